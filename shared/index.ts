@@ -1,0 +1,3 @@
+export * from './engine/index.js';
+export * from './protocol/index.js';
+export * from './lecture/index.js';

@@ -1,0 +1,108 @@
+import { z } from 'zod';
+import { PRESET_NAMES, SAMPLE_COUNT, TENSOR_SHAPES } from '../engine/index.js';
+import { LIMITS } from './limits.js';
+
+const finite = z.number({ error: 'must be a finite number' });
+const int = (min: number, max: number, what: string) =>
+  z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`);
+
+const bare = <T extends string>(type: T) => z.strictObject({ type: z.literal(type) });
+
+export const StepCommand = bare('step');
+export const BackCommand = bare('back');
+export const ForwardCommand = bare('forward');
+export const BackwardCommand = bare('backward');
+export const UpdateCommand = bare('update');
+export const StopCommand = bare('stop');
+export const SelectSampleCommand = z.strictObject({
+  type: z.literal('selectSample'),
+  index: int(0, SAMPLE_COUNT - 1, 'index'),
+});
+export const TrainCommand = z.strictObject({
+  type: z.literal('train'),
+  epochs: int(1, LIMITS.maxEpochs, 'epochs'),
+});
+export const PresetSchema = z.enum(PRESET_NAMES, { error: `preset must be one of ${PRESET_NAMES.join(', ')}` });
+export const SeedSchema = int(0, LIMITS.maxSeed, 'seed');
+export const ResetCommand = z.strictObject({
+  type: z.literal('reset'),
+  preset: PresetSchema.optional(),
+  seed: SeedSchema.optional(),
+});
+export const LearningRateSchema = finite
+  .gt(0, 'learning rate must be greater than 0')
+  .max(LIMITS.maxLearningRate, `learning rate must be at most ${LIMITS.maxLearningRate}`);
+export const SetLearningRateCommand = z.strictObject({
+  type: z.literal('setLearningRate'),
+  value: LearningRateSchema,
+});
+export const SetWeightCommand = z
+  .strictObject({
+    type: z.literal('setWeight'),
+    tensor: z.enum(['W', 'V'], { error: 'tensor must be "W" or "V"' }),
+    index: z.tuple([int(0, 1000, 'row'), int(0, 1000, 'column')], { error: 'index must be [row, column]' }),
+    value: finite.min(-LIMITS.maxWeightMagnitude).max(LIMITS.maxWeightMagnitude),
+  })
+  .superRefine((cmd, ctx) => {
+    const [rows, cols] = TENSOR_SHAPES[cmd.tensor];
+    const [i, j] = cmd.index;
+    if (i >= rows || j >= cols) {
+      ctx.addIssue({ code: 'custom', path: ['index'], message: `index [${i}, ${j}] is outside ${cmd.tensor}, which is ${rows}×${cols}` });
+    }
+  });
+
+const COMMAND_SCHEMAS = {
+  step: StepCommand,
+  back: BackCommand,
+  forward: ForwardCommand,
+  backward: BackwardCommand,
+  update: UpdateCommand,
+  stop: StopCommand,
+  selectSample: SelectSampleCommand,
+  train: TrainCommand,
+  reset: ResetCommand,
+  setLearningRate: SetLearningRateCommand,
+  setWeight: SetWeightCommand,
+} as const;
+
+export type CommandType = keyof typeof COMMAND_SCHEMAS;
+export const COMMAND_TYPES = Object.keys(COMMAND_SCHEMAS) as CommandType[];
+export type Command = { [K in CommandType]: z.infer<(typeof COMMAND_SCHEMAS)[K]> }[CommandType];
+export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
+
+/**
+ * The command as it was applied and recorded: what the instructor sent, with what the server
+ * decided filled in (the preset and seed a reset used, the epochs a stopped training ran),
+ * so a replay never has to guess. `stop` is not recorded: it shows as `epochsRun`.
+ */
+export type RecordedCommand =
+  | Exclude<Command, { type: 'reset' | 'train' | 'stop' }>
+  | { type: 'reset'; preset: z.infer<typeof PresetSchema>; seed: number }
+  | { type: 'train'; epochs: number; epochsRun: number };
+
+export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Readable one-line description of what is wrong with an input. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues
+    .map((issue) => {
+      const where = issue.path.length ? `${issue.path.join('.')}: ` : '';
+      if (issue.code === 'unrecognized_keys') return `${where}unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
+      return `${where}${issue.message}`;
+    })
+    .join('; ');
+}
+
+export function parseCommand(input: unknown): Parsed<Command> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input)) {
+    return { ok: false, error: 'a command must be a JSON object with a "type"' };
+  }
+  const type = (input as { type?: unknown }).type;
+  if (typeof type !== 'string' || !Object.hasOwn(COMMAND_SCHEMAS, type)) {
+    const shown = typeof type === 'string' ? `"${type.slice(0, 40)}"` : String(type);
+    return { ok: false, error: `unknown command type ${shown}; expected one of ${COMMAND_TYPES.join(', ')}` };
+  }
+  const result = COMMAND_SCHEMAS[type as CommandType].safeParse(input);
+  if (!result.success) return { ok: false, error: `${type}: ${describeIssues(result.error)}` };
+  return { ok: true, value: result.data as Command };
+}

@@ -1,0 +1,13 @@
+/** Input limits, shared so the client can check before sending and the server enforces them. */
+export const LIMITS = {
+  maxEpochs: 100_000,
+  maxLearningRate: 100,
+  maxWeightMagnitude: 1e6,
+  maxSeed: 0xffff_ffff,
+  maxTitleLength: 120,
+  maxNameLength: 40,
+  /** Bytes of one HTTP body or socket.io message. */
+  maxPayloadBytes: 16 * 1024,
+  /** Commands `back` can undo; older ones are kept in the recording but no longer undoable. */
+  undoDepth: 1000,
+} as const;

@@ -1,0 +1,79 @@
+import type { Preset, Stage, Tensor, TensorName } from '../engine/index.js';
+import type { RecordedCommand } from './commands.js';
+
+export type TensorMap = Partial<Record<TensorName, Tensor>>;
+
+export interface TrainingStatus {
+  readonly epochsDone: number;
+  readonly epochsTotal: number;
+}
+
+/** Everything a client needs to show a lecture at one moment: sent to joiners and on gaps. */
+export interface Snapshot {
+  readonly lectureId: string;
+  readonly title: string;
+  /** Applied commands so far (0 for a new lecture). */
+  readonly seq: number;
+  readonly stage: Stage;
+  readonly sampleIndex: number;
+  readonly epoch: number;
+  readonly learningRate: number;
+  readonly preset: Preset;
+  readonly seed: number;
+  readonly tensors: TensorMap;
+  readonly lossHistory: readonly number[];
+  /** How many commands `back` can still undo. */
+  readonly undoDepth: number;
+  /** Set while a `train` command runs. */
+  readonly training: TrainingStatus | null;
+}
+
+/**
+ * What one applied command changed: enough for a client holding the state at `seq − 1`
+ * to hold exactly the state at `seq`, without the whole state resent.
+ */
+export interface Frame {
+  readonly seq: number;
+  /** Server time the command was applied, ms since the epoch. */
+  readonly at: number;
+  readonly command: RecordedCommand;
+  readonly stage: Stage;
+  readonly sampleIndex: number;
+  readonly epoch: number;
+  readonly learningRate: number;
+  readonly preset: Preset;
+  readonly seed: number;
+  readonly undoDepth: number;
+  /** Tensors this command computed or changed. */
+  readonly tensors: TensorMap;
+  /** Tensors this command removed (a new pass, a reset, an undo). */
+  readonly cleared: readonly TensorName[];
+  /** The loss history becomes its first `keep` entries followed by `append`. */
+  readonly loss: { readonly keep: number; readonly append: readonly number[] };
+}
+
+/** Applies a frame to the snapshot it follows. Throws on a gap so the caller resynchronises. */
+export function applyFrame(s: Snapshot, f: Frame): Snapshot {
+  if (f.seq !== s.seq + 1) throw new RangeError(`frame ${f.seq} does not follow seq ${s.seq}`);
+  const tensors: TensorMap = { ...s.tensors };
+  for (const name of f.cleared) delete tensors[name];
+  Object.assign(tensors, f.tensors);
+  const lossHistory =
+    f.loss.keep === s.lossHistory.length && f.loss.append.length === 0
+      ? s.lossHistory
+      : [...s.lossHistory.slice(0, f.loss.keep), ...f.loss.append];
+  return {
+    ...s,
+    seq: f.seq,
+    stage: f.stage,
+    sampleIndex: f.sampleIndex,
+    epoch: f.epoch,
+    learningRate: f.learningRate,
+    preset: f.preset,
+    seed: f.seed,
+    undoDepth: f.undoDepth,
+    tensors,
+    lossHistory,
+    training: null,
+  };
+}

@@ -1,0 +1,65 @@
+import type { Command } from './commands.js';
+import type { Frame, Snapshot } from './snapshot.js';
+import type { Tensor } from '../engine/index.js';
+
+export const ROLES = { instructor: 'instructor', student: 'student' } as const;
+export type Role = (typeof ROLES)[keyof typeof ROLES];
+
+/** socket.io `auth` of the handshake. */
+export interface HandshakeAuth {
+  protocol: number;
+  lectureId: string;
+  /** The instructor token; a wrong one is refused, none makes a student. */
+  token?: string;
+  name?: string;
+  /** The last seq this client holds, when it reconnects. */
+  lastSeq?: number;
+}
+
+/** `connect_error` carries one of these codes in `err.data.code`. */
+export const CONNECT_ERRORS = {
+  badHandshake: 'bad-handshake',
+  protocol: 'protocol-mismatch',
+  unknownLecture: 'unknown-lecture',
+  badToken: 'bad-token',
+} as const;
+export type ConnectErrorCode = (typeof CONNECT_ERRORS)[keyof typeof CONNECT_ERRORS];
+
+export type CommandAck = { ok: true; seq: number } | { ok: false; error: string; status: number };
+
+/** Missed frames when they are fewer bytes than a snapshot, else a snapshot. */
+export type CatchUp = { type: 'frames'; frames: Frame[] } | { type: 'snapshot'; snapshot: Snapshot };
+
+export interface TrainingProgress {
+  readonly seq: number;
+  readonly epochsDone: number;
+  readonly epochsTotal: number;
+  /** Mean loss of the last epoch run. */
+  readonly loss: number;
+  readonly W: Tensor;
+  readonly V: Tensor;
+}
+
+export interface Presence {
+  readonly students: number;
+  readonly instructors: number;
+}
+
+export interface ServerToClientEvents {
+  snapshot: (snapshot: Snapshot) => void;
+  frame: (frame: Frame) => void;
+  progress: (progress: TrainingProgress) => void;
+  presence: (presence: Presence) => void;
+}
+
+export interface ClientToServerEvents {
+  command: (command: Command, ack: (result: CommandAck) => void) => void;
+  /** Asks for what came after `lastSeq` (a client that noticed a gap). */
+  sync: (request: { lastSeq: number }, ack: (result: CatchUp | { error: string }) => void) => void;
+}
+
+export interface SocketData {
+  lectureId: string;
+  role: Role;
+  name: string;
+}
