@@ -12,6 +12,7 @@ import {
 } from './kernels.js';
 import { clearPass, type NetworkState } from './network.js';
 import { TENSOR_SHAPES } from './stages.js';
+import type { Tensor } from './tensor.js';
 
 /**
  * Per-sample SGD over the dataset in row order, starting at sample 0: the arithmetic of the
@@ -77,6 +78,14 @@ export class Trainer {
     return last;
   }
 
+  /** The weights as they stand now (for progress reports while training runs). */
+  weights(): { W: Tensor; V: Tensor } {
+    return {
+      W: { shape: TENSOR_SHAPES.W, data: Array.from(this.W) },
+      V: { shape: TENSOR_SHAPES.V, data: Array.from(this.V) },
+    };
+  }
+
   finish(): NetworkState {
     const base = clearPass(this.start, 0);
     return {
@@ -84,10 +93,7 @@ export class Trainer {
       epoch: this.start.epoch + this.epochsRun,
       epochLosses: [],
       lossHistory: this.losses.length ? [...this.start.lossHistory, ...this.losses] : this.start.lossHistory,
-      tensors: {
-        W: { shape: TENSOR_SHAPES.W, data: Array.from(this.W) },
-        V: { shape: TENSOR_SHAPES.V, data: Array.from(this.V) },
-      },
+      tensors: this.weights(),
     };
   }
 }

@@ -3,8 +3,8 @@ import { PRESET_NAMES, SAMPLE_COUNT, TENSOR_SHAPES } from '../engine/index.js';
 import { LIMITS } from './limits.js';
 
 const finite = z.number({ error: 'must be a finite number' });
-const int = (min: number, max: number, what: string) =>
-  z.number({ error: `${what} must be a number` }).int(`${what} must be a whole number`).min(min, `${what} must be at least ${min}`).max(max, `${what} must be at most ${max}`);
+const int = (min: number, max: number) =>
+  z.number({ error: 'must be a number' }).int('must be a whole number').min(min, `must be at least ${min}`).max(max, `must be at most ${max}`);
 
 const bare = <T extends string>(type: T) => z.strictObject({ type: z.literal(type) });
 
@@ -16,22 +16,22 @@ export const UpdateCommand = bare('update');
 export const StopCommand = bare('stop');
 export const SelectSampleCommand = z.strictObject({
   type: z.literal('selectSample'),
-  index: int(0, SAMPLE_COUNT - 1, 'index'),
+  index: int(0, SAMPLE_COUNT - 1),
 });
 export const TrainCommand = z.strictObject({
   type: z.literal('train'),
-  epochs: int(1, LIMITS.maxEpochs, 'epochs'),
+  epochs: int(1, LIMITS.maxEpochs),
 });
 export const PresetSchema = z.enum(PRESET_NAMES, { error: `preset must be one of ${PRESET_NAMES.join(', ')}` });
-export const SeedSchema = int(0, LIMITS.maxSeed, 'seed');
+export const SeedSchema = int(0, LIMITS.maxSeed);
 export const ResetCommand = z.strictObject({
   type: z.literal('reset'),
   preset: PresetSchema.optional(),
   seed: SeedSchema.optional(),
 });
 export const LearningRateSchema = finite
-  .gt(0, 'learning rate must be greater than 0')
-  .max(LIMITS.maxLearningRate, `learning rate must be at most ${LIMITS.maxLearningRate}`);
+  .gt(0, 'must be greater than 0')
+  .max(LIMITS.maxLearningRate, `must be at most ${LIMITS.maxLearningRate}`);
 export const SetLearningRateCommand = z.strictObject({
   type: z.literal('setLearningRate'),
   value: LearningRateSchema,
@@ -40,7 +40,7 @@ export const SetWeightCommand = z
   .strictObject({
     type: z.literal('setWeight'),
     tensor: z.enum(['W', 'V'], { error: 'tensor must be "W" or "V"' }),
-    index: z.tuple([int(0, 1000, 'row'), int(0, 1000, 'column')], { error: 'index must be [row, column]' }),
+    index: z.tuple([int(0, 1000), int(0, 1000)], { error: 'index must be [row, column]' }),
     value: finite.min(-LIMITS.maxWeightMagnitude).max(LIMITS.maxWeightMagnitude),
   })
   .superRefine((cmd, ctx) => {

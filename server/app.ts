@@ -1,0 +1,62 @@
+import express from 'express';
+import { existsSync } from 'node:fs';
+import { createServer, type Server as HttpServer } from 'node:http';
+import { join } from 'node:path';
+import { randomBytes } from 'node:crypto';
+import { apiRouter } from './http-api.js';
+import { LectureRegistry } from './lectures.js';
+import type { Clock, LectureStore, RandomSource } from './ports.js';
+import { attachRealtime, type TypedServer } from './realtime.js';
+
+export interface AppOptions {
+  readonly store: LectureStore;
+  readonly clock?: Clock;
+  readonly random?: RandomSource;
+  /** The built client (dist/client); when absent only the API is served. */
+  readonly clientDir?: string;
+  readonly publicUrl?: string;
+}
+
+export interface App {
+  readonly server: HttpServer;
+  readonly io: TypedServer;
+  readonly registry: LectureRegistry;
+  /** Stops training runs (committing them), closes sockets and the HTTP server. The store stays open. */
+  close(): Promise<void>;
+}
+
+export const systemClock: Clock = { now: () => Date.now() };
+export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };
+
+/** Builds the whole server; the caller decides where it listens and owns the store. */
+export function createApp(options: AppOptions): App {
+  const { store, clientDir, publicUrl } = options;
+  const registry = new LectureRegistry({ store, clock: options.clock ?? systemClock, random: options.random ?? cryptoRandom });
+  const web = express();
+  web.disable('x-powered-by');
+  web.set('trust proxy', 'loopback');
+  web.use('/api', apiRouter({ registry, store, publicUrl }));
+  if (clientDir && existsSync(join(clientDir, 'index.html'))) {
+    web.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+    // Client-side routes: the single page decides what to show.
+    web.get(['/lecture/*rest', '/replay/*rest'], (_req, res) => res.sendFile(join(clientDir, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }));
+  } else {
+    web.get('/', (_req, res) => res.type('text/plain').send('Backprop Live API is running; the client is not built (npm run build).'));
+  }
+  const server = createServer(web);
+  const io = attachRealtime(server, registry);
+  return {
+    server,
+    io,
+    registry,
+    async close() {
+      await registry.close();
+      await new Promise<void>((resolve) => io.close(() => resolve()));
+      if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+function noCacheForHtml(res: express.Response, path: string): void {
+  if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
+}

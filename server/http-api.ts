@@ -1,0 +1,121 @@
+import express, { type NextFunction, type Request, type Response, type Router } from 'express';
+import { CreateLectureBody, describeIssues, LIMITS, parseCommand, PROTOCOL_VERSION, type CreatedLecture } from '../shared/index.js';
+import { normalizeJoinCode } from './ids.js';
+import type { LectureRoom } from './lecture-room.js';
+import type { LectureRegistry } from './lectures.js';
+import type { LectureStore } from './ports.js';
+
+export interface ApiOptions {
+  readonly registry: LectureRegistry;
+  readonly store: LectureStore;
+  /** Absolute base of the links handed out; else taken from the request's host. */
+  readonly publicUrl?: string;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+function baseUrl(req: Request, publicUrl?: string): string {
+  if (publicUrl) return publicUrl.replace(/\/+$/, '');
+  return `${req.protocol}://${req.get('host')}`;
+}
+
+function findRoom(registry: LectureRegistry, raw: string): LectureRoom {
+  const id = normalizeJoinCode(raw);
+  const room = id ? registry.get(id) : undefined;
+  if (!room) throw new HttpError(404, `no lecture with code "${raw.slice(0, 20)}"`);
+  return room;
+}
+
+function bearerToken(req: Request): string | null {
+  const header = req.get('authorization') ?? '';
+  const match = /^Bearer\s+(\S+)$/i.exec(header);
+  return match ? match[1] : null;
+}
+
+/** The JSON API under /api. Every body is validated; errors are `{error}` with a status that says why. */
+export function apiRouter({ registry, store, publicUrl }: ApiOptions): Router {
+  const api = express.Router();
+  api.use(express.json({ limit: LIMITS.maxPayloadBytes, strict: true }));
+
+  api.get('/health', (_req, res) => {
+    res.json({ ok: true, protocol: PROTOCOL_VERSION });
+  });
+
+  api.post('/lectures', (req, res) => {
+    const parsed = CreateLectureBody.safeParse(req.body ?? {});
+    if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error));
+    const { room, token } = registry.create(parsed.data);
+    const base = baseUrl(req, publicUrl);
+    const created: CreatedLecture = {
+      id: room.id,
+      instructorToken: token,
+      studentUrl: `${base}/lecture/${room.id}`,
+      instructorUrl: `${base}/lecture/${room.id}/instructor#token=${token}`,
+    };
+    res.status(201).location(`/api/lectures/${room.id}/state`).json(created);
+  });
+
+  api.get('/lectures', (_req, res) => {
+    res.json(store.listLectures());
+  });
+
+  api.get('/lectures/:id/state', (req, res) => {
+    res.json(findRoom(registry, req.params.id).snapshot());
+  });
+
+  api.post('/lectures/:id/commands', async (req, res) => {
+    const room = findRoom(registry, req.params.id);
+    const token = bearerToken(req);
+    if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
+    if (!registry.isInstructor(room, token)) throw new HttpError(401, 'the instructor token is not valid for this lecture');
+    const command = parseCommand(req.body);
+    if (!command.ok) throw new HttpError(400, command.error);
+    const result = await room.command(command.value);
+    if (!result.ok) throw new HttpError(result.status, result.error);
+    res.json(room.snapshot());
+  });
+
+  api.get('/lectures/:id/recording', (req, res) => {
+    const room = findRoom(registry, req.params.id);
+    const { record } = room;
+    // The stored frames are already JSON: splice them in rather than parse and re-serialise.
+    const lecture = {
+      id: record.id,
+      title: record.title,
+      createdAt: record.createdAt,
+      eventCount: room.seq,
+      initial: registry.initialSnapshot(record),
+    };
+    res.type('application/json').send(`{"lecture":${JSON.stringify(lecture)},"events":${store.eventsJson(record.id)}}`);
+  });
+
+  api.use((req, _res, next) => next(new HttpError(404, `no API route ${req.method} ${req.path}`)));
+  api.use(apiErrorHandler);
+  return api;
+}
+
+/** Turns every error, including body-parser's, into a JSON `{error}`; never lets input crash the server. */
+function apiErrorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
+  if (err instanceof HttpError) {
+    res.status(err.status).json({ error: err.message });
+    return;
+  }
+  const e = err as { type?: string; status?: number; message?: string };
+  if (e?.type === 'entity.parse.failed') {
+    res.status(400).json({ error: `malformed JSON: ${e.message}` });
+  } else if (e?.type === 'entity.too.large') {
+    res.status(413).json({ error: `the body is larger than ${LIMITS.maxPayloadBytes} bytes` });
+  } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
+    res.status(e.status).json({ error: e.message ?? 'bad request' });
+  } else {
+    console.error('unexpected error in the API', err);
+    res.status(500).json({ error: 'internal error' });
+  }
+}

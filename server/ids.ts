@@ -1,0 +1,44 @@
+import { createHash, timingSafeEqual } from 'node:crypto';
+import type { RandomSource } from './ports.js';
+
+/** No 0/O, 1/I/L: a code read off a projector is typed right. */
+export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
+export const JOIN_CODE_LENGTH = 6;
+
+export function newJoinCode(random: RandomSource): string {
+  // Rejection sampling keeps every character equally likely.
+  const limit = 256 - (256 % JOIN_CODE_ALPHABET.length);
+  let code = '';
+  while (code.length < JOIN_CODE_LENGTH) {
+    for (const byte of random.bytes(JOIN_CODE_LENGTH * 2)) {
+      if (byte < limit && code.length < JOIN_CODE_LENGTH) code += JOIN_CODE_ALPHABET[byte % JOIN_CODE_ALPHABET.length];
+    }
+  }
+  return code;
+}
+
+/** Upper-cases and drops separators, so `k7q-fm2` finds `K7QFM2`; null when it cannot be a code. */
+export function normalizeJoinCode(input: string): string | null {
+  const code = input.toUpperCase().replace(/[\s-]/g, '');
+  if (code.length !== JOIN_CODE_LENGTH) return null;
+  for (const ch of code) if (!JOIN_CODE_ALPHABET.includes(ch)) return null;
+  return code;
+}
+
+export function newToken(random: RandomSource): string {
+  return Buffer.from(random.bytes(32)).toString('base64url');
+}
+
+export function newSeed(random: RandomSource): number {
+  return Buffer.from(random.bytes(4)).readUInt32LE(0);
+}
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function tokenMatches(token: string, expectedHash: string): boolean {
+  const a = Buffer.from(hashToken(token), 'hex');
+  const b = Buffer.from(expectedHash, 'hex');
+  return a.length === b.length && timingSafeEqual(a, b);
+}

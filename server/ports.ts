@@ -1,0 +1,42 @@
+/** The server's seams to the outside world, injected by createApp's caller so tests control them. */
+import type { Frame, LectureSummary, Preset, RecordedCommand } from '../shared/index.js';
+
+export interface Clock {
+  /** ms since the epoch. */
+  now(): number;
+}
+
+export interface RandomSource {
+  bytes(count: number): Uint8Array;
+}
+
+export interface LectureRecord {
+  readonly id: string;
+  readonly title: string;
+  readonly createdAt: number;
+  readonly listed: boolean;
+  readonly tokenHash: string;
+  readonly preset: Preset;
+  readonly seed: number;
+  readonly learningRate: number;
+}
+
+export interface StoredEvent {
+  readonly seq: number;
+  readonly at: number;
+  readonly command: RecordedCommand;
+  readonly frame: Frame;
+}
+
+/** Durable storage of lectures and their event logs. `appendEvent` returns once the event is committed. */
+export interface LectureStore {
+  createLecture(record: LectureRecord): void;
+  getLecture(id: string): LectureRecord | undefined;
+  listLectures(): LectureSummary[];
+  appendEvent(lectureId: string, event: StoredEvent): void;
+  /** Events with seq > afterSeq, in order. */
+  events(lectureId: string, afterSeq?: number): StoredEvent[];
+  /** The same events as a JSON array text, without parsing them (for the recording download). */
+  eventsJson(lectureId: string): string;
+  close(): void;
+}

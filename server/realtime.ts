@@ -1,0 +1,150 @@
+import type { Server as HttpServer } from 'node:http';
+import { Server, type Socket } from 'socket.io';
+import { z } from 'zod';
+import {
+  CONNECT_ERRORS,
+  LIMITS,
+  parseCommand,
+  PROTOCOL_VERSION,
+  type ClientToServerEvents,
+  type CommandAck,
+  type ConnectErrorCode,
+  type Presence,
+  type ServerToClientEvents,
+  type SocketData,
+} from '../shared/index.js';
+import { normalizeJoinCode } from './ids.js';
+import type { LectureRoom } from './lecture-room.js';
+import type { LectureRegistry } from './lectures.js';
+
+export type TypedServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+type TypedSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
+
+const Handshake = z.object({
+  protocol: z.number(),
+  lectureId: z.string().max(32),
+  token: z.string().max(256).optional(),
+  name: z.string().max(200).optional(),
+  lastSeq: z.number().int().min(0).optional(),
+});
+
+const PRESENCE_DEBOUNCE_MS = 250;
+
+function refuse(code: ConnectErrorCode, message: string): Error {
+  return Object.assign(new Error(message), { data: { code } });
+}
+
+/** Display names are shown as text only; trimmed, capped and stripped of control characters. */
+function cleanName(name: string | undefined): string {
+  return (name ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, LIMITS.maxNameLength);
+}
+
+/**
+ * The live side of the protocol. A socket joins its lecture's room at the handshake: with the
+ * right token it is the instructor, with a wrong one it is refused, without one it is a student.
+ */
+export function attachRealtime(httpServer: HttpServer, registry: LectureRegistry): TypedServer {
+  const io: TypedServer = new Server(httpServer, {
+    maxHttpBufferSize: LIMITS.maxPayloadBytes,
+    perMessageDeflate: false,
+    serveClient: false,
+  });
+  const subscribed = new Map<string, () => void>();
+  const presenceTimers = new Map<string, NodeJS.Timeout>();
+
+  const schedulePresence = (lectureId: string) => {
+    if (presenceTimers.has(lectureId)) return;
+    presenceTimers.set(
+      lectureId,
+      setTimeout(() => {
+        presenceTimers.delete(lectureId);
+        let students = 0;
+        let instructors = 0;
+        for (const id of io.sockets.adapter.rooms.get(lectureId) ?? []) {
+          const role = io.sockets.sockets.get(id)?.data.role;
+          if (role === 'instructor') instructors++;
+          else if (role === 'student') students++;
+        }
+        const presence: Presence = { students, instructors };
+        io.to(lectureId).emit('presence', presence);
+      }, PRESENCE_DEBOUNCE_MS),
+    );
+  };
+
+  const follow = (room: LectureRoom) => {
+    if (subscribed.has(room.id)) return;
+    subscribed.set(
+      room.id,
+      room.subscribe({
+        frame: (frame) => io.to(room.id).emit('frame', frame),
+        progress: (progress) => io.to(room.id).emit('progress', progress),
+      }),
+    );
+  };
+
+  io.use((socket, next) => {
+    const parsed = Handshake.safeParse(socket.handshake.auth);
+    if (!parsed.success) return next(refuse(CONNECT_ERRORS.badHandshake, 'the handshake needs auth {protocol, lectureId}'));
+    const auth = parsed.data;
+    if (auth.protocol !== PROTOCOL_VERSION) {
+      return next(refuse(CONNECT_ERRORS.protocol, `protocol ${auth.protocol} is not supported; this server speaks ${PROTOCOL_VERSION} (reload the page)`));
+    }
+    const id = normalizeJoinCode(auth.lectureId);
+    const room = id ? registry.get(id) : undefined;
+    if (!room) return next(refuse(CONNECT_ERRORS.unknownLecture, `no lecture with code "${auth.lectureId}"`));
+    if (auth.token !== undefined && !registry.isInstructor(room, auth.token)) {
+      return next(refuse(CONNECT_ERRORS.badToken, 'the instructor token is not valid for this lecture'));
+    }
+    socket.data = { lectureId: room.id, role: auth.token !== undefined ? 'instructor' : 'student', name: cleanName(auth.name) };
+    next();
+  });
+
+  io.on('connection', (socket: TypedSocket) => {
+    const room = registry.get(socket.data.lectureId);
+    if (!room) return void socket.disconnect(true);
+    follow(room);
+    // Joining and sending the state happen in one tick, so no frame can fall between them.
+    socket.join(room.id);
+    const lastSeq = (socket.handshake.auth as { lastSeq?: number }).lastSeq;
+    if (typeof lastSeq === 'number') {
+      const missed = room.catchUp(lastSeq);
+      if (missed.type === 'snapshot') socket.emit('snapshot', missed.snapshot);
+      else for (const frame of missed.frames) socket.emit('frame', frame);
+    } else {
+      socket.emit('snapshot', room.snapshot());
+    }
+    schedulePresence(room.id);
+
+    socket.on('command', async (raw: unknown, ack: unknown) => {
+      const reply = (result: CommandAck) => {
+        if (typeof ack === 'function') ack(result);
+      };
+      if (socket.data.role !== 'instructor') {
+        return reply({ ok: false, status: 403, error: 'only the instructor can send commands' });
+      }
+      const command = parseCommand(raw);
+      if (!command.ok) return reply({ ok: false, status: 400, error: command.error });
+      try {
+        const result = await room.command(command.value);
+        reply(result.ok ? { ok: true, seq: result.seq } : { ok: false, status: result.status, error: result.error });
+      } catch (err) {
+        console.error('command failed', err);
+        reply({ ok: false, status: 500, error: 'internal error' });
+      }
+    });
+
+    socket.on('sync', (raw: unknown, ack: unknown) => {
+      if (typeof ack !== 'function') return;
+      const lastSeq = (raw as { lastSeq?: unknown } | null)?.lastSeq;
+      if (typeof lastSeq !== 'number' || !Number.isInteger(lastSeq)) return ack({ error: 'sync needs {lastSeq: integer}' });
+      ack(room.catchUp(lastSeq));
+    });
+
+    socket.on('disconnect', () => schedulePresence(room.id));
+  });
+
+  io.engine.on('close', () => {
+    for (const t of presenceTimers.values()) clearTimeout(t);
+  });
+  return io;
+}

@@ -1,0 +1,43 @@
+/**
+ * Starts the real server in-process on a free port, with a temporary DATA_DIR and real SQLite,
+ * serving the built client when it exists. Tests talk to it over real HTTP and socket.io.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import type { AddressInfo } from 'node:net';
+import { createApp, type App } from '../../server/app.js';
+import { SqliteStore } from '../../server/sqlite-store.js';
+import type { Clock, RandomSource } from '../../server/ports.js';
+
+export interface TestServer {
+  readonly url: string;
+  readonly port: number;
+  readonly dataDir: string;
+  readonly app: App;
+  readonly store: SqliteStore;
+  close(): Promise<void>;
+}
+
+export const CLIENT_DIR = resolve(import.meta.dirname, '../../dist/client');
+
+export async function startServer(options: { dataDir?: string; clock?: Clock; random?: RandomSource } = {}): Promise<TestServer> {
+  const ownDir = !options.dataDir;
+  const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'backprop-live-'));
+  const store = new SqliteStore(join(dataDir, 'backprop-live.sqlite'));
+  const app = createApp({ store, clientDir: CLIENT_DIR, clock: options.clock, random: options.random });
+  await new Promise<void>((ready) => app.server.listen(0, '127.0.0.1', ready));
+  const { port } = app.server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    dataDir,
+    app,
+    store,
+    async close() {
+      await app.close();
+      store.close();
+      if (ownDir) rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
