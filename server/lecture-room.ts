@@ -1,6 +1,7 @@
 import {
   decide,
   evolve,
+  evolveComputed,
   frameBetween,
   toSnapshot,
   Trainer,
@@ -171,7 +172,7 @@ export class LectureRoom {
         at: this.deps.clock.now(),
         command: { type: 'train', epochs: epochsTotal, epochsRun: run.epochsDone },
       };
-      return this.commit(event, evolve(start, event, trainer.finish()));
+      return this.commit(event, evolveComputed(start, event, trainer.finish()));
     } finally {
       this.training = null;
     }

@@ -182,11 +182,21 @@ function applyToNetwork(state: LectureState, command: Exclude<RecordedCommand, {
   }
 }
 
+/** Applies an event: the only way a lecture's state changes. */
+export function evolve(state: LectureState, event: LectureEvent): LectureState {
+  return apply(state, event);
+}
+
 /**
- * Applies an event. `computed` lets a caller that already ran a long command (training in
- * slices) hand over its result instead of computing it again; it must equal what evolve computes.
+ * `evolve` for a caller that already ran the event's long computation (training in slices):
+ * it hands over the resulting network instead of computing it again. It must equal what
+ * `evolve` computes, which the tests check.
  */
-export function evolve(state: LectureState, event: LectureEvent, computed?: NetworkState): LectureState {
+export function evolveComputed(state: LectureState, event: LectureEvent, computed: NetworkState): LectureState {
+  return apply(state, event, computed);
+}
+
+function apply(state: LectureState, event: LectureEvent, computed?: NetworkState): LectureState {
   if (event.seq !== state.seq + 1) throw new RangeError(`event ${event.seq} does not follow seq ${state.seq}`);
   if (event.command.type === 'back') {
     const top = state.undo;
