@@ -6,6 +6,8 @@ export interface Config {
   readonly dataDir: string;
   readonly publicUrl?: string;
   readonly synchronous: 'NORMAL' | 'FULL';
+  /** The built client; default dist/client beside the built server. */
+  readonly clientDir?: string;
 }
 
 /** Reads the environment; every setting has an embedded default so `npm start` needs nothing else. */
@@ -20,5 +22,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     dataDir: resolve(env.DATA_DIR || './data'),
     publicUrl: env.PUBLIC_URL || undefined,
     synchronous,
+    clientDir: env.CLIENT_DIR ? resolve(env.CLIENT_DIR) : undefined,
   };
 }

@@ -7,7 +7,7 @@ import { SqliteStore } from './sqlite-store.js';
 const config = readConfig();
 const store = new SqliteStore(join(config.dataDir, 'backprop-live.sqlite'), { synchronous: config.synchronous });
 // dist/server/main.js → dist/client
-const clientDir = join(dirname(fileURLToPath(import.meta.url)), '..', 'client');
+const clientDir = config.clientDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'client');
 const app = createApp({ store, clientDir, publicUrl: config.publicUrl });
 
 app.server.listen(config.port, config.host, () => {

@@ -1,0 +1,103 @@
+/**
+ * Crash safety with a real process: the server runs as a child, gets `kill -9`, and a new
+ * process on the same DATA_DIR must bring every lecture back exactly, with its recording.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createLecture, http, LectureClient } from '../support/clients.js';
+
+const ROOT = resolve(import.meta.dirname, '../..');
+const dataDir = mkdtempSync(join(tmpdir(), 'backprop-crash-'));
+const children: ChildProcess[] = [];
+
+afterAll(() => {
+  for (const c of children) c.kill('SIGKILL');
+  rmSync(dataDir, { recursive: true, force: true });
+});
+
+/** Starts `server/main.ts` in its own process and resolves with its URL once it listens. */
+function startChild(): Promise<{ url: string; child: ChildProcess }> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, CLIENT_DIR: join(dataDir, 'no-client') },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  return new Promise((resolve, reject) => {
+    let out = '';
+    child.stdout!.on('data', (d) => {
+      out += d;
+      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
+      if (m) resolve({ url: m[1], child });
+    });
+    child.stderr!.on('data', (d) => (out += d));
+    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
+  });
+}
+
+function kill9(child: ChildProcess): Promise<void> {
+  return new Promise((resolve) => {
+    child.once('exit', () => resolve());
+    child.kill('SIGKILL');
+  });
+}
+
+describe('kill -9 and restart', () => {
+  it('brings back every lecture with its exact state and complete recording', async () => {
+    let { url, child } = await startChild();
+    const a = await createLecture(url, { title: 'A' });
+    const b = await createLecture(url, { title: 'B', preset: 'random', seed: 5, listed: false });
+    const commandsA = [{ type: 'forward' }, { type: 'backward' }, { type: 'update' }, { type: 'train', epochs: 50 }, { type: 'step' }, { type: 'back' }, { type: 'step' }, { type: 'step' }];
+    for (const c of commandsA) expect((await http(url, 'POST', `/api/lectures/${a.id}/commands`, c, a.instructorToken)).status).toBe(200);
+    for (const c of [{ type: 'setLearningRate', value: 0.3 }, { type: 'update' }, { type: 'reset' }])
+      expect((await http(url, 'POST', `/api/lectures/${b.id}/commands`, c, b.instructorToken)).status).toBe(200);
+
+    const before = {
+      a: (await http(url, 'GET', `/api/lectures/${a.id}/state`)).json,
+      b: (await http(url, 'GET', `/api/lectures/${b.id}/state`)).json,
+      recA: (await http(url, 'GET', `/api/lectures/${a.id}/recording`)).json,
+      list: (await http(url, 'GET', '/api/lectures')).json,
+    };
+    await kill9(child);
+
+    ({ url, child } = await startChild());
+    expect((await http(url, 'GET', `/api/lectures/${a.id}/state`)).json).toEqual(before.a);
+    expect((await http(url, 'GET', `/api/lectures/${b.id}/state`)).json).toEqual(before.b);
+    expect((await http(url, 'GET', `/api/lectures/${a.id}/recording`)).json).toEqual(before.recA);
+    expect((await http(url, 'GET', '/api/lectures')).json).toEqual(before.list);
+
+    // The restored lecture goes on: undo history and the instructor token survive too.
+    const back = await http(url, 'POST', `/api/lectures/${a.id}/commands`, { type: 'back' }, a.instructorToken);
+    expect(back.status).toBe(200);
+    expect(back.json.seq).toBe(before.a.seq + 1);
+    await kill9(child);
+  });
+
+  it('after a kill during training, comes back at the last acknowledged state', async () => {
+    let { url, child } = await startChild();
+    const lecture = await createLecture(url);
+    await http(url, 'POST', `/api/lectures/${lecture.id}/commands`, { type: 'forward' }, lecture.instructorToken);
+    const acknowledged = (await http(url, 'GET', `/api/lectures/${lecture.id}/state`)).json;
+
+    const student = await LectureClient.connect(url, { lectureId: lecture.id });
+    const progressed = new Promise<void>((r) => student.socket.once('progress', () => r()));
+    const training = http(url, 'POST', `/api/lectures/${lecture.id}/commands`, { type: 'train', epochs: 100_000 }, lecture.instructorToken).catch(() => null);
+    await progressed;
+    student.close();
+    await kill9(child);
+    expect(await training).toBeNull(); // never acknowledged
+
+    ({ url, child } = await startChild());
+    const restored = (await http(url, 'GET', `/api/lectures/${lecture.id}/state`)).json;
+    expect(restored).toEqual(acknowledged);
+    const recording = (await http(url, 'GET', `/api/lectures/${lecture.id}/recording`)).json;
+    expect(recording.events.map((e: { seq: number }) => e.seq)).toEqual([1]);
+    // And it trains fine afterwards.
+    const trained = await http(url, 'POST', `/api/lectures/${lecture.id}/commands`, { type: 'train', epochs: 10 }, lecture.instructorToken);
+    expect(trained.json).toMatchObject({ seq: 2, epoch: 10, stage: 'idle' });
+    await kill9(child);
+  });
+});
