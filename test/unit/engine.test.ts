@@ -13,6 +13,7 @@ import {
   STAGES,
   step,
   train,
+  Trainer,
   type NetworkState,
 } from '../../shared/index.js';
 import notebook from '../fixtures/notebook-values.json' with { type: 'json' };
@@ -184,5 +185,14 @@ describe('training', () => {
     expect(s.epoch).toBe(1);
     expect(s.sampleIndex).toBe(0);
     expect(s.lossHistory).toEqual([losses.reduce((a, b) => a + b, 0) / 8]);
+  });
+});
+
+describe('the trainer in slices', () => {
+  it('gives the same network as one call, however the epochs are sliced', () => {
+    const whole = train(fresh(), 37);
+    const sliced = new Trainer(fresh());
+    for (const n of [1, 5, 13, 18]) sliced.runEpochs(n);
+    expect(sliced.finish()).toEqual(whole);
   });
 });
