@@ -1,0 +1,39 @@
+import { LitElement, html } from 'lit';
+import { customElement } from 'lit/decorators.js';
+import { parseRoute } from '../lib/route.js';
+import { panelStyles } from '../lib/shared-styles.js';
+
+/**
+ * Picks the page from the address. Pages are whole loads (links, not a history router): each
+ * one owns its own socket or recording, and a reload must land on the same thing.
+ */
+@customElement('bp-app')
+export class BpApp extends LitElement {
+  static override styles = panelStyles;
+
+  override render() {
+    const route = parseRoute(location.pathname);
+    switch (route.page) {
+      case 'home':
+        import('./home-page.js');
+        return html`<home-page></home-page>`;
+      case 'lecture':
+        import('./lecture-page.js');
+        return html`<lecture-page .lectureId=${route.id} .access=${route.role}></lecture-page>`;
+      case 'replay':
+        import('./replay-page.js');
+        return html`<replay-page .lectureId=${route.id}></replay-page>`;
+      case 'not-found':
+        return html`<main style="padding:1rem">
+          <h1>Page not found</h1>
+          <p>Nothing lives at ${route.path}. <a href="/">Go to the start page</a>.</p>
+        </main>`;
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'bp-app': BpApp;
+  }
+}

@@ -1,0 +1,246 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, state } from 'lit/decorators.js';
+import { LIMITS, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
+import { createLecture, listLectures } from '../lib/api.js';
+import { displayCode } from '../lib/format.js';
+import { normaliseCode } from '../lib/route.js';
+import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+
+/** Start page: create a lecture (then run it), join one by its code, or replay a recorded one. */
+@customElement('home-page')
+export class HomePage extends LitElement {
+  @state() private preset: Preset = 'notebook';
+  @state() private createError: string | null = null;
+  @state() private creating = false;
+  @state() private joinError: string | null = null;
+  @state() private lectures: LectureSummary[] | null = null;
+  @state() private listError: string | null = null;
+
+  static override styles = [
+    panelStyles,
+    buttonStyles,
+    css`
+      :host {
+        display: block;
+        max-width: 60rem;
+        margin: 0 auto;
+        padding: 1rem;
+      }
+      h1 {
+        font-size: 1.6rem;
+        margin: 0.5rem 0 0.25rem;
+      }
+      .lede {
+        margin: 0 0 1rem;
+        color: var(--muted);
+      }
+      .forms {
+        display: grid;
+        grid-template-columns: repeat(auto-fit, minmax(min(100%, 20rem), 1fr));
+        gap: 1rem;
+        margin-bottom: 1rem;
+      }
+      form {
+        display: grid;
+        gap: 0.6rem;
+      }
+      .field {
+        display: grid;
+        gap: 0.2rem;
+      }
+      .field input,
+      .field select {
+        width: 100%;
+      }
+      .check {
+        display: flex;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      .hint {
+        font-size: 0.8rem;
+        color: var(--muted);
+      }
+      .error {
+        color: var(--danger);
+        font-weight: 600;
+        margin: 0;
+      }
+      #code {
+        font-family: var(--mono);
+        font-size: 1.4rem;
+        letter-spacing: 0.1em;
+        text-transform: uppercase;
+      }
+      ul {
+        list-style: none;
+        margin: 0;
+        padding: 0;
+      }
+      li {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 1rem;
+        align-items: baseline;
+        padding: 0.5rem 0;
+        border-bottom: 1px solid var(--border);
+      }
+      li .title {
+        font-weight: 650;
+        flex: 1 1 12rem;
+        min-width: 0;
+        overflow-wrap: anywhere;
+      }
+      .meta {
+        color: var(--muted);
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    void this.loadList();
+  }
+
+  override render() {
+    return html`
+      <h1>Backprop Live</h1>
+      <p class="lede">Step a 3-4-1 sigmoid network through backpropagation, stage by stage, live with your class.</p>
+      <div class="forms">
+        <section class="panel" aria-labelledby="create-title">
+          <h2 id="create-title">Start a lecture</h2>
+          <form @submit=${this.create} novalidate>
+            <div class="field">
+              <label for="title">Title</label>
+              <input id="title" name="title" maxlength=${LIMITS.maxTitleLength} placeholder="Backpropagation, lecture 1" />
+            </div>
+            <div class="field">
+              <label for="preset">Initial weights</label>
+              <select id="preset" name="preset" @change=${(e: Event) => (this.preset = (e.target as HTMLSelectElement).value as Preset)}>
+                ${PRESET_NAMES.map((p) => html`<option value=${p} ?selected=${p === this.preset}>${p === 'notebook' ? 'notebook (the printed values)' : 'random (seeded)'}</option>`)}
+              </select>
+            </div>
+            ${this.preset === 'random'
+              ? html`<div class="field">
+                  <label for="seed">Seed</label>
+                  <input id="seed" name="seed" type="number" min="0" max=${LIMITS.maxSeed} step="1" placeholder="any" aria-describedby="seed-hint" />
+                  <span class="hint" id="seed-hint">Same seed, same weights. Leave empty for a fresh one.</span>
+                </div>`
+              : nothing}
+            <div class="field">
+              <label for="rate">Learning rate η</label>
+              <input id="rate" name="rate" type="number" min="0" max=${LIMITS.maxLearningRate} step="any" value="1" />
+            </div>
+            <label class="check"><input type="checkbox" name="listed" checked /> List it below for replay afterwards</label>
+            ${this.createError ? html`<p class="error" role="alert">${this.createError}</p>` : nothing}
+            <div><button class="primary" type="submit" ?disabled=${this.creating} data-testid="create">Create and open the console</button></div>
+          </form>
+        </section>
+        <section class="panel" aria-labelledby="join-title">
+          <h2 id="join-title">Join a lecture</h2>
+          <form @submit=${this.join} novalidate>
+            <div class="field">
+              <label for="code">Lecture code</label>
+              <input
+                id="code"
+                name="code"
+                autocomplete="off"
+                autocapitalize="characters"
+                spellcheck="false"
+                placeholder="K7Q-F2M"
+                aria-describedby="code-hint${this.joinError ? ' code-error' : ''}"
+                aria-invalid=${this.joinError ? 'true' : 'false'}
+              />
+              <span class="hint" id="code-hint">6 letters and digits, from the screen at the front.</span>
+            </div>
+            ${this.joinError ? html`<p class="error" id="code-error" role="alert">${this.joinError}</p>` : nothing}
+            <div><button class="primary" type="submit" data-testid="join">Join</button></div>
+          </form>
+        </section>
+      </div>
+      <section class="panel" aria-labelledby="list-title">
+        <h2 id="list-title">Recorded lectures</h2>
+        ${this.renderList()}
+      </section>
+    `;
+  }
+
+  private renderList() {
+    if (this.listError) return html`<p class="error">Could not load the lectures: ${this.listError}</p>`;
+    if (!this.lectures) return html`<p class="muted" role="status">Loading…</p>`;
+    if (!this.lectures.length) return html`<p class="muted">No recorded lectures yet.</p>`;
+    const sorted = [...this.lectures].sort((a, b) => b.createdAt - a.createdAt);
+    return html`<ul data-testid="lecture-list">
+      ${sorted.map(
+        (l) => html`<li>
+          <span class="title">${l.title || 'Untitled lecture'}</span>
+          <span class="meta">${displayCode(l.id)} · ${new Date(l.createdAt).toLocaleString()} · ${l.eventCount} events</span>
+          <a href="/replay/${l.id}">Replay</a>
+          <a href="/lecture/${l.id}">Watch live</a>
+        </li>`,
+      )}
+    </ul>`;
+  }
+
+  private async loadList(): Promise<void> {
+    try {
+      this.lectures = await listLectures();
+    } catch (e) {
+      this.listError = e instanceof Error ? e.message : String(e);
+    }
+  }
+
+  private async create(e: SubmitEvent): Promise<void> {
+    e.preventDefault();
+    const form = new FormData(e.target as HTMLFormElement);
+    const body: CreateLectureBody = { preset: this.preset, listed: form.get('listed') === 'on' };
+    const title = String(form.get('title') ?? '').trim();
+    if (title) body.title = title;
+    const seed = String(form.get('seed') ?? '').trim();
+    if (this.preset === 'random' && seed) body.seed = Number(seed);
+    const rate = String(form.get('rate') ?? '').trim();
+    if (rate) body.learningRate = Number(rate);
+    const check = CreateLectureBodyCheck(body);
+    if (check) {
+      this.createError = check;
+      return;
+    }
+    this.creating = true;
+    this.createError = null;
+    try {
+      const created = await createLecture(body);
+      // Same origin as this page, whatever origin the server believes it has.
+      const target = new URL(created.instructorUrl, location.href);
+      location.assign(target.pathname + target.hash);
+    } catch (err) {
+      this.createError = err instanceof Error ? err.message : String(err);
+      this.creating = false;
+    }
+  }
+
+  private join(e: SubmitEvent): void {
+    e.preventDefault();
+    const raw = String(new FormData(e.target as HTMLFormElement).get('code') ?? '');
+    const code = normaliseCode(raw);
+    if (!code) {
+      this.joinError = raw.trim() ? `“${raw.trim()}” is not a lecture code: a code has 6 letters and digits, like K7Q-F2M.` : 'Type the code shown at the front.';
+      return;
+    }
+    this.joinError = null;
+    location.assign(`/lecture/${code}`);
+  }
+}
+
+/** The client-side half of the server's checks, so obvious mistakes are explained at once. */
+function CreateLectureBodyCheck(body: CreateLectureBody): string | null {
+  if (body.seed !== undefined && (!Number.isInteger(body.seed) || body.seed < 0 || body.seed > LIMITS.maxSeed)) return `The seed must be a whole number from 0 to ${LIMITS.maxSeed}.`;
+  if (body.learningRate !== undefined && !(body.learningRate > 0 && body.learningRate <= LIMITS.maxLearningRate)) return `The learning rate must be greater than 0 and at most ${LIMITS.maxLearningRate}.`;
+  return null;
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'home-page': HomePage;
+  }
+}

@@ -1,0 +1,155 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { LIMITS, NOTEBOOK_SAMPLES, PRESET_NAMES, type Command, type Preset, type Snapshot } from '../../shared/index.js';
+import { CommandRequestEvent } from '../lib/events.js';
+import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+
+/**
+ * The instructor's bar: stepping, whole passes, training with progress, sample, learning rate
+ * and reset. It only asks for commands (bp-command events); the page sends them.
+ */
+@customElement('instructor-controls')
+export class InstructorControls extends LitElement {
+  @property({ attribute: false }) snapshot: Snapshot | null = null;
+  @property({ type: Boolean }) connected = false;
+
+  @state() epochs = 1000;
+  @state() private rate = '';
+  @state() private preset: Preset = 'notebook';
+  @state() private seed = '';
+
+  static override styles = [
+    panelStyles,
+    buttonStyles,
+    css`
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: center;
+      }
+      .group {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.35rem;
+        align-items: center;
+      }
+      .group + .group {
+        border-left: 1px solid var(--border);
+        padding-left: 1rem;
+      }
+      @media (max-width: 640px) {
+        .group + .group {
+          border-left: 0;
+          padding-left: 0;
+        }
+      }
+      input[type='number'] {
+        width: 6.5rem;
+      }
+      progress {
+        width: 10rem;
+        height: 1rem;
+      }
+      kbd {
+        font-family: var(--mono);
+        font-size: 0.7rem;
+        border: 1px solid var(--border);
+        border-radius: 0.2rem;
+        padding: 0 0.2rem;
+        color: var(--muted);
+      }
+    `,
+  ];
+
+  override willUpdate(): void {
+    if (this.rate === '' && this.snapshot) this.rate = String(this.snapshot.learningRate);
+  }
+
+  override render() {
+    const s = this.snapshot;
+    if (!s) return nothing;
+    const training = s.training;
+    const off = !this.connected || training !== null;
+    return html`
+      <section class="panel" aria-label="Instructor controls">
+        <div class="bar">
+          <div class="group" role="group" aria-label="Step through the pass">
+            <button class="primary" ?disabled=${off} @click=${() => this.ask({ type: 'step' })} data-testid="step">Step ▶ <kbd>→</kbd></button>
+            <button ?disabled=${off || s.undoDepth === 0} @click=${() => this.ask({ type: 'back' })} data-testid="back">◀ Back <kbd>←</kbd></button>
+            <button ?disabled=${off} @click=${() => this.ask({ type: 'forward' })}>Forward pass <kbd>F</kbd></button>
+            <button ?disabled=${off} @click=${() => this.ask({ type: 'backward' })}>Backward pass <kbd>B</kbd></button>
+            <button ?disabled=${off} @click=${() => this.ask({ type: 'update' })}>Update <kbd>U</kbd></button>
+          </div>
+          <div class="group" role="group" aria-label="Training">
+            <label for="epochs">Epochs</label>
+            <input
+              id="epochs"
+              type="number"
+              min="1"
+              max=${LIMITS.maxEpochs}
+              step="1"
+              .value=${String(this.epochs)}
+              @change=${(e: Event) => (this.epochs = Number((e.target as HTMLInputElement).value))}
+              ?disabled=${training !== null}
+            />
+            <button ?disabled=${off} @click=${() => this.train()} data-testid="train">Train ▸ <kbd>T</kbd></button>
+            ${training
+              ? html`<progress max=${training.epochsTotal} .value=${training.epochsDone} aria-label="Training progress"></progress>
+                  <span class="num" aria-live="polite">${training.epochsDone}/${training.epochsTotal}</span>
+                  <button ?disabled=${!this.connected} @click=${() => this.ask({ type: 'stop' })} data-testid="stop">■ Stop</button>`
+              : nothing}
+          </div>
+          <div class="group" role="group" aria-label="Sample and learning rate">
+            <label for="sample">Sample</label>
+            <select id="sample" ?disabled=${off} @change=${(e: Event) => this.ask({ type: 'selectSample', index: Number((e.target as HTMLSelectElement).value) })}>
+              ${NOTEBOOK_SAMPLES.map((x, i) => html`<option value=${i} ?selected=${i === s.sampleIndex}>${i}: ${x.x.join('')} → ${x.y}</option>`)}
+            </select>
+            <label for="rate">η</label>
+            <input id="rate" type="number" min="0" step="any" max=${LIMITS.maxLearningRate} .value=${this.rate}
+              @input=${(e: Event) => (this.rate = (e.target as HTMLInputElement).value)}
+              @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.setRate()} />
+            <button ?disabled=${off || Number(this.rate) === s.learningRate} @click=${() => this.setRate()}>Set η</button>
+          </div>
+          <div class="group" role="group" aria-label="Reset the weights">
+            <label for="preset">Weights</label>
+            <select id="preset" @change=${(e: Event) => (this.preset = (e.target as HTMLSelectElement).value as Preset)}>
+              ${PRESET_NAMES.map((p) => html`<option value=${p} ?selected=${p === this.preset}>${p}</option>`)}
+            </select>
+            ${this.preset === 'random'
+              ? html`<label for="seed">Seed</label>
+                  <input id="seed" type="number" min="0" step="1" placeholder="any" .value=${this.seed}
+                    @input=${(e: Event) => (this.seed = (e.target as HTMLInputElement).value)} />`
+              : nothing}
+            <button ?disabled=${off} @click=${() => this.reset()}>Reset</button>
+          </div>
+        </div>
+      </section>
+    `;
+  }
+
+  /** T on the keyboard trains with the epochs in the box. */
+  train(): void {
+    this.ask({ type: 'train', epochs: this.epochs });
+  }
+
+  private setRate(): void {
+    this.ask({ type: 'setLearningRate', value: Number(this.rate) });
+  }
+
+  private reset(): void {
+    const command: Command =
+      this.preset === 'random' && this.seed.trim() !== '' ? { type: 'reset', preset: 'random', seed: Number(this.seed) } : { type: 'reset', preset: this.preset };
+    this.ask(command);
+  }
+
+  private ask(command: Command): void {
+    this.dispatchEvent(new CommandRequestEvent(command));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'instructor-controls': InstructorControls;
+  }
+}

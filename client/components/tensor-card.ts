@@ -1,0 +1,207 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { keyed } from 'lit/directives/keyed.js';
+import { TENSOR_SHAPES, type Tensor, type TensorName } from '../../shared/index.js';
+import { diverging, maxAbs } from '../lib/colors.js';
+import { CommandRequestEvent } from '../lib/events.js';
+import { fmt, full, TENSOR_LABELS } from '../lib/format.js';
+import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+
+/**
+ * One tensor: its name, shape and values (4 decimals; full precision in the title and when
+ * focused). Not yet computed in this pass, it is a dashed empty shape with its name, so students
+ * see what is coming. W and V can be edited by the instructor: click a cell, type, Enter.
+ */
+@customElement('tensor-card')
+export class TensorCard extends LitElement {
+  @property() name: TensorName = 'A';
+  @property({ attribute: false }) tensor: Tensor | undefined = undefined;
+  /** Flat indices that changed with the last update; outlined briefly. */
+  @property({ attribute: false }) changed: ReadonlySet<number> = new Set();
+  /** Bumped on every change so the outline animation restarts. */
+  @property({ type: Number }) generation = 0;
+  @property({ type: Boolean }) editable = false;
+
+  @state() private editing: number | null = null;
+
+  static override styles = [
+    panelStyles,
+    buttonStyles,
+    css`
+      :host {
+        display: block;
+        max-width: 100%;
+      }
+      figure {
+        margin: 0;
+        border: 1px solid var(--border);
+        border-radius: 0.4rem;
+        padding: 0.4rem 0.5rem 0.5rem;
+        max-width: 100%;
+        overflow-x: auto;
+      }
+      figure.pending {
+        border-style: dashed;
+        color: var(--muted);
+      }
+      figcaption {
+        display: flex;
+        gap: 0.5rem;
+        align-items: baseline;
+        font-size: 0.85rem;
+        margin-bottom: 0.25rem;
+        white-space: nowrap;
+      }
+      .name {
+        font-weight: 700;
+      }
+      .shape {
+        color: var(--muted);
+        font-size: 0.8rem;
+      }
+      table {
+        border-collapse: separate;
+        border-spacing: 2px;
+      }
+      td {
+        font-family: var(--mono);
+        font-variant-numeric: tabular-nums;
+        font-size: 0.85rem;
+        padding: 0.15rem 0.35rem;
+        text-align: right;
+        min-width: 4.6rem;
+        height: 1.7rem;
+        border-radius: 0.2rem;
+        outline: 2px solid transparent;
+        color: #111;
+      }
+      td.empty {
+        border: 1px dashed #afb8c1;
+        min-width: 4.6rem;
+      }
+      td.changed {
+        outline: 3px solid var(--fg);
+        outline-offset: -1px;
+        animation: flash 2.4s ease-out forwards;
+      }
+      @keyframes flash {
+        0%, 60% { outline-color: var(--fg); }
+        100% { outline-color: transparent; }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        /* No fading: the outline simply stays until the next change. */
+        td.changed {
+          animation: none;
+        }
+      }
+      td:focus-visible {
+        outline: 3px solid var(--focus);
+      }
+      .cell-button {
+        all: unset;
+        cursor: pointer;
+        display: block;
+        width: 100%;
+        text-decoration: underline dotted;
+      }
+      .cell-button:focus-visible {
+        outline: 3px solid var(--focus);
+      }
+      input {
+        width: 7rem;
+        font-family: var(--mono);
+        min-height: 1.7rem;
+        padding: 0.1rem 0.3rem;
+      }
+    `,
+  ];
+
+  override render() {
+    const name = this.name;
+    const shape = TENSOR_SHAPES[name];
+    const [rows, cols] = shape.length === 2 ? shape : [1, shape[0]];
+    const t = this.tensor;
+    const label = TENSOR_LABELS[name] ?? name;
+    const max = t ? maxAbs(t.data) : 0;
+    return html`
+      <figure class=${t ? '' : 'pending'} data-testid="tensor-${name}" data-pending=${t ? 'false' : 'true'}>
+        <figcaption>
+          <span class="name">${label}</span><span class="shape">${shape.join(' × ')}</span>${t ? nothing : html`<span class="shape">not yet computed</span>`}
+        </figcaption>
+        <table aria-label="${label}, ${shape.join(' by ')}${t ? '' : ', not yet computed'}">
+          <tbody>
+            ${Array.from(
+              { length: rows },
+              (_, i) => html`<tr>
+                ${Array.from({ length: cols }, (_, j) => this.cell(i * cols + j, i, j, max, rows, cols))}
+              </tr>`,
+            )}
+          </tbody>
+        </table>
+      </figure>
+    `;
+  }
+
+  private cell(k: number, i: number, j: number, max: number, rows: number, cols: number) {
+    const t = this.tensor;
+    const label = TENSOR_LABELS[this.name] ?? this.name;
+    const where = rows > 1 && cols > 1 ? `[${i + 1},${j + 1}]` : `[${k + 1}]`;
+    if (!t) return html`<td class="empty" data-testid="cell-${this.name}-${k}"></td>`;
+    const value = t.data[k];
+    if (this.editing === k) {
+      return html`<td data-testid="cell-${this.name}-${k}">
+        <input
+          type="number"
+          step="any"
+          aria-label="New value of ${label}${where}"
+          .value=${String(value)}
+          @keydown=${(e: KeyboardEvent) => this.onEditKey(e, i, j)}
+          @blur=${() => (this.editing = null)}
+        />
+      </td>`;
+    }
+    const changed = this.changed.has(k);
+    const content = this.editable
+      ? html`<button class="cell-button" aria-label="Edit ${label}${where}, now ${full(value)}" @click=${() => this.startEdit(k)}>${fmt(value)}</button>`
+      : fmt(value);
+    const td = html`<td
+      class=${changed ? 'changed' : ''}
+      style="background:${diverging(value, max, 0.5)}"
+      title="${label}${where} = ${full(value)}"
+      tabindex=${this.editable ? -1 : 0}
+      data-testid="cell-${this.name}-${k}"
+      data-value=${String(value)}
+    >${content}</td>`;
+    // Re-created on each change so the outline animation plays again.
+    return changed ? keyed(`${k}:${this.generation}`, td) : td;
+  }
+
+  private async startEdit(k: number): Promise<void> {
+    this.editing = k;
+    await this.updateComplete;
+    const input = this.renderRoot.querySelector('input');
+    input?.focus();
+    input?.select();
+  }
+
+  private onEditKey(e: KeyboardEvent, i: number, j: number): void {
+    e.stopPropagation(); // arrows and letters here are typing, not lecture shortcuts
+    if (e.key === 'Escape') {
+      this.editing = null;
+      return;
+    }
+    if (e.key !== 'Enter') return;
+    const value = Number((e.target as HTMLInputElement).value);
+    if (!Number.isFinite(value) || (e.target as HTMLInputElement).value.trim() === '') return;
+    this.editing = null;
+    if (this.name === 'W' || this.name === 'V') {
+      this.dispatchEvent(new CommandRequestEvent({ type: 'setWeight', tensor: this.name, index: [i, j], value }));
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'tensor-card': TensorCard;
+  }
+}

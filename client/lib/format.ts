@@ -1,0 +1,58 @@
+/** Numbers as the notebook prints them: 4 decimals, with a real minus sign and no "-0.0000". */
+export function fmt(x: number | undefined, digits = 4): string {
+  if (x === undefined) return '';
+  if (!Number.isFinite(x)) return Number.isNaN(x) ? 'NaN' : x > 0 ? '∞' : '−∞';
+  const rounded = x.toFixed(digits);
+  // toFixed keeps the sign of tiny negatives ("-0.0000"), which reads as a non-zero value.
+  if (Number(rounded) === 0) return (0).toFixed(digits);
+  return rounded.replace('-', '−');
+}
+
+/** Full precision, for titles and screen readers. */
+export function full(x: number): string {
+  return String(x).replace('-', '−');
+}
+
+/** A lecture code as shown to people: "K7QF2M" → "K7Q-F2M", easier to read aloud. */
+export function displayCode(id: string): string {
+  return id.length === 6 ? `${id.slice(0, 3)}-${id.slice(3)}` : id;
+}
+
+/** Tensor names of the engine in the notebook's notation, as plain text. */
+export const TENSOR_LABELS: Record<string, string> = {
+  A: 'A',
+  y: 'y',
+  W: 'W',
+  V: 'V',
+  B: 'B',
+  B_act: 'B_act',
+  C: 'C',
+  C_act: 'C_act',
+  L: 'L',
+  dL_dC_act: '∂L/∂C_act',
+  dC_act_dC: '∂C_act/∂C',
+  dL_dV: '∂L/∂V',
+  dL_dB_act: '∂L/∂B_act',
+  dB_act_dB: '∂B_act/∂B',
+  dL_dB: '∂L/∂B',
+  dL_dW: '∂L/∂W',
+};
+
+/** Short labels of the 14 stages for the stage strip. */
+export const STAGE_LABELS: Record<string, string> = {
+  idle: 'not started',
+  input: 'input',
+  B: 'B',
+  B_act: 'B_act',
+  C: 'C',
+  C_act: 'C_act',
+  L: 'L',
+  dL_dC_act: '∂L/∂C_act',
+  dC_act_dC: '∂C_act/∂C',
+  dL_dV: '∂L/∂V',
+  dL_dB_act: '∂L/∂B_act',
+  dB_act_dB: '∂B_act/∂B',
+  dL_dB: '∂L/∂B',
+  dL_dW: '∂L/∂W',
+  update: 'update',
+};

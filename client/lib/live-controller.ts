@@ -1,0 +1,205 @@
+import type { ReactiveController, ReactiveControllerHost } from 'lit';
+import { io, type Socket } from 'socket.io-client';
+import {
+  applyFrame,
+  CONNECT_ERRORS,
+  parseCommand,
+  PROTOCOL_VERSION,
+  type CatchUp,
+  type Command,
+  type CommandAck,
+  type ClientToServerEvents,
+  type ConnectErrorCode,
+  type Frame,
+  type HandshakeAuth,
+  type Presence,
+  type ServerToClientEvents,
+  type Snapshot,
+  type TrainingProgress,
+} from '../../shared/index.js';
+
+export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'refused';
+
+/** Why the server refused us: shown instead of the lecture, never retried. */
+export interface Refusal {
+  readonly code: ConnectErrorCode | 'unknown';
+  readonly message: string;
+}
+
+/** A loss measured during training, before the train frame lands in the history. */
+export interface LivePoint {
+  readonly epoch: number;
+  readonly loss: number;
+}
+
+const FATAL: ReadonlySet<string> = new Set([CONNECT_ERRORS.badToken, CONNECT_ERRORS.unknownLecture, CONNECT_ERRORS.protocol, CONNECT_ERRORS.badHandshake]);
+const COMMAND_TIMEOUT_MS = 15_000;
+
+/**
+ * Owns the socket of one lecture page: joins, keeps the snapshot current by applying frames,
+ * resynchronises on gaps, reconnects with `lastSeq` so the server sends only what we missed,
+ * and sends the instructor's commands. The host re-renders on every change.
+ */
+export class LiveController implements ReactiveController {
+  snapshot: Snapshot | null = null;
+  status: ConnectionStatus = 'connecting';
+  presence: Presence | null = null;
+  progress: TrainingProgress | null = null;
+  livePoints: LivePoint[] = [];
+  refusal: Refusal | null = null;
+
+  private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
+  private syncing = false;
+  private pending: Frame[] = [];
+  private retryTimer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly host: ReactiveControllerHost,
+    private readonly options: { lectureId: string; token?: string | null },
+  ) {
+    host.addController(this);
+  }
+
+  hostConnected(): void {
+    const socket: Socket<ServerToClientEvents, ClientToServerEvents> = io({
+      // A function so that each reconnection sends the seq we hold at that moment.
+      auth: (cb) => cb(this.auth() as unknown as object),
+      transports: ['websocket'],
+    });
+    this.socket = socket;
+    socket.on('connect', () => this.set({ status: 'live' }));
+    socket.on('disconnect', (reason) => {
+      if (reason === 'io client disconnect') return this.set({ status: 'offline' });
+      // The server closing us (e.g. a restart) is not retried by socket.io on its own.
+      if (reason === 'io server disconnect') this.retrySoon();
+      this.set({ status: 'reconnecting' });
+    });
+    socket.on('connect_error', (err) => {
+      const code = (err as Error & { data?: { code?: string } }).data?.code;
+      if (code && FATAL.has(code)) {
+        socket.disconnect();
+        this.set({ status: 'refused', refusal: { code: code as ConnectErrorCode, message: err.message } });
+        return;
+      }
+      // Transport errors are retried by socket.io; a refusal we do not know is retried by us.
+      if (!socket.active) this.retrySoon();
+      this.set({ status: navigator.onLine === false ? 'offline' : 'reconnecting' });
+    });
+    socket.io.on('reconnect_failed', () => this.set({ status: 'offline' }));
+    socket.on('snapshot', (snapshot) => this.acceptSnapshot(snapshot));
+    socket.on('frame', (frame) => this.acceptFrame(frame));
+    socket.on('progress', (progress) => {
+      if (!this.snapshot) return;
+      // Chart x is the index in the loss history, which training extends one entry per epoch.
+      const epoch = this.snapshot.lossHistory.length + progress.epochsDone;
+      const last = this.livePoints.at(-1);
+      const livePoints = last && last.epoch >= epoch ? this.livePoints : [...this.livePoints, { epoch, loss: progress.loss }];
+      this.set({ progress, livePoints });
+    });
+    socket.on('presence', (presence) => this.set({ presence }));
+    addEventListener('offline', this.onOffline);
+  }
+
+  hostDisconnected(): void {
+    clearTimeout(this.retryTimer);
+    removeEventListener('offline', this.onOffline);
+    this.socket?.disconnect();
+    this.socket = null;
+  }
+
+  /** Sends a command; resolves with the server's ack (or a readable failure, never throws). */
+  async send(command: Command): Promise<CommandAck> {
+    const parsed = parseCommand(command);
+    if (!parsed.ok) return { ok: false, error: parsed.error, status: 400 };
+    const socket = this.socket;
+    if (!socket?.connected) return { ok: false, error: 'Not connected to the server: the command was not sent.', status: 0 };
+    try {
+      return await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('command', parsed.value);
+    } catch {
+      return { ok: false, error: 'The server did not answer in time; check the connection and try again.', status: 0 };
+    }
+  }
+
+  /** The snapshot to show: during training, the weights the last progress report carried. */
+  get view(): Snapshot | null {
+    const s = this.snapshot;
+    const p = this.progress;
+    if (!s || !p) return s;
+    return {
+      ...s,
+      stage: 'idle',
+      tensors: { W: p.W, V: p.V },
+      training: { epochsDone: p.epochsDone, epochsTotal: p.epochsTotal },
+    };
+  }
+
+  private auth(): HandshakeAuth {
+    const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION, lectureId: this.options.lectureId };
+    if (this.options.token) auth.token = this.options.token;
+    if (this.snapshot) auth.lastSeq = this.snapshot.seq;
+    return auth;
+  }
+
+  private onOffline = () => {
+    if (this.status !== 'refused') this.set({ status: 'offline' });
+  };
+
+  private retrySoon(): void {
+    clearTimeout(this.retryTimer);
+    this.retryTimer = setTimeout(() => this.socket?.connect(), 1500);
+  }
+
+  private acceptSnapshot(snapshot: Snapshot): void {
+    const training = snapshot.training !== null;
+    this.set({
+      snapshot,
+      progress: training ? this.progress : null,
+      livePoints: training ? this.livePoints : [],
+    });
+  }
+
+  private acceptFrame(frame: Frame): void {
+    if (this.syncing) {
+      this.pending.push(frame);
+      return;
+    }
+    const s = this.snapshot;
+    if (!s || frame.seq <= s.seq) return; // a duplicate after a catch-up
+    try {
+      // A frame ends any training: its progress is now in the history.
+      this.set({ snapshot: applyFrame(s, frame), progress: null, livePoints: [] });
+    } catch (e) {
+      if (!(e instanceof RangeError)) throw e;
+      this.pending.push(frame);
+      void this.resync();
+    }
+  }
+
+  /** We missed frames: ask for them, apply them, then the ones that arrived meanwhile. */
+  private async resync(): Promise<void> {
+    const socket = this.socket;
+    if (!socket || !this.snapshot || this.syncing) return;
+    this.syncing = true;
+    try {
+      const result = (await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('sync', { lastSeq: this.snapshot.seq })) as CatchUp | { error: string };
+      if ('error' in result) throw new Error(result.error);
+      let s = this.snapshot;
+      if (result.type === 'snapshot') s = result.snapshot;
+      else for (const f of result.frames) if (f.seq === s.seq + 1) s = applyFrame(s, f);
+      this.set({ snapshot: s, progress: s.training ? this.progress : null, livePoints: s.training ? this.livePoints : [] });
+    } catch {
+      // Could not catch up this way: a reconnection brings a fresh snapshot.
+      socket.disconnect().connect();
+    } finally {
+      this.syncing = false;
+      const queued = this.pending.sort((a, b) => a.seq - b.seq);
+      this.pending = [];
+      for (const f of queued) this.acceptFrame(f);
+    }
+  }
+
+  private set(patch: Partial<Pick<LiveController, 'snapshot' | 'status' | 'presence' | 'progress' | 'livePoints' | 'refusal'>>): void {
+    Object.assign(this, patch);
+    this.host.requestUpdate();
+  }
+}

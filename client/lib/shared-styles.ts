@@ -1,0 +1,89 @@
+import { css } from 'lit';
+
+/** Styles every panel shares: panel chrome, focus ring, numbers in columns. */
+export const panelStyles = css`
+  :host {
+    display: block;
+    min-width: 0;
+  }
+  .panel {
+    border: 1px solid var(--border);
+    border-radius: 0.5rem;
+    background: var(--bg);
+    padding: 0.75rem;
+    min-width: 0;
+  }
+  h2 {
+    font-size: 0.95rem;
+    margin: 0 0 0.5rem;
+    font-weight: 650;
+  }
+  .muted {
+    color: var(--muted);
+  }
+  .num {
+    font-family: var(--mono);
+    font-variant-numeric: tabular-nums;
+  }
+  :focus-visible {
+    outline: 3px solid var(--focus);
+    outline-offset: 2px;
+  }
+  .visually-hidden {
+    position: absolute;
+    width: 1px;
+    height: 1px;
+    overflow: hidden;
+    clip-path: inset(50%);
+    white-space: nowrap;
+  }
+`;
+
+export const buttonStyles = css`
+  button,
+  .button {
+    font: inherit;
+    font-size: 0.9rem;
+    padding: 0.4rem 0.75rem;
+    border: 1px solid var(--border);
+    border-radius: 0.4rem;
+    background: var(--panel);
+    color: var(--fg);
+    cursor: pointer;
+    min-height: 2.25rem;
+    text-decoration: none;
+    display: inline-flex;
+    align-items: center;
+    gap: 0.3rem;
+  }
+  button:hover:not(:disabled) {
+    background: #eaeef2;
+  }
+  button.primary {
+    background: var(--fg);
+    color: #fff;
+    border-color: var(--fg);
+  }
+  button.primary:hover:not(:disabled) {
+    background: #32383f;
+  }
+  button:disabled {
+    opacity: 0.5;
+    cursor: not-allowed;
+  }
+  input,
+  select {
+    font: inherit;
+    font-size: 0.9rem;
+    padding: 0.35rem 0.5rem;
+    border: 1px solid var(--border);
+    border-radius: 0.4rem;
+    min-height: 2.25rem;
+    background: var(--bg);
+    color: var(--fg);
+    min-width: 0;
+  }
+  label {
+    font-size: 0.85rem;
+  }
+`;
