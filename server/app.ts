@@ -6,7 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { apiRouter } from './http-api.js';
 import { LectureRegistry } from './lectures.js';
 import type { Clock, LectureStore, RandomSource } from './ports.js';
-import { attachRealtime, type TypedServer } from './realtime.js';
+import { attachRealtime, type EventLimits, type TypedServer } from './realtime.js';
+import { GuessGuard } from './guards.js';
 
 export interface AppOptions {
   readonly store: LectureStore;
@@ -15,6 +16,12 @@ export interface AppOptions {
   /** The built client (dist/client); when absent only the API is served. */
   readonly clientDir?: string;
   readonly publicUrl?: string;
+  /** Require this key (X-Create-Key) to create lectures; unset, anyone can. */
+  readonly createKey?: string;
+  /** Failed code or token guesses allowed per address per minute before it is slowed down. */
+  readonly guessesPerMinute?: number;
+  /** Messages per socket: a burst, then a rate (defaults suit a lecture; tests that fire fast raise them). */
+  readonly eventLimits?: EventLimits;
 }
 
 export interface App {
@@ -30,12 +37,14 @@ export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };
 
 /** Builds the whole server; the caller decides where it listens and owns the store. */
 export function createApp(options: AppOptions): App {
-  const { store, clientDir, publicUrl } = options;
-  const registry = new LectureRegistry({ store, clock: options.clock ?? systemClock, random: options.random ?? cryptoRandom });
+  const { store, clientDir, publicUrl, createKey } = options;
+  const clock = options.clock ?? systemClock;
+  const registry = new LectureRegistry({ store, clock, random: options.random ?? cryptoRandom });
+  const guessGuard = new GuessGuard(clock, { allowed: options.guessesPerMinute ?? 20 });
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', 'loopback');
-  web.use('/api', apiRouter({ registry, store, publicUrl }));
+  web.use('/api', apiRouter({ registry, store, publicUrl, createKey, guessGuard }));
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {
     web.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
     // Client-side routes: the single page decides what to show.
@@ -44,7 +53,7 @@ export function createApp(options: AppOptions): App {
     web.get('/', (_req, res) => res.type('text/plain').send('Backprop Live API is running; the client is not built (npm run build).'));
   }
   const server = createServer(web);
-  const io = attachRealtime(server, registry);
+  const io = attachRealtime(server, { registry, guessGuard, clock, eventLimits: options.eventLimits });
   return {
     server,
     io,

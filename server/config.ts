@@ -8,6 +8,7 @@ export interface Config {
   readonly synchronous: 'NORMAL' | 'FULL';
   /** The built client; default dist/client beside the built server. */
   readonly clientDir?: string;
+  readonly createKey?: string;
 }
 
 /** Reads the environment; every setting has an embedded default so `npm start` needs nothing else. */
@@ -23,5 +24,6 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL || undefined,
     synchronous,
     clientDir: env.CLIENT_DIR ? resolve(env.CLIENT_DIR) : undefined,
+    createKey: env.CREATE_KEY || undefined,
   };
 }

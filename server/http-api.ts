@@ -4,18 +4,23 @@ import { normalizeJoinCode } from './ids.js';
 import type { LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
 import type { LectureStore } from './ports.js';
+import { sameSecret, type GuessGuard } from './guards.js';
 
 export interface ApiOptions {
   readonly registry: LectureRegistry;
   readonly store: LectureStore;
   /** Absolute base of the links handed out; else taken from the request's host. */
   readonly publicUrl?: string;
+  /** When set, creating a lecture needs it in the X-Create-Key header (for a public server). */
+  readonly createKey?: string;
+  readonly guessGuard: GuessGuard;
 }
 
 class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
+    readonly headers: Record<string, string> = {},
   ) {
     super(message);
   }
@@ -26,11 +31,20 @@ function baseUrl(req: Request, publicUrl?: string): string {
   return `${req.protocol}://${req.get('host')}`;
 }
 
-function findRoom(registry: LectureRegistry, raw: string): LectureRoom {
-  const id = normalizeJoinCode(raw);
-  const room = id ? registry.get(id) : undefined;
-  if (!room) throw new HttpError(404, `no lecture with code "${raw.slice(0, 20)}"`);
-  return room;
+class Refusals {
+  constructor(private readonly guard: GuessGuard) {}
+
+  /** 429 while this address is blocked for guessing. */
+  checkNotBlocked(req: Request): void {
+    const wait = this.guard.blocked(req.ip ?? '');
+    if (wait > 0) throw new HttpError(429, `too many failed attempts from this address; try again in ${wait} s`, { 'Retry-After': String(wait) });
+  }
+
+  /** A failure that could be a guess: counted against the address. */
+  guess(req: Request, status: number, message: string): HttpError {
+    this.guard.fail(req.ip ?? '');
+    return new HttpError(status, message);
+  }
 }
 
 function bearerToken(req: Request): string | null {
@@ -40,15 +54,30 @@ function bearerToken(req: Request): string | null {
 }
 
 /** The JSON API under /api. Every body is validated; errors are `{error}` with a status that says why. */
-export function apiRouter({ registry, store, publicUrl }: ApiOptions): Router {
+export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }: ApiOptions): Router {
   const api = express.Router();
+  const refusals = new Refusals(guessGuard);
+  const findRoom = (req: Request): LectureRoom => {
+    refusals.checkNotBlocked(req);
+    const raw = String(req.params.id);
+    const id = normalizeJoinCode(raw);
+    const room = id ? registry.get(id) : undefined;
+    if (!room) throw refusals.guess(req, 404, `no lecture with code "${raw.slice(0, 20)}"`);
+    return room;
+  };
   api.use(express.json({ limit: LIMITS.maxPayloadBytes, strict: true }));
 
   api.get('/health', (_req, res) => {
-    res.json({ ok: true, protocol: PROTOCOL_VERSION });
+    res.json({ ok: true, protocol: PROTOCOL_VERSION, createKeyRequired: Boolean(createKey) });
   });
 
   api.post('/lectures', (req, res) => {
+    if (createKey) {
+      refusals.checkNotBlocked(req);
+      const given = req.get('x-create-key');
+      if (!given) throw new HttpError(401, 'this server needs the create key to create a lecture (X-Create-Key header)');
+      if (!sameSecret(given, createKey)) throw refusals.guess(req, 401, 'the create key is not valid');
+    }
     const parsed = CreateLectureBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error));
     const { room, token } = registry.create(parsed.data);
@@ -67,14 +96,14 @@ export function apiRouter({ registry, store, publicUrl }: ApiOptions): Router {
   });
 
   api.get('/lectures/:id/state', (req, res) => {
-    res.json(findRoom(registry, req.params.id).snapshot());
+    res.json(findRoom(req).snapshot());
   });
 
   api.post('/lectures/:id/commands', async (req, res) => {
-    const room = findRoom(registry, req.params.id);
+    const room = findRoom(req);
     const token = bearerToken(req);
     if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
-    if (!registry.isInstructor(room, token)) throw new HttpError(401, 'the instructor token is not valid for this lecture');
+    if (!registry.isInstructor(room, token)) throw refusals.guess(req, 401, 'the instructor token is not valid for this lecture');
     const command = parseCommand(req.body);
     if (!command.ok) throw new HttpError(400, command.error);
     const result = await room.command(command.value);
@@ -83,7 +112,7 @@ export function apiRouter({ registry, store, publicUrl }: ApiOptions): Router {
   });
 
   api.get('/lectures/:id/recording', (req, res) => {
-    const room = findRoom(registry, req.params.id);
+    const room = findRoom(req);
     const { record } = room;
     // The stored frames are already JSON: splice them in rather than parse and re-serialise.
     const lecture = {
@@ -104,7 +133,7 @@ export function apiRouter({ registry, store, publicUrl }: ApiOptions): Router {
 /** Turns every error, including body-parser's, into a JSON `{error}`; never lets input crash the server. */
 function apiErrorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
   if (err instanceof HttpError) {
-    res.status(err.status).json({ error: err.message });
+    res.status(err.status).set(err.headers).json({ error: err.message });
     return;
   }
   const e = err as { type?: string; status?: number; message?: string };

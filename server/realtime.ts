@@ -14,6 +14,8 @@ import {
   type SocketData,
 } from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
+import { RateLimiter, type GuessGuard } from './guards.js';
+import type { Clock } from './ports.js';
 import type { LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
 
@@ -43,13 +45,29 @@ function cleanName(name: string | undefined): string {
  * The live side of the protocol. A socket joins its lecture's room at the handshake: with the
  * right token it is the instructor, with a wrong one it is refused, without one it is a student.
  */
-export function attachRealtime(httpServer: HttpServer, registry: LectureRegistry): TypedServer {
+export interface RealtimeOptions {
+  readonly registry: LectureRegistry;
+  readonly guessGuard: GuessGuard;
+  readonly clock: Clock;
+  readonly eventLimits?: EventLimits;
+}
+
+export type EventLimits = Record<'student' | 'instructor', { burst: number; perSecond: number }>;
+
+/** Events a socket may send: a burst, then a steady rate. Beyond it, acks say 429 and nothing runs. */
+export const DEFAULT_EVENT_LIMITS: EventLimits = { student: { burst: 30, perSecond: 10 }, instructor: { burst: 200, perSecond: 100 } };
+
+export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, clock, eventLimits = DEFAULT_EVENT_LIMITS }: RealtimeOptions): TypedServer {
   const io: TypedServer = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.maxPayloadBytes,
     perMessageDeflate: false,
     serveClient: false,
   });
   const subscribed = new Map<string, () => void>();
+  const limiters = {
+    student: new RateLimiter(clock, eventLimits.student.burst, eventLimits.student.perSecond),
+    instructor: new RateLimiter(clock, eventLimits.instructor.burst, eventLimits.instructor.perSecond),
+  };
   const presenceTimers = new Map<string, NodeJS.Timeout>();
 
   const schedulePresence = (lectureId: string) => {
@@ -86,13 +104,20 @@ export function attachRealtime(httpServer: HttpServer, registry: LectureRegistry
     const parsed = Handshake.safeParse(socket.handshake.auth);
     if (!parsed.success) return next(refuse(CONNECT_ERRORS.badHandshake, 'the handshake needs auth {protocol, lectureId}'));
     const auth = parsed.data;
+    const address = socket.handshake.address;
+    const wait = guessGuard.blocked(address);
+    if (wait > 0) return next(refuse(CONNECT_ERRORS.tooManyAttempts, `too many failed attempts from this address; try again in ${wait} s`));
     if (auth.protocol !== PROTOCOL_VERSION) {
       return next(refuse(CONNECT_ERRORS.protocol, `protocol ${auth.protocol} is not supported; this server speaks ${PROTOCOL_VERSION} (reload the page)`));
     }
     const id = normalizeJoinCode(auth.lectureId);
     const room = id ? registry.get(id) : undefined;
-    if (!room) return next(refuse(CONNECT_ERRORS.unknownLecture, `no lecture with code "${auth.lectureId}"`));
+    if (!room) {
+      guessGuard.fail(address);
+      return next(refuse(CONNECT_ERRORS.unknownLecture, `no lecture with code "${auth.lectureId.slice(0, 12)}"`));
+    }
     if (auth.token !== undefined && !registry.isInstructor(room, auth.token)) {
+      guessGuard.fail(address);
       return next(refuse(CONNECT_ERRORS.badToken, 'the instructor token is not valid for this lecture'));
     }
     socket.data = { lectureId: room.id, role: auth.token !== undefined ? 'instructor' : 'student', name: cleanName(auth.name) };
@@ -114,6 +139,14 @@ export function attachRealtime(httpServer: HttpServer, registry: LectureRegistry
       socket.emit('snapshot', room.snapshot());
     }
     schedulePresence(room.id);
+
+    // Flood control before any handler runs: a refused event gets a 429 ack and does nothing.
+    const limiter = limiters[socket.data.role];
+    socket.use((packet, next) => {
+      if (limiter.take(socket.id)) return next();
+      const ack = packet[packet.length - 1];
+      if (typeof ack === 'function') ack({ ok: false, status: 429, error: `too many messages; at most ${eventLimits[socket.data.role].perSecond} a second` });
+    });
 
     socket.on('command', async (raw: unknown, ack: unknown) => {
       const reply = (result: CommandAck) => {
@@ -140,7 +173,10 @@ export function attachRealtime(httpServer: HttpServer, registry: LectureRegistry
       ack(room.catchUp(lastSeq));
     });
 
-    socket.on('disconnect', () => schedulePresence(room.id));
+    socket.on('disconnect', () => {
+      limiter.forget(socket.id);
+      schedulePresence(room.id);
+    });
   });
 
   io.engine.on('close', () => {

@@ -22,9 +22,11 @@ export const CONNECT_ERRORS = {
   protocol: 'protocol-mismatch',
   unknownLecture: 'unknown-lecture',
   badToken: 'bad-token',
+  tooManyAttempts: 'too-many-attempts',
 } as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[keyof typeof CONNECT_ERRORS];
 
+/** `status` follows HTTP: 400 malformed, 403 not the instructor, 409 not now, 429 too many messages. */
 export type CommandAck = { ok: true; seq: number } | { ok: false; error: string; status: number };
 
 /** Missed frames when they are fewer bytes than a snapshot, else a snapshot. */
@@ -55,7 +57,7 @@ export interface ServerToClientEvents {
 export interface ClientToServerEvents {
   command: (command: Command, ack: (result: CommandAck) => void) => void;
   /** Asks for what came after `lastSeq` (a client that noticed a gap). */
-  sync: (request: { lastSeq: number }, ack: (result: CatchUp | { error: string }) => void) => void;
+  sync: (request: { lastSeq: number }, ack: (result: CatchUp | { error: string; status?: number }) => void) => void;
 }
 
 export interface SocketData {

@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type App } from '../../server/app.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
 import type { Clock, RandomSource } from '../../server/ports.js';
+import type { EventLimits } from '../../server/realtime.js';
 
 export interface TestServer {
   readonly url: string;
@@ -21,11 +22,31 @@ export interface TestServer {
 
 export const CLIENT_DIR = resolve(import.meta.dirname, '../../dist/client');
 
-export async function startServer(options: { dataDir?: string; clock?: Clock; random?: RandomSource } = {}): Promise<TestServer> {
+export interface StartOptions {
+  dataDir?: string;
+  clock?: Clock;
+  random?: RandomSource;
+  createKey?: string;
+  guessesPerMinute?: number;
+  eventLimits?: EventLimits;
+}
+
+/** A clock the test moves by hand (for rate limits and time stamps). */
+export class ManualClock implements Clock {
+  constructor(public ms = Date.UTC(2026, 0, 1)) {}
+  now(): number {
+    return this.ms;
+  }
+  advance(ms: number): void {
+    this.ms += ms;
+  }
+}
+
+export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'backprop-live-'));
   const store = new SqliteStore(join(dataDir, 'backprop-live.sqlite'));
-  const app = createApp({ store, clientDir: CLIENT_DIR, clock: options.clock, random: options.random });
+  const app = createApp({ store, clientDir: CLIENT_DIR, clock: options.clock, random: options.random, createKey: options.createKey, guessesPerMinute: options.guessesPerMinute, eventLimits: options.eventLimits });
   await new Promise<void>((ready) => app.server.listen(0, '127.0.0.1', ready));
   const { port } = app.server.address() as AddressInfo;
   return {

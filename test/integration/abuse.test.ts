@@ -1,0 +1,100 @@
+/** Abuse: floods, oversized payloads, guessing codes and tokens, and a create key for public servers. */
+import { afterEach, describe, expect, it } from 'vitest';
+import { CONNECT_ERRORS, LIMITS, PROTOCOL_VERSION } from '../../shared/index.js';
+import { ManualClock, startServer, type TestServer } from '../support/server.js';
+import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
+
+let server: TestServer | undefined;
+const clients: LectureClient[] = [];
+afterEach(async () => {
+  while (clients.length) clients.pop()!.close();
+  await server?.close();
+  server = undefined;
+});
+
+async function connect(url: string, auth: Parameters<typeof LectureClient.connect>[1]) {
+  const c = await LectureClient.connect(url, auth);
+  clients.push(c);
+  return c;
+}
+
+describe('a flooding student', () => {
+  it('is rate-limited with a clear error while the lecture goes on for everyone else', async () => {
+    server = await startServer();
+    const { id, instructorToken } = await createLecture(server.url);
+    const instructor = await connect(server.url, { lectureId: id, token: instructorToken });
+    const flooder = await connect(server.url, { lectureId: id });
+    const other = await connect(server.url, { lectureId: id });
+
+    const acks = await Promise.all(Array.from({ length: 200 }, () => flooder.socket.timeout(10_000).emitWithAck('sync', { lastSeq: 0 })));
+    const limited = acks.filter((a) => 'status' in a && a.status === 429);
+    expect(limited.length).toBeGreaterThan(150);
+    expect((limited[0] as { error: string }).error).toMatch(/too many messages/);
+
+    // The instructor and the other student are unaffected.
+    expect(await instructor.command({ type: 'step' })).toEqual({ ok: true, seq: 1 });
+    await other.atSeq(1);
+    await flooder.atSeq(1); // frames still reach the flooder: only what it sends is limited
+  });
+});
+
+describe('oversized payloads', () => {
+  it('are refused over HTTP (413) and over socket.io (the connection is dropped), changing nothing', async () => {
+    server = await startServer();
+    const { id, instructorToken } = await createLecture(server.url);
+    const big = { type: 'step', pad: 'x'.repeat(LIMITS.maxPayloadBytes + 10) };
+    const res = await http(server.url, 'POST', `/api/lectures/${id}/commands`, big, instructorToken);
+    expect(res.status).toBe(413);
+    expect(res.json.error).toMatch(/larger than/);
+
+    const instructor = await connect(server.url, { lectureId: id, token: instructorToken });
+    const dropped = new Promise<string>((resolve) => instructor.socket.once('disconnect', (reason) => resolve(reason)));
+    instructor.socket.emit('command', big as never, () => undefined);
+    expect(await dropped).toMatch(/transport (close|error)/);
+    expect((await http(server.url, 'GET', `/api/lectures/${id}/state`)).json.seq).toBe(0);
+  });
+});
+
+describe('guessing', () => {
+  it('refuses guessed codes and tokens, then slows the address down, even for a right guess', async () => {
+    const clock = new ManualClock();
+    server = await startServer({ clock, guessesPerMinute: 5 });
+    const { id, instructorToken } = await createLecture(server.url);
+    for (let i = 0; i < 3; i++) expect((await http(server.url, 'GET', `/api/lectures/ZZZZZ${i + 2}/state`)).status).toBe(404);
+    for (let i = 0; i < 2; i++) {
+      const err = await connectError(server.url, { protocol: PROTOCOL_VERSION, lectureId: id, token: `guess-${i}` });
+      expect(err.data?.code).toBe(CONNECT_ERRORS.badToken);
+    }
+    // Five failures used up the allowance: the next tries are refused outright.
+    const blocked = await http(server.url, 'POST', `/api/lectures/${id}/commands`, { type: 'step' }, instructorToken);
+    expect(blocked.status).toBe(429);
+    expect(blocked.json.error).toMatch(/too many failed attempts/);
+    const socketBlocked = await connectError(server.url, { protocol: PROTOCOL_VERSION, lectureId: id, token: instructorToken });
+    expect(socketBlocked.data?.code).toBe(CONNECT_ERRORS.tooManyAttempts);
+
+    clock.advance(60_000);
+    const allowed = await http(server.url, 'POST', `/api/lectures/${id}/commands`, { type: 'step' }, instructorToken);
+    expect(allowed.status).toBe(200);
+  });
+});
+
+describe('CREATE_KEY', () => {
+  it('makes creating a lecture require the key, and says so', async () => {
+    server = await startServer({ createKey: 'open-sesame' });
+    expect((await http(server.url, 'GET', '/api/health')).json).toMatchObject({ createKeyRequired: true });
+    const without = await http(server.url, 'POST', '/api/lectures', {});
+    expect(without.status).toBe(401);
+    expect(without.json.error).toMatch(/create key/);
+    const wrong = await fetch(`${server.url}/api/lectures`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-create-key': 'nope' }, body: '{}' });
+    expect(wrong.status).toBe(401);
+    const right = await fetch(`${server.url}/api/lectures`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-create-key': 'open-sesame' }, body: '{}' });
+    expect(right.status).toBe(201);
+    expect((await http(server.url, 'GET', '/api/lectures')).json).toHaveLength(1);
+  });
+
+  it('is not needed when unset', async () => {
+    server = await startServer();
+    expect((await http(server.url, 'GET', '/api/health')).json).toMatchObject({ createKeyRequired: false });
+    expect((await http(server.url, 'POST', '/api/lectures', {})).status).toBe(201);
+  });
+});
