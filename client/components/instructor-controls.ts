@@ -58,6 +58,7 @@ export class InstructorControls extends LitElement {
         border-radius: 0.2rem;
         padding: 0 0.2rem;
         color: var(--muted);
+        background: var(--bg);
       }
     `,
   ];

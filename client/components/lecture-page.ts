@@ -128,7 +128,16 @@ export class LecturePage extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.live) return;
+    if (this.access === 'instructor' && this.live) document.addEventListener('keydown', this.onKey);
+  }
+
+  /**
+   * Joins on the first update, not in connectedCallback: when this element is upgraded after
+   * insertion (it is loaded lazily), Lit restores the properties set before the upgrade only
+   * then, so lectureId and access are not known any earlier.
+   */
+  protected override willUpdate(): void {
+    if (this.live || this.missingToken) return;
     const token = this.access === 'instructor' ? takeInstructorToken(this.lectureId) : null;
     // Never connect an instructor link without its token: that would silently make a student.
     if (this.access === 'instructor' && !token) {

@@ -34,9 +34,7 @@ export class LectureView extends LitElement {
       grid-template-areas:
         'strip strip'
         'diagram equation'
-        'tensors data'
-        'tensors loss'
-        'tensors check';
+        'tensors side';
       align-items: start;
     }
     .grid > * {
@@ -46,13 +44,16 @@ export class LectureView extends LitElement {
     nn-diagram { grid-area: diagram; }
     equation-panel { grid-area: equation; }
     tensor-panel { grid-area: tensors; }
-    dataset-table { grid-area: data; }
-    loss-chart { grid-area: loss; }
-    gradient-check { grid-area: check; }
+    .side {
+      grid-area: side;
+      display: grid;
+      gap: 0.75rem;
+      min-width: 0;
+    }
     @media (max-width: 900px) {
       .grid {
         grid-template-columns: minmax(0, 1fr);
-        grid-template-areas: 'strip' 'equation' 'diagram' 'tensors' 'data' 'loss' 'check';
+        grid-template-areas: 'strip' 'equation' 'diagram' 'tensors' 'side';
       }
     }
   `;
@@ -66,9 +67,11 @@ export class LectureView extends LitElement {
         <nn-diagram .snapshot=${s}></nn-diagram>
         <equation-panel .snapshot=${s}></equation-panel>
         <tensor-panel .snapshot=${s} .editable=${this.editable}></tensor-panel>
-        <dataset-table .snapshot=${s}></dataset-table>
-        <loss-chart .snapshot=${s} .live=${this.live}></loss-chart>
-        <gradient-check .snapshot=${s}></gradient-check>
+        <div class="side">
+          <dataset-table .snapshot=${s}></dataset-table>
+          <loss-chart .snapshot=${s} .live=${this.live}></loss-chart>
+          <gradient-check .snapshot=${s}></gradient-check>
+        </div>
       </div>
     `;
   }

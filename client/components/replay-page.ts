@@ -58,8 +58,12 @@ export class ReplayPage extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    this.replay ??= new ReplayController(this, this.lectureId);
     document.addEventListener('keydown', this.onKey);
+  }
+
+  /** On the first update: only then are properties set before a lazy upgrade restored. */
+  protected override willUpdate(): void {
+    this.replay ??= new ReplayController(this, this.lectureId);
   }
 
   override disconnectedCallback(): void {

@@ -24,9 +24,8 @@ export function describeCommand(c: RecordedCommand): string {
       return `Learning rate η = ${c.value}`;
     case 'setWeight':
       return `Set ${c.tensor}[${c.index[0] + 1},${c.index[1] + 1}] = ${fmt(c.value)}`;
-    default: {
-      const unknown: never = c;
-      return String((unknown as { type: string }).type);
-    }
+    default:
+      // Commands added to the protocol later still get a label: their type.
+      return String((c as { type: string }).type);
   }
 }

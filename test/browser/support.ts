@@ -1,0 +1,83 @@
+import { expect } from 'vitest';
+/**
+ * Browser test helpers: one headless Chromium (Debian's), pages that fail the test on any
+ * console error or uncaught page error, and small HTTP helpers against the real server.
+ */
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import type { Command, CreatedLecture, Snapshot } from '../../shared/index.js';
+
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export function launchBrowser(): Promise<Browser> {
+  return chromium.launch({
+    executablePath: CHROMIUM_PATH,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+  });
+}
+
+/** A page that records console errors and page errors; `assertClean()` fails the test on any. */
+export interface CheckedPage {
+  readonly page: Page;
+  readonly context: BrowserContext;
+  readonly errors: string[];
+  assertClean(): void;
+  close(): Promise<void>;
+}
+
+export async function openPage(
+  browser: Browser,
+  url: string,
+  options: { width?: number; height?: number; reducedMotion?: 'reduce' | 'no-preference' } = {},
+): Promise<CheckedPage> {
+  const context = await browser.newContext({
+    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    reducedMotion: options.reducedMotion ?? 'reduce',
+  });
+  const page = await context.newPage();
+  const errors: string[] = [];
+  page.on('console', (msg) => {
+    if (msg.type() === 'error') errors.push(`console: ${msg.text()}`);
+  });
+  page.on('pageerror', (err) => errors.push(`pageerror: ${err.message}`));
+  await page.goto(url);
+  return {
+    page,
+    context,
+    errors,
+    assertClean() {
+      if (errors.length) throw new Error(`browser reported errors:\n${errors.join('\n')}`);
+    },
+    close: () => context.close(),
+  };
+}
+
+export async function createLecture(base: string, body: Record<string, unknown> = {}): Promise<CreatedLecture> {
+  const res = await fetch(`${base}/api/lectures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ preset: 'notebook', ...body }) });
+  if (res.status !== 201) throw new Error(`create lecture: ${res.status} ${await res.text()}`);
+  return (await res.json()) as CreatedLecture;
+}
+
+/** Sends a command over HTTP (as a second instructor device would). */
+export async function command(base: string, lecture: CreatedLecture, cmd: Command): Promise<Snapshot> {
+  const res = await fetch(`${base}/api/lectures/${lecture.id}/commands`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: `Bearer ${lecture.instructorToken}` },
+    body: JSON.stringify(cmd),
+  });
+  if (!res.ok) throw new Error(`command ${cmd.type}: ${res.status} ${await res.text()}`);
+  return (await res.json()) as Snapshot;
+}
+
+/** The path part of a server URL, on the test server's origin (the server may name another host). */
+export function onServer(base: string, url: string): string {
+  const u = new URL(url);
+  return `${base}${u.pathname}${u.search}${u.hash}`;
+}
+
+/**
+ * Waits for a condition (never a fixed sleep): expect.poll with a budget that suits a loaded
+ * two-core machine rather than vitest's 1 s default.
+ */
+export function eventually<T>(read: () => T | Promise<T>, timeout = 10_000) {
+  return expect.poll(read, { timeout, interval: 50 });
+}
