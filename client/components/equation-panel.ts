@@ -67,6 +67,15 @@ export class EquationPanel extends LitElement {
         max-height: 34rem;
         overflow-y: auto;
       }
+      /* A phone: KaTeX's default 1.21em makes the substituted lines wider than the screen. */
+      @media (max-width: 480px) {
+        .line .katex {
+          font-size: 0.98em;
+        }
+        .formula {
+          font-size: 1rem;
+        }
+      }
     `,
   ];
 

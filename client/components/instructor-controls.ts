@@ -45,7 +45,10 @@ export class InstructorControls extends LitElement {
         }
       }
       input[type='number'] {
-        width: 6.5rem;
+        width: 5.5rem;
+      }
+      #rate {
+        width: 4.5rem;
       }
       progress {
         width: 10rem;

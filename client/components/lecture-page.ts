@@ -48,12 +48,24 @@ export class LecturePage extends LitElement {
         padding: 0.75rem;
         max-width: 100%;
       }
+      @media (max-width: 480px) {
+        :host {
+          padding: 0.5rem;
+        }
+      }
       header {
+        display: flex;
+        align-items: center;
+        gap: 0.75rem;
+        margin-bottom: 0.75rem;
+      }
+      .head-main {
+        flex: 1;
+        min-width: 0;
         display: flex;
         flex-wrap: wrap;
         align-items: center;
         gap: 0.25rem 1rem;
-        margin-bottom: 0.75rem;
       }
       h1 {
         font-size: 1.15rem;
@@ -166,6 +178,7 @@ export class LecturePage extends LitElement {
     document.title = `${title} · Backprop Live`;
     return html`
       <header>
+        <div class="head-main">
         <h1><span class="brand">Backprop Live ·</span> ${title}</h1>
         <span>code <span class="code" data-testid="lecture-code">${displayCode(this.lectureId)}</span></span>
         ${instructor ? html`<span>instructor</span>` : nothing}
@@ -176,13 +189,15 @@ export class LecturePage extends LitElement {
               <button @click=${() => this.keyHelp?.show()} aria-label="Keyboard shortcuts">Keys ?</button>`
           : nothing}
         <a class="button" href="/replay/${this.lectureId}">Replay</a>
+        </div>
+        ${instructor && this.projector ? html`<share-panel compact .lectureId=${this.lectureId}></share-panel>` : nothing}
       </header>
       ${live.status === 'reconnecting' || live.status === 'offline'
         ? html`<p class="banner" role="status">
             ${live.status === 'offline' ? 'You are offline.' : 'Connection lost; reconnecting…'} What you see may be out of date; it catches up when the connection is back.
           </p>`
         : nothing}
-      ${instructor
+      ${instructor && !this.projector
         ? html`<div class="top">
             <share-panel .lectureId=${this.lectureId}></share-panel>
           </div>`

@@ -51,7 +51,7 @@ export class NnDiagram extends LitElement {
         display: block;
         width: 100%;
         height: auto;
-        max-height: 70vh;
+        max-height: var(--diagram-max-height, 70vh);
         font-family: var(--mono);
       }
       .node rect {
@@ -73,7 +73,7 @@ export class NnDiagram extends LitElement {
         font-family: system-ui, sans-serif;
       }
       text {
-        font-size: 15px;
+        font-size: 16px;
         fill: var(--fg);
       }
       text.name {

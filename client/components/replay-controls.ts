@@ -90,8 +90,8 @@ export class ReplayControls extends LitElement {
           <button class="primary" @click=${() => this.ask({ type: 'toggle' })} data-testid="play" aria-label=${this.playing ? 'Pause' : 'Play'}>
             ${this.playing ? '❚❚ Pause' : '▶ Play'}
           </button>
-          <button @click=${() => this.ask({ type: 'step', by: -1 })} ?disabled=${this.position <= 0} aria-label="Previous event" data-testid="prev">⏮ Prev</button>
-          <button @click=${() => this.ask({ type: 'step', by: 1 })} ?disabled=${this.position >= this.length} aria-label="Next event" data-testid="next">Next ⏭</button>
+          <button @click=${() => this.ask({ type: 'step', by: -1 })} ?disabled=${this.position <= 0} aria-label="Previous event" data-testid="prev">‹ Prev</button>
+          <button @click=${() => this.ask({ type: 'step', by: 1 })} ?disabled=${this.position >= this.length} aria-label="Next event" data-testid="next">Next ›</button>
           <label for="speed">Speed</label>
           <select id="speed" @change=${(e: Event) => this.ask({ type: 'speed', speed: Number((e.target as HTMLSelectElement).value) })}>
             ${SPEEDS.map((s) => html`<option value=${s} ?selected=${s === this.speed}>${s}×</option>`)}

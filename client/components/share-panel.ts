@@ -9,6 +9,8 @@ import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 @customElement('share-panel')
 export class SharePanel extends LitElement {
   @property() lectureId = '';
+  /** Projector: one short block beside the title, so the lecture keeps the screen. */
+  @property({ type: Boolean, reflect: true }) compact = false;
 
   @state() private copied = false;
 
@@ -51,6 +53,28 @@ export class SharePanel extends LitElement {
       p {
         margin: 0.3rem 0;
       }
+      :host([compact]) .panel {
+        padding: 0.4rem 0.6rem;
+        gap: 0.75rem;
+        flex-wrap: nowrap;
+      }
+      :host([compact]) .qr {
+        width: 6.5rem;
+        height: 6.5rem;
+      }
+      :host([compact]) .code {
+        font-size: 2.6rem;
+      }
+      :host([compact]) h2 {
+        font-size: 0.8rem;
+        margin: 0;
+      }
+      :host([compact]) .url {
+        font-size: 0.75rem;
+      }
+      :host([compact]) .copy {
+        display: none;
+      }
     `,
   ];
 
@@ -69,7 +93,7 @@ export class SharePanel extends LitElement {
           <h2 id="share-title">Join this lecture</h2>
           <p class="code" data-testid="join-code" aria-label="Join code ${this.lectureId.split('').join(' ')}">${displayCode(this.lectureId)}</p>
           <p class="url"><a href=${this.url} target="_blank" rel="noopener">${this.url}</a></p>
-          <p>
+          <p class="copy">
             <button @click=${this.copy}>${this.copied ? 'Copied ✓' : 'Copy student link'}</button>
           </p>
         </div>

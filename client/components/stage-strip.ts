@@ -29,8 +29,8 @@ export class StageStrip extends LitElement {
     css`
       .bar {
         display: flex;
-        align-items: center;
-        gap: 0.75rem;
+        flex-direction: column;
+        gap: 0.2rem;
         min-width: 0;
       }
       .scroller {
@@ -50,7 +50,7 @@ export class StageStrip extends LitElement {
       .group {
         display: flex;
         align-items: stretch;
-        gap: 0.25rem;
+        gap: 0.1rem;
         border-radius: 0.5rem;
         padding: 0.25rem;
         border: 1px solid var(--border);
@@ -77,7 +77,7 @@ export class StageStrip extends LitElement {
       li {
         white-space: nowrap;
         font-size: 0.85rem;
-        padding: 0.25rem 0.5rem;
+        padding: 0.2rem 0.35rem;
         border-radius: 0.35rem;
         border: 1px solid transparent;
         color: var(--muted);
@@ -95,22 +95,11 @@ export class StageStrip extends LitElement {
       .update li[aria-current] { background: var(--update); }
       .marker {
         display: inline-block;
-        width: 1em;
+        width: 0.9em;
       }
       .meta {
-        white-space: nowrap;
         font-size: 0.85rem;
-        text-align: right;
-      }
-      @media (max-width: 640px) {
-        .bar {
-          flex-direction: column;
-          align-items: stretch;
-          gap: 0.25rem;
-        }
-        .meta {
-          text-align: left;
-        }
+        order: -1;
       }
     `,
   ];

@@ -2,6 +2,12 @@ import { css } from 'lit';
 
 /** Styles every panel shares: panel chrome, focus ring, numbers in columns. */
 export const panelStyles = css`
+  /* The document's box-sizing rule does not reach into shadow roots. */
+  *,
+  *::before,
+  *::after {
+    box-sizing: border-box;
+  }
   :host {
     display: block;
     min-width: 0;
@@ -12,6 +18,11 @@ export const panelStyles = css`
     background: var(--bg);
     padding: 0.75rem;
     min-width: 0;
+  }
+  @media (max-width: 480px) {
+    .panel {
+      padding: 0.6rem 0.5rem;
+    }
   }
   h2 {
     font-size: 0.95rem;
@@ -40,6 +51,12 @@ export const panelStyles = css`
 `;
 
 export const buttonStyles = css`
+  button,
+  input,
+  select,
+  .button {
+    box-sizing: border-box;
+  }
   button,
   .button {
     font: inherit;
