@@ -1,7 +1,15 @@
 import {
+  aggregate,
   decide,
   evolve,
   evolveComputed,
+  flagKey,
+  revealsPrediction,
+  stagesRun,
+  type FlagCounts,
+  type FlagTarget,
+  type PredictionReveal,
+  type PredictionUpdate,
   frameBetween,
   toSnapshot,
   Trainer,
@@ -24,7 +32,14 @@ export type CommandResult =
 export interface RoomListener {
   frame(frame: Frame): void;
   progress(progress: TrainingProgress): void;
+  /** For the instructor only: answers so far to the open prediction. */
+  predictionUpdate(update: PredictionUpdate): void;
+  predictionReveal(reveal: PredictionReveal): void;
+  /** For the instructor only: flags of the current pass. */
+  flags(flags: FlagCounts): void;
 }
+
+export type Outcome = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly error: string };
 
 export interface RoomDeps {
   readonly store: LectureStore;
@@ -37,6 +52,10 @@ const RECENT_FRAMES = 512;
 /** A training slice's target length: long enough to be efficient, short enough to keep the loop responsive. */
 const SLICE_MS = 8;
 const PROGRESS_EVERY_MS = 100;
+/** Live aggregates for the instructor are batched: a class answering at once sends a few updates, not hundreds. */
+const AGGREGATE_EVERY_MS = 200;
+/** Distinct elements one student may flag in a pass. */
+const FLAGS_PER_STUDENT = 64;
 
 interface TrainingRun {
   readonly epochsTotal: number;
@@ -57,6 +76,11 @@ export class LectureRoom {
   private recent: Frame[];
   private training: TrainingRun | null = null;
   private readonly listeners = new Set<RoomListener>();
+  /** Answers to the open prediction, by student (client id); the latest one counts. */
+  private answers = new Map<string, number>();
+  /** Flags of the current pass: element key → the students who flagged it. */
+  private flagged = new Map<string, Set<string>>();
+  private readonly pending = { predictionUpdate: null as NodeJS.Timeout | null, flags: null as NodeJS.Timeout | null };
 
   constructor(
     readonly record: LectureRecord,
@@ -65,6 +89,8 @@ export class LectureRoom {
     private readonly deps: RoomDeps,
   ) {
     this.recent = recentFrames.slice(-RECENT_FRAMES);
+    const p = state.prediction;
+    if (p?.status === 'open') this.answers = deps.store.answers(record.id, p.askSeq);
   }
 
   get id(): string {
@@ -96,7 +122,80 @@ export class LectureRoom {
     const decision = decide(this.state, command, { now: this.deps.clock.now(), newSeed: () => newSeed(this.deps.random) });
     if (!decision.ok) return decision;
     if (decision.event.command.type === 'train') return this.train(decision.event.command.epochs);
-    return this.commit(decision.event, evolve(this.state, decision.event));
+    let event = decision.event;
+    let next = evolve(this.state, event);
+    if (event.command.type === 'reveal' || revealsPrediction(this.state, next)) {
+      // The answers are outside the state: they travel in the event, so the recording keeps them.
+      event = { ...event, reveal: aggregate([...this.answers.values()]) };
+      next = evolve(this.state, event);
+    }
+    return this.commit(event, next);
+  }
+
+  /** A student's answer to the open prediction; the latest from each student counts. */
+  submitAnswer(clientId: string, value: number): Outcome {
+    const p = this.state.prediction;
+    if (!p) return { ok: false, status: 409, error: 'no prediction is open' };
+    if (p.status !== 'open') return { ok: false, status: 409, error: 'the answer has been revealed; answers are closed' };
+    try {
+      this.deps.store.saveAnswer(this.id, p.askSeq, clientId, value, this.deps.clock.now());
+    } catch (err) {
+      return { ok: false, status: 500, error: `could not record the answer: ${(err as Error).message}` };
+    }
+    this.answers.set(clientId, value);
+    this.later('predictionUpdate', () => {
+      const open = this.state.prediction;
+      if (open?.status !== 'open') return;
+      const { count, histogram } = aggregate([...this.answers.values()]);
+      for (const l of this.listeners) l.predictionUpdate({ askSeq: open.askSeq, count, histogram });
+    });
+    return { ok: true };
+  }
+
+  /** Sets or clears one student's "I'm lost here" flag on a stage or tensor element of this pass. */
+  flag(clientId: string, target: FlagTarget, on: boolean): Outcome {
+    const key = flagKey(target);
+    const who = this.flagged.get(key) ?? new Set<string>();
+    if (on && !who.has(clientId)) {
+      let mine = 0;
+      for (const set of this.flagged.values()) if (set.has(clientId)) mine++;
+      if (mine >= FLAGS_PER_STUDENT) return { ok: false, status: 429, error: `at most ${FLAGS_PER_STUDENT} flags per pass` };
+      who.add(clientId);
+      this.flagged.set(key, who);
+    } else if (!on) {
+      who.delete(clientId);
+      if (who.size === 0) this.flagged.delete(key);
+    }
+    this.later('flags', () => this.emitFlags());
+    return { ok: true };
+  }
+
+  flagCounts(): FlagCounts {
+    const counts: Record<string, number> = {};
+    for (const [key, who] of this.flagged) counts[key] = who.size;
+    return { counts };
+  }
+
+  /** The open prediction's live aggregate (for an instructor who joins while answers come in). */
+  predictionUpdate(): PredictionUpdate | null {
+    const p = this.state.prediction;
+    if (p?.status !== 'open') return null;
+    const { count, histogram } = aggregate([...this.answers.values()]);
+    return { askSeq: p.askSeq, count, histogram };
+  }
+
+  private emitFlags(): void {
+    const flags = this.flagCounts();
+    for (const l of this.listeners) l.flags(flags);
+  }
+
+  /** Runs `fn` once after a short delay, however often it is asked for meanwhile. */
+  private later(kind: keyof typeof this.pending, fn: () => void): void {
+    if (this.pending[kind]) return;
+    this.pending[kind] = setTimeout(() => {
+      this.pending[kind] = null;
+      fn();
+    }, AGGREGATE_EVERY_MS);
   }
 
   /** What a client that holds `lastSeq` is missing: frames when they are smaller, else a snapshot. */
@@ -120,6 +219,7 @@ export class LectureRoom {
 
   /** Stops a running training and waits for it to be committed (used on shutdown). */
   async stopTraining(): Promise<void> {
+    for (const t of Object.values(this.pending)) if (t) clearTimeout(t);
     if (this.training) this.training.stopRequested = true;
     while (this.training) await new Promise((r) => setImmediate(r));
   }
@@ -130,15 +230,35 @@ export class LectureRoom {
     }
     const frame = frameBetween(this.state, next, event);
     try {
-      this.deps.store.appendEvent(this.id, { seq: event.seq, at: event.at, command: event.command, frame });
+      this.deps.store.appendEvent(this.id, { seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, frame });
     } catch (err) {
       return { ok: false, status: 500, error: `could not record the command: ${(err as Error).message}` };
     }
+    const before = this.state;
     this.state = next;
     this.recent.push(frame);
     if (this.recent.length > RECENT_FRAMES * 2) this.recent = this.recent.slice(-RECENT_FRAMES);
     for (const l of this.listeners) l.frame(frame);
+    this.afterCommit(before, next, event);
     return { ok: true, seq: event.seq };
+  }
+
+  /** What the class sees beyond the frame: a reveal, fresh answers for a new question, flags cleared for a new pass. */
+  private afterCommit(before: LectureState, after: LectureState, event: LectureEvent): void {
+    const p = after.prediction;
+    if (p && p !== before.prediction && p.status === 'revealed' && p.stats && p.actual !== null) {
+      const reveal: PredictionReveal = { askSeq: p.askSeq, tensor: p.tensor, index: p.index, actual: p.actual, ...p.stats };
+      for (const l of this.listeners) l.predictionReveal(reveal);
+    }
+    if (event.command.type === 'ask') this.answers = new Map();
+    const type = event.command.type;
+    const newPass = stagesRun(before.network.stage, after.network.stage).includes('input');
+    if (newPass || type === 'clearFlags' || type === 'reset' || type === 'selectSample') {
+      if (this.flagged.size > 0 || type === 'clearFlags') {
+        this.flagged = new Map();
+        this.emitFlags();
+      }
+    }
   }
 
   /**

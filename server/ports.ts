@@ -1,5 +1,5 @@
 /** The server's seams to the outside world, injected by createApp's caller so tests control them. */
-import type { Frame, LectureSummary, Preset, RecordedCommand } from '../shared/index.js';
+import type { Frame, LectureSummary, PredictionStats, Preset, RecordedCommand } from '../shared/index.js';
 
 export interface Clock {
   /** ms since the epoch. */
@@ -25,6 +25,8 @@ export interface StoredEvent {
   readonly seq: number;
   readonly at: number;
   readonly command: RecordedCommand;
+  /** The class's answers, for an event that revealed a prediction. */
+  readonly reveal?: PredictionStats;
   readonly frame: Frame;
 }
 
@@ -38,5 +40,8 @@ export interface LectureStore {
   events(lectureId: string, afterSeq?: number): StoredEvent[];
   /** The same events as a JSON array text, without parsing them (for the recording download). */
   eventsJson(lectureId: string): string;
+  /** Stores a student's answer to the prediction opened at `askSeq` (the latest one counts). */
+  saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): void;
+  answers(lectureId: string, askSeq: number): Map<string, number>;
   close(): void;
 }

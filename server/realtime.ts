@@ -3,6 +3,10 @@ import { Server, type Socket } from 'socket.io';
 import { z } from 'zod';
 import {
   CONNECT_ERRORS,
+  describeIssues,
+  FlagRequest,
+  PredictionSubmit,
+  type Outcome,
   LIMITS,
   parseCommand,
   PROTOCOL_VERSION,
@@ -27,10 +31,14 @@ const Handshake = z.object({
   lectureId: z.string().max(32),
   token: z.string().max(256).optional(),
   name: z.string().max(200).optional(),
+  clientId: z.string().regex(/^[\w-]{1,64}$/).optional(),
   lastSeq: z.number().int().min(0).optional(),
 });
 
 const PRESENCE_DEBOUNCE_MS = 250;
+
+/** The room of a lecture's instructors (aggregates and names are for their eyes). */
+const instructorsOf = (lectureId: string) => `${lectureId}#instructors`;
 
 function refuse(code: ConnectErrorCode, message: string): Error {
   return Object.assign(new Error(message), { data: { code } });
@@ -76,15 +84,21 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       lectureId,
       setTimeout(() => {
         presenceTimers.delete(lectureId);
-        let students = 0;
         let instructors = 0;
+        const students = new Set<string>();
+        const names: string[] = [];
         for (const id of io.sockets.adapter.rooms.get(lectureId) ?? []) {
-          const role = io.sockets.sockets.get(id)?.data.role;
-          if (role === 'instructor') instructors++;
-          else if (role === 'student') students++;
+          const data = io.sockets.sockets.get(id)?.data;
+          if (data?.role === 'instructor') instructors++;
+          else if (data?.role === 'student' && !students.has(data.clientId)) {
+            // A student with two tabs open is one student.
+            students.add(data.clientId);
+            if (data.name) names.push(data.name);
+          }
         }
-        const presence: Presence = { students, instructors };
-        io.to(lectureId).emit('presence', presence);
+        const presence: Presence = { students: students.size, instructors };
+        io.to(lectureId).except(instructorsOf(lectureId)).emit('presence', presence);
+        io.to(instructorsOf(lectureId)).emit('presence', { ...presence, names: names.sort((a, b) => a.localeCompare(b)) });
       }, PRESENCE_DEBOUNCE_MS),
     );
   };
@@ -96,6 +110,9 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       room.subscribe({
         frame: (frame) => io.to(room.id).emit('frame', frame),
         progress: (progress) => io.to(room.id).emit('progress', progress),
+        predictionUpdate: (update) => io.to(instructorsOf(room.id)).emit('prediction:update', update),
+        predictionReveal: (reveal) => io.to(room.id).emit('prediction:reveal', reveal),
+        flags: (flags) => io.to(instructorsOf(room.id)).emit('flags', flags),
       }),
     );
   };
@@ -120,7 +137,12 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       guessGuard.fail(address);
       return next(refuse(CONNECT_ERRORS.badToken, 'the instructor token is not valid for this lecture'));
     }
-    socket.data = { lectureId: room.id, role: auth.token !== undefined ? 'instructor' : 'student', name: cleanName(auth.name) };
+    socket.data = {
+      lectureId: room.id,
+      role: auth.token !== undefined ? 'instructor' : 'student',
+      name: cleanName(auth.name),
+      clientId: auth.clientId ?? socket.id,
+    };
     next();
   });
 
@@ -130,6 +152,7 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
     follow(room);
     // Joining and sending the state happen in one tick, so no frame can fall between them.
     socket.join(room.id);
+    if (socket.data.role === 'instructor') socket.join(instructorsOf(room.id));
     const lastSeq = (socket.handshake.auth as { lastSeq?: number }).lastSeq;
     if (typeof lastSeq === 'number') {
       const missed = room.catchUp(lastSeq);
@@ -137,6 +160,11 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       else for (const frame of missed.frames) socket.emit('frame', frame);
     } else {
       socket.emit('snapshot', room.snapshot());
+    }
+    if (socket.data.role === 'instructor') {
+      socket.emit('flags', room.flagCounts());
+      const update = room.predictionUpdate();
+      if (update) socket.emit('prediction:update', update);
     }
     schedulePresence(room.id);
 
@@ -172,6 +200,30 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       if (typeof lastSeq !== 'number' || !Number.isInteger(lastSeq)) return ack({ error: 'sync needs {lastSeq: integer}' });
       ack(room.catchUp(lastSeq));
     });
+
+    const studentOnly = (ack: unknown, run: () => Outcome) => {
+      const reply = (result: Outcome) => {
+        if (typeof ack === 'function') ack(result);
+      };
+      if (socket.data.role !== 'student') return reply({ ok: false, status: 403, error: 'only students answer and flag' });
+      reply(run());
+    };
+
+    socket.on('prediction:submit', (raw: unknown, ack: unknown) =>
+      studentOnly(ack, () => {
+        const parsed = PredictionSubmit.safeParse(raw);
+        if (!parsed.success) return { ok: false, status: 400, error: describeIssues(parsed.error) };
+        return room.submitAnswer(socket.data.clientId, parsed.data.value);
+      }),
+    );
+
+    socket.on('flag', (raw: unknown, ack: unknown) =>
+      studentOnly(ack, () => {
+        const parsed = FlagRequest.safeParse(raw);
+        if (!parsed.success) return { ok: false, status: 400, error: describeIssues(parsed.error) };
+        return room.flag(socket.data.clientId, parsed.data.target, parsed.data.on);
+      }),
+    );
 
     socket.on('disconnect', () => {
       limiter.forget(socket.id);

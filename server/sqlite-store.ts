@@ -21,7 +21,16 @@ CREATE TABLE IF NOT EXISTS events (
   at         INTEGER NOT NULL,
   command    TEXT NOT NULL,
   frame      TEXT NOT NULL,
+  reveal     TEXT,
   PRIMARY KEY (lecture_id, seq)
+) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS answers (
+  lecture_id TEXT NOT NULL REFERENCES lectures(id),
+  ask_seq    INTEGER NOT NULL,
+  client_id  TEXT NOT NULL,
+  value      REAL NOT NULL,
+  at         INTEGER NOT NULL,
+  PRIMARY KEY (lecture_id, ask_seq, client_id)
 ) WITHOUT ROWID;
 `;
 
@@ -41,6 +50,7 @@ interface EventRow {
   at: number;
   command: string;
   frame: string;
+  reveal: string | null;
 }
 
 /**
@@ -59,6 +69,7 @@ export class SqliteStore implements LectureStore {
     this.db.pragma(`synchronous = ${options.synchronous ?? 'NORMAL'}`);
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
+    this.migrate();
     this.stmts = {
       insertLecture: this.db.prepare(
         `INSERT INTO lectures (id, title, created_at, listed, token_hash, preset, seed, learning_rate)
@@ -70,9 +81,16 @@ export class SqliteStore implements LectureStore {
                 (SELECT COALESCE(MAX(e.seq), 0) FROM events e WHERE e.lecture_id = l.id) AS event_count
            FROM lectures l WHERE l.listed = 1 ORDER BY l.created_at DESC, l.id`,
       ),
-      insertEvent: this.db.prepare('INSERT INTO events (lecture_id, seq, at, command, frame) VALUES (?, ?, ?, ?, ?)'),
+      insertEvent: this.db.prepare('INSERT INTO events (lecture_id, seq, at, command, frame, reveal) VALUES (?, ?, ?, ?, ?, ?)'),
       events: this.db.prepare<[string, number], EventRow>(
-        'SELECT seq, at, command, frame FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
+        'SELECT seq, at, command, frame, reveal FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
+      ),
+      saveAnswer: this.db.prepare(
+        `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (lecture_id, ask_seq, client_id) DO UPDATE SET value = excluded.value, at = excluded.at`,
+      ),
+      answers: this.db.prepare<[string, number], { client_id: string; value: number }>(
+        'SELECT client_id, value FROM answers WHERE lecture_id = ? AND ask_seq = ?',
       ),
       frames: this.db.prepare<[string], { seq: number; at: number; command: string; frame: string }>(
         'SELECT seq, at, command, frame FROM events WHERE lecture_id = ? ORDER BY seq',
@@ -104,7 +122,8 @@ export class SqliteStore implements LectureStore {
   }
 
   appendEvent(lectureId: string, event: StoredEvent): void {
-    this.stmts.insertEvent.run(lectureId, event.seq, event.at, JSON.stringify(event.command), JSON.stringify(event.frame));
+    const reveal = event.reveal ? JSON.stringify(event.reveal) : null;
+    this.stmts.insertEvent.run(lectureId, event.seq, event.at, JSON.stringify(event.command), JSON.stringify(event.frame), reveal);
   }
 
   events(lectureId: string, afterSeq = 0): StoredEvent[] {
@@ -113,7 +132,22 @@ export class SqliteStore implements LectureStore {
       at: r.at,
       command: JSON.parse(r.command),
       frame: JSON.parse(r.frame),
+      ...(r.reveal ? { reveal: JSON.parse(r.reveal) } : {}),
     }));
+  }
+
+  saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): void {
+    this.stmts.saveAnswer.run(lectureId, askSeq, clientId, value, at);
+  }
+
+  answers(lectureId: string, askSeq: number): Map<string, number> {
+    return new Map(this.stmts.answers.all(lectureId, askSeq).map((r) => [r.client_id, r.value]));
+  }
+
+  /** Brings a database made by an older version up to this schema. */
+  private migrate(): void {
+    const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(events)').all();
+    if (!columns.some((c) => c.name === 'reveal')) this.db.exec('ALTER TABLE events ADD COLUMN reveal TEXT');
   }
 
   eventsJson(lectureId: string): string {

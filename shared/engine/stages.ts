@@ -74,3 +74,24 @@ export const STAGE_OUTPUTS: Record<PassStage, readonly TensorName[]> = {
   dL_dW: ['dL_dW'],
   update: ['W', 'V'],
 };
+
+/** The stage that computes each tensor in a pass (`input` loads A and y; `update` produces new W and V). */
+export const PRODUCING_STAGE = Object.fromEntries(
+  STAGES.flatMap((stage) => STAGE_OUTPUTS[stage].map((name) => [name, stage] as const)),
+) as Record<TensorName, PassStage>;
+
+/**
+ * The stages a command ran to get from `before` to `after` (step, forward, backward, update).
+ * A pass that was complete (`update`) or not begun (`idle`) starts over at `input`.
+ */
+export function stagesRun(before: Stage, after: Stage): PassStage[] {
+  if (after === 'idle') return [];
+  const from = before === 'idle' || before === 'update' ? 0 : stagePosition(before) + 1;
+  return STAGES.slice(from, stagePosition(after) + 1);
+}
+
+/** Whether the pass standing at `stage` has computed `tensor` already (a complete pass counts as not begun). */
+export function computedInPass(stage: Stage, tensor: TensorName): boolean {
+  if (stage === 'idle' || stage === 'update') return false;
+  return stagePosition(stage) >= stagePosition(PRODUCING_STAGE[tensor]);
+}

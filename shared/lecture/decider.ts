@@ -6,6 +6,9 @@
  */
 import {
   clearPass,
+  computedInPass,
+  PRODUCING_STAGE,
+  stagesRun,
   initialNetwork,
   presetWeights,
   runTo,
@@ -19,6 +22,7 @@ import {
 } from '../engine/index.js';
 import { LIMITS } from '../protocol/limits.js';
 import type { Command, RecordedCommand } from '../protocol/commands.js';
+import { flatIndex, type Pacing, type Prediction, type PredictionStats } from '../protocol/collab.js';
 
 export interface LectureConfig {
   readonly lectureId: string;
@@ -28,7 +32,7 @@ export interface LectureConfig {
   readonly learningRate: number;
 }
 
-/** What `back` restores. */
+/** What `back` restores. Pacing and predictions are not undone: they belong to the class, not the network. */
 interface Undoable {
   readonly network: NetworkState;
   readonly preset: Preset;
@@ -47,12 +51,19 @@ export interface LectureState extends Undoable {
   readonly title: string;
   readonly seq: number;
   readonly undo: UndoNode | null;
+  readonly pacing: Pacing;
+  readonly prediction: Prediction | null;
 }
 
 export interface LectureEvent {
   readonly seq: number;
   readonly at: number;
   readonly command: RecordedCommand;
+  /**
+   * The class's answers, when this event reveals a prediction: they come from outside the
+   * lecture's state (students' submissions), so the event carries them.
+   */
+  readonly reveal?: PredictionStats;
 }
 
 export interface DecideContext {
@@ -75,6 +86,8 @@ export function createLecture(config: LectureConfig): LectureState {
     seed: config.seed,
     network: initialNetwork(W, V, config.learningRate),
     undo: null,
+    pacing: 'free',
+    prediction: null,
   };
 }
 
@@ -115,6 +128,18 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
     }
     case 'stop':
       return refuse('no training is running');
+    case 'ask': {
+      if (state.prediction?.status === 'open') return refuse('a prediction is already open; reveal it first');
+      if (computedInPass(state.network.stage, command.tensor)) {
+        return refuse(`${command.tensor} is already computed in this pass; ask before its stage (${PRODUCING_STAGE[command.tensor]}) runs`);
+      }
+      return event(command);
+    }
+    case 'reveal':
+      return state.prediction?.status === 'open' ? event(command) : refuse('no prediction is open');
+    case 'clearFlags':
+    case 'setPacing':
+      return event(command);
     default: {
       const unknown: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unknown)}`);
@@ -143,8 +168,10 @@ function keepTop(node: UndoNode, count: number): UndoNode {
   return rebuilt!;
 }
 
-/** The network after a command (everything but `back`, which restores instead). */
-function applyToNetwork(state: LectureState, command: Exclude<RecordedCommand, { type: 'back' }>): Undoable {
+type NetworkCommand = Exclude<RecordedCommand, { type: 'back' | 'ask' | 'reveal' | 'clearFlags' | 'setPacing' }>;
+
+/** The network after a command that changes it (`back` restores instead; the class's commands leave it alone). */
+function applyToNetwork(state: LectureState, command: NetworkCommand): Undoable {
   const { network } = state;
   const same = { preset: state.preset, seed: state.seed };
   switch (command.type) {
@@ -198,13 +225,53 @@ export function evolveComputed(state: LectureState, event: LectureEvent, compute
 
 function apply(state: LectureState, event: LectureEvent, computed?: NetworkState): LectureState {
   if (event.seq !== state.seq + 1) throw new RangeError(`event ${event.seq} does not follow seq ${state.seq}`);
-  if (event.command.type === 'back') {
-    const top = state.undo;
-    if (!top) throw new Error('back with nothing to undo');
-    return { ...state, ...top.saved, seq: event.seq, undo: top.below };
+  const { command } = event;
+  const seq = event.seq;
+  switch (command.type) {
+    case 'back': {
+      const top = state.undo;
+      if (!top) throw new Error('back with nothing to undo');
+      return { ...state, ...top.saved, seq, undo: top.below };
+    }
+    case 'ask':
+      return { ...state, seq, prediction: { askSeq: seq, tensor: command.tensor, index: command.index, status: 'open', actual: null, stats: null } };
+    case 'reveal':
+      return { ...state, seq, prediction: revealed(state.prediction!, predictedValue(state.prediction!, state.network), event.reveal) };
+    case 'clearFlags':
+      return { ...state, seq };
+    case 'setPacing':
+      return { ...state, seq, pacing: command.mode };
+    default: {
+      const applied = computed ? { network: computed, preset: state.preset, seed: state.seed } : applyToNetwork(state, command);
+      const next = { ...state, ...applied, seq, undo: pushUndo(state) };
+      if (!revealsPrediction(state, next)) return next;
+      // The stage just ran, so the value is among the tensors now.
+      const p = state.prediction!;
+      const actual = next.network.tensors[p.tensor]!.data[flatIndex(p.tensor, p.index)];
+      return { ...next, prediction: revealed(p, actual, event.reveal) };
+    }
   }
-  const applied = computed ? { network: computed, preset: state.preset, seed: state.seed } : applyToNetwork(state, event.command);
-  return { ...state, ...applied, seq: event.seq, undo: pushUndo(state) };
+}
+
+/** Whether the command that led from `before` to `after` ran the stage that computes the open prediction's tensor. */
+export function revealsPrediction(before: LectureState, after: LectureState): boolean {
+  const p = before.prediction;
+  if (!p || p.status !== 'open' || after.seq !== before.seq + 1) return false;
+  return stagesRun(before.network.stage, after.network.stage).includes(PRODUCING_STAGE[p.tensor]);
+}
+
+/**
+ * The value the asked element will have when its stage runs (an early `reveal`): the pass is
+ * run ahead on a copy; the lecture itself does not move. A complete pass looks at the next one.
+ */
+export function predictedValue(prediction: Prediction, network: NetworkState): number {
+  const ahead = runTo(network, PRODUCING_STAGE[prediction.tensor]);
+  return ahead.tensors[prediction.tensor]!.data[flatIndex(prediction.tensor, prediction.index)];
+}
+
+function revealed(prediction: Prediction, actual: number, stats: PredictionStats | undefined): Prediction {
+  const empty: PredictionStats = { count: 0, mean: null, median: null, histogram: { edges: [], counts: [] } };
+  return { ...prediction, status: 'revealed', actual, stats: stats ?? empty };
 }
 
 export function undoDepth(state: LectureState): number {

@@ -19,6 +19,8 @@ export function toSnapshot(state: LectureState, training: TrainingStatus | null 
     lossHistory: n.lossHistory,
     undoDepth: undoDepth(state),
     training,
+    pacing: state.pacing,
+    prediction: state.prediction,
   };
 }
 
@@ -57,5 +59,7 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
     tensors,
     cleared,
     loss: { keep, append: n.lossHistory.slice(keep) },
+    ...(after.pacing !== before.pacing ? { pacing: after.pacing } : {}),
+    ...(after.prediction !== before.prediction ? { prediction: after.prediction } : {}),
   };
 }

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { PRESET_NAMES, SAMPLE_COUNT, TENSOR_SHAPES } from '../engine/index.js';
 import { LIMITS } from './limits.js';
+import { PACING_MODES, TensorElement } from './collab.js';
 
 const finite = z.number({ error: 'must be a finite number' });
 const int = (min: number, max: number) =>
@@ -51,6 +52,22 @@ export const SetWeightCommand = z
     }
   });
 
+/** Opens a prediction on one element of a tensor not yet computed in this pass. */
+export const AskCommand = z.strictObject({ type: z.literal('ask'), tensor: z.unknown(), index: z.unknown() }).transform((cmd, ctx) => {
+  const element = TensorElement.safeParse({ tensor: cmd.tensor, index: cmd.index });
+  if (!element.success) {
+    for (const issue of element.error.issues) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
+    return z.NEVER;
+  }
+  return { type: 'ask' as const, ...element.data };
+});
+export const RevealCommand = bare('reveal');
+export const ClearFlagsCommand = bare('clearFlags');
+export const SetPacingCommand = z.strictObject({
+  type: z.literal('setPacing'),
+  mode: z.enum(PACING_MODES, { error: `mode must be one of ${PACING_MODES.join(', ')}` }),
+});
+
 const COMMAND_SCHEMAS = {
   step: StepCommand,
   back: BackCommand,
@@ -63,11 +80,15 @@ const COMMAND_SCHEMAS = {
   reset: ResetCommand,
   setLearningRate: SetLearningRateCommand,
   setWeight: SetWeightCommand,
+  ask: AskCommand,
+  reveal: RevealCommand,
+  clearFlags: ClearFlagsCommand,
+  setPacing: SetPacingCommand,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_SCHEMAS;
 export const COMMAND_TYPES = Object.keys(COMMAND_SCHEMAS) as CommandType[];
-export type Command = { [K in CommandType]: z.infer<(typeof COMMAND_SCHEMAS)[K]> }[CommandType];
+export type Command = { [K in CommandType]: z.output<(typeof COMMAND_SCHEMAS)[K]> }[CommandType];
 export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
 /**

@@ -1,5 +1,6 @@
 export * from './version.js';
 export * from './limits.js';
+export * from './collab.js';
 export * from './commands.js';
 export * from './snapshot.js';
 export * from './http.js';

@@ -1,5 +1,6 @@
 import type { Preset, Stage, Tensor, TensorName } from '../engine/index.js';
 import type { RecordedCommand } from './commands.js';
+import type { Pacing, Prediction } from './collab.js';
 
 export type TensorMap = Partial<Record<TensorName, Tensor>>;
 
@@ -26,6 +27,10 @@ export interface Snapshot {
   readonly undoDepth: number;
   /** Set while a `train` command runs. */
   readonly training: TrainingStatus | null;
+  /** `follow`: students stay on live; `free`: they may rewind privately and try things in a sandbox. */
+  readonly pacing: Pacing;
+  /** The current prediction question, open or revealed; null before the first `ask`. */
+  readonly prediction: Prediction | null;
 }
 
 /**
@@ -50,6 +55,10 @@ export interface Frame {
   readonly cleared: readonly TensorName[];
   /** The loss history becomes its first `keep` entries followed by `append`. */
   readonly loss: { readonly keep: number; readonly append: readonly number[] };
+  /** Present when the command changed the pacing. */
+  readonly pacing?: Pacing;
+  /** Present when the command changed the prediction (asked, revealed). */
+  readonly prediction?: Prediction | null;
 }
 
 /** Applies a frame to the snapshot it follows. Throws on a gap so the caller resynchronises. */
@@ -75,5 +84,7 @@ export function applyFrame(s: Snapshot, f: Frame): Snapshot {
     tensors,
     lossHistory,
     training: null,
+    pacing: f.pacing ?? s.pacing,
+    prediction: f.prediction !== undefined ? f.prediction : s.prediction,
   };
 }

@@ -1,6 +1,7 @@
 import type { Command } from './commands.js';
 import type { Frame, Snapshot } from './snapshot.js';
 import type { Tensor } from '../engine/index.js';
+import type { FlagCounts, FlagRequest, PredictionReveal, PredictionUpdate } from './collab.js';
 
 export const ROLES = { instructor: 'instructor', student: 'student' } as const;
 export type Role = (typeof ROLES)[keyof typeof ROLES];
@@ -12,6 +13,11 @@ export interface HandshakeAuth {
   /** The instructor token; a wrong one is refused, none makes a student. */
   token?: string;
   name?: string;
+  /**
+   * A random id the browser keeps (localStorage), so a student who reloads is still one student:
+   * one answer per prediction, one flag per element. Letters, digits, `-` and `_`, at most 64.
+   */
+  clientId?: string;
   /** The last seq this client holds, when it reconnects. */
   lastSeq?: number;
 }
@@ -45,23 +51,37 @@ export interface TrainingProgress {
 export interface Presence {
   readonly students: number;
   readonly instructors: number;
+  /** Students' display names (those who gave one), sent to the instructor only. */
+  readonly names?: readonly string[];
 }
+
+export type Outcome = { ok: true } | { ok: false; status: number; error: string };
 
 export interface ServerToClientEvents {
   snapshot: (snapshot: Snapshot) => void;
   frame: (frame: Frame) => void;
   progress: (progress: TrainingProgress) => void;
   presence: (presence: Presence) => void;
+  /** Instructor only: the answers so far to the open prediction. */
+  'prediction:update': (update: PredictionUpdate) => void;
+  'prediction:reveal': (reveal: PredictionReveal) => void;
+  /** Instructor only: "I'm lost here" counts of the current pass. */
+  flags: (flags: FlagCounts) => void;
 }
 
 export interface ClientToServerEvents {
   command: (command: Command, ack: (result: CommandAck) => void) => void;
   /** Asks for what came after `lastSeq` (a client that noticed a gap). */
   sync: (request: { lastSeq: number }, ack: (result: CatchUp | { error: string; status?: number }) => void) => void;
+  /** A student's answer to the open prediction. */
+  'prediction:submit': (answer: { value: number }, ack: (result: Outcome) => void) => void;
+  /** A student flags (on: true) or unflags a stage or tensor element. */
+  flag: (request: FlagRequest, ack: (result: Outcome) => void) => void;
 }
 
 export interface SocketData {
   lectureId: string;
   role: Role;
   name: string;
+  clientId: string;
 }

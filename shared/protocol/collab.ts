@@ -1,0 +1,132 @@
+/** Collaboration in a lecture: pacing, predictions and "I'm lost here" flags. */
+import { z } from 'zod';
+import { STAGES, TENSOR_NAMES, TENSOR_SHAPES, type PassStage, type TensorName } from '../engine/index.js';
+import { LIMITS } from './limits.js';
+
+export const PACING = { follow: 'follow', free: 'free' } as const;
+export type Pacing = (typeof PACING)[keyof typeof PACING];
+export const PACING_MODES = Object.values(PACING) as [Pacing, ...Pacing[]];
+
+export interface Histogram {
+  /** Bin edges, one more than the counts; equal-width between the smallest and largest answer. */
+  readonly edges: readonly number[];
+  readonly counts: readonly number[];
+}
+
+export interface PredictionStats {
+  readonly count: number;
+  readonly mean: number | null;
+  readonly median: number | null;
+  readonly histogram: Histogram;
+}
+
+export const PREDICTION_STATUS = { open: 'open', revealed: 'revealed' } as const;
+export type PredictionStatus = (typeof PREDICTION_STATUS)[keyof typeof PREDICTION_STATUS];
+
+/** The lecture's current prediction question, part of every snapshot. */
+export interface Prediction {
+  /** The seq of the `ask` that opened it: its identity. */
+  readonly askSeq: number;
+  readonly tensor: TensorName;
+  readonly index: readonly number[];
+  readonly status: PredictionStatus;
+  /** The true value, once revealed. */
+  readonly actual: number | null;
+  /** The class's answers, once revealed (before, only the instructor sees `prediction:update`). */
+  readonly stats: PredictionStats | null;
+}
+
+/** Live aggregate for the instructor while answers come in. */
+export interface PredictionUpdate {
+  readonly askSeq: number;
+  readonly count: number;
+  readonly histogram: Histogram;
+}
+
+export interface PredictionReveal extends PredictionStats {
+  readonly askSeq: number;
+  readonly tensor: TensorName;
+  readonly index: readonly number[];
+  readonly actual: number;
+}
+
+export const PredictionSubmit = z.strictObject({
+  value: z
+    .number({ error: 'value must be a finite number' })
+    .min(-LIMITS.maxWeightMagnitude, `value must be at least ${-LIMITS.maxWeightMagnitude}`)
+    .max(LIMITS.maxWeightMagnitude, `value must be at most ${LIMITS.maxWeightMagnitude}`),
+});
+
+const TensorNameSchema = z.enum(TENSOR_NAMES as [TensorName, ...TensorName[]], { error: `tensor must be one of ${TENSOR_NAMES.join(', ')}` });
+const indexSchema = z.array(z.number().int('index entries must be whole numbers').min(0, 'index entries must be ≥ 0'), { error: 'index must be an array of whole numbers' }).max(2);
+
+/** An index into a tensor's shape, or a message saying why it is not one. */
+export function indexProblem(tensor: TensorName, index: readonly number[]): string | null {
+  const shape: readonly number[] = TENSOR_SHAPES[tensor];
+  if (index.length !== shape.length) return `index for ${tensor} needs ${shape.length} number${shape.length > 1 ? 's' : ''} (its shape is [${shape.join(', ')}])`;
+  const bad = index.findIndex((i, axis) => i >= shape[axis]);
+  return bad >= 0 ? `index [${index.join(', ')}] is outside ${tensor}, whose shape is [${shape.join(', ')}]` : null;
+}
+
+export function flatIndex(tensor: TensorName, index: readonly number[]): number {
+  const shape: readonly number[] = TENSOR_SHAPES[tensor];
+  return index.length === 2 ? index[0] * shape[1] + index[1] : index[0];
+}
+
+export const TensorElement = z
+  .strictObject({ tensor: TensorNameSchema, index: indexSchema })
+  .superRefine((v, ctx) => {
+    const problem = indexProblem(v.tensor, v.index);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['index'], message: problem });
+  });
+
+export const FlagTarget = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('stage'), stage: z.enum(STAGES, { error: `stage must be one of ${STAGES.join(', ')}` }) }),
+    z.strictObject({ type: z.literal('element'), tensor: TensorNameSchema, index: indexSchema }).superRefine((v, ctx) => {
+      const problem = indexProblem(v.tensor, v.index);
+      if (problem) ctx.addIssue({ code: 'custom', path: ['index'], message: problem });
+    }),
+  ],
+  { error: 'target.type must be "stage" or "element"' },
+);
+export type FlagTarget = { type: 'stage'; stage: PassStage } | { type: 'element'; tensor: TensorName; index: number[] };
+
+export const FlagRequest = z.strictObject({ target: FlagTarget, on: z.boolean({ error: 'on must be true or false' }) });
+export type FlagRequest = z.infer<typeof FlagRequest>;
+
+/** `stage:B_act`, `B_act[2]`, `W[1,3]`: the key a flag is counted under. */
+export function flagKey(target: FlagTarget): string {
+  return target.type === 'stage' ? `stage:${target.stage}` : `${target.tensor}[${target.index.join(',')}]`;
+}
+
+/** Flags per key for the current pass (instructor only). */
+export interface FlagCounts {
+  readonly counts: Readonly<Record<string, number>>;
+}
+
+const BINS = 10;
+
+/** Count, mean, median and a 10-bin histogram of the answers, exactly. */
+export function aggregate(values: readonly number[]): PredictionStats {
+  const count = values.length;
+  if (count === 0) return { count, mean: null, median: null, histogram: { edges: [], counts: [] } };
+  const sorted = [...values].sort((a, b) => a - b);
+  let sum = 0;
+  for (const v of sorted) sum += v;
+  const mid = count >> 1;
+  const median = count % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return { count, mean: sum / count, median, histogram: histogram(sorted) };
+}
+
+function histogram(sorted: readonly number[]): Histogram {
+  const min = sorted[0];
+  const max = sorted[sorted.length - 1];
+  if (min === max) return { edges: [min, max], counts: [sorted.length] };
+  const width = (max - min) / BINS;
+  const edges = Array.from({ length: BINS + 1 }, (_, i) => (i === BINS ? max : min + i * width));
+  const counts = new Array<number>(BINS).fill(0);
+  for (const v of sorted) counts[Math.min(BINS - 1, Math.floor((v - min) / width))]++;
+  return { edges, counts };
+}
