@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { LIMITS, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
-import { createLecture, listLectures } from '../lib/api.js';
+import { createKeyRequired, createLecture, listLectures } from '../lib/api.js';
 import { displayCode } from '../lib/format.js';
 import { normaliseCode } from '../lib/route.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 
-/** Start page: create a lecture (then run it), join one by its code, or replay a recorded one. */
+/** Start page: join a lecture by its code (students first: they are most), create one, or replay one. */
 @customElement('home-page')
 export class HomePage extends LitElement {
   @state() private preset: Preset = 'notebook';
@@ -15,6 +15,7 @@ export class HomePage extends LitElement {
   @state() private joinError: string | null = null;
   @state() private lectures: LectureSummary[] | null = null;
   @state() private listError: string | null = null;
+  @state() private needsKey = false;
 
   static override styles = [
     panelStyles,
@@ -101,6 +102,7 @@ export class HomePage extends LitElement {
   override connectedCallback(): void {
     super.connectedCallback();
     void this.loadList();
+    void createKeyRequired().then((needed) => (this.needsKey = needed));
   }
 
   override render() {
@@ -108,6 +110,27 @@ export class HomePage extends LitElement {
       <h1>Backprop Live</h1>
       <p class="lede">Step a 3-4-1 sigmoid network through backpropagation, stage by stage, live with your class.</p>
       <div class="forms">
+        <section class="panel" aria-labelledby="join-title">
+          <h2 id="join-title">Join a lecture</h2>
+          <form @submit=${this.join} novalidate>
+            <div class="field">
+              <label for="code">Lecture code</label>
+              <input
+                id="code"
+                name="code"
+                autocomplete="off"
+                autocapitalize="characters"
+                spellcheck="false"
+                placeholder="K7Q-F2M"
+                aria-describedby="code-hint${this.joinError ? ' code-error' : ''}"
+                aria-invalid=${this.joinError ? 'true' : 'false'}
+              />
+              <span class="hint" id="code-hint">6 letters and digits, from the screen at the front.</span>
+            </div>
+            ${this.joinError ? html`<p class="error" id="code-error" role="alert">${this.joinError}</p>` : nothing}
+            <div><button class="primary" type="submit" data-testid="join">Join</button></div>
+          </form>
+        </section>
         <section class="panel" aria-labelledby="create-title">
           <h2 id="create-title">Start a lecture</h2>
           <form @submit=${this.create} novalidate>
@@ -132,30 +155,16 @@ export class HomePage extends LitElement {
               <label for="rate">Learning rate η</label>
               <input id="rate" name="rate" type="number" min="0" max=${LIMITS.maxLearningRate} step="any" value="1" />
             </div>
+            ${this.needsKey
+              ? html`<div class="field">
+                  <label for="key">Create key</label>
+                  <input id="key" name="key" type="password" autocomplete="current-password" required aria-describedby="key-hint" />
+                  <span class="hint" id="key-hint">This server asks for its create key before starting a lecture.</span>
+                </div>`
+              : nothing}
             <label class="check"><input type="checkbox" name="listed" checked /> List it below for replay afterwards</label>
             ${this.createError ? html`<p class="error" role="alert">${this.createError}</p>` : nothing}
             <div><button class="primary" type="submit" ?disabled=${this.creating} data-testid="create">Create and open the console</button></div>
-          </form>
-        </section>
-        <section class="panel" aria-labelledby="join-title">
-          <h2 id="join-title">Join a lecture</h2>
-          <form @submit=${this.join} novalidate>
-            <div class="field">
-              <label for="code">Lecture code</label>
-              <input
-                id="code"
-                name="code"
-                autocomplete="off"
-                autocapitalize="characters"
-                spellcheck="false"
-                placeholder="K7Q-F2M"
-                aria-describedby="code-hint${this.joinError ? ' code-error' : ''}"
-                aria-invalid=${this.joinError ? 'true' : 'false'}
-              />
-              <span class="hint" id="code-hint">6 letters and digits, from the screen at the front.</span>
-            </div>
-            ${this.joinError ? html`<p class="error" id="code-error" role="alert">${this.joinError}</p>` : nothing}
-            <div><button class="primary" type="submit" data-testid="join">Join</button></div>
           </form>
         </section>
       </div>
@@ -209,7 +218,7 @@ export class HomePage extends LitElement {
     this.creating = true;
     this.createError = null;
     try {
-      const created = await createLecture(body);
+      const created = await createLecture(body, String(form.get('key') ?? '') || undefined);
       // Same origin as this page, whatever origin the server believes it has.
       const target = new URL(created.instructorUrl, location.href);
       location.assign(target.pathname + target.hash);

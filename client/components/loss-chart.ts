@@ -102,12 +102,13 @@ export class LossChart extends LitElement {
       {
         width,
         height: Math.round(11 * rem),
-        scales: { x: { time: false } },
+        // Log scale: the loss falls by orders of magnitude while training, which a linear axis flattens.
+        scales: { x: { time: false }, y: { distr: 3 } },
         cursor: { drag: { x: false, y: false } },
         legend: { live: true },
         axes: [
           { label: 'epoch', font, labelFont: font, size: Math.round(2.4 * rem) },
-          { label: 'loss', font, labelFont: font, size: Math.round(3.6 * rem), values: (_u, ticks) => ticks.map((t) => t.toFixed(3)) },
+          { label: 'loss', font, labelFont: font, size: Math.round(3.6 * rem), values: (_u, ticks) => ticks.map((t) => (t >= 0.01 ? String(+t.toPrecision(2)) : t.toExponential(0))) },
         ],
         series: [
           { label: 'epoch', value: (_u, v) => (v == null ? '—' : String(v)) },

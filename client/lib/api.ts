@@ -22,8 +22,20 @@ async function json<T>(response: Response): Promise<T> {
   throw new ApiError(message, response.status);
 }
 
-export async function createLecture(body: CreateLectureBody): Promise<CreatedLecture> {
-  return json(await fetch('/api/lectures', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }));
+export async function createLecture(body: CreateLectureBody, createKey?: string): Promise<CreatedLecture> {
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (createKey) headers['x-create-key'] = createKey;
+  return json(await fetch('/api/lectures', { method: 'POST', headers, body: JSON.stringify(body) }));
+}
+
+/** Whether this server wants a create key (a public deployment); false if it cannot say. */
+export async function createKeyRequired(): Promise<boolean> {
+  try {
+    const health = await json<{ createKeyRequired?: boolean }>(await fetch('/api/health'));
+    return health.createKeyRequired === true;
+  } catch {
+    return false;
+  }
 }
 
 export async function listLectures(): Promise<LectureSummary[]> {

@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser } from 'playwright-core';
+import { startServer, type TestServer } from '../support/server.js';
+import { eventually, launchBrowser, openPage } from './support.js';
+
+let server: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+describe('start page', () => {
+  it('creates a lecture and opens its console; a student joins by typing the code loosely', async () => {
+    const home = await openPage(browser, `${server.url}/`);
+    try {
+      await home.page.getByLabel('Title').fill('From the form');
+      await home.page.getByRole('button', { name: 'Create and open the console' }).click();
+      await home.page.locator('[data-testid="join-code"]').waitFor();
+      const url = new URL(home.page.url());
+      expect(url.pathname).toMatch(/^\/lecture\/[2-9A-HJKMNP-Z]{6}\/instructor$/);
+      expect(url.hash).toBe('');
+      const id = url.pathname.split('/')[2];
+      home.assertClean();
+
+      const student = await openPage(browser, `${server.url}/`);
+      try {
+        const typed = `${id.slice(0, 3).toLowerCase()}-${id.slice(3).toLowerCase()}`;
+        await student.page.getByLabel('Lecture code').fill(typed);
+        await student.page.getByRole('button', { name: 'Join' }).click();
+        await eventually(() => student.page.locator('[data-testid="connection-status"]').getAttribute('data-status')).toBe('live');
+        expect(new URL(student.page.url()).pathname).toBe(`/lecture/${id}`);
+        // The lecture is listed for replay on the start page.
+        await student.page.goto(`${server.url}/`);
+        await eventually(() => student.page.locator('[data-testid="lecture-list"]').textContent()).toContain('From the form');
+        student.assertClean();
+      } finally {
+        await student.close();
+      }
+    } finally {
+      await home.close();
+    }
+  });
+
+  it('explains a code that cannot be one', async () => {
+    const home = await openPage(browser, `${server.url}/`);
+    try {
+      await home.page.getByLabel('Lecture code').fill('hello');
+      await home.page.getByRole('button', { name: 'Join' }).click();
+      await eventually(() => home.page.getByRole('alert').textContent()).toContain('is not a lecture code');
+      expect(new URL(home.page.url()).pathname).toBe('/');
+      home.assertClean();
+    } finally {
+      await home.close();
+    }
+  });
+});
