@@ -1,2 +1,3 @@
 export * from './decider.js';
 export * from './views.js';
+export * from './replay-index.js';

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { createLecture, decide, evolve, frameBetween, ReplayIndex, toSnapshot, type Command, type Frame } from '../../shared/index.js';
+
+function record(commands: Command[]) {
+  let state = createLecture({ lectureId: 'ABCDEF', title: 't', preset: 'notebook', seed: 0, learningRate: 1 });
+  const initial = toSnapshot(state);
+  const frames: Frame[] = [];
+  const states = [initial];
+  commands.forEach((c, i) => {
+    const d = decide(state, c, { now: i, newSeed: () => 3 });
+    if (!d.ok) throw new Error(d.error);
+    const next = evolve(state, d.event);
+    frames.push(frameBetween(state, next, d.event));
+    state = next;
+    states.push(toSnapshot(state));
+  });
+  return { initial, frames, states };
+}
+
+describe('ReplayIndex', () => {
+  it('seeks to every event exactly, from keyframes', () => {
+    const commands: Command[] = Array.from({ length: 300 }, (_, i) =>
+      i % 50 === 49 ? { type: 'train', epochs: 2 } : i % 37 === 36 ? { type: 'back' } : { type: 'step' },
+    );
+    const { initial, frames, states } = record(commands);
+    const index = new ReplayIndex(initial, frames, 16);
+    expect(index.lastSeq).toBe(300);
+    for (const seq of [0, 1, 15, 16, 17, 150, 299, 300]) expect(index.at(seq)).toEqual(states[seq]);
+    expect(index.at(-5)).toEqual(states[0]);
+    expect(index.at(1e9)).toEqual(states[300]);
+  });
+});
