@@ -235,6 +235,9 @@ export class LecturePage extends LitElement {
     if (code === CONNECT_ERRORS.protocol) {
       return this.refusedView('This page is out of date', html`The server was updated. Reload the page to continue.`);
     }
+    if (code === 'too-many-attempts') {
+      return this.refusedView('Too many failed attempts', html`The server says: ${message}. Reload the page after that to try again.`);
+    }
     return this.refusedView('Could not join the lecture', html`${message}`);
   }
 

@@ -108,7 +108,7 @@ export class LossChart extends LitElement {
         legend: { live: true },
         axes: [
           { label: 'epoch', font, labelFont: font, size: Math.round(2.4 * rem) },
-          { label: 'loss', font, labelFont: font, size: Math.round(3.6 * rem), values: (_u, ticks) => ticks.map((t) => (t >= 0.01 ? String(+t.toPrecision(2)) : t.toExponential(0))) },
+          { label: 'loss', font, labelFont: font, size: Math.round(3.6 * rem), values: (_u, ticks) => ticks.map((t) => (t == null ? "" : t >= 0.01 ? String(+t.toPrecision(2)) : t.toExponential(0))) },
         ],
         series: [
           { label: 'epoch', value: (_u, v) => (v == null ? '—' : String(v)) },

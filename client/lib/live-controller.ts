@@ -32,7 +32,8 @@ export interface LivePoint {
   readonly loss: number;
 }
 
-const FATAL: ReadonlySet<string> = new Set([CONNECT_ERRORS.badToken, CONNECT_ERRORS.unknownLecture, CONNECT_ERRORS.protocol, CONNECT_ERRORS.badHandshake]);
+/** Every refusal the server names is final for this page view: retrying would only repeat it. */
+const FATAL: ReadonlySet<string> = new Set(Object.values(CONNECT_ERRORS));
 const COMMAND_TIMEOUT_MS = 15_000;
 
 /**
