@@ -1,35 +1,152 @@
 /**
- * Engine benchmarks (`npm run bench`): stage steps per second and training epochs per second for the
- * notebook network. Not part of the test suite; writes bench/results/engine.json and prints a table.
+ * The benchmark suite (`npm run bench`, issue 5 "Prove it under load"). Every bench starts its own
+ * processes on 127.0.0.1 (our real server, bare relays, load generators), bounds its time, cleans up
+ * its children, prints a table and writes bench/results/<name>.json; this file checks the issue's
+ * targets and writes bench/results/summary.json.
+ *
+ *   npm run bench                      everything (about 10 minutes on 2 cores)
+ *   npm run bench -- --quick           N ≤ 1,000, fewer repetitions (about 3 minutes)
+ *   npm run bench -- --only fanout,join
+ *   npm run bench -- --cpu-prof        also write V8 CPU profiles of our server (fan-out) to bench/results/prof
+ *
+ * Benches: engine, frames, fanout (includes memory), memory (memory alone), join, eventloop.
+ * Options: --sizes 100,1000 --reps 5 --client auto|sio|raw --generators 2
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { initialNetwork, NOTEBOOK_WEIGHTS, step, train } from '../shared/index.js';
+import { mkdirSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import { runEngine, type EngineResult } from './engine.js';
+import { runEventLoop, type EventLoopResult } from './eventloop.js';
+import { runFanout, type SizeResult } from './fanout.js';
+import { runFrameSize, type FrameSizeResult } from './frame-size.js';
+import { runJoin, type JoinResult } from './join.js';
+import type { ClientKind } from './lib/generator.js';
+import { printChecks, round, writeResult, type TargetCheck } from './lib/stats.js';
 
-function time<T>(fn: () => T): { ms: number; result: T } {
-  const t0 = performance.now();
-  const result = fn();
-  return { ms: performance.now() - t0, result };
+const ALL = ['engine', 'frames', 'fanout', 'join', 'eventloop'] as const;
+const { values } = parseArgs({
+  options: {
+    quick: { type: 'boolean', default: false },
+    only: { type: 'string' },
+    sizes: { type: 'string' },
+    reps: { type: 'string' },
+    client: { type: 'string', default: 'auto' },
+    generators: { type: 'string' },
+    'cpu-prof': { type: 'boolean', default: false },
+    'time-limit': { type: 'string', default: '900' },
+  },
+});
+
+const quick = values.quick!;
+const only = new Set((values.only ?? ALL.join(',')).split(',').map((s) => s.trim()));
+for (const name of only) if (![...ALL, 'memory'].includes(name)) throw new Error(`unknown bench "${name}"; one of ${[...ALL, 'memory'].join(', ')}`);
+const sizes = values.sizes ? values.sizes.split(',').map(Number) : quick ? [100, 1000] : [100, 1000, 5000];
+const reps = values.reps ? Number(values.reps) : quick ? 3 : 5;
+const cpuProfDir = values['cpu-prof'] ? resolve('bench/results/prof') : undefined;
+if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
+
+// A hard bound on the whole run: children are killed by lib/proc.ts's exit handler.
+const limitS = Number(values['time-limit']);
+setTimeout(() => {
+  console.error(`\nbench: time limit of ${limitS} s reached; stopping`);
+  process.exit(2);
+}, limitS * 1000).unref();
+
+const started = new Date();
+const results: {
+  engine?: EngineResult;
+  frames?: FrameSizeResult;
+  fanout?: SizeResult[];
+  join?: JoinResult;
+  eventloop?: EventLoopResult;
+} = {};
+const failures: string[] = [];
+
+async function bench<T>(name: string, fn: () => Promise<T> | T): Promise<T | undefined> {
+  try {
+    const r = await fn();
+    writeResult(name, { date: new Date().toISOString(), node: process.version, quick, result: r });
+    return r;
+  } catch (err) {
+    console.error(`\nbench ${name} failed:`, err);
+    failures.push(name);
+    return undefined;
+  }
 }
 
-const start = initialNetwork(NOTEBOOK_WEIGHTS.W, NOTEBOOK_WEIGHTS.V, 1);
-train(start, 1000); // warm up the JIT
+if (only.has('engine')) results.engine = await bench('engine', () => runEngine(quick ? 3 : 5));
+if (only.has('frames')) results.frames = await bench('frames', runFrameSize);
+if (only.has('fanout') || only.has('memory')) {
+  const memoryOnly = !only.has('fanout');
+  results.fanout = await bench(memoryOnly ? 'memory' : 'fanout', () =>
+    runFanout({
+      sizes: memoryOnly && !values.sizes ? sizes.filter((n) => n >= 1000) : sizes,
+      reps,
+      client: values.client as 'auto' | ClientKind,
+      generators: values.generators ? Number(values.generators) : undefined,
+      cpuProfDir,
+      memoryOnly,
+    }),
+  );
+}
+if (only.has('join')) {
+  results.join = await bench('join', () =>
+    runJoin({ single: quick ? 20 : 40, crowd: 1000, rates: [1000, 250], reps: quick ? 2 : 3, crowdAfterTraining: quick ? 50 : 200 }),
+  );
+}
+if (only.has('eventloop')) results.eventloop = await bench('eventloop', () => runEventLoop({ students: 1000, epochs: 100_000 }));
 
-const STEPS = 200_000;
-const steps = time(() => {
-  let s = start;
-  for (let i = 0; i < STEPS; i++) s = step(s);
-  return s.epoch;
-});
-const EPOCHS = 100_000;
-const epochs = time(() => train(start, EPOCHS).epoch);
+// The issue's targets, each met or not with the number that decides it.
+const checks: TargetCheck[] = [];
+const fan = (n: number) => results.fanout?.find((s) => s.students === n);
+const f1000 = fan(1000);
+if (f1000 && f1000.reps > 0) {
+  const bound = f1000.targets.some((t) => t.generatorBound);
+  checks.push({
+    target: 'last of 1,000 students within 1.25× of the bare socket.io relay',
+    met: f1000.ratios.vsSioRelayLast <= 1.25,
+    measured: `×${f1000.ratios.vsSioRelayLast} (median of ${f1000.reps} interleaved reps: ${f1000.ratios.repsVsSio.join(', ')}; ours ${f1000.targets[0].last.p50} ms, relay ${f1000.targets[1].last.p50} ms)${bound ? ' GENERATOR-BOUND' : ''}`,
+  });
+}
+const f5000 = fan(5000);
+if (f5000 && f5000.reps > 0) {
+  const ours = f5000.targets[0];
+  checks.push({
+    target: '5,000 students: every frame delivered, last student p99 < 150 ms',
+    met: ours.missing === 0 && ours.last.p99 < 150 && !ours.generatorBound,
+    measured: `${ours.missing} missing of ${ours.commands * ours.students}; last p99 ${ours.last.p99} ms (bare socket.io ${f5000.targets[1].last.p99} ms)${ours.generatorBound ? ' GENERATOR-BOUND' : ''}`,
+  });
+}
+if (results.frames) {
+  const worst = Math.max(results.frames.averagePass1, results.frames.averagePass2, results.frames.averageAfterTraining);
+  checks.push({ target: 'average frame < 400 bytes over one pass', met: worst < 400, measured: `${results.frames.averagePass1} / ${results.frames.averagePass2} / ${results.frames.averageAfterTraining} B (first pass / next / after training)` });
+  const stepMax = Math.max(...results.frames.stages.map((s) => s.afterTraining));
+  checks.push({
+    target: 'step frames do not grow after training (no loss history resent)',
+    met: results.frames.maxLossAppendAfterTraining <= 1 && stepMax < 1024,
+    measured: `largest step frame after train 100000: ${stepMax} B, loss.append ≤ ${results.frames.maxLossAppendAfterTraining}; but the train frame itself is ${results.frames.otherCommands.find((c) => c.command.startsWith('train'))?.bytes} B`,
+  });
+}
+for (const n of [1000, 5000]) {
+  const s = fan(n);
+  if (!s) continue;
+  const m = s.targets[0].memory;
+  checks.push({ target: `memory at ${n.toLocaleString('en-US')} students: < 30 KB RSS and < 15 KB heap per student`, met: m.rssPerStudentKB < 30 && m.heapPerStudentKB < 15, measured: `${m.rssPerStudentKB} KB RSS, ${m.heapPerStudentKB} KB heap per student` });
+}
+if (results.join) {
+  const crowd = results.join.cases.filter((c) => c.target === 'server' && c.case.startsWith('1000 join at 1000/s') && !c.case.includes('train'));
+  const p99s = crowd.map((c) => c.ms.p99);
+  const sio = results.join.cases.filter((c) => c.target === 'sio-relay' && c.case.startsWith('1000 join at 1000/s')).map((c) => c.ms.p99);
+  if (p99s.length) {
+    const med = [...p99s].sort((a, b) => a - b)[Math.floor((p99s.length - 1) / 2)];
+    checks.push({ target: 'late joiner p99 connect-to-snapshot < 250 ms while 1,000 join at 1,000/s', met: med < 250, measured: `p99 ${p99s.join(' / ')} ms over ${p99s.length} crowds (bare socket.io: ${sio.join(' / ')} ms)` });
+  }
+}
+if (results.eventloop) checks.push({ target: 'event-loop delay p99 < 50 ms while training, 1,000 students', met: results.eventloop.delayP99 < 50, measured: `${results.eventloop.delayP99} ms (sync round-trip probes, ${results.eventloop.training.n} during training)` });
+if (results.engine) checks.push({ target: '100,000 epochs in < 2 s', met: results.engine.train100kEpochsMs < 2000, measured: `${results.engine.train100kEpochsMs} ms (engine alone)${results.eventloop ? `; ${results.eventloop.trainMs} ms from command to ack with 1,000 students` : ''}` });
 
-const results = {
-  date: new Date().toISOString(),
-  node: process.version,
-  stageStepsPerSecond: Math.round((STEPS / steps.ms) * 1000),
-  trainEpochsPerSecond: Math.round((EPOCHS / epochs.ms) * 1000),
-  train100kEpochsMs: Math.round(epochs.ms),
-};
-mkdirSync('bench/results', { recursive: true });
-writeFileSync('bench/results/engine.json', JSON.stringify(results, null, 2) + '\n');
-console.table(results);
+console.log(`\ntargets (${quick ? 'quick' : 'full'} run, ${round((Date.now() - started.getTime()) / 1000, 0)} s):`);
+printChecks(checks);
+writeResult('summary', { date: started.toISOString(), node: process.version, quick, args: process.argv.slice(2), checks, failures });
+if (cpuProfDir) console.log(`CPU profiles in ${cpuProfDir} (summarise with: node --import tsx bench/profile.ts <file>)`);
+process.exit(failures.length ? 1 : 0);

@@ -1,0 +1,282 @@
+/**
+ * Fan-out latency and memory per student. In one run, three targets side by side: our real server,
+ * a bare socket.io relay and a bare `ws` relay (bench/servers/), each with the same N students held
+ * by generator processes and the same instructor client in this process. Commands are interleaved
+ * one by one across the targets (the order rotates every repetition), so the noise of this shared
+ * machine falls on all three alike; our overhead is the median over repetitions of the ratio of
+ * medians measured within each repetition.
+ *
+ * Latency of a frame for a student: its receipt time minus the time the instructor sent the command,
+ * both on the shared clock (performance.timeOrigin + performance.now()).
+ */
+import { PROTOCOL_VERSION } from '../shared/index.js';
+import type { ClientKind, TargetReport } from './lib/generator.js';
+import { Generators } from './lib/generators.js';
+import { writeRelayFrames } from './lib/frames.js';
+import { machineCpu, now, sleep } from './lib/proc.js';
+import { RawClient } from './lib/raw-client.js';
+import { max, median, round, summarize, table, type Summary } from './lib/stats.js';
+import { createLecture, startTarget, TARGET_KINDS, type Target, type TargetKind } from './lib/targets.js';
+
+export interface FanoutOptions {
+  readonly sizes: readonly number[];
+  /** Measured repetitions; each is one pass (14 steps) per target. */
+  readonly reps: number;
+  readonly generators?: number;
+  readonly client: 'auto' | ClientKind;
+  /** Directory for a V8 CPU profile of our server (node --cpu-prof). */
+  readonly cpuProfDir?: string;
+  /** Only connect, measure memory and send a few frames (the memory bench alone). */
+  readonly memoryOnly?: boolean;
+}
+
+const STEPS_PER_REP = 14;
+const GAP_MS = 5;
+const FRAME_TIMEOUT_MS = 10_000;
+/** A generator busier than this while frames arrive may be what is measured: the run is flagged. */
+const GENERATOR_BOUND = 0.85;
+
+export interface TargetResult {
+  target: TargetKind;
+  students: number;
+  connectFailed: number;
+  connectMs: number;
+  commands: number;
+  /** Frames not received by some student (0 = every frame delivered to every student). */
+  missing: number;
+  disconnects: number;
+  /** Over every (frame, student) pair, ms. */
+  latency: Summary;
+  /** Per command, ms until the last student had the frame. */
+  last: Summary;
+  /** Per repetition: median over its commands of `last` and of the per-command p50. */
+  repMedianLast: number[];
+  repMedianP50: number[];
+  ackMs: number;
+  frameBytes: number;
+  /** CPU the target process used per command (from /proc, 10 ms ticks). */
+  cpuMsPerCommand: number;
+  generatorBusy: number[];
+  generatorCpuShare: number[];
+  generatorBound: boolean;
+  memory: { rssBefore: number; rssAfter: number; heapBefore: number; heapAfter: number; rssPerStudentKB: number; heapPerStudentKB: number };
+}
+
+export interface SizeResult {
+  students: number;
+  client: ClientKind;
+  generators: number;
+  reps: number;
+  machineBusy: number;
+  targets: TargetResult[];
+  ratios: { vsSioRelayLast: number; vsWsRelayLast: number; vsSioRelayP50: number; vsWsRelayP50: number; repsVsSio: number[]; repsVsWs: number[] };
+}
+
+async function runSize(n: number, opts: FanoutOptions, relayFrames: string): Promise<SizeResult> {
+  const kind: ClientKind = opts.client === 'auto' ? (n <= 1000 ? 'sio' : 'raw') : opts.client;
+  const g = opts.generators ?? (n <= 200 ? 1 : 2);
+  const reps = opts.memoryOnly ? 0 : opts.reps;
+  console.log(`\nfan-out: ${n} students per target (${kind} clients in ${g} generator processes), ${reps} repetitions`);
+  const targets: Target[] = [];
+  const instructors = new Map<TargetKind, RawClient>();
+  let gens: Generators | undefined;
+  try {
+    for (const k of TARGET_KINDS) targets.push(await startTarget(k, { relayFrames, cpuProfDir: k === 'server' ? opts.cpuProfDir : undefined }));
+    const server = targets[0];
+    const lecture = await createLecture(server.url);
+    const studentAuth = { protocol: PROTOCOL_VERSION, lectureId: lecture.id };
+
+    const before = new Map<TargetKind, { rss: number; heap: number }>();
+    for (const t of targets) {
+      const m = await t.memory();
+      before.set(t.kind, { rss: t.rss(), heap: m.heapUsed });
+    }
+
+    gens = await Generators.start(g);
+    const connected = new Map<TargetKind, { failed: number; ms: number }>();
+    for (const t of targets) {
+      const c = await gens.connect(t.kind, t.url, n, kind, studentAuth);
+      if (c.failed) console.warn(`  ${t.kind}: ${c.failed} of ${n} students failed to connect: ${c.errors.slice(0, 3).join('; ')}`);
+      console.log(`  ${t.kind}: ${c.ok} students connected in ${Math.round(c.ms)} ms`);
+      connected.set(t.kind, { failed: c.failed, ms: c.ms });
+      instructors.set(t.kind, await RawClient.connect(t.url, t.kind === 'server' ? { ...studentAuth, token: lecture.instructorToken } : studentAuth));
+    }
+
+    const seqs = new Map<TargetKind, number>(TARGET_KINDS.map((k) => [k, 0]));
+    const sentAt = new Map<TargetKind, Map<number, number>>(TARGET_KINDS.map((k) => [k, new Map()]));
+    const acks = new Map<TargetKind, number[]>(TARGET_KINDS.map((k) => [k, []]));
+    const timedOut = new Map<TargetKind, number>(TARGET_KINDS.map((k) => [k, 0]));
+    const command = async (t: Target): Promise<number> => {
+      const seq = seqs.get(t.kind)! + 1;
+      seqs.set(t.kind, seq);
+      const instructor = instructors.get(t.kind)!;
+      const t0 = now();
+      sentAt.get(t.kind)!.set(seq, t0);
+      const ack = instructor.emitWithAck('command', { type: 'step' });
+      const delivered = await gens!.waitSeq(t.kind, seq, FRAME_TIMEOUT_MS);
+      if (!delivered) timedOut.set(t.kind, timedOut.get(t.kind)! + 1);
+      const { args, receivedAt } = await ack;
+      const result = args[0] as { ok: boolean; seq?: number; error?: string };
+      if (!result.ok || result.seq !== seq) throw new Error(`${t.kind}: command ${seq} answered ${JSON.stringify(result)}`);
+      acks.get(t.kind)!.push(receivedAt - t0);
+      return seq;
+    };
+
+    // Warm-up: one pass per target, interleaved, not measured.
+    for (let i = 0; i < STEPS_PER_REP; i++) for (const t of targets) await command(t), await sleep(GAP_MS);
+
+    const after = new Map<TargetKind, { rss: number; heap: number }>();
+    for (const t of targets) {
+      const m = await t.memory();
+      after.set(t.kind, { rss: t.rss(), heap: m.heapUsed });
+    }
+
+    const cpuBefore = new Map(targets.map((t) => [t.kind, t.cpuMs()]));
+    const machineBefore = machineCpu();
+    const measured = new Map<TargetKind, number[][]>(TARGET_KINDS.map((k) => [k, []]));
+    for (let r = 0; r < reps; r++) {
+      const order = targets.map((_, i) => targets[(i + r) % targets.length]);
+      for (const t of order) measured.get(t.kind)!.push([]);
+      for (let i = 0; i < STEPS_PER_REP; i++) {
+        for (const t of order) {
+          const seq = await command(t);
+          measured.get(t.kind)![r].push(seq);
+          await sleep(GAP_MS);
+        }
+      }
+    }
+    const machineAfter = machineCpu();
+    const cpuPerCommand = new Map(targets.map((t) => [t.kind, reps ? (t.cpuMs() - cpuBefore.get(t.kind)!) / (reps * STEPS_PER_REP) : NaN]));
+
+    const results: TargetResult[] = [];
+    for (const t of targets) {
+      const reports: TargetReport[] = await gens.report(t.kind);
+      const t0s = sentAt.get(t.kind)!;
+      const all: number[] = [];
+      const lasts: number[] = [];
+      let missing = 0;
+      const perSeq = new Map<number, { p50: number; last: number }>();
+      for (const seq of measured.get(t.kind)!.flat()) {
+        const lat = reports.flatMap((rep) => (rep.receipts[seq] ?? []).map((x) => x - t0s.get(seq)!));
+        missing += n - connected.get(t.kind)!.failed - lat.length;
+        for (const x of lat) all.push(x);
+        const last = max(lat);
+        lasts.push(last);
+        perSeq.set(seq, { p50: median(lat), last });
+      }
+      const bytes = reports.map((rep) => Object.values(rep.frameBytes).filter(Number.isFinite)).flat();
+      const busy = reports.filter((rep) => rep.sockets > 0).map((rep) => (rep.busyWallMs > 0 ? rep.busyCpuMs / rep.busyWallMs : 0));
+      const share = reports.filter((rep) => rep.sockets > 0).map((rep) => (rep.wallMs > 0 ? rep.cpuMs / rep.wallMs : 0));
+      const b = before.get(t.kind)!;
+      const a = after.get(t.kind)!;
+      results.push({
+        target: t.kind,
+        students: n,
+        connectFailed: connected.get(t.kind)!.failed,
+        connectMs: Math.round(connected.get(t.kind)!.ms),
+        commands: lasts.length,
+        missing,
+        disconnects: reports.reduce((s, rep) => s + rep.disconnects, 0),
+        latency: summarize(all),
+        last: summarize(lasts),
+        repMedianLast: measured.get(t.kind)!.map((seqList) => round(median(seqList.map((s) => perSeq.get(s)!.last)), 2)),
+        repMedianP50: measured.get(t.kind)!.map((seqList) => round(median(seqList.map((s) => perSeq.get(s)!.p50)), 2)),
+        ackMs: round(median(acks.get(t.kind)!), 2),
+        frameBytes: bytes.length ? Math.round(bytes.reduce((x, y) => x + y, 0) / bytes.length) : NaN,
+        cpuMsPerCommand: round(cpuPerCommand.get(t.kind)!, 2),
+        generatorBusy: busy.map((x) => round(x, 2)),
+        generatorCpuShare: share.map((x) => round(x, 2)),
+        generatorBound: busy.some((x) => x > GENERATOR_BOUND),
+        memory: {
+          rssBefore: b.rss,
+          rssAfter: a.rss,
+          heapBefore: b.heap,
+          heapAfter: a.heap,
+          rssPerStudentKB: round((a.rss - b.rss) / n / 1024, 1),
+          heapPerStudentKB: round((a.heap - b.heap) / n / 1024, 1),
+        },
+      });
+    }
+    const by = (k: TargetKind) => results.find((r) => r.target === k)!;
+    const repRatio = (a: number[], b: number[]) => a.map((x, i) => round(x / b[i], 3));
+    const repsVsSio = repRatio(by('server').repMedianLast, by('sio-relay').repMedianLast);
+    const repsVsWs = repRatio(by('server').repMedianLast, by('ws-relay').repMedianLast);
+    const busyMachine = (machineAfter.busyMs - machineBefore.busyMs) / Math.max(1, machineAfter.totalMs - machineBefore.totalMs);
+    return {
+      students: n,
+      client: kind,
+      generators: g,
+      reps,
+      machineBusy: round(busyMachine, 2),
+      targets: results,
+      ratios: {
+        vsSioRelayLast: round(median(repsVsSio), 3),
+        vsWsRelayLast: round(median(repsVsWs), 3),
+        vsSioRelayP50: round(median(repRatio(by('server').repMedianP50, by('sio-relay').repMedianP50)), 3),
+        vsWsRelayP50: round(median(repRatio(by('server').repMedianP50, by('ws-relay').repMedianP50)), 3),
+        repsVsSio,
+        repsVsWs,
+      },
+    };
+  } finally {
+    for (const c of instructors.values()) c.close();
+    await gens?.exit();
+    await Promise.all(targets.map((t) => t.stop()));
+  }
+}
+
+export async function runFanout(opts: FanoutOptions): Promise<SizeResult[]> {
+  const relayFrames = writeRelayFrames();
+  const sizes: SizeResult[] = [];
+  for (const n of opts.sizes) {
+    const r = await runSize(n, opts, relayFrames);
+    sizes.push(r);
+    printSize(r);
+  }
+  return sizes;
+}
+
+export function printSize(r: SizeResult): void {
+  if (r.reps > 0) {
+    console.log(
+      table(
+        r.targets.map((t) => ({
+          target: t.target,
+          N: t.students,
+          cmds: t.commands,
+          missing: t.missing,
+          'p50 ms': t.latency.p50,
+          'p95 ms': t.latency.p95,
+          'p99 ms': t.latency.p99,
+          'last p50 ms': t.last.p50,
+          'last p99 ms': t.last.p99,
+          'last max ms': t.last.max,
+          'ack ms': t.ackMs,
+          'bytes': t.frameBytes,
+          'cpu ms/cmd': t.cpuMsPerCommand,
+          'gen busy': t.generatorBusy.join('/') + (t.generatorBound ? ' BOUND' : ''),
+        })),
+      ),
+    );
+    console.log(
+      `  ours vs bare socket.io: last ×${r.ratios.vsSioRelayLast} (reps ${r.ratios.repsVsSio.join(', ')}), p50 ×${r.ratios.vsSioRelayP50}; ` +
+        `vs bare ws: last ×${r.ratios.vsWsRelayLast} (reps ${r.ratios.repsVsWs.join(', ')}), p50 ×${r.ratios.vsWsRelayP50}; machine busy ${Math.round(r.machineBusy * 100)}%`,
+    );
+  }
+  console.log(
+    table(
+      r.targets.map((t) => ({
+        target: t.target,
+        N: t.students,
+        'RSS before MB': round(t.memory.rssBefore / 2 ** 20, 1),
+        'RSS after MB': round(t.memory.rssAfter / 2 ** 20, 1),
+        'RSS/student KB': t.memory.rssPerStudentKB,
+        'heap before MB': round(t.memory.heapBefore / 2 ** 20, 1),
+        'heap after MB': round(t.memory.heapAfter / 2 ** 20, 1),
+        'heap/student KB': t.memory.heapPerStudentKB,
+        'connect ms': t.connectMs,
+      })),
+    ),
+  );
+}
+
