@@ -1,3 +1,4 @@
 export * from './decider.js';
 export * from './views.js';
 export * from './replay-index.js';
+export * from './fork.js';

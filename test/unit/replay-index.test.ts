@@ -30,3 +30,21 @@ describe('ReplayIndex', () => {
     expect(index.at(1e9)).toEqual(states[300]);
   });
 });
+
+describe('forkLecture', () => {
+  it('continues from a snapshot exactly as the lecture itself would', async () => {
+    const { forkLecture } = await import('../../shared/index.js');
+    const commands: Command[] = [{ type: 'forward' }, { type: 'step' }, { type: 'step' }];
+    const { states } = record([...commands, { type: 'backward' }, { type: 'update' }]);
+    let fork = forkLecture(states[3]);
+    for (const c of [{ type: 'backward' }, { type: 'update' }] as Command[]) {
+      const d = decide(fork, c, { now: 0, newSeed: () => 3 });
+      if (!d.ok) throw new Error(d.error);
+      fork = evolve(fork, d.event);
+    }
+    const { undoDepth, ...got } = toSnapshot(fork);
+    const { undoDepth: _u, ...expected } = states[5];
+    expect(got).toEqual(expected);
+    expect(undoDepth).toBe(2);
+  });
+});
