@@ -17,6 +17,8 @@ import { createLecture, startTarget } from './lib/targets.js';
 export interface EventLoopOptions {
   readonly students: number;
   readonly epochs: number;
+  /** Directory for a V8 CPU profile of our server (node --cpu-prof). */
+  readonly cpuProfDir?: string;
 }
 
 export interface EventLoopResult {
@@ -41,7 +43,7 @@ const PROBE_EVERY_MS = 10;
 
 export async function runEventLoop(opts: EventLoopOptions): Promise<EventLoopResult> {
   console.log(`\nevent loop: sync round trips every ${PROBE_EVERY_MS} ms while train {epochs: ${opts.epochs}} runs with ${opts.students} students`);
-  const server = await startTarget('server');
+  const server = await startTarget('server', { cpuProfDir: opts.cpuProfDir ? `${opts.cpuProfDir}/eventloop` : undefined });
   const probes: RawClient[] = [];
   let instructor: RawClient | undefined;
   let gens: Generators | undefined;

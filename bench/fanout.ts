@@ -13,13 +13,14 @@ import { PROTOCOL_VERSION } from '../shared/index.js';
 import type { ClientKind, TargetReport } from './lib/generator.js';
 import { Generators } from './lib/generators.js';
 import { writeRelayFrames } from './lib/frames.js';
-import { machineCpu, now, sleep } from './lib/proc.js';
+import { cpuMs, machineCpu, now, sleep } from './lib/proc.js';
 import { RawClient } from './lib/raw-client.js';
 import { max, median, round, summarize, table, type Summary } from './lib/stats.js';
 import { createLecture, startTarget, TARGET_KINDS, type Target, type TargetKind } from './lib/targets.js';
 
 export interface FanoutOptions {
-  readonly sizes: readonly number[];
+  /** Students per target; "1000:raw" forces the client kind for that size. */
+  readonly sizes: readonly (number | string)[];
   /** Measured repetitions; each is one pass (14 steps) per target. */
   readonly reps: number;
   readonly generators?: number;
@@ -67,13 +68,17 @@ export interface SizeResult {
   client: ClientKind;
   generators: number;
   reps: number;
+  /** Share of both cores busy during the measured phase, and the part of it not ours (other processes). */
   machineBusy: number;
+  neighbourBusy: number;
   targets: TargetResult[];
   ratios: { vsSioRelayLast: number; vsWsRelayLast: number; vsSioRelayP50: number; vsWsRelayP50: number; repsVsSio: number[]; repsVsWs: number[] };
 }
 
-async function runSize(n: number, opts: FanoutOptions, relayFrames: string): Promise<SizeResult> {
-  const kind: ClientKind = opts.client === 'auto' ? (n <= 1000 ? 'sio' : 'raw') : opts.client;
+async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: string): Promise<SizeResult> {
+  const [count, forced] = String(spec).split(':');
+  const n = Number(count);
+  const kind: ClientKind = (forced as ClientKind | undefined) ?? (opts.client === 'auto' ? (n <= 1000 ? 'sio' : 'raw') : opts.client);
   const g = opts.generators ?? (n <= 200 ? 1 : 2);
   const reps = opts.memoryOnly ? 0 : opts.reps;
   console.log(`\nfan-out: ${n} students per target (${kind} clients in ${g} generator processes), ${reps} repetitions`);
@@ -133,6 +138,8 @@ async function runSize(n: number, opts: FanoutOptions, relayFrames: string): Pro
 
     const cpuBefore = new Map(targets.map((t) => [t.kind, t.cpuMs()]));
     const machineBefore = machineCpu();
+    const ours = () => targets.reduce((a, t) => a + t.cpuMs(), 0) + gens!.pids.reduce((a, pid) => a + cpuMs(pid), 0) + cpuMs(process.pid);
+    const oursBefore = ours();
     const measured = new Map<TargetKind, number[][]>(TARGET_KINDS.map((k) => [k, []]));
     for (let r = 0; r < reps; r++) {
       const order = targets.map((_, i) => targets[(i + r) % targets.length]);
@@ -146,6 +153,7 @@ async function runSize(n: number, opts: FanoutOptions, relayFrames: string): Pro
       }
     }
     const machineAfter = machineCpu();
+    const oursDelta = ours() - oursBefore;
     const cpuPerCommand = new Map(targets.map((t) => [t.kind, reps ? (t.cpuMs() - cpuBefore.get(t.kind)!) / (reps * STEPS_PER_REP) : NaN]));
 
     const results: TargetResult[] = [];
@@ -201,13 +209,16 @@ async function runSize(n: number, opts: FanoutOptions, relayFrames: string): Pro
     const repRatio = (a: number[], b: number[]) => a.map((x, i) => round(x / b[i], 3));
     const repsVsSio = repRatio(by('server').repMedianLast, by('sio-relay').repMedianLast);
     const repsVsWs = repRatio(by('server').repMedianLast, by('ws-relay').repMedianLast);
-    const busyMachine = (machineAfter.busyMs - machineBefore.busyMs) / Math.max(1, machineAfter.totalMs - machineBefore.totalMs);
+    const machineTotal = Math.max(1, machineAfter.totalMs - machineBefore.totalMs);
+    const busyMachine = (machineAfter.busyMs - machineBefore.busyMs) / machineTotal;
+    const neighbour = Math.max(0, machineAfter.busyMs - machineBefore.busyMs - oursDelta) / machineTotal;
     return {
       students: n,
       client: kind,
       generators: g,
       reps,
       machineBusy: round(busyMachine, 2),
+      neighbourBusy: round(neighbour, 2),
       targets: results,
       ratios: {
         vsSioRelayLast: round(median(repsVsSio), 3),
@@ -252,7 +263,7 @@ export function printSize(r: SizeResult): void {
           'last p99 ms': t.last.p99,
           'last max ms': t.last.max,
           'ack ms': t.ackMs,
-          'bytes': t.frameBytes,
+          bytes: Number.isFinite(t.frameBytes) ? t.frameBytes : '',
           'cpu ms/cmd': t.cpuMsPerCommand,
           'gen busy': t.generatorBusy.join('/') + (t.generatorBound ? ' BOUND' : ''),
         })),
@@ -260,7 +271,7 @@ export function printSize(r: SizeResult): void {
     );
     console.log(
       `  ours vs bare socket.io: last ×${r.ratios.vsSioRelayLast} (reps ${r.ratios.repsVsSio.join(', ')}), p50 ×${r.ratios.vsSioRelayP50}; ` +
-        `vs bare ws: last ×${r.ratios.vsWsRelayLast} (reps ${r.ratios.repsVsWs.join(', ')}), p50 ×${r.ratios.vsWsRelayP50}; machine busy ${Math.round(r.machineBusy * 100)}%`,
+        `vs bare ws: last ×${r.ratios.vsWsRelayLast} (reps ${r.ratios.repsVsWs.join(', ')}), p50 ×${r.ratios.vsWsRelayP50}; machine busy ${Math.round(r.machineBusy * 100)}% (others ${Math.round(r.neighbourBusy * 100)}%)`,
     );
   }
   console.log(

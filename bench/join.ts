@@ -21,6 +21,8 @@ export interface JoinOptions {
   readonly reps: number;
   /** Joiners of the crowd on the trained lecture (its snapshot is megabytes). */
   readonly crowdAfterTraining: number;
+  /** Directory for a V8 CPU profile of our server (node --cpu-prof). */
+  readonly cpuProfDir?: string;
 }
 
 export interface JoinCase {
@@ -71,7 +73,7 @@ async function single(url: string, lectureId: string): Promise<{ ms: number; byt
   });
 }
 
-/** Waits until a process has been idle (under 10 ms of CPU in 200 ms) for 400 ms; returns how long that took. */
+/** Waits until a process has been idle (under 20 ms of CPU in 200 ms) for 400 ms; returns how long that took. */
 export async function settle(t: Target, timeoutMs = 15_000): Promise<number> {
   const t0 = now();
   let quiet = 0;
@@ -79,7 +81,7 @@ export async function settle(t: Target, timeoutMs = 15_000): Promise<number> {
   while (quiet < 2 && now() - t0 < timeoutMs) {
     await sleep(200);
     const c = t.cpuMs();
-    quiet = c - last < 10 ? quiet + 1 : 0;
+    quiet = c - last < 20 ? quiet + 1 : 0;
     last = c;
   }
   return now() - t0;
@@ -106,7 +108,7 @@ export async function runJoin(opts: JoinOptions): Promise<JoinResult> {
   let gens: Generators | undefined;
   const cases: JoinCase[] = [];
   try {
-    for (const k of TARGET_KINDS) targets.push(await startTarget(k, { relayFrames }));
+    for (const k of TARGET_KINDS) targets.push(await startTarget(k, { relayFrames, cpuProfDir: k === 'server' && opts.cpuProfDir ? `${opts.cpuProfDir}/join` : undefined }));
     const server = targets[0];
     const lecture = await createLecture(server.url);
     const auth = { protocol: PROTOCOL_VERSION, lectureId: lecture.id };

@@ -34,7 +34,7 @@ let memoryRequest = 0;
 
 export async function startTarget(kind: TargetKind, options: TargetOptions = {}): Promise<Target> {
   const dataDir = kind === 'server' ? mkdtempSync(join(tmpdir(), 'backprop-bench-')) : undefined;
-  const nodeArgs = ['--expose-gc', ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', options.cpuProfDir, '--cpu-prof-name', `${kind}-${Date.now()}.cpuprofile`] : [])];
+  const nodeArgs = ['--expose-gc', ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, kind)] : [])];
   const script = kind === 'server' ? 'server/main.ts' : `bench/servers/${kind}.ts`;
   const child = spawnNode(script, [], {
     ipc: true,
