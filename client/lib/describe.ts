@@ -1,4 +1,5 @@
 import type { RecordedCommand } from '../../shared/index.js';
+import { elementLabel } from './collab.js';
 import { fmt } from './format.js';
 
 /** One line in words for a recorded command: the replay's event label. */
@@ -24,6 +25,14 @@ export function describeCommand(c: RecordedCommand): string {
       return `Learning rate η = ${c.value}`;
     case 'setWeight':
       return `Set ${c.tensor}[${c.index[0] + 1},${c.index[1] + 1}] = ${fmt(c.value)}`;
+    case 'ask':
+      return `Ask the class: predict ${elementLabel(c.tensor, c.index)}`;
+    case 'reveal':
+      return 'Reveal the prediction';
+    case 'clearFlags':
+      return 'Clear flags';
+    case 'setPacing':
+      return c.mode === 'follow' ? 'Pacing: follow' : 'Pacing: free';
     default:
       // Commands added to the protocol later still get a label: their type.
       return String((c as { type: string }).type);

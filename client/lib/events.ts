@@ -1,4 +1,4 @@
-import type { Command } from '../../shared/index.js';
+import type { Command, FlagTarget } from '../../shared/index.js';
 
 /**
  * A component asks for a command to be sent (controls, weight cells). It bubbles out of
@@ -35,5 +35,44 @@ export class ReplayActionEvent extends CustomEvent<ReplayAction> {
 declare global {
   interface HTMLElementEventMap {
     'bp-replay': ReplayActionEvent;
+  }
+}
+
+/** A student flags (on) or unflags a stage or tensor element: "I'm lost here". */
+export class FlagToggleEvent extends CustomEvent<{ readonly target: FlagTarget; readonly on: boolean }> {
+  static readonly type = 'bp-flag';
+  constructor(target: FlagTarget, on: boolean) {
+    super(FlagToggleEvent.type, { detail: { target, on }, bubbles: true, composed: true });
+  }
+}
+
+/** A student's answer to the open prediction. */
+export class PredictionSubmitEvent extends CustomEvent<{ readonly value: number }> {
+  static readonly type = 'bp-predict';
+  constructor(value: number) {
+    super(PredictionSubmitEvent.type, { detail: { value }, bubbles: true, composed: true });
+  }
+}
+
+/** What a student's own controls ask for: private rewind, the sandbox, or back to live. */
+export type StudentAction =
+  | { readonly type: 'rewind' }
+  | { readonly type: 'sandbox' }
+  | { readonly type: 'live' }
+  | { readonly type: 'seek'; readonly seq: number }
+  | { readonly type: 'name'; readonly name: string };
+
+export class StudentActionEvent extends CustomEvent<StudentAction> {
+  static readonly type = 'bp-student';
+  constructor(action: StudentAction) {
+    super(StudentActionEvent.type, { detail: action, bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'bp-flag': FlagToggleEvent;
+    'bp-predict': PredictionSubmitEvent;
+    'bp-student': StudentActionEvent;
   }
 }

@@ -9,14 +9,21 @@ import {
   type Command,
   type CommandAck,
   type ClientToServerEvents,
+  stagesRun,
   type ConnectErrorCode,
+  type FlagTarget,
   type Frame,
   type HandshakeAuth,
+  type Outcome,
   type Presence,
+  type PredictionReveal,
+  type PredictionUpdate,
   type ServerToClientEvents,
   type Snapshot,
   type TrainingProgress,
 } from '../../shared/index.js';
+import { targetKey } from './collab.js';
+import { clientId, displayName } from './identity.js';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'refused';
 
@@ -48,6 +55,17 @@ export class LiveController implements ReactiveController {
   progress: TrainingProgress | null = null;
   livePoints: LivePoint[] = [];
   refusal: Refusal | null = null;
+  /** Instructor: the answers so far to the open prediction. */
+  predictionUpdate: PredictionUpdate | null = null;
+  /** The last reveal heard (the frame's prediction says the same; this covers a frame still on its way). */
+  reveal: PredictionReveal | null = null;
+  /** Instructor: "I'm lost here" counts of the pass. */
+  flagCounts: Readonly<Record<string, number>> | null = null;
+  /** Student: the keys this student flagged in this pass (the server forgets them at a new pass; so do we). */
+  myFlags: ReadonlySet<string> = new Set();
+
+  /** Called with every frame applied to the live state (the private rewind keeps its index growing). */
+  readonly frameListeners = new Set<(frame: Frame) => void>();
 
   private socket: Socket<ServerToClientEvents, ClientToServerEvents> | null = null;
   private syncing = false;
@@ -98,6 +116,9 @@ export class LiveController implements ReactiveController {
       this.set({ progress, livePoints });
     });
     socket.on('presence', (presence) => this.set({ presence }));
+    socket.on('prediction:update', (predictionUpdate) => this.set({ predictionUpdate }));
+    socket.on('prediction:reveal', (reveal) => this.set({ reveal }));
+    socket.on('flags', (flags) => this.set({ flagCounts: flags.counts }));
     addEventListener('offline', this.onOffline);
   }
 
@@ -121,6 +142,38 @@ export class LiveController implements ReactiveController {
     }
   }
 
+  /** A student's answer to the open prediction; resolves with the server's ack, never throws. */
+  submitPrediction(value: number): Promise<Outcome> {
+    return this.emitOutcome((socket) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('prediction:submit', { value }));
+  }
+
+  /** Flags or unflags a stage or element for this student; the local mark follows the server's ack. */
+  async flag(target: FlagTarget, on: boolean): Promise<Outcome> {
+    const outcome = await this.emitOutcome((socket) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('flag', { target, on }));
+    if (outcome.ok) {
+      const mine = new Set(this.myFlags);
+      if (on) mine.add(targetKey(target));
+      else mine.delete(targetKey(target));
+      this.set({ myFlags: mine });
+    }
+    return outcome;
+  }
+
+  /** Joins again, e.g. with a new display name (the handshake carries it). */
+  rejoin(): void {
+    this.socket?.disconnect().connect();
+  }
+
+  private async emitOutcome(send: (socket: Socket<ServerToClientEvents, ClientToServerEvents>) => Promise<Outcome>): Promise<Outcome> {
+    const socket = this.socket;
+    if (!socket?.connected) return { ok: false, error: 'Not connected to the server: nothing was sent.', status: 0 };
+    try {
+      return await send(socket);
+    } catch {
+      return { ok: false, error: 'The server did not answer in time; check the connection and try again.', status: 0 };
+    }
+  }
+
   /** The snapshot to show: during training, the weights the last progress report carried. */
   get view(): Snapshot | null {
     const s = this.snapshot;
@@ -137,6 +190,11 @@ export class LiveController implements ReactiveController {
   private auth(): HandshakeAuth {
     const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION, lectureId: this.options.lectureId };
     if (this.options.token) auth.token = this.options.token;
+    else {
+      auth.clientId = clientId();
+      const name = displayName();
+      if (name) auth.name = name;
+    }
     if (this.snapshot) auth.lastSeq = this.snapshot.seq;
     return auth;
   }
@@ -168,12 +226,23 @@ export class LiveController implements ReactiveController {
     if (!s || frame.seq <= s.seq) return; // a duplicate after a catch-up
     try {
       // A frame ends any training: its progress is now in the history.
-      this.set({ snapshot: applyFrame(s, frame), progress: null, livePoints: [] });
+      this.set({ snapshot: applyFrame(s, frame), progress: null, livePoints: [], ...this.afterFrame(s, frame) });
+      for (const listener of this.frameListeners) listener(frame);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
       this.pending.push(frame);
       void this.resync();
     }
+  }
+
+  /** What a frame changes beyond the snapshot: own flags end with the pass, as they do on the server. */
+  private afterFrame(before: Snapshot, frame: Frame): Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate'>> {
+    const patch: Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate'>> = {};
+    const type = frame.command.type;
+    const newPass = stagesRun(before.stage, frame.stage).includes('input');
+    if (this.myFlags.size && (newPass || type === 'clearFlags' || type === 'reset' || type === 'selectSample')) patch.myFlags = new Set();
+    if (type === 'ask') patch.predictionUpdate = null;
+    return patch;
   }
 
   /** We missed frames: ask for them, apply them, then the ones that arrived meanwhile. */
@@ -186,7 +255,14 @@ export class LiveController implements ReactiveController {
       if ('error' in result) throw new Error(result.error);
       let s = this.snapshot;
       if (result.type === 'snapshot') s = result.snapshot;
-      else for (const f of result.frames) if (f.seq === s.seq + 1) s = applyFrame(s, f);
+      else
+        for (const f of result.frames) {
+          if (f.seq !== s.seq + 1) continue;
+          const before = s;
+          s = applyFrame(s, f);
+          Object.assign(this, this.afterFrame(before, f));
+          for (const listener of this.frameListeners) listener(f);
+        }
       this.set({ snapshot: s, progress: s.training ? this.progress : null, livePoints: s.training ? this.livePoints : [] });
     } catch {
       // Could not catch up this way: a reconnection brings a fresh snapshot.
@@ -199,7 +275,11 @@ export class LiveController implements ReactiveController {
     }
   }
 
-  private set(patch: Partial<Pick<LiveController, 'snapshot' | 'status' | 'presence' | 'progress' | 'livePoints' | 'refusal'>>): void {
+  private set(
+    patch: Partial<
+      Pick<LiveController, 'snapshot' | 'status' | 'presence' | 'progress' | 'livePoints' | 'refusal' | 'predictionUpdate' | 'reveal' | 'flagCounts' | 'myFlags'>
+    >,
+  ): void {
     Object.assign(this, patch);
     this.host.requestUpdate();
   }

@@ -1,0 +1,49 @@
+/**
+ * A student's sandbox: the live lecture forked at one moment into the same decider, running in
+ * this browser. Commands are decided and applied here; nothing is emitted or fetched.
+ */
+import { decide, evolve, forkLecture, parseCommand, toSnapshot, type Command, type LectureState, type Snapshot } from '../../shared/index.js';
+
+/** What a student may do in the sandbox: the network's own commands, not the class's (ask, pacing…). */
+export const SANDBOX_COMMANDS: ReadonlySet<Command['type']> = new Set(['step', 'back', 'forward', 'backward', 'update', 'selectSample', 'setLearningRate', 'setWeight', 'train']);
+/** Training runs synchronously here, so it is kept short enough not to freeze a phone. */
+export const SANDBOX_MAX_EPOCHS = 2000;
+
+export class Sandbox {
+  private state: LectureState;
+  private cached: Snapshot;
+  /** The seq of the live lecture it was forked from. */
+  readonly forkedAt: number;
+
+  constructor(live: Snapshot) {
+    this.state = forkLecture(live);
+    this.cached = toSnapshot(this.state);
+    this.forkedAt = live.seq;
+  }
+
+  get snapshot(): Snapshot {
+    return this.cached;
+  }
+
+  /** How many commands the student ran here. */
+  get moves(): number {
+    return this.state.seq - this.forkedAt;
+  }
+
+  /** Runs a command locally; returns why it does not apply, or null. */
+  run(command: Command): string | null {
+    if (!SANDBOX_COMMANDS.has(command.type)) return `${command.type} is not available in the sandbox`;
+    const parsed = parseCommand(command);
+    if (!parsed.ok) return parsed.error;
+    if (parsed.value.type === 'train' && parsed.value.epochs > SANDBOX_MAX_EPOCHS) return `the sandbox trains at most ${SANDBOX_MAX_EPOCHS} epochs at a time`;
+    const decision = decide(this.state, parsed.value, { now: Date.now(), newSeed: () => crypto.getRandomValues(new Uint32Array(1))[0] });
+    if (!decision.ok) return decision.error;
+    const next = evolve(this.state, decision.event);
+    if (!Object.values(next.network.tensors).every((t) => t!.data.every(Number.isFinite))) {
+      return 'the numbers overflowed (a value became infinite); lower the learning rate or the weights';
+    }
+    this.state = next;
+    this.cached = toSnapshot(next);
+    return null;
+  }
+}
