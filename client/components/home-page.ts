@@ -3,6 +3,7 @@ import { customElement, state } from 'lit/decorators.js';
 import { LIMITS, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
 import { createKeyRequired, createLecture, listLectures } from '../lib/api.js';
 import { displayCode } from '../lib/format.js';
+import { displayName, setDisplayName } from '../lib/identity.js';
 import { normaliseCode } from '../lib/route.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 
@@ -128,6 +129,11 @@ export class HomePage extends LitElement {
               <span class="hint" id="code-hint">6 letters and digits, from the screen at the front.</span>
             </div>
             ${this.joinError ? html`<p class="error" id="code-error" role="alert">${this.joinError}</p>` : nothing}
+            <div class="field">
+              <label for="name">Your name <span class="hint">(optional)</span></label>
+              <input id="name" name="name" maxlength=${LIMITS.maxNameLength} autocomplete="nickname" .value=${displayName()} aria-describedby="name-hint" />
+              <span class="hint" id="name-hint">Only your instructor sees it.</span>
+            </div>
             <div><button class="primary" type="submit" data-testid="join">Join</button></div>
           </form>
         </section>
@@ -230,13 +236,15 @@ export class HomePage extends LitElement {
 
   private join(e: SubmitEvent): void {
     e.preventDefault();
-    const raw = String(new FormData(e.target as HTMLFormElement).get('code') ?? '');
+    const form = new FormData(e.target as HTMLFormElement);
+    const raw = String(form.get('code') ?? '');
     const code = normaliseCode(raw);
     if (!code) {
       this.joinError = raw.trim() ? `“${raw.trim()}” is not a lecture code: a code has 6 letters and digits, like K7Q-F2M.` : 'Type the code shown at the front.';
       return;
     }
     this.joinError = null;
+    setDisplayName(String(form.get('name') ?? ''));
     location.assign(`/lecture/${code}`);
   }
 }

@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { CONNECT_ERRORS, type Command } from '../../shared/index.js';
-import type { CommandRequestEvent } from '../lib/events.js';
+import type { CommandRequestEvent, FlagToggleEvent, PredictionSubmitEvent, StudentActionEvent } from '../lib/events.js';
 import { displayCode } from '../lib/format.js';
 import { LiveController } from '../lib/live-controller.js';
+import { StudentController } from '../lib/student-controller.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { forgetInstructorToken, takeInstructorToken } from '../lib/token.js';
 import type { InstructorControls } from './instructor-controls.js';
@@ -13,6 +14,10 @@ import './lecture-view.js';
 import './instructor-controls.js';
 import './share-panel.js';
 import './key-help.js';
+import './class-bar.js';
+import './student-bar.js';
+import './rewind-banner.js';
+import './sandbox-bar.js';
 
 /** Keys of the instructor console; letters are matched case-insensitively. */
 const KEY_COMMANDS: Record<string, Command> = {
@@ -38,6 +43,7 @@ export class LecturePage extends LitElement {
   @query('key-help') private keyHelp?: KeyHelp;
 
   private live: LiveController | null = null;
+  private student: StudentController | null = null;
 
   static override styles = [
     panelStyles,
@@ -103,6 +109,14 @@ export class LecturePage extends LitElement {
       .alert:empty {
         display: none;
       }
+      .student {
+        display: grid;
+        gap: 0.5rem;
+        margin-bottom: 0.75rem;
+      }
+      .student .banner {
+        margin: 0;
+      }
       .refused {
         max-width: 40rem;
         margin: 3rem auto;
@@ -140,7 +154,7 @@ export class LecturePage extends LitElement {
 
   override connectedCallback(): void {
     super.connectedCallback();
-    if (this.access === 'instructor' && this.live) document.addEventListener('keydown', this.onKey);
+    if (this.live) document.addEventListener('keydown', this.onKey);
   }
 
   /**
@@ -149,6 +163,7 @@ export class LecturePage extends LitElement {
    * then, so lectureId and access are not known any earlier.
    */
   protected override willUpdate(): void {
+    this.student?.sync();
     if (this.live || this.missingToken) return;
     const token = this.access === 'instructor' ? takeInstructorToken(this.lectureId) : null;
     // Never connect an instructor link without its token: that would silently make a student.
@@ -157,7 +172,8 @@ export class LecturePage extends LitElement {
       return;
     }
     this.live = new LiveController(this, { lectureId: this.lectureId, token });
-    if (this.access === 'instructor') document.addEventListener('keydown', this.onKey);
+    if (this.access === 'student') this.student = new StudentController(this, this.live, this.lectureId);
+    document.addEventListener('keydown', this.onKey);
   }
 
   override disconnectedCallback(): void {
@@ -172,7 +188,8 @@ export class LecturePage extends LitElement {
     }
     const live = this.live!;
     if (live.refusal) return this.renderRefusal(live.refusal.code, live.refusal.message);
-    const view = live.view;
+    const student = this.student;
+    const view = student ? student.view : live.view;
     const instructor = this.access === 'instructor';
     const title = view?.title || 'Lecture';
     document.title = `${title} · Backprop Live`;
@@ -202,19 +219,57 @@ export class LecturePage extends LitElement {
             <share-panel .lectureId=${this.lectureId}></share-panel>
           </div>`
         : nothing}
+      ${student ? this.renderStudentBars(student) : nothing}
       ${view
-        ? html`<lecture-view .snapshot=${view} .live=${live.livePoints} .editable=${instructor} @bp-command=${this.onCommand}></lecture-view>`
+        ? html`<lecture-view
+            .snapshot=${view}
+            .live=${student && student.mode !== 'live' ? [] : live.livePoints}
+            .editable=${instructor || student?.mode === 'sandbox'}
+            .flags=${student ? student.flags : { counts: live.flagCounts, mine: null }}
+            .prediction=${student
+              ? student.prediction
+              : { mode: 'instructor', mine: null, aggregate: live.predictionUpdate, error: null, busy: false }}
+            @bp-command=${this.onCommand}
+            @bp-flag=${this.onFlag}
+            @bp-predict=${this.onPredict}
+          ></lecture-view>`
         : html`<p class="loading" role="status">Joining the lecture…</p>`}
       ${instructor
         ? html`<div class="controls">
             <div class="alert" role="alert" data-testid="command-error">${this.commandError
               ? html`<span>${this.commandError}</span><button @click=${() => (this.commandError = null)} aria-label="Dismiss">✕</button>`
               : nothing}</div>
+            <class-bar .snapshot=${view} .presence=${live.presence} .flagCounts=${live.flagCounts} .connected=${live.status === 'live'} @bp-command=${this.onCommand}></class-bar>
             <instructor-controls .snapshot=${view} .connected=${live.status === 'live'} @bp-command=${this.onCommand}></instructor-controls>
           </div>
           <key-help></key-help>`
         : nothing}
     `;
+  }
+
+  /** The student's own bar, or while looking back or in the sandbox, the bar of that mode. */
+  private renderStudentBars(student: StudentController) {
+    const live = this.live!.snapshot;
+    const top =
+      student.mode === 'rewind' && student.rewind.seq !== null
+        ? html`<rewind-banner
+            .seq=${student.rewind.seq}
+            .liveSeq=${live?.seq ?? 0}
+            .label=${student.rewindLabel}
+            .loading=${student.rewind.loading}
+            .error=${student.rewind.error ?? ''}
+            .questionOpen=${live?.prediction?.status === 'open'}
+          ></rewind-banner>`
+        : student.mode === 'sandbox'
+          ? html`<sandbox-bar .mine=${student.view} .live=${this.live!.view} .error=${student.sandboxError} @bp-command=${this.onCommand}></sandbox-bar>`
+          : html`<student-bar .pacing=${live?.pacing ?? 'free'} .name=${student.name} .ready=${live !== null}></student-bar>`;
+    return html`<div class="student" @bp-student=${this.onStudentAction}>
+      ${top}
+      ${student.notice ? html`<p class="banner" role="status" data-testid="notice">${student.notice}</p>` : nothing}
+      <div class="alert" role="alert" data-testid="flag-error">${student.flagError
+        ? html`<span>${student.flagError}</span><button @click=${() => ((student.flagError = ''), this.requestUpdate())} aria-label="Dismiss">✕</button>`
+        : nothing}</div>
+    </div>`;
   }
 
   private renderRefusal(code: string, message: string) {
@@ -251,7 +306,24 @@ export class LecturePage extends LitElement {
 
   private onCommand = async (e: CommandRequestEvent) => {
     e.stopPropagation();
+    // A student's commands only ever drive their own sandbox.
+    if (this.student) return this.student.runLocally(e.detail);
     await this.send(e.detail);
+  };
+
+  private onFlag = (e: FlagToggleEvent) => {
+    e.stopPropagation();
+    void this.student?.flag(e.detail.target, e.detail.on);
+  };
+
+  private onPredict = (e: PredictionSubmitEvent) => {
+    e.stopPropagation();
+    void this.student?.submit(e.detail.value);
+  };
+
+  private onStudentAction = (e: StudentActionEvent) => {
+    e.stopPropagation();
+    this.student?.act(e.detail);
   };
 
   private async send(command: Command): Promise<void> {
@@ -273,6 +345,10 @@ export class LecturePage extends LitElement {
     if (target instanceof HTMLElement && (target.isContentEditable || ['INPUT', 'SELECT', 'TEXTAREA'].includes(target.tagName))) return;
     if (this.keyHelp?.open) return;
     const key = e.key.length === 1 ? e.key.toLowerCase() : e.key;
+    if (this.student) {
+      if (this.student.key(key)) e.preventDefault();
+      return;
+    }
     const command = KEY_COMMANDS[key];
     if (command) {
       e.preventDefault();

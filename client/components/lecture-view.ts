@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Snapshot } from '../../shared/index.js';
+import type { FlagView, PredictionContext } from '../lib/collab.js';
 import type { LivePoint } from '../lib/live-controller.js';
+import './prediction-card.js';
 import './stage-strip.js';
 import './nn-diagram.js';
 import './equation-panel.js';
@@ -13,7 +15,8 @@ import './gradient-check.js';
 /**
  * Everything everyone sees of one moment of a lecture, live or replayed: the same components
  * fed the same snapshot. Laptop: two columns; phone: one column in the order students need
- * (strip, equation, diagram, tensors, dataset, loss).
+ * (strip, question, equation, diagram, tensors, dataset, loss). The class's prediction question,
+ * when there is one, sits right under the strip, where everyone looks.
  */
 @customElement('lecture-view')
 export class LectureView extends LitElement {
@@ -21,6 +24,10 @@ export class LectureView extends LitElement {
   @property({ attribute: false }) live: readonly LivePoint[] = [];
   /** Instructor: W and V cells are editable. */
   @property({ type: Boolean }) editable = false;
+  /** Flags as this person sees them (counts or own toggles); null: no flags here. */
+  @property({ attribute: false }) flags: FlagView | null = null;
+  /** How this person sees the snapshot's prediction; by default only shown (replay). */
+  @property({ attribute: false }) prediction: PredictionContext | null = null;
 
   static override styles = css`
     :host {
@@ -33,6 +40,7 @@ export class LectureView extends LitElement {
       grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
       grid-template-areas:
         'strip strip'
+        'predict predict'
         'diagram equation'
         'tensors side';
       align-items: start;
@@ -41,6 +49,7 @@ export class LectureView extends LitElement {
       min-width: 0;
     }
     stage-strip { grid-area: strip; }
+    prediction-card { grid-area: predict; }
     nn-diagram { grid-area: diagram; }
     equation-panel { grid-area: equation; }
     tensor-panel { grid-area: tensors; }
@@ -53,7 +62,7 @@ export class LectureView extends LitElement {
     @media (max-width: 900px) {
       .grid {
         grid-template-columns: minmax(0, 1fr);
-        grid-template-areas: 'strip' 'equation' 'diagram' 'tensors' 'side';
+        grid-template-areas: 'strip' 'predict' 'equation' 'diagram' 'tensors' 'side';
       }
     }
   `;
@@ -61,12 +70,23 @@ export class LectureView extends LitElement {
   override render() {
     const s = this.snapshot;
     if (!s) return nothing;
+    const p = this.prediction;
     return html`
       <div class="grid">
-        <stage-strip .stage=${s.stage} .sampleIndex=${s.sampleIndex} .epoch=${s.epoch} .training=${s.training}></stage-strip>
-        <nn-diagram .snapshot=${s}></nn-diagram>
+        <stage-strip .stage=${s.stage} .sampleIndex=${s.sampleIndex} .epoch=${s.epoch} .training=${s.training} .flags=${this.flags}></stage-strip>
+        ${s.prediction
+          ? html`<prediction-card
+              .prediction=${s.prediction}
+              .mode=${p?.mode ?? 'view'}
+              .mine=${p?.mine ?? null}
+              .aggregate=${p?.aggregate ?? null}
+              .error=${p?.error ?? null}
+              .busy=${p?.busy ?? false}
+            ></prediction-card>`
+          : nothing}
+        <nn-diagram .snapshot=${s} .flagCounts=${this.flags?.counts ?? null}></nn-diagram>
         <equation-panel .snapshot=${s}></equation-panel>
-        <tensor-panel .snapshot=${s} .editable=${this.editable}></tensor-panel>
+        <tensor-panel .snapshot=${s} .editable=${this.editable} .flags=${this.flags}></tensor-panel>
         <div class="side">
           <dataset-table .snapshot=${s}></dataset-table>
           <loss-chart .snapshot=${s} .live=${this.live}></loss-chart>

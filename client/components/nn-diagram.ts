@@ -1,6 +1,7 @@
 import { LitElement, css, html, svg, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { stagePhase, stagePosition, STAGES, type Snapshot, type TensorName } from '../../shared/index.js';
+import { elementKey } from '../lib/collab.js';
 import { diverging, maxAbs } from '../lib/colors.js';
 import { fmt, full } from '../lib/format.js';
 import { panelStyles } from '../lib/shared-styles.js';
@@ -43,6 +44,8 @@ const sub = (k: number) => String.fromCharCode(0x2080 + k);
 @customElement('nn-diagram')
 export class NnDiagram extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
+  /** Instructor: flags per key; a node shows the sum over the elements it stands for. */
+  @property({ attribute: false }) flagCounts: Readonly<Record<string, number>> | null = null;
 
   static override styles = [
     panelStyles,
@@ -71,6 +74,22 @@ export class NnDiagram extends LitElement {
         font-size: 13px;
         font-weight: 700;
         font-family: system-ui, sans-serif;
+      }
+      .node .flag-badge rect {
+        fill: var(--flag);
+        stroke: none;
+      }
+      .flag-badge text {
+        fill: #fff;
+        font-size: 13px;
+        font-weight: 700;
+        font-family: system-ui, sans-serif;
+      }
+      .node.flagged rect.box,
+      .node.flagged.hot rect.box {
+        stroke: var(--flag);
+        stroke-width: 3;
+        stroke-dasharray: 6 3;
       }
       text {
         font-size: 16px;
@@ -143,8 +162,14 @@ export class NnDiagram extends LitElement {
 
     const node = (id: string, x: number, cy: number, w: number, h: number, lines: [string, string][], isHot: boolean, pending: boolean) => {
       const y = cy - h / 2;
-      return svg`<g class="node ${isHot ? 'hot' : ''} ${pending ? 'pending' : ''}" data-node=${id}>
-        <rect x=${x} y=${y} width=${w} height=${h} rx="8"></rect>
+      const flags = this.nodeFlags(id);
+      return svg`<g class="node ${isHot ? 'hot' : ''} ${pending ? 'pending' : ''} ${flags ? 'flagged' : ''}" data-node=${id}>
+        <rect class="box" x=${x} y=${y} width=${w} height=${h} rx="8"></rect>
+        ${flags
+          ? svg`<g class="flag-badge" data-testid="flag-node-${id}"><title>${flags} flag${flags > 1 ? 's' : ''}: lost here</title>
+              <rect x=${x + w - 30} y=${y - 9} width="36" height="18" rx="9"></rect>
+              <text x=${x + w - 12} y=${y + 5} text-anchor="middle">⚑${flags}</text></g>`
+          : nothing}
         ${lines.map(
           ([name, value], k) => svg`<text x=${x + 8} y=${y + (lines.length === 1 ? h / 2 + 5 : 22 + k * 20)}>
             <tspan class="name">${name}</tspan><tspan class="value" x=${x + w - 8} text-anchor="end">${value}</tspan></text>`,
@@ -203,6 +228,22 @@ export class NnDiagram extends LitElement {
         </p>
       </section>
     `;
+  }
+
+  /** Flags on the elements a node shows: A₁ → A[0]; hidden unit j → B, B_act and their gradients at j; C; L. */
+  private nodeFlags(id: string): number {
+    const counts = this.flagCounts;
+    if (!counts) return 0;
+    const j = Number(id.slice(1)) - 1;
+    const keys =
+      id[0] === 'A'
+        ? [elementKey('A', [j])]
+        : id[0] === 'B'
+          ? (['B', 'B_act', 'dL_dB_act', 'dB_act_dB', 'dL_dB'] as const).map((t) => elementKey(t, [j]))
+          : id === 'C'
+            ? (['C', 'C_act', 'dL_dC_act', 'dC_act_dC'] as const).map((t) => elementKey(t, [0]))
+            : [elementKey('L', [0]), elementKey('y', [0])];
+    return keys.reduce((sum, k) => sum + (counts[k] ?? 0), 0);
   }
 
   private describe(s: Snapshot): string {

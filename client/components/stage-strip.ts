@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { STAGES, stagePhase, stagePosition, type PassStage, type Stage, type TrainingStatus } from '../../shared/index.js';
+import { stageKey, type FlagView } from '../lib/collab.js';
+import { FlagToggleEvent } from '../lib/events.js';
 import { STAGE_LABELS } from '../lib/format.js';
 import { panelStyles } from '../lib/shared-styles.js';
 
@@ -14,6 +16,7 @@ const GROUPS: { phase: 'forward' | 'backward' | 'update'; label: string; stages:
  * The 14 stages of a pass in three groups. The current stage is marked three ways (a ▶ marker,
  * aria-current, the phase colour) and done stages carry a ✓, so colour is never needed.
  * On a phone it scrolls sideways inside itself and keeps the current stage in view.
+ * With flags, a student's chips are toggles ("I'm lost here") and the instructor's carry counts.
  */
 @customElement('stage-strip')
 export class StageStrip extends LitElement {
@@ -21,6 +24,7 @@ export class StageStrip extends LitElement {
   @property({ type: Number }) sampleIndex = 0;
   @property({ type: Number }) epoch = 0;
   @property({ attribute: false }) training: TrainingStatus | null = null;
+  @property({ attribute: false }) flags: FlagView | null = null;
 
   @query('.scroller') private scroller!: HTMLElement;
 
@@ -97,6 +101,35 @@ export class StageStrip extends LitElement {
         display: inline-block;
         width: 0.9em;
       }
+      li.flagged {
+        border: 2px dashed var(--flag);
+        background: var(--flag-bg);
+      }
+      li.flagged[aria-current] {
+        border-style: dashed;
+        border-color: var(--flag);
+      }
+      .flag-toggle {
+        all: unset;
+        cursor: pointer;
+        display: inline-flex;
+        align-items: center;
+        min-height: 1.6rem;
+      }
+      .flag-toggle:focus-visible {
+        outline: 3px solid var(--focus);
+        outline-offset: 2px;
+        border-radius: 0.2rem;
+      }
+      .flag {
+        margin-left: 0.25rem;
+        font-size: 0.8rem;
+        font-weight: 700;
+        color: var(--flag);
+      }
+      li[aria-current] .flag {
+        color: #fff;
+      }
       .meta {
         font-size: 0.85rem;
         order: -1;
@@ -120,10 +153,20 @@ export class StageStrip extends LitElement {
                       const pos = STAGES.indexOf(s);
                       const current = pos === at;
                       const done = pos < at;
-                      return html`<li class=${done ? 'done' : ''} aria-current=${current ? 'step' : nothing} data-stage=${s}>
-                        <span class="marker" aria-hidden="true">${current ? '▶' : done ? '✓' : ''}</span>${STAGE_LABELS[s]}${done
+                      const mine = this.flags?.mine?.has(stageKey(s)) ?? false;
+                      const count = this.flags?.counts?.[stageKey(s)] ?? 0;
+                      const label = html`<span class="marker" aria-hidden="true">${current ? '▶' : done ? '✓' : ''}</span>${STAGE_LABELS[s]}${done
                           ? html`<span class="visually-hidden"> (done)</span>`
-                          : ''}
+                          : ''}`;
+                      return html`<li class="${done ? 'done' : ''} ${mine || count ? 'flagged' : ''}" aria-current=${current ? 'step' : nothing} data-stage=${s}>
+                        ${this.flags?.mine
+                          ? html`<button class="flag-toggle" aria-pressed=${mine ? 'true' : 'false'} data-testid="flag-stage-${s}"
+                              title=${mine ? 'You flagged this stage; click to unflag' : "I'm lost here: flag this stage for the instructor"}
+                              @click=${() => this.dispatchEvent(new FlagToggleEvent({ type: 'stage', stage: s }, !mine))}
+                              >${label}<span class="visually-hidden">, flag: I'm lost here</span>${mine ? html`<span class="flag" aria-hidden="true">⚑</span>` : nothing}</button>`
+                          : label}${count
+                          ? html`<span class="flag" data-testid="flag-count-stage-${s}">⚑${count}<span class="visually-hidden"> student${count > 1 ? 's' : ''} lost here</span></span>`
+                          : nothing}
                       </li>`;
                     })}
                   </ol>

@@ -2,8 +2,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { TENSOR_SHAPES, type Tensor, type TensorName } from '../../shared/index.js';
+import { elementKey, indexOf, type FlagView } from '../lib/collab.js';
 import { diverging, maxAbs } from '../lib/colors.js';
-import { CommandRequestEvent } from '../lib/events.js';
+import { CommandRequestEvent, FlagToggleEvent } from '../lib/events.js';
 import { fmt, full, TENSOR_LABELS } from '../lib/format.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 
@@ -11,6 +12,7 @@ import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
  * One tensor: its name, shape and values (4 decimals; full precision in the title and when
  * focused). Not yet computed in this pass, it is a dashed empty shape with its name, so students
  * see what is coming. W and V can be edited by the instructor: click a cell, type, Enter.
+ * With flags, a student's cells are "I'm lost here" toggles and the instructor's show counts.
  */
 @customElement('tensor-card')
 export class TensorCard extends LitElement {
@@ -21,6 +23,7 @@ export class TensorCard extends LitElement {
   /** Bumped on every change so the outline animation restarts. */
   @property({ type: Number }) generation = 0;
   @property({ type: Boolean }) editable = false;
+  @property({ attribute: false }) flags: FlagView | null = null;
 
   @state() private editing: number | null = null;
 
@@ -94,6 +97,26 @@ export class TensorCard extends LitElement {
           animation: none;
         }
       }
+      td {
+        position: relative;
+      }
+      td.flagged {
+        box-shadow: inset 0 0 0 3px var(--flag);
+      }
+      .flag {
+        position: absolute;
+        top: -0.35rem;
+        right: -0.2rem;
+        font-family: system-ui, sans-serif;
+        font-size: 0.7rem;
+        font-weight: 700;
+        line-height: 1;
+        padding: 0.1rem 0.2rem;
+        border-radius: 0.6rem;
+        background: var(--flag);
+        color: #fff;
+        pointer-events: none;
+      }
       td:focus-visible {
         outline: 3px solid var(--focus);
       }
@@ -161,17 +184,30 @@ export class TensorCard extends LitElement {
       </td>`;
     }
     const changed = this.changed.has(k);
+    const index = indexOf(this.name, k);
+    const key = elementKey(this.name, index);
+    const mine = this.flags?.mine?.has(key) ?? false;
+    const count = this.flags?.counts?.[key] ?? 0;
     const content = this.editable
       ? html`<button class="cell-button" aria-label="Edit ${label}${where}, now ${full(value)}" @click=${() => this.startEdit(k)}>${fmt(value)}</button>`
-      : fmt(value);
+      : this.flags?.mine
+        ? html`<button class="cell-button" aria-pressed=${mine ? 'true' : 'false'} data-testid="flag-${this.name}-${k}"
+            aria-label="${label}${where} = ${full(value)}. Flag: I'm lost here"
+            @click=${() => this.dispatchEvent(new FlagToggleEvent({ type: 'element', tensor: this.name, index }, !mine))}>${fmt(value)}</button>`
+        : fmt(value);
+    const badge = mine
+      ? html`<span class="flag" aria-hidden="true">⚑</span>`
+      : count
+        ? html`<span class="flag" data-testid="flag-count-${this.name}-${k}">⚑${count}<span class="visually-hidden"> student${count > 1 ? 's' : ''} lost here</span></span>`
+        : nothing;
     const td = html`<td
-      class=${changed ? 'changed' : ''}
+      class="${changed ? 'changed' : ''} ${mine || count ? 'flagged' : ''}"
       style="background:${diverging(value, max, 0.5)}"
       title="${label}${where} = ${full(value)}"
-      tabindex=${this.editable ? -1 : 0}
+      tabindex=${this.editable || this.flags?.mine ? -1 : 0}
       data-testid="cell-${this.name}-${k}"
       data-value=${String(value)}
-    >${content}</td>`;
+    >${content}${badge}</td>`;
     // Re-created on each change so the outline animation plays again.
     return changed ? keyed(`${k}:${this.generation}`, td) : td;
   }

@@ -2,6 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { PropertyValues } from 'lit';
 import type { Snapshot, TensorName } from '../../shared/index.js';
+import type { FlagView } from '../lib/collab.js';
 import { panelStyles } from '../lib/shared-styles.js';
 import './tensor-card.js';
 
@@ -17,6 +18,7 @@ export class TensorPanel extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
   /** The instructor may edit W and V. */
   @property({ type: Boolean }) editable = false;
+  @property({ attribute: false }) flags: FlagView | null = null;
 
   private changes = new Map<TensorName, Set<number>>();
   private generation = 0;
@@ -82,12 +84,16 @@ export class TensorPanel extends LitElement {
                   .changed=${this.changes.get(name) ?? new Set<number>()}
                   .generation=${this.generation}
                   .editable=${this.editable && (name === 'W' || name === 'V') && !s.training}
+                  .flags=${this.flags}
                 ></tensor-card>`,
               )}
             </div>
           `,
         )}
         ${this.editable ? html`<p class="muted">Click a value of W or V to edit it (Enter to set, Esc to cancel).</p>` : ''}
+        ${this.flags?.mine
+          ? html`<p class="muted">Lost? Tap a value, or a stage in the strip, to flag it for the instructor (⚑); tap again to take the flag back.</p>`
+          : ''}
       </section>
     `;
   }

@@ -1,0 +1,133 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property } from 'lit/decorators.js';
+import type { Presence, Snapshot } from '../../shared/index.js';
+import { describeFlagKey } from '../lib/collab.js';
+import { CommandRequestEvent } from '../lib/events.js';
+import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import './prediction-ask.js';
+
+/**
+ * The instructor's view of the class: who is here (names as text, in a collapsible list),
+ * pacing, the "I'm lost here" flags of this pass with a Clear button, and "Ask the class".
+ */
+@customElement('class-bar')
+export class ClassBar extends LitElement {
+  @property({ attribute: false }) snapshot: Snapshot | null = null;
+  @property({ attribute: false }) presence: Presence | null = null;
+  @property({ attribute: false }) flagCounts: Readonly<Record<string, number>> | null = null;
+  @property({ type: Boolean }) connected = false;
+
+  static override styles = [
+    panelStyles,
+    buttonStyles,
+    css`
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: center;
+      }
+      .group {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.35rem;
+        align-items: center;
+      }
+      .group + .group {
+        border-left: 1px solid var(--border);
+        padding-left: 1rem;
+      }
+      @media (max-width: 640px) {
+        .group + .group {
+          border-left: 0;
+          padding-left: 0;
+        }
+      }
+      details {
+        position: relative;
+      }
+      summary {
+        cursor: pointer;
+        min-height: 2.25rem;
+        display: flex;
+        align-items: center;
+      }
+      .names {
+        position: absolute;
+        bottom: 100%;
+        left: 0;
+        z-index: 3;
+        background: var(--bg);
+        border: 1px solid var(--border);
+        border-radius: 0.4rem;
+        padding: 0.5rem 0.75rem;
+        margin: 0 0 0.25rem;
+        max-height: 50vh;
+        overflow: auto;
+        min-width: 12rem;
+        list-style: none;
+        box-shadow: 0 4px 12px rgb(0 0 0 / 0.12);
+      }
+      .names li {
+        overflow-wrap: anywhere;
+      }
+      button[aria-pressed='true'] {
+        background: var(--fg);
+        color: #fff;
+        border-color: var(--fg);
+      }
+      .flags {
+        color: var(--flag);
+        font-weight: 700;
+      }
+      .top {
+        font-size: 0.85rem;
+      }
+    `,
+  ];
+
+  override render() {
+    const s = this.snapshot;
+    if (!s) return nothing;
+    const names = this.presence?.names ?? [];
+    const students = this.presence?.students ?? 0;
+    const flags = Object.entries(this.flagCounts ?? {}).filter(([, n]) => n > 0);
+    const total = flags.reduce((sum, [, n]) => sum + n, 0);
+    const top = [...flags].sort((a, b) => b[1] - a[1]).slice(0, 3);
+    const off = !this.connected || s.training !== null;
+    const pacing = (mode: 'follow' | 'free', label: string) =>
+      html`<button aria-pressed=${s.pacing === mode ? 'true' : 'false'} ?disabled=${off} data-testid="pacing-${mode}"
+        @click=${() => s.pacing !== mode && this.dispatchEvent(new CommandRequestEvent({ type: 'setPacing', mode }))}>${label}</button>`;
+    return html`<section class="panel" aria-label="The class">
+      <div class="bar">
+        <div class="group">
+          <details data-testid="class-names">
+            <summary>${students} student${students === 1 ? '' : 's'}${names.length ? ` · ${names.length} named` : ''}</summary>
+            <ul class="names" aria-label="Students' names">
+              ${names.length ? names.map((n) => html`<li>${n}</li>`) : html`<li class="muted">No one gave a name yet.</li>`}
+            </ul>
+          </details>
+        </div>
+        <div class="group" role="group" aria-label="Pacing">
+          <span>Pacing</span>
+          ${pacing('follow', 'Follow me')}
+          ${pacing('free', 'Free')}
+        </div>
+        <div class="group" role="group" aria-label="I'm lost here flags">
+          <span class=${total ? 'flags' : 'muted'} data-testid="flag-total" aria-live="polite">⚑ ${total} flag${total === 1 ? '' : 's'}</span>
+          ${top.length ? html`<span class="top">${top.map(([k, n], i) => html`${i ? ', ' : ''}${describeFlagKey(k)} ×${n}`)}</span>` : nothing}
+          <button ?disabled=${off || total === 0} data-testid="clear-flags" @click=${() => this.dispatchEvent(new CommandRequestEvent({ type: 'clearFlags' }))}>Clear flags</button>
+        </div>
+        <div class="group">
+          <prediction-ask .snapshot=${s} .connected=${this.connected}></prediction-ask>
+        </div>
+      </div>
+    </section>`;
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'class-bar': ClassBar;
+  }
+}

@@ -1,0 +1,188 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { LIMITS, type Prediction, type PredictionUpdate } from '../../shared/index.js';
+import { elementLabel, type PredictionRole } from '../lib/collab.js';
+import { CommandRequestEvent, PredictionSubmitEvent } from '../lib/events.js';
+import { fmt } from '../lib/format.js';
+import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import './prediction-histogram.js';
+
+
+const signed = (x: number) => (x > 0 ? `+${fmt(x)}` : fmt(x));
+
+/**
+ * The class's prediction question. Open: students type a number and may change it until the
+ * reveal; the instructor sees the count and a histogram live and may reveal early. Revealed:
+ * the actual value, count, mean, median and the histogram with the actual marked, and each
+ * student's own answer and how far off it was. A revealed question can be put away.
+ */
+@customElement('prediction-card')
+export class PredictionCard extends LitElement {
+  @property({ attribute: false }) prediction: Prediction | null = null;
+  @property() mode: PredictionRole = 'view';
+  /** Student: the answer this student gave (kept across reloads by the page). */
+  @property({ attribute: false }) mine: number | null = null;
+  /** Instructor: the live aggregate. */
+  @property({ attribute: false }) aggregate: PredictionUpdate | null = null;
+  @property({ attribute: false }) error: string | null = null;
+  @property({ type: Boolean }) busy = false;
+
+  @state() private draft = '';
+  @state() private putAway: number | null = null;
+  @state() private typo: string | null = null;
+
+  static override styles = [
+    panelStyles,
+    buttonStyles,
+    css`
+      .panel {
+        border-width: 2px;
+        border-color: var(--update);
+        background: var(--update-bg);
+      }
+      .head {
+        display: flex;
+        gap: 0.5rem;
+        align-items: baseline;
+        justify-content: space-between;
+        flex-wrap: wrap;
+      }
+      h2 {
+        font-size: 1.05rem;
+        margin: 0;
+      }
+      form {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+        margin: 0.5rem 0 0.25rem;
+      }
+      input {
+        width: 9rem;
+        font-family: var(--mono);
+      }
+      .stats {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.25rem 1.25rem;
+        margin: 0.4rem 0;
+      }
+      .stats strong {
+        font-family: var(--mono);
+      }
+      .actual {
+        font-size: 1.15rem;
+      }
+      .error {
+        color: var(--danger);
+        font-weight: 600;
+        margin: 0.25rem 0;
+      }
+      p {
+        margin: 0.25rem 0;
+      }
+      .body {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1.5rem;
+        align-items: flex-start;
+      }
+      .body > div {
+        flex: 1 1 14rem;
+        min-width: 0;
+      }
+      prediction-histogram {
+        flex: 1 1 14rem;
+      }
+    `,
+  ];
+
+  override render() {
+    const p = this.prediction;
+    if (!p || this.putAway === p.askSeq) return nothing;
+    const what = elementLabel(p.tensor, p.index);
+    const open = p.status === 'open';
+    return html`<section class="panel" aria-labelledby="prediction-title" data-testid="prediction-card" data-status=${p.status}>
+      <div class="head">
+        <h2 id="prediction-title" data-testid="prediction-prompt">${open ? `Predict ${what}` : `Prediction: ${what}`}</h2>
+        ${open ? nothing : html`<button @click=${() => (this.putAway = p.askSeq)} aria-label="Hide the prediction result">Hide</button>`}
+      </div>
+      ${open ? this.renderOpen(p, what) : this.renderRevealed(p, what)}
+    </section>`;
+  }
+
+  private renderOpen(p: Prediction, what: string) {
+    if (this.mode === 'instructor') {
+      const count = this.aggregate?.askSeq === p.askSeq ? this.aggregate.count : 0;
+      return html`<div class="body">
+        <div>
+          <p aria-live="polite"><strong data-testid="prediction-count">${count}</strong> answer${count === 1 ? '' : 's'} so far.</p>
+          <p>Revealed when its stage runs, or now:</p>
+          <button class="primary" data-testid="prediction-reveal" @click=${() => this.dispatchEvent(new CommandRequestEvent({ type: 'reveal' }))}>Reveal now</button>
+        </div>
+        ${count ? html`<prediction-histogram .histogram=${this.aggregate!.histogram}></prediction-histogram>` : nothing}
+      </div>`;
+    }
+    if (this.mode === 'view') return html`<p>The class was asked to predict ${what} before its stage ran.</p>`;
+    return html`
+      <p>What will ${what} be when its stage runs? Answers are anonymous to the class; you can change yours until the reveal.</p>
+      <form @submit=${this.submit} novalidate>
+        <label for="answer" class="visually-hidden">Your prediction for ${what}</label>
+        <input id="answer" type="number" step="any" inputmode="decimal" placeholder="e.g. 0.5" required
+          min=${-LIMITS.maxWeightMagnitude} max=${LIMITS.maxWeightMagnitude}
+          .value=${this.draft} @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
+          aria-describedby=${this.typo ?? this.error ? 'answer-error' : nothing} data-testid="prediction-input" />
+        <button class="primary" type="submit" ?disabled=${this.busy} data-testid="prediction-submit">${this.mine === null ? 'Submit' : 'Change answer'}</button>
+      </form>
+      ${this.mine !== null ? html`<p data-testid="prediction-mine">Your answer: <strong class="num">${fmt(this.mine)}</strong> ✓ sent</p>` : nothing}
+      ${this.typo ?? this.error ? html`<p class="error" id="answer-error" role="alert" data-testid="prediction-error">${this.typo ?? this.error}</p>` : nothing}
+    `;
+  }
+
+  private renderRevealed(p: Prediction, what: string) {
+    const s = p.stats;
+    const actual = p.actual;
+    const mine = this.mode === 'student' ? this.mine : null;
+    return html`<div class="body">
+      <div>
+        <p class="actual">${what} = <strong class="num" data-testid="prediction-actual">${actual === null ? '—' : fmt(actual)}</strong> (actual)</p>
+        ${mine !== null && actual !== null
+          ? html`<p data-testid="prediction-diff">Your answer <strong class="num">${fmt(mine)}</strong>: off by <strong class="num">${signed(mine - actual)}</strong>
+              ${Math.abs(mine - actual) < 5e-5 ? html` — spot on ✓` : nothing}</p>`
+          : this.mode === 'student'
+            ? html`<p>You did not answer this one.</p>`
+            : nothing}
+        <div class="stats">
+          <span><strong data-testid="prediction-count">${s?.count ?? 0}</strong> answer${s?.count === 1 ? '' : 's'}</span>
+          <span>mean <strong data-testid="prediction-mean">${s?.mean == null ? '—' : fmt(s.mean)}</strong></span>
+          <span>median <strong data-testid="prediction-median">${s?.median == null ? '—' : fmt(s.median)}</strong></span>
+        </div>
+      </div>
+      ${s && s.count ? html`<prediction-histogram .histogram=${s.histogram} .actual=${actual} .mine=${mine}></prediction-histogram>` : nothing}
+    </div>`;
+  }
+
+  private submit(e: SubmitEvent): void {
+    e.preventDefault();
+    const raw = this.draft.trim();
+    const value = Number(raw);
+    // Checked here so an obvious slip is explained at once; the server checks again.
+    if (raw === '' || !Number.isFinite(value)) {
+      this.typo = 'Type a number, e.g. 0.5.';
+      return;
+    }
+    if (Math.abs(value) > LIMITS.maxWeightMagnitude) {
+      this.typo = `Keep it between −${LIMITS.maxWeightMagnitude} and ${LIMITS.maxWeightMagnitude}.`;
+      return;
+    }
+    this.typo = null;
+    this.dispatchEvent(new PredictionSubmitEvent(value));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'prediction-card': PredictionCard;
+  }
+}

@@ -1,0 +1,113 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import { LIMITS, type Pacing } from '../../shared/index.js';
+import { StudentActionEvent, type StudentAction } from '../lib/events.js';
+import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+
+/**
+ * A student's own controls: the pacing the instructor chose, looking back privately, the
+ * sandbox, and the optional display name. In follow mode looking back and the sandbox are off,
+ * and the bar says why.
+ */
+@customElement('student-bar')
+export class StudentBar extends LitElement {
+  @property() pacing: Pacing = 'free';
+  @property() name = '';
+  /** Nothing to look back at or fork yet (still joining). */
+  @property({ type: Boolean }) ready = false;
+
+  @state() private editing = false;
+
+  static override styles = [
+    panelStyles,
+    buttonStyles,
+    css`
+      .bar {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.5rem 1rem;
+        align-items: center;
+      }
+      .mode {
+        flex: 1 1 16rem;
+        min-width: 0;
+        margin: 0;
+        font-size: 0.9rem;
+      }
+      .buttons {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.35rem;
+      }
+      form {
+        display: flex;
+        gap: 0.35rem;
+        align-items: center;
+        flex-wrap: wrap;
+      }
+      input {
+        width: 11rem;
+      }
+      kbd {
+        font-family: var(--mono);
+        font-size: 0.7rem;
+        border: 1px solid var(--border);
+        border-radius: 0.2rem;
+        padding: 0 0.2rem;
+        color: var(--muted);
+        background: var(--bg);
+      }
+    `,
+  ];
+
+  override render() {
+    const follow = this.pacing === 'follow';
+    const off = follow || !this.ready;
+    return html`<section class="panel" aria-label="Your view">
+      <div class="bar">
+        <p class="mode" id="pacing-note" data-testid="pacing-note" data-pacing=${this.pacing}>
+          ${follow
+            ? html`<strong>Follow mode:</strong> the instructor keeps everyone on the live lecture, so looking back and the sandbox are off for now.`
+            : html`<strong>Free mode:</strong> look back at earlier steps or try things yourself; the lecture goes on meanwhile.`}
+        </p>
+        <div class="buttons">
+          <button ?disabled=${off} aria-describedby="pacing-note" data-testid="rewind" @click=${() => this.act({ type: 'rewind' })}>◀ Look back <kbd>←</kbd></button>
+          <button ?disabled=${off} aria-describedby="pacing-note" data-testid="sandbox" @click=${() => this.act({ type: 'sandbox' })}>Try it yourself</button>
+        </div>
+        ${this.editing
+          ? html`<form @submit=${this.saveName}>
+              <label for="name">Your name</label>
+              <input id="name" name="name" maxlength=${LIMITS.maxNameLength} autocomplete="nickname" .value=${this.name} placeholder="optional" />
+              <button type="submit">Save</button>
+              <button type="button" @click=${() => (this.editing = false)}>Cancel</button>
+            </form>`
+          : html`<button data-testid="edit-name" @click=${() => this.startEditing()} aria-label="Your name for the instructor: ${this.name || 'none'}. Change">
+              ${this.name ? html`You: ${this.name} ✎` : html`Add your name ✎`}
+            </button>`}
+      </div>
+    </section>`;
+  }
+
+  private async startEditing(): Promise<void> {
+    this.editing = true;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLInputElement>('#name')?.focus();
+  }
+
+  private saveName(e: SubmitEvent): void {
+    e.preventDefault();
+    const name = String(new FormData(e.target as HTMLFormElement).get('name') ?? '');
+    this.editing = false;
+    this.act({ type: 'name', name });
+  }
+
+  private act(action: StudentAction): void {
+    this.dispatchEvent(new StudentActionEvent(action));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'student-bar': StudentBar;
+  }
+}
