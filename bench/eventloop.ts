@@ -34,6 +34,11 @@ export interface EventLoopResult {
   refusedProbes: number;
   /** Probes answered after the train's frame on their socket (excluded from `training`). */
   probesAfterTraining: number;
+  /**
+   * Round trips of the probes answered after the train's frame on their socket: they waited for the
+   * commit and the broadcast of the train frame (the whole loss history to every student).
+   */
+  endOfTraining: Summary;
   /** From sending `train` until every student had its frame (null: not within 300 s). */
   trainFrameDeliveredToAllMs: number | null;
 }
@@ -76,6 +81,7 @@ export async function runEventLoop(opts: EventLoopOptions): Promise<EventLoopRes
 
     let refused = 0;
     let afterTraining = 0;
+    const stalled: number[] = [];
     const probeFor = async (ms: number, until?: Promise<unknown>) => {
       const rtts: number[] = [];
       const pending: Promise<void>[] = [];
@@ -91,8 +97,10 @@ export async function runEventLoop(opts: EventLoopOptions): Promise<EventLoopRes
           probes[k].emitWithAck('sync', { lastSeq: 0 }, 300_000).then(({ args, receivedAt }) => {
             const reply = args[0] as { status?: number };
             if (reply?.status === 429) refused++;
-            if (frameAt[k] !== undefined && receivedAt >= frameAt[k]) afterTraining++;
-            else rtts.push(receivedAt - t0);
+            if (frameAt[k] !== undefined && receivedAt >= frameAt[k]) {
+              afterTraining++;
+              stalled.push(receivedAt - t0);
+            } else rtts.push(receivedAt - t0);
           }),
         );
         next += PROBE_EVERY_MS;
@@ -130,6 +138,7 @@ export async function runEventLoop(opts: EventLoopOptions): Promise<EventLoopRes
       progressEvents,
       refusedProbes: refused,
       probesAfterTraining: afterTraining,
+      endOfTraining: summarize(stalled),
       trainFrameDeliveredToAllMs: delivered ? Math.round(deliveredMs) : null,
     };
     printEventLoop(result);
@@ -147,6 +156,7 @@ export function printEventLoop(r: EventLoopResult): void {
     table([
       { phase: 'idle', probes: r.idle.n, 'rtt p50 ms': r.idle.p50, 'rtt p95 ms': r.idle.p95, 'rtt p99 ms': r.idle.p99, 'rtt max ms': r.idle.max },
       { phase: `training (${r.trainMs} ms)`, probes: r.training.n, 'rtt p50 ms': r.training.p50, 'rtt p95 ms': r.training.p95, 'rtt p99 ms': r.training.p99, 'rtt max ms': r.training.max },
+      { phase: 'end of training (train frame broadcast)', probes: r.endOfTraining.n, 'rtt p50 ms': r.endOfTraining.p50, 'rtt p95 ms': r.endOfTraining.p95, 'rtt p99 ms': r.endOfTraining.p99, 'rtt max ms': r.endOfTraining.max },
     ]),
   );
   console.log(`  event-loop delay while training: p99 ${r.delayP99} ms, max ${r.delayMax} ms; ${r.progressEvents} progress events; ${r.refusedProbes} probes refused (429); the train frame reached all students ${r.trainFrameDeliveredToAllMs} ms after the command`);

@@ -157,6 +157,8 @@ export async function runJoin(opts: JoinOptions): Promise<JoinResult> {
     };
 
     cases.push(await singles('one late joiner, 20 steps in', server.url, lecture.id, opts.single));
+    // Warm-up (not reported): a small crowd per target, so that no target meets its first crowd cold.
+    for (const t of targets) await crowd('warm-up', t, 300, 300);
     const crowdP99VsSioRelay: Record<string, number> = {};
     for (const rate of opts.rates) {
       const ratios: number[] = [];

@@ -11,7 +11,13 @@ export function percentile(values: readonly number[], p: number): number {
 
 export const median = (values: readonly number[]) => percentile(values, 50);
 export const mean = (values: readonly number[]) => (values.length ? values.reduce((a, b) => a + b, 0) / values.length : NaN);
-export const max = (values: readonly number[]) => (values.length ? Math.max(...values) : NaN);
+// (no Math.max(...values): hundreds of thousands of latencies overflow the call stack)
+export function max(values: readonly number[]): number {
+  if (values.length === 0) return NaN;
+  let m = -Infinity;
+  for (const v of values) if (v > m) m = v;
+  return m;
+}
 
 export function round(x: number, digits = 1): number {
   if (!Number.isFinite(x)) return x;
