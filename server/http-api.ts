@@ -111,6 +111,10 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     res.json(room.snapshot());
   });
 
+  api.get('/lectures/:id/loss', (req, res) => {
+    res.json(findRoom(req).lossHistory());
+  });
+
   api.get('/lectures/:id/recording', (req, res) => {
     const room = findRoom(req);
     const { record } = room;

@@ -106,6 +106,11 @@ export class LectureRoom {
     return toSnapshot(this.state, t ? { epochsDone: t.epochsDone, epochsTotal: t.epochsTotal } : null);
   }
 
+  /** The exact loss history (the snapshot carries a bounded series of it). */
+  lossHistory(): readonly number[] {
+    return this.state.network.lossHistory;
+  }
+
   subscribe(listener: RoomListener): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);

@@ -2,7 +2,7 @@ import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
-import { accuracy, NOTEBOOK_SAMPLES, type Snapshot } from '../../shared/index.js';
+import { accuracy, NOTEBOOK_SAMPLES, pointEpoch, type Snapshot } from '../../shared/index.js';
 import { fmt } from '../lib/format.js';
 import type { LivePoint } from '../lib/live-controller.js';
 import { panelStyles } from '../lib/shared-styles.js';
@@ -47,8 +47,10 @@ export class LossChart extends LitElement {
   ];
 
   private series(): [number[], number[]] {
-    const history = this.snapshot?.lossHistory ?? [];
-    const xs = history.map((_, k) => k + 1);
+    const s = this.snapshot;
+    const history = s?.lossHistory ?? [];
+    // Beyond LOSS_POINTS epochs each entry is a block mean: plot it at its block's last epoch.
+    const xs = history.map((_, k) => (s ? pointEpoch({ count: s.lossCount, stride: s.lossStride }, k) : k + 1));
     const ys = [...history];
     for (const p of this.live) {
       if (p.epoch > (xs.at(-1) ?? 0)) {

@@ -109,8 +109,8 @@ export class LiveController implements ReactiveController {
     socket.on('frame', (frame) => this.acceptFrame(frame));
     socket.on('progress', (progress) => {
       if (!this.snapshot) return;
-      // Chart x is the index in the loss history, which training extends one entry per epoch.
-      const epoch = this.snapshot.lossHistory.length + progress.epochsDone;
+      // Chart x is the epoch: training extends the history by one epoch per epoch done.
+      const epoch = this.snapshot.lossCount + progress.epochsDone;
       const last = this.livePoints.at(-1);
       const livePoints = last && last.epoch >= epoch ? this.livePoints : [...this.livePoints, { epoch, loss: progress.loss }];
       this.set({ progress, livePoints });

@@ -20,7 +20,8 @@ export function forkLecture(snapshot: Snapshot): LectureState {
       epoch: snapshot.epoch,
       learningRate: snapshot.learningRate,
       tensors: { ...snapshot.tensors, W, V },
-      lossHistory: snapshot.lossHistory,
+      // Exact while the lecture has at most LOSS_POINTS epochs; a summary beyond (the sandbox charts it as is).
+      lossHistory: snapshot.lossStride === 1 ? snapshot.lossHistory : [],
       // A snapshot does not carry the losses of the epoch under way; the sandbox's first epoch
       // mean counts only the samples computed in the sandbox.
       epochLosses: [],

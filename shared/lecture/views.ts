@@ -1,10 +1,12 @@
 /** Projections of a lecture's state onto the protocol: snapshots for joiners, frames for changes. */
 import { sameData, TENSOR_NAMES, type TensorName } from '../engine/index.js';
 import type { Frame, Snapshot, TensorMap, TrainingStatus } from '../protocol/snapshot.js';
+import { lossSeries } from '../protocol/loss-series.js';
 import { undoDepth, type LectureEvent, type LectureState } from './decider.js';
 
 export function toSnapshot(state: LectureState, training: TrainingStatus | null = null): Snapshot {
   const n = state.network;
+  const loss = lossSeries(n.lossHistory);
   return {
     lectureId: state.lectureId,
     title: state.title,
@@ -16,7 +18,9 @@ export function toSnapshot(state: LectureState, training: TrainingStatus | null 
     preset: state.preset,
     seed: state.seed,
     tensors: { ...n.tensors },
-    lossHistory: n.lossHistory,
+    lossHistory: loss.points,
+    lossStride: loss.stride,
+    lossCount: loss.count,
     undoDepth: undoDepth(state),
     training,
     pacing: state.pacing,
@@ -24,7 +28,7 @@ export function toSnapshot(state: LectureState, training: TrainingStatus | null 
   };
 }
 
-/** Length of the common prefix of two loss histories (they share it by reference when appended). */
+/** Length of the common prefix of two loss series (they share it by reference when appended). */
 function commonPrefix(a: readonly number[], b: readonly number[]): number {
   if (a === b) return a.length;
   const n = Math.min(a.length, b.length);
@@ -43,7 +47,9 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
     if (now && !sameData(was, now)) tensors[name] = now;
     else if (was && !now) cleared.push(name);
   }
-  const keep = commonPrefix(before.network.lossHistory, after.network.lossHistory);
+  const was = lossSeries(before.network.lossHistory);
+  const now = lossSeries(after.network.lossHistory);
+  const keep = was.stride === now.stride ? commonPrefix(was.points, now.points) : 0;
   const n = after.network;
   return {
     seq: event.seq,
@@ -58,7 +64,7 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
     undoDepth: undoDepth(after),
     tensors,
     cleared,
-    loss: { keep, append: n.lossHistory.slice(keep) },
+    loss: { keep, append: now.points.slice(keep), stride: now.stride, count: now.count },
     ...(after.pacing !== before.pacing ? { pacing: after.pacing } : {}),
     ...(after.prediction !== before.prediction ? { prediction: after.prediction } : {}),
   };

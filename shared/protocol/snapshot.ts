@@ -22,7 +22,15 @@ export interface Snapshot {
   readonly preset: Preset;
   readonly seed: number;
   readonly tensors: TensorMap;
+  /**
+   * Mean loss per finished epoch: exact while there are at most LOSS_POINTS epochs; beyond that
+   * each entry is the mean of `lossStride` consecutive epochs (see loss-series.ts).
+   */
   readonly lossHistory: readonly number[];
+  /** Epochs per lossHistory entry (1 until the history outgrows LOSS_POINTS). */
+  readonly lossStride: number;
+  /** Finished epochs with a recorded loss (the exact history's length). */
+  readonly lossCount: number;
   /** How many commands `back` can still undo. */
   readonly undoDepth: number;
   /** Set while a `train` command runs. */
@@ -53,8 +61,11 @@ export interface Frame {
   readonly tensors: TensorMap;
   /** Tensors this command removed (a new pass, a reset, an undo). */
   readonly cleared: readonly TensorName[];
-  /** The loss history becomes its first `keep` entries followed by `append`. */
-  readonly loss: { readonly keep: number; readonly append: readonly number[] };
+  /**
+   * The loss history becomes its first `keep` entries followed by `append`, with the stride and
+   * count given (a changed stride resends the whole series, at most LOSS_POINTS numbers).
+   */
+  readonly loss: { readonly keep: number; readonly append: readonly number[]; readonly stride: number; readonly count: number };
   /** Present when the command changed the pacing. */
   readonly pacing?: Pacing;
   /** Present when the command changed the prediction (asked, revealed). */
@@ -83,6 +94,8 @@ export function applyFrame(s: Snapshot, f: Frame): Snapshot {
     undoDepth: f.undoDepth,
     tensors,
     lossHistory,
+    lossStride: f.loss.stride,
+    lossCount: f.loss.count,
     training: null,
     pacing: f.pacing ?? s.pacing,
     prediction: f.prediction !== undefined ? f.prediction : s.prediction,

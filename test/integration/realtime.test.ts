@@ -1,5 +1,5 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONNECT_ERRORS, PROTOCOL_VERSION, STAGES, type Command, type Presence } from '../../shared/index.js';
+import { CONNECT_ERRORS, PROTOCOL_VERSION, STAGES, type Command, type Frame, type Presence } from '../../shared/index.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
 
@@ -111,7 +111,8 @@ describe('a live lecture', () => {
     const after = await state(id);
     expect(after.epoch).toBeLessThan(100_000);
     expect(after.epoch).toBeGreaterThanOrEqual(progress[0]);
-    expect(after.lossHistory).toHaveLength(after.epoch);
+    expect(after.lossCount).toBe(after.epoch);
+    expect((await http(server.url, 'GET', `/api/lectures/${id}/loss`)).json).toHaveLength(after.epoch);
     expect(after.training).toBeNull();
     const recording = (await http(server.url, 'GET', `/api/lectures/${id}/recording`)).json;
     expect(recording.events[0].command).toEqual({ type: 'train', epochs: 100_000, epochsRun: after.epoch });
@@ -119,13 +120,31 @@ describe('a live lecture', () => {
     expect(student.state).toEqual(after);
   });
 
-  it('trains 100,000 epochs to the end', async () => {
+  it('trains 100,000 epochs to the end; frames and snapshots stay small, the exact history is one request away', async () => {
     const { id, instructorToken } = await createLecture(server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
+    const student = await connect({ lectureId: id });
+    const frames: Frame[] = [];
+    student.socket.on('frame', (f) => frames.push(f));
     expect(await instructor.command({ type: 'train', epochs: 100_000 })).toEqual({ ok: true, seq: 1 });
     const after = await state(id);
     expect(after.epoch).toBe(100_000);
-    expect(after.lossHistory).toHaveLength(100_000);
+    expect(after.lossCount).toBe(100_000);
+    expect(after.lossStride).toBe(128);
+    expect(after.lossHistory).toHaveLength(Math.ceil(100_000 / 128));
+    const exact: number[] = (await http(server.url, 'GET', `/api/lectures/${id}/loss`)).json;
+    expect(exact).toHaveLength(100_000);
+    // Each point is the mean of its block of 128 epochs.
+    const block = exact.slice(128, 256);
+    expect(after.lossHistory[1]).toBeCloseTo(block.reduce((a, b) => a + b) / 128, 15);
+    expect(JSON.stringify(after).length).toBeLessThan(40_000);
+
+    // Stepping after training: small frames, and the student's copy stays exact.
+    for (let i = 0; i < 120; i++) await instructor.command({ type: 'step' });
+    await student.atSeq(121);
+    expect(student.state).toEqual(await state(id));
+    expect(Math.max(...frames.map((f) => JSON.stringify(f).length))).toBeLessThan(40_000);
+    expect(Math.max(...frames.slice(1).map((f) => JSON.stringify(f).length))).toBeLessThan(2_000);
   });
 });
 

@@ -66,7 +66,7 @@ describe('frames', () => {
     const f = frameBetween(s0, s1, d.event);
     expect(Object.keys(f.tensors).sort()).toEqual(['A', 'y']);
     expect(f.cleared).toEqual([]);
-    expect(f.loss).toEqual({ keep: 0, append: [] });
+    expect(f.loss).toEqual({ keep: 0, append: [], stride: 1, count: 0 });
   });
 
   it('refuse to apply over a gap', () => {
@@ -187,5 +187,26 @@ describe('other commands', () => {
     }
     const replayed = events.reduce((s, e) => evolve(s, e), start());
     expect(toSnapshot(replayed)).toEqual(toSnapshot(state));
+  });
+});
+
+describe('the loss series', () => {
+  it('is exact up to LOSS_POINTS epochs, then block means with a doubling stride', async () => {
+    const { lossSeries, LOSS_POINTS } = await import('../../shared/index.js');
+    const exact = Array.from({ length: LOSS_POINTS }, (_, i) => 1 / (i + 1));
+    expect(lossSeries(exact)).toEqual({ count: LOSS_POINTS, stride: 1, points: exact });
+    const longer = [...exact, 0.5];
+    const s = lossSeries(longer);
+    expect(s.stride).toBe(2);
+    expect(s.points).toHaveLength(LOSS_POINTS / 2 + 1);
+    expect(s.points[0]).toBe((1 + 1 / 2) / 2);
+    expect(s.points.at(-1)).toBe(0.5); // a partial last block
+  });
+
+  it('keeps a client exact through frames across a stride change', () => {
+    const { state, client } = runAll([{ type: 'train', epochs: 1020 }, { type: 'train', epochs: 10 }, { type: 'update' }, { type: 'back' }, { type: 'back' }]);
+    expect(client).toEqual(toSnapshot(state));
+    expect(client.lossStride).toBe(1); // back below LOSS_POINTS epochs: exact again
+    expect(client.lossCount).toBe(1020);
   });
 });
