@@ -35,7 +35,8 @@ const Handshake = z.object({
   lastSeq: z.number().int().min(0).optional(),
 });
 
-const PRESENCE_DEBOUNCE_MS = 250;
+/** Presence goes to the whole room: at most once a second, however fast a class joins. */
+const PRESENCE_DEBOUNCE_MS = 1000;
 
 /** The room of a lecture's instructors (aggregates and names are for their eyes). */
 const instructorsOf = (lectureId: string) => `${lectureId}#instructors`;
@@ -147,6 +148,8 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
   });
 
   io.on('connection', (socket: TypedSocket) => {
+    // The handshake is built; keeping the HTTP upgrade request alive costs KBs per student (socket.io's memory guide).
+    (socket.conn as unknown as { request: unknown }).request = null;
     const room = registry.get(socket.data.lectureId);
     if (!room) return void socket.disconnect(true);
     follow(room);
