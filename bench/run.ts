@@ -9,7 +9,7 @@
  *   npm run bench -- --only fanout,join
  *   npm run bench -- --cpu-prof        also write V8 CPU profiles of our server (fan-out) to bench/results/prof
  *
- * Benches: engine, frames, fanout (includes memory), memory (memory alone), join, eventloop.
+ * Benches: engine, replay, frames, fanout (includes memory), memory (memory alone), join, eventloop.
  * Options: --sizes 100,1000 --reps 5 --client auto|sio|raw --generators 2
  */
 import { mkdirSync } from 'node:fs';
@@ -20,10 +20,11 @@ import { runEventLoop, type EventLoopResult } from './eventloop.js';
 import { runFanout, type SizeResult } from './fanout.js';
 import { runFrameSize, type FrameSizeResult } from './frame-size.js';
 import { runJoin, type JoinResult } from './join.js';
+import { runReplay, type ReplayResult } from './replay.js';
 import type { ClientKind } from './lib/generator.js';
 import { printChecks, round, writeResult, type TargetCheck } from './lib/stats.js';
 
-const ALL = ['engine', 'frames', 'fanout', 'join', 'eventloop'] as const;
+const ALL = ['engine', 'replay', 'frames', 'fanout', 'join', 'eventloop'] as const;
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -61,6 +62,7 @@ const results: {
   fanout?: SizeResult[];
   join?: JoinResult;
   eventloop?: EventLoopResult;
+  replay?: ReplayResult;
 } = {};
 const failures: string[] = [];
 
@@ -77,6 +79,7 @@ async function bench<T>(name: string, fn: () => Promise<T> | T): Promise<T | und
 }
 
 if (only.has('engine')) results.engine = await bench('engine', () => runEngine(quick ? 3 : 5));
+if (only.has('replay')) results.replay = await bench('replay', () => runReplay(100_000, quick ? 500 : 2000));
 if (only.has('frames')) results.frames = await bench('frames', runFrameSize);
 if (only.has('fanout') || only.has('memory')) {
   const memoryOnly = !only.has('fanout');
@@ -153,6 +156,15 @@ if (results.eventloop) {
   });
 }
 if (results.engine) checks.push({ target: '100,000 epochs in < 2 s', met: results.engine.train100kEpochsMs < 2000, measured: `${results.engine.train100kEpochsMs} ms (engine alone)${results.eventloop ? `; ${results.eventloop.trainMs} ms from command to ack with 1,000 students` : ''}` });
+
+if (results.replay) {
+  const r = results.replay;
+  checks.push({
+    target: 'seek anywhere in a 100,000-event replay in < 200 ms',
+    met: r.seekMaxMs < 200,
+    measured: `max ${r.seekMaxMs} ms, p99 ${r.seekP99Ms} ms over ${r.seeks} random seeks (keyframes every ${r.keyframeInterval}); loading: parse ${r.parseMs} ms + index ${r.indexMs} ms for ${(r.recordingBytes / 1e6).toFixed(1)} MB`,
+  });
+}
 
 console.log(`\ntargets (${quick ? 'quick' : 'full'} run, ${round((Date.now() - started.getTime()) / 1000, 0)} s):`);
 printChecks(checks);
