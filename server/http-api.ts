@@ -1,5 +1,5 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { CreateLectureBody, describeIssues, LIMITS, parseCommand, PROTOCOL_VERSION, type CreatedLecture } from '../shared/index.js';
+import { CreateLectureBody, describeIssues, lectureNotebook, LIMITS, lossCsv, parseCommand, PROTOCOL_VERSION, weightsJson, type CreatedLecture } from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
 import type { LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
@@ -113,6 +113,25 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
 
   api.get('/lectures/:id/loss', (req, res) => {
     res.json(findRoom(req).lossHistory());
+  });
+
+  // Exports: the lecture as a Jupyter notebook that replays its weights, the weights, the loss history.
+  api.get('/lectures/:id/export.ipynb', (req, res) => {
+    const { record } = findRoom(req);
+    const config = { lectureId: record.id, title: record.title, preset: record.preset, seed: record.seed, learningRate: record.learningRate };
+    const notebook = lectureNotebook(config, store.events(record.id));
+    res.type('application/x-ipynb+json').attachment(`backprop-live-${record.id}.ipynb`).send(JSON.stringify(notebook, null, 1));
+  });
+
+  api.get('/lectures/:id/export/weights.json', (req, res) => {
+    const room = findRoom(req);
+    const s = room.snapshot();
+    res.attachment(`backprop-live-${room.id}-weights.json`).json(weightsJson(room.id, s.seq, s.tensors.W!.data, s.tensors.V!.data, s.learningRate));
+  });
+
+  api.get('/lectures/:id/export/loss.csv', (req, res) => {
+    const room = findRoom(req);
+    res.type('text/csv').attachment(`backprop-live-${room.id}-loss.csv`).send(lossCsv(room.lossHistory()));
   });
 
   api.get('/lectures/:id/recording', (req, res) => {

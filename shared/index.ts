@@ -1,3 +1,4 @@
 export * from './engine/index.js';
 export * from './protocol/index.js';
 export * from './lecture/index.js';
+export * from './export/index.js';

@@ -1,0 +1,2 @@
+export * from './weight-ops.js';
+export * from './notebook.js';

@@ -1,0 +1,208 @@
+/**
+ * A lecture as a Jupyter notebook (nbformat 4) in the teaching notebook's own style and names
+ * (A, W, B, B_act, V, C, C_act, L, dL_dV, …), with its errors corrected and its empty "# Train"
+ * section written. Running the code cells in order starts from the lecture's exact initial weights
+ * and replays what changed them, leaving W and V equal to the lecture's at the moment of export.
+ */
+import { NOTEBOOK_ROWS, TENSOR_SHAPES } from '../engine/index.js';
+import type { LectureConfig, LectureEvent } from '../lecture/decider.js';
+import { weightHistory, type WeightOp } from './weight-ops.js';
+
+interface Cell {
+  readonly id: string;
+  readonly cell_type: 'markdown' | 'code';
+  readonly metadata: Record<string, never>;
+  readonly source: string[];
+  readonly outputs?: never[];
+  readonly execution_count?: null;
+}
+
+export interface NotebookJson {
+  readonly nbformat: 4;
+  readonly nbformat_minor: 5;
+  readonly metadata: Record<string, unknown>;
+  readonly cells: Cell[];
+}
+
+/** A float as Python reads it back to the same double (JS prints the shortest round-trip form). */
+const py = (x: number): string => (Number.isInteger(x) ? `${x}.0` : String(x));
+
+function matrix(data: readonly number[], rows: number, cols: number): string {
+  const lines: string[] = [];
+  for (let i = 0; i < rows; i++) lines.push(`[${data.slice(i * cols, i * cols + cols).map(py).join(', ')}]`);
+  return `np.array([${lines.join(',\n              ')}])`;
+}
+
+const wLiteral = (data: readonly number[]) => matrix(data, TENSOR_SHAPES.W[0], TENSOR_SHAPES.W[1]);
+const vLiteral = (data: readonly number[]) => matrix(data, TENSOR_SHAPES.V[0], TENSOR_SHAPES.V[1]);
+
+function lines(text: string): string[] {
+  const parts = text.split('\n');
+  return parts.map((line, i) => (i < parts.length - 1 ? `${line}\n` : line));
+}
+
+/** Consecutive passes over samples s, s+1, … (mod 8) at one learning rate become one loop. */
+function sgdRuns(ops: readonly WeightOp[]): WeightOp[][] {
+  const groups: WeightOp[][] = [];
+  for (const op of ops) {
+    const group = groups.at(-1);
+    const last = group?.at(-1);
+    if (op.type === 'sgd' && last?.type === 'sgd' && last.eta === op.eta && op.sample === (last.sample + 1) % NOTEBOOK_ROWS.length) {
+      group!.push(op);
+    } else {
+      groups.push([op]);
+    }
+  }
+  return groups;
+}
+
+function opCode(group: WeightOp[]): { md: string; code: string } {
+  const op = group[0];
+  switch (op.type) {
+    case 'sgd': {
+      if (group.length === 1) return { md: `A pass on sample ${op.sample} with η = ${op.eta}.`, code: `W, V, L = backprop_step(W, V, ${op.sample}, eta=${py(op.eta)})` };
+      return {
+        md: `${group.length} passes, one sample after the other from sample ${op.sample}, with η = ${op.eta}.`,
+        code: `for k in range(${group.length}):\n    W, V, L = backprop_step(W, V, (${op.sample} + k) % len(y), eta=${py(op.eta)})`,
+      };
+    }
+    case 'train':
+      return { md: `Training: ${op.epochs} epoch${op.epochs > 1 ? 's' : ''} at η = ${op.eta}.`, code: `W, V, losses = train(W, V, epochs=${op.epochs}, eta=${py(op.eta)})\nlosses[-1]` };
+    case 'set':
+      return {
+        md: `The instructor set ${op.tensor}[${op.index[0]}][${op.index[1]}] by hand.`,
+        code: `${op.tensor} = ${op.tensor}.copy()\n${op.tensor}[${op.index[0]}, ${op.index[1]}] = ${py(op.value)}`,
+      };
+    case 'assign':
+      return {
+        md: `Reset to the \`${op.preset}\` preset${op.preset === 'random' ? ` (seed ${op.seed})` : ''}.`,
+        code: `W = ${wLiteral(op.W)}\nV = ${vLiteral(op.V)}`,
+      };
+    default: {
+      const unknown: never = op;
+      throw new Error(`unknown op ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+export function lectureNotebook(config: LectureConfig, events: readonly LectureEvent[]): NotebookJson {
+  const history = weightHistory(config, events);
+  const final = history.final.network;
+  const cells: Cell[] = [];
+  const md = (text: string) => cells.push({ id: `cell-${cells.length + 1}`, cell_type: 'markdown', metadata: {}, source: lines(text) });
+  const code = (text: string) =>
+    cells.push({ id: `cell-${cells.length + 1}`, cell_type: 'code', metadata: {}, source: lines(text), outputs: [], execution_count: null });
+  const column = (k: number) => `[${NOTEBOOK_ROWS.map((r) => r[k]).join(',')}]`;
+  const sample = final.sampleIndex;
+
+  md(
+    `# ${config.title}\n\nExported from Backprop Live, lecture \`${config.lectureId}\`, after ${events.length} command${events.length === 1 ? '' : 's'} ` +
+      `(epoch ${final.epoch}, sample ${sample}). It follows the teaching notebook's steps and names, with its mistakes corrected ` +
+      `(dL/dC_act = C_act − y; dL/dV uses B_act; dL/dW is the outer product A[i]·dL/dB[j]; V ← V − η·dL/dV), and its empty "# Train" section written.\n\n` +
+      `Run the cells in order: they start from the lecture's initial weights and replay every change, so W and V end as the lecture's.`,
+  );
+  code('import numpy as np');
+  md('# Theory\n\nInitialize Data');
+  code(`X1=${column(0)}\nX2=${column(1)}\nX3=${column(2)}\ny =${column(3)}`);
+  md('Input layer (A) -> Hidden layer (B) -> output (C)\n\nThe sigmoid activation:');
+  code('def sigmoid(x):\n    return 1.0/(1.0+np.exp(-x))');
+  md(`The lecture's initial weights (preset \`${config.preset}\`${config.preset === 'random' ? `, seed ${config.seed}: W = −randn(3,4), V = randn(4,1) from Backprop Live's seeded generator` : ', recovered from the notebook\'s printed outputs'}) and learning rate.`);
+  code(`W = ${wLiteral(history.initial.W)}\nV = ${vLiteral(history.initial.V)}\neta = ${py(history.initial.eta)}`);
+
+  md(
+    '# One pass, corrected\n\nForward: $B=A\\cdot W$, $B_{act}=\\sigma(B)$, $C=B_{act}\\cdot V$, $C_{act}=\\sigma(C)$, $L=\\frac{1}{2}(y-C_{act})^2$.\n\n' +
+      'Backward, by the chain rule: $\\frac{\\partial L}{\\partial C_{act}}=C_{act}-y$, $\\frac{\\partial C_{act}}{\\partial C}=C_{act}(1-C_{act})$, ' +
+      '$\\frac{\\partial L}{\\partial V}=\\frac{\\partial L}{\\partial C_{act}}\\frac{\\partial C_{act}}{\\partial C}B_{act}$, ' +
+      '$\\frac{\\partial L}{\\partial B_{act}}=\\frac{\\partial L}{\\partial C_{act}}\\frac{\\partial C_{act}}{\\partial C}V$, ' +
+      '$\\frac{\\partial B_{act}}{\\partial B}=B_{act}(1-B_{act})$, $\\frac{\\partial L}{\\partial B}=\\frac{\\partial L}{\\partial B_{act}}\\odot\\frac{\\partial B_{act}}{\\partial B}$, ' +
+      '$\\frac{\\partial L}{\\partial W_{ij}}=A_i\\frac{\\partial L}{\\partial B_j}$; then $W\\leftarrow W-\\eta\\frac{\\partial L}{\\partial W}$, $V\\leftarrow V-\\eta\\frac{\\partial L}{\\partial V}$.',
+  );
+  code(
+    [
+      'def backprop_step(W, V, i, eta):',
+      '    """One pass on sample i: forward, loss, backward, update. Returns the new W, V and the loss."""',
+      '    A = np.array([X1[i], X2[i], X3[i]], dtype=float)',
+      '    B = np.dot(A, W)',
+      '    B_act = sigmoid(B)',
+      '    C = np.dot(B_act, V)',
+      '    C_act = sigmoid(C)',
+      '    L = 0.5*(y[i]-C_act)**2',
+      '    dL_dC_act = C_act - y[i]',
+      '    dC_act_dC = C_act*(1-C_act)',
+      '    dL_dV = (dL_dC_act*dC_act_dC)*B_act.reshape(4, 1)',
+      '    dL_dB_act = (dL_dC_act*dC_act_dC)*V.reshape(4)',
+      '    dB_act_dB = B_act*(1-B_act)',
+      '    dL_dB = dL_dB_act*dB_act_dB',
+      '    dL_dW = np.outer(A, dL_dB)',
+      '    return W - eta*dL_dW, V - eta*dL_dV, L[0]',
+    ].join('\n'),
+  );
+  md('# Train\n\nPer-sample SGD over the 8 rows in row order; each epoch records its mean loss.');
+  code(
+    [
+      'def train(W, V, epochs, eta):',
+      '    losses = []',
+      '    for epoch in range(epochs):',
+      '        total = 0.0',
+      '        for i in range(len(y)):',
+      '            W, V, L = backprop_step(W, V, i, eta)',
+      '            total += L',
+      '        losses.append(total/len(y))',
+      '    return W, V, losses',
+    ].join('\n'),
+  );
+
+  md('# This lecture\n\nEvery change of the weights, in order (undone steps left out).');
+  const groups = sgdRuns(history.ops);
+  if (groups.length === 0) md('The weights were not changed during the lecture.');
+  for (const group of groups) {
+    const { md: text, code: source } = opCode(group);
+    md(text);
+    code(source);
+  }
+
+  md(`# Where the lecture stands\n\nThe weights now, checked against the lecture's, and one pass shown stage by stage on sample ${sample}, in the notebook's names.`);
+  code(
+    `W_lecture = ${wLiteral(final.tensors.W.data)}\nV_lecture = ${vLiteral(final.tensors.V.data)}\n` +
+      `print("largest difference from the lecture:", max(np.abs(W - W_lecture).max(), np.abs(V - V_lecture).max()))\nW, V`,
+  );
+  code(
+    [
+      `A = np.array([X1[${sample}], X2[${sample}], X3[${sample}]], dtype=float)`,
+      'B = np.dot(A, W)',
+      'B_act = sigmoid(B)',
+      'C = np.dot(B_act, V)',
+      'C_act = sigmoid(C)',
+      `L = 0.5*(y[${sample}]-C_act)**2`,
+      `dL_dC_act = C_act - y[${sample}]`,
+      'dC_act_dC = C_act*(1-C_act)',
+      'dL_dV = (dL_dC_act*dC_act_dC)*B_act.reshape(4, 1)',
+      'dL_dB_act = (dL_dC_act*dC_act_dC)*V.reshape(4)',
+      'dB_act_dB = B_act*(1-B_act)',
+      'dL_dB = dL_dB_act*dB_act_dB',
+      'dL_dW = np.outer(A, dL_dB)',
+      'B, B_act, C_act, L, dL_dV.ravel(), dL_dW',
+    ].join('\n'),
+  );
+
+  return {
+    nbformat: 4,
+    nbformat_minor: 5,
+    metadata: {
+      kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
+      language_info: { name: 'python' },
+      backprop_live: { lecture: config.lectureId, commands: events.length },
+    },
+    cells,
+  };
+}
+
+/** The weights as JSON (nested rows, like numpy's tolist()). */
+export function weightsJson(lectureId: string, seq: number, w: readonly number[], v: readonly number[], learningRate: number) {
+  const rows = (data: readonly number[], cols: number) => Array.from({ length: data.length / cols }, (_, i) => data.slice(i * cols, i * cols + cols));
+  return { lectureId, seq, learningRate, W: rows(w, TENSOR_SHAPES.W[1]), V: rows(v, TENSOR_SHAPES.V[1]) };
+}
+
+export function lossCsv(history: readonly number[]): string {
+  return `epoch,loss\n${history.map((l, i) => `${i + 1},${l}`).join('\n')}${history.length ? '\n' : ''}`;
+}
