@@ -2,8 +2,11 @@
 /**
  * Screenshots of the built app for the docs: node scripts/screenshots.mjs (after npm run build).
  * Starts the built server (dist/server/main.js) on a free port with a temporary DATA_DIR,
- * drives a lecture to the middle of a backward pass after some training, and writes
- * docs/screenshots/{student,student-phone,instructor,replay}.png with Debian's Chromium.
+ * drives a lecture to the middle of a backward pass after some training, asks the class to
+ * predict an element (a phone student and a few socket.io students answer, some flag what
+ * lost them), and writes docs/screenshots/{student,student-phone,instructor,student-sandbox,instructor-flags,replay}.png
+ * with Debian's Chromium: the phone with the question answered, the projector console with the
+ * answers coming in and the flags, the laptop student after the reveal.
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -11,6 +14,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
+import { io } from 'socket.io-client';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'docs', 'screenshots');
@@ -24,11 +28,14 @@ function startServer() {
   });
   return new Promise((resolve, reject) => {
     let out = '';
+    let started = false;
     child.on('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
     child.stdout.on('data', (chunk) => {
       out += chunk;
       const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
-      if (m) {
+      // Only once: later output (the shutdown message) must not remove close()'s exit listener.
+      if (m && !started) {
+        started = true;
         child.removeAllListeners('exit');
         resolve({
           url: `http://127.0.0.1:${m[1]}`,
@@ -61,6 +68,7 @@ const local = (base, url) => {
 };
 
 const server = await startServer();
+let sockets = [];
 const browser = await chromium.launch({
   executablePath: chromiumPath,
   args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
@@ -76,29 +84,119 @@ try {
   await cmd({ type: 'forward' });
   for (let i = 0; i < 4; i++) await cmd({ type: 'step' }); // → ∂L/∂B_act
 
-  const shoot = async (url, name, viewport, prepare) => {
+  const ready = async (page) => {
+    await page.locator('lecture-view [data-testid="equation-panel"]').waitFor();
+    await page.evaluate(() => document.fonts.ready);
+  };
+  const open = async (url, name, viewport) => {
     const context = await browser.newContext({ viewport, deviceScaleFactor: 1, reducedMotion: 'reduce' });
     const page = await context.newPage();
     page.on('pageerror', (e) => console.error(`${name}: page error: ${e.message}`));
     page.on('console', (m) => m.type() === 'error' && console.error(`${name}: console: ${m.text()}`));
     await page.goto(url);
-    await page.locator('lecture-view [data-testid="equation-panel"]').waitFor();
-    await page.evaluate(() => document.fonts.ready);
-    if (prepare) await prepare(page);
+    await ready(page);
+    return { page, context };
+  };
+  const save = async (page, name) => {
+    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.screenshot({ path: join(outDir, name) });
-    await context.close();
     console.log(`wrote docs/screenshots/${name}`);
   };
+  const studentUrl = local(server.url, lecture.studentUrl);
 
-  await shoot(local(server.url, lecture.studentUrl), 'student.png', { width: 1280, height: 800 });
-  await shoot(local(server.url, lecture.studentUrl), 'student-phone.png', { width: 375, height: 812 });
-  await shoot(local(server.url, lecture.instructorUrl), 'instructor.png', { width: 1920, height: 1080 }, async (page) => {
-    await page.locator('[data-testid="step"]').waitFor();
-    await page.keyboard.press('p');
-    await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+  // The class: a few students over socket.io, some named.
+  const { protocol } = await (await fetch(`${server.url}/api/health`)).json();
+  const names = ['Ada', 'Grace', '', 'Alan', 'Katherine', ''];
+  sockets = await Promise.all(
+    names.map(
+      (name, i) =>
+        new Promise((resolve, reject) => {
+          const socket = io(server.url, { transports: ['websocket'], auth: { protocol, lectureId: lecture.id, clientId: `shot-${i}`, ...(name ? { name } : {}) } });
+          socket.once('snapshot', () => resolve(socket));
+          socket.once('connect_error', reject);
+        }),
+    ),
+  );
+
+  await cmd({ type: 'ask', tensor: 'dL_dB', index: [1] });
+  const answers = [0.012, -0.004, 0.02, 0.008, 0.031, 0.0];
+  await Promise.all(sockets.map((s, i) => s.emitWithAck('prediction:submit', { value: answers[i] })));
+  const flags = [
+    { type: 'element', tensor: 'dL_dB_act', index: [1] },
+    { type: 'element', tensor: 'dL_dB_act', index: [1] },
+    { type: 'element', tensor: 'dL_dB_act', index: [1] },
+    { type: 'stage', stage: 'dL_dB_act' },
+    { type: 'element', tensor: 'B_act', index: [3] },
+  ];
+  await Promise.all(flags.map((target, i) => sockets[i].emitWithAck('flag', { target, on: true })));
+
+  // A phone student answers the open question, and has flagged a stage.
+  const phone = await open(studentUrl, 'student-phone.png', { width: 375, height: 812 });
+  await phone.page.getByLabel(/Your prediction for/).fill('0.015');
+  await phone.page.locator('[data-testid="prediction-submit"]').click();
+  await phone.page.locator('[data-testid="prediction-mine"]').waitFor();
+  await phone.page.locator('[data-testid="flag-stage-dL_dB_act"]').click();
+  await save(phone.page, 'student-phone.png');
+
+  // A laptop student answers too, before the reveal.
+  const laptop = await open(studentUrl, 'student.png', { width: 1280, height: 800 });
+  await laptop.page.getByLabel(/Your prediction for/).fill('0.01');
+  await laptop.page.locator('[data-testid="prediction-submit"]').click();
+  await laptop.page.locator('[data-testid="prediction-mine"]').waitFor();
+
+  // The instructor at the projector: answers coming in, the class's flags.
+  const console_ = await open(local(server.url, lecture.instructorUrl), 'instructor.png', { width: 1920, height: 1080 });
+  await console_.page.locator('[data-testid="step"]').waitFor();
+  await console_.page.keyboard.press('p');
+  await console_.page.waitForFunction(() => {
+    const find = (root, sel) => {
+      const hit = root.querySelector(sel);
+      if (hit) return hit;
+      for (const el of root.querySelectorAll('*')) if (el.shadowRoot) {
+        const inner = find(el.shadowRoot, sel);
+        if (inner) return inner;
+      }
+      return null;
+    };
+    return (
+      find(document, '[data-testid="prediction-count"]')?.textContent === '8' &&
+      find(document, '[data-testid="flag-count-dL_dB_act-1"]') &&
+      find(document, '[data-testid="watching"]')?.textContent.includes('8 watching')
+    );
   });
-  await shoot(`${server.url}/replay/${lecture.id}?seq=5`, 'replay.png', { width: 1280, height: 800 });
+  await save(console_.page, 'instructor.png');
+  // The same console on a laptop, at the tensors: the flags as heat marks on the cells and the diagram.
+  await console_.page.keyboard.press('p');
+  await console_.page.setViewportSize({ width: 1280, height: 800 });
+  await console_.page.locator('nn-diagram').evaluate((el) => el.scrollIntoView());
+  await save(console_.page, 'instructor-flags.png');
+
+  // The stage computing ∂L/∂B runs: everyone sees the reveal; the laptop student sees how far off they were.
+  await cmd({ type: 'step' }); // ∂B_act/∂B
+  await cmd({ type: 'step' }); // ∂L/∂B: reveals
+  await laptop.page.locator('[data-testid="prediction-diff"]').waitFor();
+  await save(laptop.page, 'student.png');
+
+  // The same student tries it in a sandbox: a weight changed, stepped on.
+  await laptop.page.locator('[data-testid="sandbox"]').click();
+  await laptop.page.getByRole('button', { name: /^Edit V\[2\]/ }).click();
+  await laptop.page.getByLabel('New value of V[2]').fill('-1.5');
+  await laptop.page.getByLabel('New value of V[2]').press('Enter');
+  await laptop.page.getByRole('button', { name: 'Backward', exact: true }).click();
+  await laptop.page.locator('[data-testid="current-stage"]').filter({ hasText: '∂L/∂W' }).waitFor();
+  await save(laptop.page, 'student-sandbox.png');
+
+  for (const p of [phone, laptop, console_]) await p.context.close();
+
+  const replay = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
+  const rp = await replay.newPage();
+  await rp.goto(`${server.url}/replay/${lecture.id}?seq=5`);
+  await ready(rp);
+  await save(rp, 'replay.png');
+  await replay.close();
 } finally {
+  // Open sockets would keep this process alive (they reconnect) after a failure.
+  for (const s of sockets) s.disconnect();
   await browser.close();
   await server.close();
 }

@@ -54,14 +54,14 @@ export class ClassBar extends LitElement {
       }
       .names {
         position: absolute;
-        bottom: 100%;
+        top: 100%;
         left: 0;
         z-index: 3;
         background: var(--bg);
         border: 1px solid var(--border);
         border-radius: 0.4rem;
         padding: 0.5rem 0.75rem;
-        margin: 0 0 0.25rem;
+        margin: 0.25rem 0 0;
         max-height: 50vh;
         overflow: auto;
         min-width: 12rem;
@@ -118,9 +118,9 @@ export class ClassBar extends LitElement {
           ${top.length ? html`<span class="top">${top.map(([k, n], i) => html`${i ? ', ' : ''}${describeFlagKey(k)} ×${n}`)}</span>` : nothing}
           <button ?disabled=${off || total === 0} data-testid="clear-flags" @click=${() => this.dispatchEvent(new CommandRequestEvent({ type: 'clearFlags' }))}>Clear flags</button>
         </div>
-        <div class="group">
-          <prediction-ask .snapshot=${s} .connected=${this.connected}></prediction-ask>
-        </div>
+        ${s.prediction?.status === 'open'
+          ? nothing /* the question's card has the reveal; one question at a time */
+          : html`<div class="group"><prediction-ask .snapshot=${s} .connected=${this.connected}></prediction-ask></div>`}
       </div>
     </section>`;
   }

@@ -117,6 +117,20 @@ export class LecturePage extends LitElement {
       .student .banner {
         margin: 0;
       }
+      class-bar {
+        margin-bottom: 0.75rem;
+      }
+      /* Not the live lecture: a frame in the mode's colour, so a glance tells (the bar above says it in words). */
+      lecture-view.sandbox,
+      lecture-view.rewind {
+        outline: 3px solid var(--forward);
+        outline-offset: 0.35rem;
+        border-radius: 0.5rem;
+        margin: 0.35rem;
+      }
+      lecture-view.rewind {
+        outline-color: var(--backward);
+      }
       .refused {
         max-width: 40rem;
         margin: 3rem auto;
@@ -220,8 +234,12 @@ export class LecturePage extends LitElement {
           </div>`
         : nothing}
       ${student ? this.renderStudentBars(student) : nothing}
+      ${instructor && view
+        ? html`<class-bar .snapshot=${view} .presence=${live.presence} .flagCounts=${live.flagCounts} .connected=${live.status === 'live'} @bp-command=${this.onCommand}></class-bar>`
+        : nothing}
       ${view
         ? html`<lecture-view
+            class=${student?.mode ?? 'live'}
             .snapshot=${view}
             .live=${student && student.mode !== 'live' ? [] : live.livePoints}
             .editable=${instructor || student?.mode === 'sandbox'}
@@ -239,7 +257,6 @@ export class LecturePage extends LitElement {
             <div class="alert" role="alert" data-testid="command-error">${this.commandError
               ? html`<span>${this.commandError}</span><button @click=${() => (this.commandError = null)} aria-label="Dismiss">✕</button>`
               : nothing}</div>
-            <class-bar .snapshot=${view} .presence=${live.presence} .flagCounts=${live.flagCounts} .connected=${live.status === 'live'} @bp-command=${this.onCommand}></class-bar>
             <instructor-controls .snapshot=${view} .connected=${live.status === 'live'} @bp-command=${this.onCommand}></instructor-controls>
           </div>
           <key-help></key-help>`

@@ -69,7 +69,6 @@ export class PredictionAsk extends LitElement {
         : nothing}
       <button ?disabled=${off} data-testid="ask" title=${open ? 'A question is open: reveal it first' : 'Students predict the value before its stage runs'}
         @click=${() => tensor && this.dispatchEvent(new CommandRequestEvent({ type: 'ask', tensor, index: indexOf(tensor, element) }))}>Ask ?</button>
-      ${open ? html`<span class="muted">(a question is open)</span>` : nothing}
     </div>`;
   }
 }

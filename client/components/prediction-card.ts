@@ -89,11 +89,12 @@ export class PredictionCard extends LitElement {
         align-items: flex-start;
       }
       .body > div {
-        flex: 1 1 14rem;
+        flex: 0 1 auto;
         min-width: 0;
       }
       prediction-histogram {
-        flex: 1 1 14rem;
+        flex: 0 1 22rem;
+        min-width: 12rem;
       }
     `,
   ];

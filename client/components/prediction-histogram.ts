@@ -20,12 +20,13 @@ export class PredictionHistogram extends LitElement {
   static override styles = css`
     :host {
       display: block;
-      max-width: 26rem;
+      max-width: 22rem;
     }
     svg {
       display: block;
       width: 100%;
       height: auto;
+      max-height: 8rem;
       font-family: system-ui, sans-serif;
     }
     .bar {

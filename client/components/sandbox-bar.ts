@@ -59,6 +59,7 @@ export class SandboxBar extends LitElement {
         max-width: 9rem;
       }
       table {
+        justify-self: start;
         border-collapse: collapse;
         font-size: 0.9rem;
       }

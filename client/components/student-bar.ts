@@ -29,7 +29,7 @@ export class StudentBar extends LitElement {
         align-items: center;
       }
       .mode {
-        flex: 1 1 16rem;
+        flex: 1 1 14rem;
         min-width: 0;
         margin: 0;
         font-size: 0.9rem;
@@ -47,6 +47,12 @@ export class StudentBar extends LitElement {
       }
       input {
         width: 11rem;
+      }
+      @media (max-width: 480px) {
+        /* Phones have no arrow keys to hint at. */
+        kbd {
+          display: none;
+        }
       }
       kbd {
         font-family: var(--mono);
@@ -68,7 +74,7 @@ export class StudentBar extends LitElement {
         <p class="mode" id="pacing-note" data-testid="pacing-note" data-pacing=${this.pacing}>
           ${follow
             ? html`<strong>Follow mode:</strong> the instructor keeps everyone on the live lecture, so looking back and the sandbox are off for now.`
-            : html`<strong>Free mode:</strong> look back at earlier steps or try things yourself; the lecture goes on meanwhile.`}
+            : html`<strong>Free mode:</strong> look back or try it yourself while the lecture goes on.`}
         </p>
         <div class="buttons">
           <button ?disabled=${off} aria-describedby="pacing-note" data-testid="rewind" @click=${() => this.act({ type: 'rewind' })}>◀ Look back <kbd>←</kbd></button>
