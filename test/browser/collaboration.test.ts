@@ -104,6 +104,14 @@ describe('predictions', () => {
       await eventually(() => byTestId(students[0].page, 'prediction-diff').textContent()).toContain(fmt(answers[0] - actual));
       // The phone has no horizontal page scroll with the result on screen.
       expect(await students[1].page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+      // The replay shows the question at its place (event 2, the ask) and the reveal after the forward pass.
+      const replay = await open(`${server.url}/replay/${lecture.id}?seq=2`);
+      await eventually(() => byTestId(replay.page, 'prediction-card').getAttribute('data-status')).toBe('open');
+      expect(await byTestId(replay.page, 'prediction-prompt').textContent()).toBe('Predict C_act');
+      await replay.page.locator('body').press('ArrowRight');
+      await eventually(() => byTestId(replay.page, 'prediction-actual').textContent()).toBe(fmt(actual));
+      expect(await byTestId(replay.page, 'prediction-mean').textContent()).toBe(fmt((answers[0] + answers[1]) / 2));
     });
   });
 });
