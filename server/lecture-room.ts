@@ -175,6 +175,11 @@ export class LectureRoom {
     return { ok: true };
   }
 
+  /** The keys one student has flagged in this pass (for a student who reconnects). */
+  flagsOf(clientId: string): string[] {
+    return [...this.flagged].filter(([, who]) => who.has(clientId)).map(([key]) => key);
+  }
+
   flagCounts(): FlagCounts {
     const counts: Record<string, number> = {};
     for (const [key, who] of this.flagged) counts[key] = who.size;

@@ -168,6 +168,9 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       socket.emit('flags', room.flagCounts());
       const update = room.predictionUpdate();
       if (update) socket.emit('prediction:update', update);
+    } else {
+      const mine = room.flagsOf(socket.data.clientId);
+      if (mine.length) socket.emit('flags:mine', { keys: mine });
     }
     schedulePresence(room.id);
 

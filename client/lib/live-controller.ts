@@ -115,6 +115,8 @@ export class LiveController implements ReactiveController {
       const livePoints = last && last.epoch >= epoch ? this.livePoints : [...this.livePoints, { epoch, loss: progress.loss }];
       this.set({ progress, livePoints });
     });
+    // A student who reloads gets back the flags the server still counts for them.
+    socket.on('flags:mine', ({ keys }) => this.set({ myFlags: new Set(keys) }));
     socket.on('presence', (presence) => this.set({ presence }));
     socket.on('prediction:update', (predictionUpdate) => this.set({ predictionUpdate }));
     socket.on('prediction:reveal', (reveal) => this.set({ reveal }));

@@ -101,7 +101,7 @@ export class RewindController {
       last = f.seq;
     }
     this.buffered = this.buffered.filter((f) => f.seq > last);
-    // One rebuild for the whole batch rather than one per frame (push rebuilds the keyframes).
-    if (next.length) this.index = new ReplayIndex(index.initial, [...index.frames, ...next], index.interval);
+    // One extension for the whole batch; the keyframes computed so far are kept.
+    if (next.length) this.index = index.extend(next);
   }
 }

@@ -6,19 +6,22 @@
 import { applyFrame, type Frame, type Snapshot } from '../protocol/snapshot.js';
 
 export class ReplayIndex {
-  private readonly keyframes: Snapshot[] = [];
+  private readonly keyframes: Snapshot[];
 
   constructor(
     readonly initial: Snapshot,
     readonly frames: readonly Frame[],
     readonly interval = 128,
+    /** Keyframes already computed for a prefix of `frames` (by `extend`). */
+    known: readonly Snapshot[] = [initial],
   ) {
-    let state = initial;
-    this.keyframes.push(state);
-    frames.forEach((frame, i) => {
-      state = applyFrame(state, frame);
+    this.keyframes = [...known];
+    const from = (this.keyframes.length - 1) * interval;
+    let state = this.keyframes[this.keyframes.length - 1];
+    for (let i = from; i < frames.length; i++) {
+      state = applyFrame(state, frames[i]);
       if ((i + 1) % interval === 0) this.keyframes.push(state);
-    });
+    }
   }
 
   get firstSeq(): number {
@@ -38,8 +41,11 @@ export class ReplayIndex {
     return state;
   }
 
-  /** Appends a frame that follows the last one (a live recording grows). */
-  push(frame: Frame): ReplayIndex {
-    return new ReplayIndex(this.initial, [...this.frames, frame], this.interval);
+  /**
+   * The index with more frames, which follow the last one (a live recording grows): the keyframes
+   * computed so far are kept, so only the new frames (and those since the last keyframe) are applied.
+   */
+  extend(frames: readonly Frame[]): ReplayIndex {
+    return new ReplayIndex(this.initial, [...this.frames, ...frames], this.interval, this.keyframes);
   }
 }

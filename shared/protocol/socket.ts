@@ -67,6 +67,8 @@ export interface ServerToClientEvents {
   'prediction:reveal': (reveal: PredictionReveal) => void;
   /** Instructor only: "I'm lost here" counts of the current pass. */
   flags: (flags: FlagCounts) => void;
+  /** Student only, on connect: the keys this student (clientId) has flagged in the current pass. */
+  'flags:mine': (mine: { keys: string[] }) => void;
 }
 
 export interface ClientToServerEvents {

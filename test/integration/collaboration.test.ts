@@ -204,6 +204,19 @@ describe('flags', () => {
     expect(seenByStudent).toEqual([]);
   });
 
+  it('tells a student who reconnects which flags it still has in this pass', async () => {
+    server = await startServer();
+    const { id } = await createLecture(server.url);
+    const first = await connect(server.url, { lectureId: id, clientId: 'comes-back' });
+    await first.socket.emitWithAck('flag', { target: { type: 'stage', stage: 'B' }, on: true });
+    await first.socket.emitWithAck('flag', { target: { type: 'element', tensor: 'W', index: [0, 3] }, on: true });
+    first.close();
+    const again = new LectureClient(server.url, { lectureId: id, clientId: 'comes-back' });
+    open.push(again);
+    const mine = await next<{ keys: string[] }>(again, 'flags:mine');
+    expect(mine.keys.sort()).toEqual(['W[0,3]', 'stage:B']);
+  });
+
   it('rate-limits a student who floods flags, with a clear error', async () => {
     server = await startServer();
     const { id } = await createLecture(server.url);

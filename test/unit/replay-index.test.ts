@@ -29,6 +29,15 @@ describe('ReplayIndex', () => {
     expect(index.at(-5)).toEqual(states[0]);
     expect(index.at(1e9)).toEqual(states[300]);
   });
+
+  it('extends with new frames and keeps seeking exactly', () => {
+    const commands: Command[] = Array.from({ length: 100 }, (_, i) => (i % 30 === 29 ? { type: 'back' } : { type: 'step' }));
+    const { initial, frames, states } = record(commands);
+    let index = new ReplayIndex(initial, frames.slice(0, 37), 8);
+    index = index.extend(frames.slice(37, 38)).extend(frames.slice(38));
+    expect(index.lastSeq).toBe(100);
+    for (let seq = 0; seq <= 100; seq++) expect(index.at(seq)).toEqual(states[seq]);
+  });
 });
 
 describe('forkLecture', () => {
