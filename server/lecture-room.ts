@@ -50,8 +50,8 @@ export interface RoomDeps {
 /** Frames kept in memory for clients that reconnect after a short drop. */
 const RECENT_FRAMES = 512;
 /** A training slice's target length: long enough to be efficient, short enough to keep the loop responsive. */
-const SLICE_MS = 8;
-const PROGRESS_EVERY_MS = 100;
+const SLICE_MS = 4;
+const PROGRESS_EVERY_MS = 150;
 /** Live aggregates for the instructor are batched: a class answering at once sends a few updates, not hundreds. */
 const AGGREGATE_EVERY_MS = 200;
 /** Distinct elements one student may flag in a pass. */
