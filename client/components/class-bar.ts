@@ -3,7 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import type { Presence, Snapshot } from '../../shared/index.js';
 import { describeFlagKey } from '../lib/collab.js';
 import { CommandRequestEvent } from '../lib/events.js';
-import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { barStyles, buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import './prediction-ask.js';
 
 /**
@@ -20,29 +20,8 @@ export class ClassBar extends LitElement {
   static override styles = [
     panelStyles,
     buttonStyles,
+    barStyles,
     css`
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        align-items: center;
-      }
-      .group {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.35rem;
-        align-items: center;
-      }
-      .group + .group {
-        border-left: 1px solid var(--border);
-        padding-left: 1rem;
-      }
-      @media (max-width: 640px) {
-        .group + .group {
-          border-left: 0;
-          padding-left: 0;
-        }
-      }
       details {
         position: relative;
       }

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { LIMITS, NOTEBOOK_SAMPLES, PRESET_NAMES, type Command, type Preset, type Snapshot } from '../../shared/index.js';
 import { CommandRequestEvent } from '../lib/events.js';
-import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { barStyles, buttonStyles, panelStyles } from '../lib/shared-styles.js';
 
 /**
  * The instructor's bar: stepping, whole passes, training with progress, sample, learning rate
@@ -21,29 +21,8 @@ export class InstructorControls extends LitElement {
   static override styles = [
     panelStyles,
     buttonStyles,
+    barStyles,
     css`
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        align-items: center;
-      }
-      .group {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.35rem;
-        align-items: center;
-      }
-      .group + .group {
-        border-left: 1px solid var(--border);
-        padding-left: 1rem;
-      }
-      @media (max-width: 640px) {
-        .group + .group {
-          border-left: 0;
-          padding-left: 0;
-        }
-      }
       input[type='number'] {
         width: 5.5rem;
       }

@@ -38,21 +38,5 @@ export const TENSOR_LABELS: Record<string, string> = {
   dL_dW: '∂L/∂W',
 };
 
-/** Short labels of the 14 stages for the stage strip. */
-export const STAGE_LABELS: Record<string, string> = {
-  idle: 'not started',
-  input: 'input',
-  B: 'B',
-  B_act: 'B_act',
-  C: 'C',
-  C_act: 'C_act',
-  L: 'L',
-  dL_dC_act: '∂L/∂C_act',
-  dC_act_dC: '∂C_act/∂C',
-  dL_dV: '∂L/∂V',
-  dL_dB_act: '∂L/∂B_act',
-  dB_act_dB: '∂B_act/∂B',
-  dL_dB: '∂L/∂B',
-  dL_dW: '∂L/∂W',
-  update: 'update',
-};
+/** Short labels of the 14 stages for the stage strip: a stage is named after the tensor it computes. */
+export const STAGE_LABELS: Record<string, string> = { ...TENSOR_LABELS, idle: 'not started', input: 'input', update: 'update' };

@@ -104,3 +104,29 @@ export const buttonStyles = css`
     font-size: 0.85rem;
   }
 `;
+
+/** A toolbar of groups that wraps, with a rule between groups (not on phones, where they stack). */
+export const barStyles = css`
+  .bar {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem 1rem;
+    align-items: center;
+  }
+  .group {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.35rem;
+    align-items: center;
+  }
+  .group + .group {
+    border-left: 1px solid var(--border);
+    padding-left: 1rem;
+  }
+  @media (max-width: 640px) {
+    .group + .group {
+      border-left: 0;
+      padding-left: 0;
+    }
+  }
+`;
