@@ -6,7 +6,8 @@ RUN apt-get update \
  && apt-get install -y --no-install-recommends python3 make g++ \
  && rm -rf /var/lib/apt/lists/*
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# Vite 8 needs npm 11; the node:20 image ships npm 10.
+RUN npm install -g npm@11 && npm ci --no-audit --no-fund
 COPY . .
 RUN npm run build && npm prune --omit=dev
 
