@@ -14,6 +14,8 @@ export class ReplayControls extends LitElement {
   @property({ attribute: false }) markers: readonly Marker[] = [];
   /** What the event at the current position was, in words. */
   @property() label = '';
+  /** The lecture's code, for the export links. */
+  @property() lectureId = '';
 
   static override styles = [
     panelStyles,
@@ -79,6 +81,10 @@ export class ReplayControls extends LitElement {
       .where {
         font-variant-numeric: tabular-nums;
       }
+      .exports {
+        font-size: 0.85rem;
+        color: var(--muted);
+      }
     `,
   ];
 
@@ -98,6 +104,14 @@ export class ReplayControls extends LitElement {
           </select>
           <span class="where" data-testid="replay-position" aria-live="polite">event <strong>${this.position}</strong> of ${this.length}${this.label ? html` · ${this.label}` : nothing}</span>
           <button @click=${() => this.ask({ type: 'download' })}>Download JSON</button>
+          ${this.lectureId
+            ? html`<span class="exports">
+                Export:
+                <a href="/api/lectures/${this.lectureId}/export.ipynb" download data-testid="export-ipynb">notebook (.ipynb)</a>
+                · <a href="/api/lectures/${this.lectureId}/export/weights.json" download>weights</a>
+                · <a href="/api/lectures/${this.lectureId}/export/loss.csv" download>loss CSV</a>
+              </span>`
+            : nothing}
         </div>
         <div class="scrub">
           <div class="ticks" aria-hidden="true">

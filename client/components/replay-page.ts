@@ -98,6 +98,7 @@ export class ReplayPage extends LitElement {
         .speed=${r.speed}
         .markers=${r.markers}
         .label=${label}
+        .lectureId=${this.lectureId}
         @bp-replay=${this.onAction}
       ></replay-controls>
       ${r.snapshot ? html`<lecture-view .snapshot=${r.snapshot}></lecture-view>` : nothing}

@@ -35,6 +35,9 @@ describe('replay', () => {
       expect(await p.page.locator('[data-testid="cell-B_act-0"]').textContent()).toBe('0.8014');
       // The address follows the position.
       expect(new URL(p.page.url()).searchParams.get('seq')).toBe('5');
+      // The notebook export is one click away and downloads a notebook.
+      const [download] = await Promise.all([p.page.waitForEvent('download'), p.page.locator('[data-testid="export-ipynb"]').click()]);
+      expect(download.suggestedFilename()).toBe(`backprop-live-${lecture.id}.ipynb`);
       p.assertClean();
     } finally {
       await p.close();
