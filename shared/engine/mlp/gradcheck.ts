@@ -6,13 +6,20 @@ import { Workspace } from './workspace.js';
 
 /** The mean loss over rows [start, start + count) of the data (default: every row). */
 export function mlpMeanLoss(config: MlpConfig, params: MlpParams, data: MlpData, start = 0, count = data.count - start): number {
+  return lossAndPattern(config, params, data, start, count).loss;
+}
+
+/** The mean loss, and which ReLUs are on (Z > 0) on every row: a finite difference that changes the pattern crossed a kink. */
+function lossAndPattern(config: MlpConfig, params: MlpParams, data: MlpData, start: number, count: number): { loss: number; pattern: string } {
   const ws = new Workspace(config, params);
   let sum = 0;
+  let pattern = '';
   for (let r = start; r < start + count; r++) {
     ws.forward(data.x, r);
     sum += ws.rowLoss(data.y, r);
+    for (let l = 1; l <= ws.L; l++) if (ws.acts[l - 1] === 'relu') for (const z of ws.z[l]) pattern += z > 0 ? '1' : '0';
   }
-  return sum / count;
+  return { loss: sum / count, pattern };
 }
 
 export interface MlpGradients {
@@ -53,10 +60,10 @@ export interface MlpGradientCheck {
   /** The largest |analytic − numeric| / max(1, |analytic|, |numeric|): absolute for small gradients, relative for large. */
   readonly maxRelDifference: number;
   /**
-   * True if some ReLU pre-activation lies within 1e-4 of 0 on a checked row: there a finite
-   * difference straddles the kink and may legitimately disagree with the one-sided analytic slope.
+   * Parameters (as "W1[3]") whose ±h perturbation switched a ReLU on or off: their finite difference
+   * straddles a kink and may legitimately disagree with the analytic (one-sided) slope.
    */
-  readonly nearKink: boolean;
+  readonly kinks: readonly string[];
   readonly h: number;
 }
 
@@ -78,20 +85,23 @@ export function mlpGradientCheck(
   const weights = params.weights.map((w) => Array.from(w));
   const biases = params.biases ? params.biases.map((b) => Array.from(b)) : null;
   const current: MlpParams = { weights, biases };
-  const numericOf = (values: number[]) =>
+  const base = lossAndPattern(config, current, data, start, count).pattern;
+  const kinks: string[] = [];
+  const numericOf = (values: number[], name: string) =>
     values.map((_, i) => {
       const keep = values[i];
       values[i] = keep + h;
-      const plus = mlpMeanLoss(config, current, data, start, count);
+      const plus = lossAndPattern(config, current, data, start, count);
       values[i] = keep - h;
-      const minus = mlpMeanLoss(config, current, data, start, count);
+      const minus = lossAndPattern(config, current, data, start, count);
       values[i] = keep;
-      return (plus - minus) / (2 * h);
+      if (plus.pattern !== base || minus.pattern !== base) kinks.push(`${name}[${i}]`);
+      return (plus.loss - minus.loss) / (2 * h);
     });
   const parameters: MlpParameterCheck[] = [];
   layout.layers.forEach((n, i) => {
-    parameters.push({ name: n.W, analytic: analytic.weights[i], numeric: numericOf(weights[i]) });
-    if (n.b && biases && analytic.biases) parameters.push({ name: n.b, analytic: analytic.biases[i], numeric: numericOf(biases[i]) });
+    parameters.push({ name: n.W, analytic: analytic.weights[i], numeric: numericOf(weights[i], n.W) });
+    if (n.b && biases && analytic.biases) parameters.push({ name: n.b, analytic: analytic.biases[i], numeric: numericOf(biases[i], n.b) });
   });
   let maxAbsDifference = 0;
   let maxRelDifference = 0;
@@ -102,14 +112,5 @@ export function mlpGradientCheck(
       maxRelDifference = Math.max(maxRelDifference, d / Math.max(1, Math.abs(a), Math.abs(p.numeric[k])));
     });
   }
-  let nearKink = false;
-  const ws = new Workspace(config, params);
-  for (let r = start; r < start + count && !nearKink; r++) {
-    ws.forward(data.x, r);
-    for (let l = 1; l <= ws.L; l++) {
-      if (ws.acts[l - 1] !== 'relu') continue;
-      for (const z of ws.z[l]) if (Math.abs(z) < 1e-4) nearKink = true;
-    }
-  }
-  return { parameters, maxAbsDifference, maxRelDifference, nearKink, h };
+  return { parameters, maxAbsDifference, maxRelDifference, kinks, h };
 }
