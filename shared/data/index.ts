@@ -1,0 +1,6 @@
+export * from './types.js';
+export * from './split.js';
+export * from './truth-tables.js';
+export * from './points.js';
+export * from './csv.js';
+export * from './spec.js';
