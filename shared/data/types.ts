@@ -1,7 +1,5 @@
 import type { Sample } from '../engine/dataset.js';
 
-export type { Sample };
-
 /** A dataset as a lecture uses it: named features, one numeric target, a training and a test split. */
 export interface Dataset {
   /** For people: "XOR (2 inputs)", "spiral, noise 0.2". */
