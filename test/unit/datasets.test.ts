@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import fc from 'fast-check';
 import { NOTEBOOK_SAMPLES } from '../../shared/engine/index.js';
 import {
   bitRows,
@@ -269,6 +270,22 @@ describe('CSV uploads', () => {
     }
     expect(errorsOf(parseCsv(42))).toEqual(['the upload is not a text file']);
     expect(errorsOf(parseCsv('1e999,1'))).toEqual(['line 1, column 1: "1e999" is too large']);
+  });
+
+  it('never throws on arbitrary text, and every error names a line of the file', () => {
+    const cell = fc.oneof(fc.double({ noNaN: true }).map(String), fc.constantFrom('', 'a', '"1"', '"', ' 2 ', '1e5', 'NaN'));
+    const csvish = fc
+      .tuple(fc.array(fc.array(cell, { maxLength: 5 }), { maxLength: 8 }), fc.constantFrom(',', ';', '\t'), fc.constantFrom('\n', '\r\n'))
+      .map(([rows, d, nl]) => rows.map((r) => r.join(d)).join(nl));
+    fc.assert(
+      fc.property(fc.oneof(fc.string(), csvish), (text) => {
+        const r = parseCsv(text);
+        const lines = text.split(/\r\n|\n|\r/).length;
+        if (r.ok) return r.table.samples.every((s) => s.x.every(Number.isFinite) && Number.isFinite(s.y));
+        return r.errors.length > 0 && r.errors.every((e) => e.line >= 0 && e.line <= lines && e.message.length > 0);
+      }),
+      { numRuns: 500, seed: 7 },
+    );
   });
 
   it('becomes a dataset, in file order or split', () => {

@@ -342,6 +342,12 @@ describe('the stage machine', () => {
     expect(s).toEqual(copy);
   });
 
+  it('refuses to run to a stage the network does not have', () => {
+    const s = build(config);
+    expect(() => mlpRunTo(s, 'idle')).toThrow(/not idle/);
+    expect(() => mlpRunTo(s, 'B_act')).toThrow(/no stage B_act/);
+  });
+
   it('sets a parameter and clears the pass', () => {
     const s = mlpRunTo(build(config), 'L');
     const t = mlpSetParameter(s, 'b1', 2, 0.75);

@@ -322,6 +322,7 @@ export function mlpStep(s: MlpState): MlpState {
 
 /** Steps until `target` has been computed, starting a new pass first if the current one is complete. */
 export function mlpRunTo(s: MlpState, target: string): MlpState {
+  if (target === 'idle') throw new Error('runTo needs a stage of the pass, not idle');
   mlpStagePosition(mlpLayout(s.config), target); // throws on a stage this network does not have
   let cur = s.stage === 'update' ? mlpStep(s) : s;
   while (cur.stage !== target) cur = mlpStep(cur);
