@@ -308,6 +308,28 @@ describe('stepping and training agree', () => {
     expect(sliced.finish()).toEqual(whole);
   });
 
+  it('slices of rows (mid-epoch, mid-batch) give the same network as whole epochs', () => {
+    for (const batch of [1, 3, 'full'] as const) {
+      const s = build({ ...ARCHITECTURES[13].config, batch }, { count: 7 });
+      const whole = trainMlp(s, 4);
+      const sliced = new MlpTrainer(s);
+      const closed: number[] = [];
+      for (const n of [2, 5, 1, 6, 3, 4, 7]) closed.push(...sliced.runRows(n));
+      expect(sliced.atEpochBoundary()).toBe(true);
+      expect(closed).toEqual(whole.lossHistory);
+      expect(sliced.finish()).toEqual(whole);
+    }
+  });
+
+  it('finish keeps whole epochs: work in an epoch under way is discarded', () => {
+    const s = build({ ...ARCHITECTURES[2].config, batch: 2 }, { count: 7 });
+    const trainer = new MlpTrainer(s);
+    trainer.runRows(7 + 4);
+    expect(trainer.atEpochBoundary()).toBe(false);
+    expect(trainer.finish()).toEqual(trainMlp(s, 1));
+    expect(trainer.runEpochs(1)).toEqual(trainMlp(s, 2).lossHistory.slice(1)); // finishes the epoch under way
+  });
+
   it('training from the middle of a pass starts over at an epoch boundary', () => {
     const s = build(ARCHITECTURES[5].config);
     const mid = mlpRunTo(mlpRunTo(s, 'update'), 'A1');

@@ -9,52 +9,84 @@ import { Workspace } from './workspace.js';
 /**
  * Trains any config on its state's data with typed arrays and no allocation per row: the arithmetic
  * of the stages (same kernels, same order), so one epoch trained is bit for bit the epoch stepped.
- * Like the notebook engine's Trainer it starts at an epoch boundary (a pass under way is discarded),
- * runs in slices (runEpochs as often as you like) and folds back into a state with finish().
+ * Like the notebook engine's Trainer it starts at an epoch boundary (a pass under way is discarded)
+ * and folds back into a state with finish(). It can be sliced by epochs (runEpochs) or, for big
+ * networks on many rows, by rows (runRows), continuing mid-epoch and mid-batch where it stopped;
+ * finish() keeps whole epochs only (the parameters as the last completed epoch left them), so an
+ * event need only record how many epochs ran.
  */
 export class MlpTrainer {
   private readonly ws: Workspace;
   private readonly losses: number[] = [];
+  /** Next row of the epoch under way, start of the batch under way, and the epoch's loss sum so far. */
+  private row = 0;
+  private batchStart = 0;
+  private sum = 0;
+  /** The parameters at the last epoch boundary. */
+  private readonly boundaryW: Float64Array[];
+  private readonly boundaryB: Float64Array[] | null;
   epochsRun = 0;
 
   constructor(private readonly start: MlpState) {
     this.ws = new Workspace(start.config, mlpParams(start));
+    this.boundaryW = this.ws.W.map((w) => Float64Array.from(w));
+    this.boundaryB = this.ws.b ? this.ws.b.map((b) => Float64Array.from(b)) : null;
   }
 
-  /** Runs `epochs` more epochs; returns their mean losses. */
+  /** Runs `epochs` more epochs (finishing first an epoch runRows left under way); returns their mean losses. */
   runEpochs(epochs: number): number[] {
+    const out: number[] = [];
+    for (let e = 0; e < epochs; e++) out.push(...this.runRows(this.start.data.count - this.row));
+    return out;
+  }
+
+  /** Runs the next `rows` rows, continuing where the last call stopped; returns the mean losses of the epochs that closed. */
+  runRows(rows: number): number[] {
     const { ws } = this;
     const { config, data, learningRate: eta } = this.start;
     const { x, y, count } = data;
-    const out: number[] = [];
-    for (let e = 0; e < epochs; e++) {
-      let sum = 0;
-      if (config.batch === 1) {
-        for (let r = 0; r < count; r++) {
-          ws.forward(x, r);
-          sum += ws.rowLoss(y, r);
-          ws.backward('set');
-          ws.update(eta);
-        }
+    const size = config.batch === 'full' ? count : config.batch;
+    const closed: number[] = [];
+    for (let n = 0; n < rows; n++) {
+      const r = this.row;
+      if (size === 1) {
+        ws.forward(x, r);
+        this.sum += ws.rowLoss(y, r);
+        ws.backward('set');
+        ws.update(eta);
       } else {
-        const size = config.batch === 'full' ? count : config.batch;
-        for (let startRow = 0; startRow < count; startRow += size) {
-          const end = Math.min(startRow + size, count);
-          ws.zeroGradients();
-          for (let r = startRow; r < end; r++) {
-            ws.forward(x, r);
-            sum += ws.rowLoss(y, r);
-            ws.backward('accumulate');
-          }
-          ws.meanGradients(end - startRow);
+        if (r === this.batchStart) ws.zeroGradients();
+        ws.forward(x, r);
+        this.sum += ws.rowLoss(y, r);
+        ws.backward('accumulate');
+        const end = Math.min(this.batchStart + size, count);
+        if (r + 1 === end) {
+          ws.meanGradients(end - this.batchStart);
           ws.update(eta);
+          this.batchStart = end;
         }
       }
-      out.push(sum / count);
+      this.row = r + 1;
+      if (this.row === count) {
+        const mean = this.sum / count;
+        closed.push(mean);
+        this.losses.push(mean);
+        this.epochsRun++;
+        this.row = 0;
+        this.batchStart = 0;
+        this.sum = 0;
+        for (let l = 1; l < ws.W.length; l++) {
+          this.boundaryW[l].set(ws.W[l]);
+          if (this.boundaryB && ws.b) this.boundaryB[l].set(ws.b[l]);
+        }
+      }
     }
-    this.losses.push(...out);
-    this.epochsRun += epochs;
-    return out;
+    return closed;
+  }
+
+  /** Whether the trainer stands at an epoch boundary (nothing would be discarded by finish). */
+  atEpochBoundary(): boolean {
+    return this.row === 0;
   }
 
   /** The parameters as they stand now (copies). */
@@ -80,15 +112,23 @@ export class MlpTrainer {
     return evaluateWith(this.ws, data);
   }
 
+  /** The state after the completed epochs (an epoch under way is discarded, as the notebook engine's Trainer does). */
   finish(): MlpState {
     const base = mlpClearPass(this.start, 0);
+    const { config } = this.start;
+    const layout = mlpLayout(config);
+    const tensors: Record<string, Tensor> = {};
+    layout.layers.forEach((n, i) => {
+      tensors[n.W] = { shape: mlpTensorShape(config, n.W), data: Array.from(this.boundaryW[i + 1]) };
+      if (n.b) tensors[n.b] = { shape: mlpTensorShape(config, n.b), data: Array.from(this.boundaryB![i + 1]) };
+    });
     return {
       ...base,
       epoch: this.start.epoch + this.epochsRun,
       epochLossSum: 0,
       epochLossCount: 0,
       lossHistory: this.losses.length ? [...this.start.lossHistory, ...this.losses] : this.start.lossHistory,
-      tensors: this.parameterTensors(),
+      tensors,
     };
   }
 }
