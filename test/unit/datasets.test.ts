@@ -14,7 +14,7 @@ import {
   splitTrainTest,
   truthTable,
   type CsvResult,
-} from '../../shared/data/index.js';
+} from '../../shared/datasets/index.js';
 import { createMlp, initialParams, mlpConfig, packFor, fitMlp } from '../../shared/engine/mlp/index.js';
 
 describe('truth tables', () => {
