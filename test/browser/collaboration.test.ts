@@ -3,23 +3,17 @@
  * a student's private rewind and sandbox (proved never to reach the server), follow pacing, and
  * "I'm lost here" flags seen by the instructor. Real server, real Chromium, no fixed sleeps.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Recording, Snapshot } from '../../shared/index.js';
 import { startServer, type TestServer } from '../support/server.js';
-import { command, createLecture, eventually, launchBrowser, onServer, openPage, type CheckedPage } from './support.js';
+import { command, createLecture, eventually, onServer, openPage, type CheckedPage, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
 const stageOf = (page: Page) => byTestId(page, 'current-stage');

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
-import { eventually, launchBrowser, openPage } from './support.js';
+import type { TestServer } from '../support/server.js';
+import { eventually, openPage, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe('start page', () => {
   it('creates a lecture and opens its console; a student joins by typing the code loosely', async () => {

@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
-import { command, createLecture, eventually, launchBrowser, onServer, openPage } from './support.js';
+import type { TestServer } from '../support/server.js';
+import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 describe('instructor console', () => {
   it('trains N epochs, edits a weight, and shows the key list', async () => {

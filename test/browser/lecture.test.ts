@@ -1,19 +1,13 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { startServer, type TestServer } from '../support/server.js';
-import { command, createLecture, eventually, launchBrowser, onServer, openPage, type CheckedPage } from './support.js';
+import type { TestServer } from '../support/server.js';
+import { command, createLecture, eventually, onServer, openPage, type CheckedPage, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 
-beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
-});
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 /** Playwright's CSS engine pierces open shadow roots, so test ids inside components are reachable. */
 const cell = (page: Page, tensor: string, k: number) => page.locator(`[data-testid="cell-${tensor}-${k}"]`);

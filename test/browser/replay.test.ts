@@ -1,24 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
 import type { CreatedLecture } from '../../shared/index.js';
-import { startServer, type TestServer } from '../support/server.js';
-import { command, createLecture, eventually, launchBrowser, openPage } from './support.js';
+import type { TestServer } from '../support/server.js';
+import { command, createLecture, eventually, openPage, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
 let lecture: CreatedLecture;
 
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+
 beforeAll(async () => {
-  [server, browser] = await Promise.all([startServer(), launchBrowser()]);
   lecture = await createLecture(server.url, { title: 'Recorded' });
   // seq 1..3: input, B, B_act; seq 4: the rest of the forward pass; seq 5: a whole backward pass.
   for (const type of ['step', 'step', 'step', 'forward', 'backward'] as const) await command(server.url, lecture, { type });
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await server?.close();
-});
 
 const position = '[data-testid="replay-position"]';
 

@@ -1,10 +1,11 @@
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 /**
  * Browser test helpers: one headless Chromium (Debian's), pages that fail the test on any
  * console error or uncaught page error, and small HTTP helpers against the real server.
  */
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { Command, CreatedLecture, Snapshot } from '../../shared/index.js';
+import { startServer, type TestServer } from '../support/server.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
@@ -80,4 +81,21 @@ export function onServer(base: string, url: string): string {
  */
 export function eventually<T>(read: () => T | Promise<T>, timeout = 10_000) {
   return expect.poll(read, { timeout, interval: 50 });
+}
+
+/**
+ * The real server and a Chromium for one test file: started (in parallel) before its tests and
+ * closed after them; `use` receives both once they run.
+ */
+export function withServerAndBrowser(use: (server: TestServer, browser: Browser) => void): void {
+  let server: TestServer | undefined;
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    use(server, browser);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
 }
