@@ -72,6 +72,16 @@ async function until(check: () => boolean, timeoutMs = 20_000): Promise<void> {
 
 const serverState = async (id: string): Promise<Snapshot> => (await http(server.url, 'GET', `/api/lectures/${id}/state`)).json;
 
+/** Every student ends at the server's seq, holding exactly its state, having seen no gap or step back. */
+async function expectEveryStudentExact(id: string, students: SoakStudent[]): Promise<void> {
+  const final = await serverState(id);
+  await until(() => students.every((s) => s.state?.seq === final.seq));
+  for (const s of students) {
+    expect(s.violations).toEqual([]);
+    expect(s.state).toEqual(final);
+  }
+}
+
 describe('soak', () => {
   it('500 students joining, dropping and reconnecting at random while the instructor steps and trains', async () => {
     const { id, instructorToken } = await createLecture(server.url);
@@ -95,12 +105,7 @@ describe('soak', () => {
     }
     await Promise.all(students.filter((s) => !s.connected).map((s) => s.connect()));
 
-    const final = await serverState(id);
-    await until(() => students.every((s) => s.state?.seq === final.seq));
-    for (const s of students) {
-      expect(s.violations).toEqual([]);
-      expect(s.state).toEqual(final);
-    }
+    await expectEveryStudentExact(id, students);
     instructor.close();
     students.forEach((s) => s.drop());
   });
@@ -118,12 +123,7 @@ describe('soak', () => {
     await Promise.all(students.map((s) => s.connect()));
     await instructor.command({ type: 'step' });
 
-    const final = await serverState(id);
-    await until(() => students.every((s) => s.state?.seq === final.seq));
-    for (const s of students) {
-      expect(s.violations).toEqual([]);
-      expect(s.state).toEqual(final);
-    }
+    await expectEveryStudentExact(id, students);
     instructor.close();
     students.forEach((s) => s.drop());
   });
