@@ -1,12 +1,22 @@
 import { z } from 'zod';
 import { pointSet, POINT_DEFAULTS, POINT_LIMITS, POINT_SETS } from './points.js';
 import { truthTable, TRUTH_TABLE_INPUTS, TRUTH_TABLES } from './truth-tables.js';
+import { datasetFromCsv, type CsvIssue } from './csv.js';
 import type { Dataset } from './types.js';
 
+/** An uploaded table's name and the text itself are bounded: the text by the CSV limits, the name for display. */
+export const CSV_SPEC_LIMITS = { maxNameLength: 60, maxTextLength: 2 * 1024 * 1024 } as const;
+
+/** "line 3, column 2: …" (or "the file: …"): a CSV problem as one readable line. */
+export function describeCsvIssue(issue: CsvIssue): string {
+  const where = issue.line === 0 ? 'the file' : issue.column === null ? `line ${issue.line}` : `line ${issue.line}, column ${issue.column}`;
+  return `${where}: ${issue.message}`;
+}
+
 /**
- * A generated dataset, described by what it takes to make it again: small enough for a command or
- * an event, and the same everywhere (every generator is seeded). Uploaded CSV data is not a spec:
- * its rows travel themselves.
+ * A dataset, described by what it takes to make it again, the same everywhere: a generated set by
+ * its generator's settings (every generator is seeded), an uploaded table by its CSV text (which
+ * the schema parses and validates, so a spec that passes always makes a dataset).
  */
 export const DatasetSpecSchema = z.discriminatedUnion(
   'kind',
@@ -38,8 +48,28 @@ export const DatasetSpecSchema = z.discriminatedUnion(
         .default(POINT_DEFAULTS.trainFraction),
       seed: z.number({ error: 'seed must be a number' }).int('seed must be a whole number').min(0).max(0xffff_ffff).default(POINT_DEFAULTS.seed),
     }),
+    z
+      .strictObject({
+        kind: z.literal('csv'),
+        name: z.string({ error: 'name must be text' }).trim().min(1, 'name must not be empty').max(CSV_SPEC_LIMITS.maxNameLength, `name must be at most ${CSV_SPEC_LIMITS.maxNameLength} characters`).default('uploaded data'),
+        text: z.string({ error: 'text must be the CSV file as text' }).max(CSV_SPEC_LIMITS.maxTextLength, `the file must be at most ${CSV_SPEC_LIMITS.maxTextLength / 1024 / 1024} MiB`),
+        trainFraction: z
+          .number({ error: 'trainFraction must be a number' })
+          .min(POINT_LIMITS.minTrainFraction, `trainFraction must be at least ${POINT_LIMITS.minTrainFraction}`)
+          .max(1, 'trainFraction must be at most 1')
+          .default(1),
+        seed: z.number({ error: 'seed must be a number' }).int('seed must be a whole number').min(0).max(0xffff_ffff).default(1),
+      })
+      .superRefine((spec, ctx) => {
+        const made = datasetFromCsv(spec.text, { name: spec.name, trainFraction: spec.trainFraction, seed: spec.seed });
+        if (made.ok) return;
+        const more = made.moreErrors > 0 ? ` (and ${made.moreErrors} more)` : '';
+        made.errors.forEach((issue, i) =>
+          ctx.addIssue({ code: 'custom', path: ['text'], message: describeCsvIssue(issue) + (i === made.errors.length - 1 ? more : '') }),
+        );
+      }),
   ],
-  { error: 'kind must be "truthTable" or "points"' },
+  { error: 'kind must be "truthTable", "points" or "csv"' },
 );
 export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
 
@@ -55,8 +85,38 @@ export function parseDatasetSpec(input: unknown): DatasetSpecResult {
   return { ok: false, errors: r.error.issues.map((i) => i.message) };
 }
 
-/** Makes the dataset a (valid) spec describes. */
+const made = new WeakMap<DatasetSpec, Dataset>();
+
+/** Makes the dataset a (valid) spec describes; memoised per spec object, since specs are immutable. */
 export function makeDataset(spec: DatasetSpec): Dataset {
-  if (spec.kind === 'truthTable') return truthTable(spec.table, spec.inputs);
-  return pointSet(spec.set, { count: spec.count, noise: spec.noise, trainFraction: spec.trainFraction, seed: spec.seed });
+  let dataset = made.get(spec);
+  if (!dataset) {
+    dataset = build(spec);
+    made.set(spec, dataset);
+  }
+  return dataset;
+}
+
+function build(spec: DatasetSpec): Dataset {
+  switch (spec.kind) {
+    case 'truthTable':
+      return truthTable(spec.table, spec.inputs);
+    case 'points':
+      return pointSet(spec.set, { count: spec.count, noise: spec.noise, trainFraction: spec.trainFraction, seed: spec.seed });
+    case 'csv': {
+      const r = datasetFromCsv(spec.text, { name: spec.name, trainFraction: spec.trainFraction, seed: spec.seed });
+      if (!r.ok) throw new Error(`the CSV does not make a dataset: ${r.errors.map(describeCsvIssue).join('; ')}`);
+      return r.dataset;
+    }
+    default: {
+      const unknown: never = spec;
+      throw new Error(`unknown dataset ${JSON.stringify(unknown)}`);
+    }
+  }
+}
+
+/** A short label for people: "spiral (200 points, noise 0.1)", "XOR (2 inputs)", the upload's name. */
+export function datasetLabel(spec: DatasetSpec): string {
+  if (spec.kind === 'points') return `${spec.set} (${spec.count} points${spec.noise ? `, noise ${spec.noise}` : ''})`;
+  return makeDataset(spec).name;
 }

@@ -4,25 +4,39 @@
  * event log, and any state is the fold of `evolve` over it. Time and seeds arrive in the
  * event, so `evolve` is a pure function of its arguments.
  */
+import type { Preset } from '../engine/index.js';
 import {
-  clearPass,
-  computedInPass,
-  PRODUCING_STAGE,
-  stagesRun,
-  initialNetwork,
-  presetWeights,
-  runTo,
-  stagePosition,
-  step,
-  train,
-  TENSOR_SHAPES,
-  type NetworkState,
-  type PassStage,
-  type Preset,
-} from '../engine/index.js';
+  mlpClearPass,
+  mlpComputedInPass,
+  mlpLayout,
+  mlpRunTo,
+  mlpSetParameter,
+  mlpStagePosition,
+  mlpStagesRun,
+  mlpStep,
+  mlpWithLearningRate,
+  evaluateMlp,
+  mlpParams,
+  MlpTrainer,
+  type MlpConfig,
+  type MlpState,
+} from '../engine/mlp/index.js';
+import type { DatasetSpec } from '../datasets/index.js';
 import { LIMITS } from '../protocol/limits.js';
 import type { Command, RecordedCommand } from '../protocol/commands.js';
-import { flatIndex, type Pacing, type Prediction, type PredictionStats } from '../protocol/collab.js';
+import type { Pacing, Prediction, PredictionStats } from '../protocol/collab.js';
+import {
+  buildNetwork,
+  elementProblem,
+  fitInputs,
+  flatIndex,
+  indexProblem,
+  notebookWeightsFit,
+  packedData,
+  setupProblem,
+  NOTEBOOK_DATASET_SPEC,
+  NOTEBOOK_MLP_CONFIG,
+} from './setup.js';
 
 export interface LectureConfig {
   readonly lectureId: string;
@@ -30,13 +44,20 @@ export interface LectureConfig {
   readonly preset: Preset;
   readonly seed: number;
   readonly learningRate: number;
+  /** Default: the notebook's 3-4-1 network. Its inputs follow the dataset. */
+  readonly network?: MlpConfig;
+  /** Default: the notebook's truth table. */
+  readonly dataset?: DatasetSpec;
 }
 
 /** What `back` restores. Pacing and predictions are not undone: they belong to the class, not the network. */
 interface Undoable {
-  readonly network: NetworkState;
+  readonly network: MlpState;
+  readonly dataset: DatasetSpec;
   readonly preset: Preset;
   readonly seed: number;
+  /** Mean loss on the dataset's held-out rows after each finished epoch (empty without held-out rows). */
+  readonly testLoss: readonly number[];
 }
 
 /** A persistent stack: pushing shares everything below, so keeping history costs little. */
@@ -73,65 +94,122 @@ export interface DecideContext {
   readonly newSeed: () => number;
 }
 
-export type Refusal = { readonly ok: false; readonly status: 409; readonly error: string };
-export type Decision = { readonly ok: true; readonly event: LectureEvent } | Refusal;
-
 export function createLecture(config: LectureConfig): LectureState {
-  const { W, V } = presetWeights(config.preset, config.seed);
+  const dataset = config.dataset ?? NOTEBOOK_DATASET_SPEC;
+  const network = fitInputs(config.network ?? NOTEBOOK_MLP_CONFIG, dataset);
   return {
     lectureId: config.lectureId,
     title: config.title,
     seq: 0,
     preset: config.preset,
     seed: config.seed,
-    network: initialNetwork(W, V, config.learningRate),
+    dataset,
+    network: buildNetwork(network, dataset, config.preset, config.seed, config.learningRate),
+    testLoss: [],
     undo: null,
     pacing: 'free',
     prediction: null,
   };
 }
 
+/** Why a lecture cannot be created with this setup, or null. */
+export function lectureConfigProblem(config: LectureConfig): string | null {
+  const dataset = config.dataset ?? NOTEBOOK_DATASET_SPEC;
+  return setupProblem(fitInputs(config.network ?? NOTEBOOK_MLP_CONFIG, dataset), dataset, config.preset);
+}
+
+export type Refusal = { readonly ok: false; readonly status: 400 | 409; readonly error: string };
+export type Decision = { readonly ok: true; readonly event: LectureEvent } | Refusal;
+
 const refuse = (error: string): Refusal => ({ ok: false, status: 409, error });
+/** Well-formed, but not a part of this lecture's network or data. */
+const invalid = (error: string): Refusal => ({ ok: false, status: 400, error });
 
 /** Why a run-to command cannot run now, or null when it can. */
-function runToRefusal(state: LectureState, target: PassStage, label: string): Refusal | null {
+function runToRefusal(state: LectureState, target: string, label: string): Refusal | null {
   const { stage } = state.network;
   if (stage === 'update') return null; // the pass is complete: the command runs the next sample's pass
-  if (stagePosition(stage) >= stagePosition(target)) {
+  const layout = mlpLayout(state.network.config);
+  if (mlpStagePosition(layout, stage) >= mlpStagePosition(layout, target)) {
     return refuse(`${label} already ran in this pass (the pass is at ${stage}); step on or press Update to finish the pass`);
   }
   return null;
 }
 
+/** The last stage of the forward pass (the loss) and of the backward pass (the first layer's weight gradient). */
+export function passLandmarks(config: MlpConfig): { readonly forwardEnd: string; readonly backwardEnd: string } {
+  const stages = mlpLayout(config).stages;
+  return { forwardEnd: 'L', backwardEnd: stages[stages.length - 2].stage };
+}
+
+/** The preset a new network gets when the command names none: the notebook's weights where they fit. */
+function defaultPreset(config: MlpConfig, current: Preset): Preset {
+  return current === 'notebook' && notebookWeightsFit(config) ? 'notebook' : 'random';
+}
+
+function seedFor(preset: Preset, given: number | undefined, current: number, ctx: DecideContext): number {
+  return given ?? (preset === 'random' ? ctx.newSeed() : current);
+}
+
 export function decide(state: LectureState, command: Command, ctx: DecideContext): Decision {
   const event = (recorded: RecordedCommand): Decision => ({ ok: true, event: { seq: state.seq + 1, at: ctx.now, command: recorded } });
+  const { network } = state;
+  const landmarks = passLandmarks(network.config);
   switch (command.type) {
     case 'step':
-    case 'selectSample':
     case 'setLearningRate':
-    case 'setWeight':
       return event(command);
+    case 'selectSample': {
+      const rows = network.data.count;
+      return command.index < rows ? event(command) : invalid(`row ${command.index} is outside the data (rows 0 to ${rows - 1})`);
+    }
+    case 'setWeight': {
+      const { parameters } = mlpLayout(network.config);
+      if (!parameters.includes(command.tensor)) return invalid(`${command.tensor} is not a weight of this network; its weights are ${parameters.join(', ')}`);
+      const problem = indexProblem(command.tensor, network.tensors[command.tensor].shape, command.index);
+      return problem ? invalid(problem) : event(command);
+    }
     case 'back':
       return state.undo ? event(command) : refuse('nothing to undo');
     case 'forward':
-      return runToRefusal(state, 'L', 'the forward pass') ?? event(command);
+      return runToRefusal(state, landmarks.forwardEnd, 'the forward pass') ?? event(command);
     case 'backward':
-      return runToRefusal(state, 'dL_dW', 'the backward pass') ?? event(command);
+      return runToRefusal(state, landmarks.backwardEnd, 'the backward pass') ?? event(command);
     case 'update':
       return event(command);
     case 'train':
       return event({ type: 'train', epochs: command.epochs, epochsRun: command.epochs });
     case 'reset': {
       const preset = command.preset ?? state.preset;
-      const seed = command.seed ?? (preset === 'random' ? ctx.newSeed() : state.seed);
-      return event({ type: 'reset', preset, seed });
+      const problem = setupProblem(network.config, state.dataset, preset);
+      if (problem) return refuse(problem);
+      return event({ type: 'reset', preset, seed: seedFor(preset, command.seed, state.seed, ctx) });
+    }
+    case 'setNetwork': {
+      if (state.prediction?.status === 'open') return refuse('a prediction is open; reveal it before changing the network');
+      const config = fitInputs(command.network, state.dataset);
+      const preset = command.preset ?? defaultPreset(config, state.preset);
+      const problem = setupProblem(config, state.dataset, preset);
+      if (problem) return refuse(problem);
+      return event({ type: 'setNetwork', network: config, preset, seed: seedFor(preset, command.seed, state.seed, ctx) });
+    }
+    case 'setDataset': {
+      if (state.prediction?.status === 'open') return refuse('a prediction is open; reveal it before changing the data');
+      const config = fitInputs(network.config, command.dataset);
+      const preset = command.preset ?? defaultPreset(config, state.preset);
+      const problem = setupProblem(config, command.dataset, preset);
+      if (problem) return refuse(problem);
+      return event({ type: 'setDataset', dataset: command.dataset, network: config, preset, seed: seedFor(preset, command.seed, state.seed, ctx) });
     }
     case 'stop':
       return refuse('no training is running');
     case 'ask': {
       if (state.prediction?.status === 'open') return refuse('a prediction is already open; reveal it first');
-      if (computedInPass(state.network.stage, command.tensor)) {
-        return refuse(`${command.tensor} is already computed in this pass; ask before its stage (${PRODUCING_STAGE[command.tensor]}) runs`);
+      const problem = elementProblem(network, command.tensor, command.index);
+      if (problem) return invalid(problem);
+      if (mlpComputedInPass(mlpLayout(network.config), network.stage, command.tensor)) {
+        const producer = mlpLayout(network.config).producingStage[command.tensor];
+        return refuse(`${command.tensor} is already computed in this pass; ask before its stage (${producer}) runs`);
       }
       return event(command);
     }
@@ -147,9 +225,13 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
   }
 }
 
+function undoable(state: LectureState): Undoable {
+  return { network: state.network, dataset: state.dataset, preset: state.preset, seed: state.seed, testLoss: state.testLoss };
+}
+
 function pushUndo(state: LectureState): UndoNode {
   const node: UndoNode = {
-    saved: { network: state.network, preset: state.preset, seed: state.seed },
+    saved: undoable(state),
     below: state.undo,
     depth: (state.undo?.depth ?? 0) + 1,
   };
@@ -173,40 +255,106 @@ type NetworkCommand = Exclude<RecordedCommand, { type: 'back' | 'ask' | 'reveal'
 /** The network after a command that changes it (`back` restores instead; the class's commands leave it alone). */
 function applyToNetwork(state: LectureState, command: NetworkCommand): Undoable {
   const { network } = state;
-  const same = { preset: state.preset, seed: state.seed };
+  const same = undoable(state);
+  const landmarks = passLandmarks(network.config);
+  const stepped = (next: MlpState): Undoable => ({ ...same, network: next, testLoss: withTestLoss(state, next) });
   switch (command.type) {
     case 'step':
-      return { ...same, network: step(network) };
+      return stepped(mlpStep(network));
     case 'forward':
-      return { ...same, network: runTo(network, 'L') };
+      return stepped(mlpRunTo(network, landmarks.forwardEnd));
     case 'backward':
-      return { ...same, network: runTo(network, 'dL_dW') };
+      return stepped(mlpRunTo(network, landmarks.backwardEnd));
     case 'update':
-      return { ...same, network: runTo(network, 'update') };
+      return stepped(mlpRunTo(network, 'update'));
     case 'selectSample':
-      return { ...same, network: clearPass(network, command.index) };
+      return { ...same, network: mlpClearPass(network, command.index) };
     case 'setLearningRate':
-      return { ...same, network: { ...network, learningRate: command.value } };
+      return { ...same, network: mlpWithLearningRate(network, command.value) };
     case 'setWeight': {
-      const [i, j] = command.index;
-      const cols = TENSOR_SHAPES[command.tensor][1];
-      const current = network.tensors[command.tensor];
-      const data = [...current.data];
-      data[i * cols + j] = command.value;
-      const cleared = clearPass(network);
-      return { ...same, network: { ...cleared, tensors: { ...cleared.tensors, [command.tensor]: { shape: current.shape, data } } } };
+      const t = network.tensors[command.tensor];
+      return { ...same, network: mlpSetParameter(network, command.tensor, flatIndex(t.shape, command.index), command.value) };
     }
     case 'train':
-      return { ...same, network: train(network, command.epochsRun) };
-    case 'reset': {
-      const { W, V } = presetWeights(command.preset, command.seed);
-      return { preset: command.preset, seed: command.seed, network: initialNetwork(W, V, network.learningRate) };
-    }
+      return trainLecture(state, command.epochsRun);
+    case 'reset':
+      return fresh(network.config, state.dataset, command.preset, command.seed, network.learningRate);
+    case 'setNetwork':
+      return fresh(command.network, state.dataset, command.preset, command.seed, network.learningRate);
+    case 'setDataset':
+      return fresh(command.network, command.dataset, command.preset, command.seed, network.learningRate);
     default: {
       const unknown: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unknown)}`);
     }
   }
+}
+
+function fresh(config: MlpConfig, dataset: DatasetSpec, preset: Preset, seed: number, learningRate: number): Undoable {
+  return { network: buildNetwork(config, dataset, preset, seed, learningRate), dataset, preset, seed, testLoss: [] };
+}
+
+/** The test loss series after stepping: an epoch that closed adds the test loss of the weights it ended with. */
+function withTestLoss(state: LectureState, next: MlpState): readonly number[] {
+  const test = packedData(state.dataset).test;
+  if (!test || next.lossHistory.length === state.network.lossHistory.length) return state.testLoss;
+  return [...state.testLoss, evaluateMlp(next.config, mlpParams(next), test).loss];
+}
+
+/** What training `epochs` epochs leaves: the network, and the test loss after each epoch. */
+export interface TrainedLecture {
+  readonly network: MlpState;
+  readonly testLoss: readonly number[];
+}
+
+/**
+ * Trains the lecture's network. Shared by `evolve` and the server's sliced training, so both
+ * compute the same numbers: epochs run one at a time when there are held-out rows to evaluate after
+ * each, in one go otherwise.
+ */
+export class LectureTrainer {
+  private readonly trainer: MlpTrainer;
+  private readonly test;
+  private readonly testLoss: number[] = [];
+  lastLoss = NaN;
+  lastTestLoss: number | null = null;
+
+  constructor(private readonly state: LectureState) {
+    this.trainer = new MlpTrainer(state.network);
+    this.test = packedData(state.dataset).test;
+  }
+
+  get epochsRun(): number {
+    return this.trainer.epochsRun;
+  }
+
+  runEpochs(epochs: number): void {
+    if (!this.test) {
+      const losses = this.trainer.runEpochs(epochs);
+      if (losses.length) this.lastLoss = losses[losses.length - 1];
+      return;
+    }
+    for (let e = 0; e < epochs; e++) {
+      const losses = this.trainer.runEpochs(1);
+      this.lastLoss = losses[0];
+      this.lastTestLoss = this.trainer.evaluate(this.test).loss;
+      this.testLoss.push(this.lastTestLoss);
+    }
+  }
+
+  parameterTensors() {
+    return this.trainer.parameterTensors();
+  }
+
+  finish(): TrainedLecture {
+    return { network: this.trainer.finish(), testLoss: this.testLoss.length ? [...this.state.testLoss, ...this.testLoss] : this.state.testLoss };
+  }
+}
+
+function trainLecture(state: LectureState, epochs: number): Undoable {
+  const trainer = new LectureTrainer(state);
+  trainer.runEpochs(epochs);
+  return { ...undoable(state), ...trainer.finish() };
 }
 
 /** Applies an event: the only way a lecture's state changes. */
@@ -219,11 +367,11 @@ export function evolve(state: LectureState, event: LectureEvent): LectureState {
  * it hands over the resulting network instead of computing it again. It must equal what
  * `evolve` computes, which the tests check.
  */
-export function evolveComputed(state: LectureState, event: LectureEvent, computed: NetworkState): LectureState {
+export function evolveComputed(state: LectureState, event: LectureEvent, computed: TrainedLecture): LectureState {
   return apply(state, event, computed);
 }
 
-function apply(state: LectureState, event: LectureEvent, computed?: NetworkState): LectureState {
+function apply(state: LectureState, event: LectureEvent, computed?: TrainedLecture): LectureState {
   if (event.seq !== state.seq + 1) throw new RangeError(`event ${event.seq} does not follow seq ${state.seq}`);
   const { command } = event;
   const seq = event.seq;
@@ -242,12 +390,13 @@ function apply(state: LectureState, event: LectureEvent, computed?: NetworkState
     case 'setPacing':
       return { ...state, seq, pacing: command.mode };
     default: {
-      const applied = computed ? { network: computed, preset: state.preset, seed: state.seed } : applyToNetwork(state, command);
+      const applied = computed ? { ...undoable(state), ...computed } : applyToNetwork(state, command);
       const next = { ...state, ...applied, seq, undo: pushUndo(state) };
       if (!revealsPrediction(state, next)) return next;
       // The stage just ran, so the value is among the tensors now.
       const p = state.prediction!;
-      const actual = next.network.tensors[p.tensor]!.data[flatIndex(p.tensor, p.index)];
+      const t = next.network.tensors[p.tensor];
+      const actual = t.data[flatIndex(t.shape, p.index)];
       return { ...next, prediction: revealed(p, actual, event.reveal) };
     }
   }
@@ -257,21 +406,28 @@ function apply(state: LectureState, event: LectureEvent, computed?: NetworkState
 export function revealsPrediction(before: LectureState, after: LectureState): boolean {
   const p = before.prediction;
   if (!p || p.status !== 'open' || after.seq !== before.seq + 1) return false;
-  return stagesRun(before.network.stage, after.network.stage).includes(PRODUCING_STAGE[p.tensor]);
+  if (after.network.config !== before.network.config) return false;
+  const layout = mlpLayout(before.network.config);
+  return mlpStagesRun(layout, before.network.stage, after.network.stage).includes(layout.producingStage[p.tensor]);
 }
 
 /**
  * The value the asked element will have when its stage runs (an early `reveal`): the pass is
  * run ahead on a copy; the lecture itself does not move. A complete pass looks at the next one.
+ * NaN when the network no longer has the element (it was changed while the question was open).
  */
-export function predictedValue(prediction: Prediction, network: NetworkState): number {
-  const ahead = runTo(network, PRODUCING_STAGE[prediction.tensor]);
-  return ahead.tensors[prediction.tensor]!.data[flatIndex(prediction.tensor, prediction.index)];
+export function predictedValue(prediction: Prediction, network: MlpState): number {
+  const layout = mlpLayout(network.config);
+  const producer = layout.producingStage[prediction.tensor];
+  if (producer === undefined || elementProblem(network, prediction.tensor, prediction.index)) return NaN;
+  const ahead = mlpRunTo(network, producer);
+  const t = ahead.tensors[prediction.tensor];
+  return t.data[flatIndex(t.shape, prediction.index)];
 }
 
 function revealed(prediction: Prediction, actual: number, stats: PredictionStats | undefined): Prediction {
   const empty: PredictionStats = { count: 0, mean: null, median: null, histogram: { edges: [], counts: [] } };
-  return { ...prediction, status: 'revealed', actual, stats: stats ?? empty };
+  return { ...prediction, status: 'revealed', actual: Number.isFinite(actual) ? actual : null, stats: stats ?? empty };
 }
 
 export function undoDepth(state: LectureState): number {

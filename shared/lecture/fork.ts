@@ -4,28 +4,33 @@
  */
 import type { Snapshot } from '../protocol/snapshot.js';
 import type { LectureState } from './decider.js';
+import { packedData } from './setup.js';
 
 export function forkLecture(snapshot: Snapshot): LectureState {
-  const { W, V } = snapshot.tensors;
-  if (!W || !V) throw new Error('a snapshot always has W and V');
+  // Exact while the lecture has at most LOSS_POINTS epochs; a summary beyond (the sandbox charts it as is).
+  const exact = snapshot.lossStride === 1;
   return {
     lectureId: snapshot.lectureId,
     title: snapshot.title,
     seq: snapshot.seq,
     preset: snapshot.preset,
     seed: snapshot.seed,
+    dataset: snapshot.dataset,
     network: {
+      config: snapshot.network,
+      data: packedData(snapshot.dataset).train,
       stage: snapshot.stage,
       sampleIndex: snapshot.sampleIndex,
       epoch: snapshot.epoch,
       learningRate: snapshot.learningRate,
-      tensors: { ...snapshot.tensors, W, V },
-      // Exact while the lecture has at most LOSS_POINTS epochs; a summary beyond (the sandbox charts it as is).
-      lossHistory: snapshot.lossStride === 1 ? snapshot.lossHistory : [],
+      tensors: { ...snapshot.tensors },
+      lossHistory: exact ? snapshot.lossHistory : [],
       // A snapshot does not carry the losses of the epoch under way; the sandbox's first epoch
-      // mean counts only the samples computed in the sandbox.
-      epochLosses: [],
+      // mean counts only the rows computed in the sandbox.
+      epochLossSum: 0,
+      epochLossCount: 0,
     },
+    testLoss: exact ? snapshot.testLossHistory : [],
     undo: null,
     pacing: snapshot.pacing,
     prediction: null,

@@ -2,3 +2,4 @@ export * from './decider.js';
 export * from './views.js';
 export * from './replay-index.js';
 export * from './fork.js';
+export * from './setup.js';

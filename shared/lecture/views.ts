@@ -1,5 +1,5 @@
 /** Projections of a lecture's state onto the protocol: snapshots for joiners, frames for changes. */
-import { sameData, TENSOR_NAMES, type TensorName } from '../engine/index.js';
+import { sameData, type Tensor } from '../engine/index.js';
 import type { Frame, Snapshot, TensorMap, TrainingStatus } from '../protocol/snapshot.js';
 import { lossSeries } from '../protocol/loss-series.js';
 import { undoDepth, type LectureEvent, type LectureState } from './decider.js';
@@ -11,6 +11,8 @@ export function toSnapshot(state: LectureState, training: TrainingStatus | null 
     lectureId: state.lectureId,
     title: state.title,
     seq: state.seq,
+    network: n.config,
+    dataset: state.dataset,
     stage: n.stage,
     sampleIndex: n.sampleIndex,
     epoch: n.epoch,
@@ -21,6 +23,7 @@ export function toSnapshot(state: LectureState, training: TrainingStatus | null 
     lossHistory: loss.points,
     lossStride: loss.stride,
     lossCount: loss.count,
+    testLossHistory: lossSeries(state.testLoss).points,
     undoDepth: undoDepth(state),
     training,
     pacing: state.pacing,
@@ -37,19 +40,29 @@ function commonPrefix(a: readonly number[], b: readonly number[]): number {
   return i;
 }
 
+/** How a client's copy of the series of `before` becomes the series of `after`. */
+function seriesChange(before: readonly number[], after: readonly number[]) {
+  const was = lossSeries(before);
+  const now = lossSeries(after);
+  const keep = was.stride === now.stride ? commonPrefix(was.points, now.points) : 0;
+  return { keep, append: now.points.slice(keep), stride: now.stride, count: now.count };
+}
+
+function testLossChange(before: readonly number[], after: readonly number[]) {
+  const { keep, append } = seriesChange(before, after);
+  return { keep, append };
+}
+
 /** The frame that takes a client from `before` to `after`. */
 export function frameBetween(before: LectureState, after: LectureState, event: LectureEvent): Frame {
-  const tensors: TensorMap = {};
-  const cleared: TensorName[] = [];
-  for (const name of TENSOR_NAMES) {
-    const was = before.network.tensors[name];
-    const now = after.network.tensors[name];
-    if (now && !sameData(was, now)) tensors[name] = now;
-    else if (was && !now) cleared.push(name);
+  const tensors: Record<string, Tensor> = {};
+  const cleared: string[] = [];
+  const beforeTensors = before.network.tensors;
+  const afterTensors = after.network.tensors;
+  for (const name of Object.keys(afterTensors)) {
+    if (!sameData(beforeTensors[name], afterTensors[name])) tensors[name] = afterTensors[name];
   }
-  const was = lossSeries(before.network.lossHistory);
-  const now = lossSeries(after.network.lossHistory);
-  const keep = was.stride === now.stride ? commonPrefix(was.points, now.points) : 0;
+  for (const name of Object.keys(beforeTensors)) if (!(name in afterTensors)) cleared.push(name);
   const n = after.network;
   return {
     seq: event.seq,
@@ -64,7 +77,10 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
     undoDepth: undoDepth(after),
     tensors,
     cleared,
-    loss: { keep, append: now.points.slice(keep), stride: now.stride, count: now.count },
+    ...(n.config !== before.network.config ? { network: n.config } : {}),
+    ...(after.dataset !== before.dataset ? { dataset: after.dataset } : {}),
+    loss: seriesChange(before.network.lossHistory, n.lossHistory),
+    testLoss: testLossChange(before.testLoss, after.testLoss),
     ...(after.pacing !== before.pacing ? { pacing: after.pacing } : {}),
     ...(after.prediction !== before.prediction ? { prediction: after.prediction } : {}),
   };

@@ -1,6 +1,5 @@
 /** Collaboration in a lecture: pacing, predictions and "I'm lost here" flags. */
 import { z } from 'zod';
-import { STAGES, TENSOR_NAMES, TENSOR_SHAPES, type PassStage, type TensorName } from '../engine/index.js';
 import { LIMITS } from './limits.js';
 
 export const PACING = { follow: 'follow', free: 'free' } as const;
@@ -27,7 +26,7 @@ export type PredictionStatus = (typeof PREDICTION_STATUS)[keyof typeof PREDICTIO
 export interface Prediction {
   /** The seq of the `ask` that opened it: its identity. */
   readonly askSeq: number;
-  readonly tensor: TensorName;
+  readonly tensor: string;
   readonly index: readonly number[];
   readonly status: PredictionStatus;
   /** The true value, once revealed. */
@@ -45,7 +44,7 @@ export interface PredictionUpdate {
 
 export interface PredictionReveal extends PredictionStats {
   readonly askSeq: number;
-  readonly tensor: TensorName;
+  readonly tensor: string;
   readonly index: readonly number[];
   readonly actual: number;
 }
@@ -57,41 +56,34 @@ export const PredictionSubmit = z.strictObject({
     .max(LIMITS.maxWeightMagnitude, `value must be at most ${LIMITS.maxWeightMagnitude}`),
 });
 
-const TensorNameSchema = z.enum(TENSOR_NAMES as [TensorName, ...TensorName[]], { error: `tensor must be one of ${TENSOR_NAMES.join(', ')}` });
-const indexSchema = z.array(z.number().int('index entries must be whole numbers').min(0, 'index entries must be ≥ 0'), { error: 'index must be an array of whole numbers' }).max(2);
+/** A tensor's name as the engine makes them (A, B_act, W2, dL_dZ1, …); the lecture checks it exists. */
+export const TensorNameSchema = z
+  .string({ error: 'tensor must be a tensor name such as "B_act" or "W1"' })
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,23}$/, 'tensor must be a tensor name such as "B_act" or "W1"');
+/** A stage's name (input, B, B_act, …, Z1, A1, …, update); the lecture checks it exists. */
+export const StageNameSchema = z
+  .string({ error: 'stage must be a stage name such as "B_act"' })
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,23}$/, 'stage must be a stage name such as "B_act"');
+const indexSchema = z
+  .array(z.number({ error: 'index entries must be numbers' }).int('index entries must be whole numbers').min(0, 'index entries must be ≥ 0').max(100_000, 'index entries must be at most 100000'), {
+    error: 'index must be an array of whole numbers',
+  })
+  .min(1, 'index needs 1 or 2 numbers')
+  .max(2, 'index needs 1 or 2 numbers');
 
 /** An index into a tensor's shape, or a message saying why it is not one. */
-export function indexProblem(tensor: TensorName, index: readonly number[]): string | null {
-  const shape: readonly number[] = TENSOR_SHAPES[tensor];
-  if (index.length !== shape.length) return `index for ${tensor} needs ${shape.length} number${shape.length > 1 ? 's' : ''} (its shape is [${shape.join(', ')}])`;
-  const bad = index.findIndex((i, axis) => i >= shape[axis]);
-  return bad >= 0 ? `index [${index.join(', ')}] is outside ${tensor}, whose shape is [${shape.join(', ')}]` : null;
-}
-
-export function flatIndex(tensor: TensorName, index: readonly number[]): number {
-  const shape: readonly number[] = TENSOR_SHAPES[tensor];
-  return index.length === 2 ? index[0] * shape[1] + index[1] : index[0];
-}
-
-export const TensorElement = z
-  .strictObject({ tensor: TensorNameSchema, index: indexSchema })
-  .superRefine((v, ctx) => {
-    const problem = indexProblem(v.tensor, v.index);
-    if (problem) ctx.addIssue({ code: 'custom', path: ['index'], message: problem });
-  });
+/** One element of a tensor; the lecture checks the name and index against its network. */
+export const TensorElement = z.strictObject({ tensor: TensorNameSchema, index: indexSchema });
 
 export const FlagTarget = z.discriminatedUnion(
   'type',
   [
-    z.strictObject({ type: z.literal('stage'), stage: z.enum(STAGES, { error: `stage must be one of ${STAGES.join(', ')}` }) }),
-    z.strictObject({ type: z.literal('element'), tensor: TensorNameSchema, index: indexSchema }).superRefine((v, ctx) => {
-      const problem = indexProblem(v.tensor, v.index);
-      if (problem) ctx.addIssue({ code: 'custom', path: ['index'], message: problem });
-    }),
+    z.strictObject({ type: z.literal('stage'), stage: StageNameSchema }),
+    z.strictObject({ type: z.literal('element'), tensor: TensorNameSchema, index: indexSchema }),
   ],
   { error: 'target.type must be "stage" or "element"' },
 );
-export type FlagTarget = { type: 'stage'; stage: PassStage } | { type: 'element'; tensor: TensorName; index: number[] };
+export type FlagTarget = { type: 'stage'; stage: string } | { type: 'element'; tensor: string; index: number[] };
 
 export const FlagRequest = z.strictObject({ target: FlagTarget, on: z.boolean({ error: 'on must be true or false' }) });
 export type FlagRequest = z.infer<typeof FlagRequest>;

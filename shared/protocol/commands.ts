@@ -1,7 +1,10 @@
 import { z } from 'zod';
-import { PRESET_NAMES, SAMPLE_COUNT, TENSOR_SHAPES } from '../engine/index.js';
+import { PRESET_NAMES } from '../engine/index.js';
+import { parseMlpConfig, type MlpConfig } from '../engine/mlp/index.js';
+import { DatasetSpecSchema, type DatasetSpec } from '../datasets/index.js';
+import { CSV_LIMITS } from '../datasets/csv.js';
 import { LIMITS } from './limits.js';
-import { PACING_MODES, TensorElement } from './collab.js';
+import { PACING_MODES, TensorElement, TensorNameSchema } from './collab.js';
 
 const finite = z.number({ error: 'must be a finite number' });
 const int = (min: number, max: number) =>
@@ -15,9 +18,10 @@ export const ForwardCommand = bare('forward');
 export const BackwardCommand = bare('backward');
 export const UpdateCommand = bare('update');
 export const StopCommand = bare('stop');
+/** The row (or first row of the batch) the next pass uses; the lecture checks it against its dataset. */
 export const SelectSampleCommand = z.strictObject({
   type: z.literal('selectSample'),
-  index: int(0, SAMPLE_COUNT - 1),
+  index: int(0, CSV_LIMITS.maxRows - 1),
 });
 export const TrainCommand = z.strictObject({
   type: z.literal('train'),
@@ -37,20 +41,50 @@ export const SetLearningRateCommand = z.strictObject({
   type: z.literal('setLearningRate'),
   value: LearningRateSchema,
 });
-export const SetWeightCommand = z
+/** Sets one element of a parameter (W, V; or W1, b1, …): the lecture checks the name and index against its network. */
+export const SetWeightCommand = z.strictObject({
+  type: z.literal('setWeight'),
+  tensor: TensorNameSchema,
+  index: z.array(int(0, 1000), { error: 'index must be [row, column] (or [i] for a bias)' }).min(1, 'index needs 1 or 2 numbers').max(2, 'index needs 1 or 2 numbers'),
+  value: finite.min(-LIMITS.maxWeightMagnitude).max(LIMITS.maxWeightMagnitude),
+});
+
+/**
+ * A new architecture: hidden layers, output, loss, biases, batch, as in MlpConfig but without
+ * `inputs`, which always follow the dataset. New weights: the preset (default: the notebook's
+ * when the network is 3-4-1, else random) with the seed (default: a fresh one).
+ */
+export const SetNetworkCommand = z
   .strictObject({
-    type: z.literal('setWeight'),
-    tensor: z.enum(['W', 'V'], { error: 'tensor must be "W" or "V"' }),
-    index: z.tuple([int(0, 1000), int(0, 1000)], { error: 'index must be [row, column]' }),
-    value: finite.min(-LIMITS.maxWeightMagnitude).max(LIMITS.maxWeightMagnitude),
+    type: z.literal('setNetwork'),
+    network: z.record(z.string(), z.unknown(), { error: 'network must be an object like {"hidden": [{"units": 8, "activation": "tanh"}]}' }),
+    preset: z.enum(PRESET_NAMES, { error: `preset must be one of ${PRESET_NAMES.join(', ')}` }).optional(),
+    seed: int(0, LIMITS.maxSeed).optional(),
   })
-  .superRefine((cmd, ctx) => {
-    const [rows, cols] = TENSOR_SHAPES[cmd.tensor];
-    const [i, j] = cmd.index;
-    if (i >= rows || j >= cols) {
-      ctx.addIssue({ code: 'custom', path: ['index'], message: `index [${i}, ${j}] is outside ${cmd.tensor}, which is ${rows}×${cols}` });
+  .transform((cmd, ctx) => {
+    if ('inputs' in cmd.network) {
+      ctx.addIssue({ code: 'custom', path: ['network', 'inputs'], message: 'inputs follow the dataset; leave them out' });
+      return z.NEVER;
     }
+    // A placeholder input count: the lecture sets the dataset's.
+    const parsed = parseMlpConfig({ ...cmd.network, inputs: 1 });
+    if (!parsed.ok) {
+      for (const message of parsed.errors) ctx.addIssue({ code: 'custom', path: ['network'], message });
+      return z.NEVER;
+    }
+    return { type: 'setNetwork' as const, network: parsed.config, preset: cmd.preset, seed: cmd.seed };
   });
+
+/**
+ * A new dataset (a truth table, a generated 2-D set or an uploaded CSV). The network keeps its
+ * layers, takes as many inputs as the data has features, and gets new weights as for setNetwork.
+ */
+export const SetDatasetCommand = z.strictObject({
+  type: z.literal('setDataset'),
+  dataset: DatasetSpecSchema,
+  preset: z.enum(PRESET_NAMES, { error: `preset must be one of ${PRESET_NAMES.join(', ')}` }).optional(),
+  seed: int(0, LIMITS.maxSeed).optional(),
+});
 
 /** Opens a prediction on one element of a tensor not yet computed in this pass. */
 export const AskCommand = z.strictObject({ type: z.literal('ask'), tensor: z.unknown(), index: z.unknown() }).transform((cmd, ctx) => {
@@ -80,6 +114,8 @@ const COMMAND_SCHEMAS = {
   reset: ResetCommand,
   setLearningRate: SetLearningRateCommand,
   setWeight: SetWeightCommand,
+  setNetwork: SetNetworkCommand,
+  setDataset: SetDatasetCommand,
   ask: AskCommand,
   reveal: RevealCommand,
   clearFlags: ClearFlagsCommand,
@@ -93,13 +129,16 @@ export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
 /**
  * The command as it was applied and recorded: what the instructor sent, with what the server
- * decided filled in (the preset and seed a reset used, the epochs a stopped training ran),
- * so a replay never has to guess. `stop` is not recorded: it shows as `epochsRun`.
+ * decided filled in (the preset and seed a reset used, the whole network a new dataset gave, the
+ * epochs a stopped training ran), so a replay never has to guess. `stop` is not recorded: it
+ * shows as `epochsRun`.
  */
 export type RecordedCommand =
-  | Exclude<Command, { type: 'reset' | 'train' | 'stop' }>
+  | Exclude<Command, { type: 'reset' | 'train' | 'stop' | 'setNetwork' | 'setDataset' }>
   | { type: 'reset'; preset: z.infer<typeof PresetSchema>; seed: number }
-  | { type: 'train'; epochs: number; epochsRun: number };
+  | { type: 'train'; epochs: number; epochsRun: number }
+  | { type: 'setNetwork'; network: MlpConfig; preset: z.infer<typeof PresetSchema>; seed: number }
+  | { type: 'setDataset'; dataset: DatasetSpec; network: MlpConfig; preset: z.infer<typeof PresetSchema>; seed: number };
 
 export type Parsed<T> = { ok: true; value: T } | { ok: false; error: string };
 

@@ -1,8 +1,11 @@
-import type { Preset, Stage, Tensor, TensorName } from '../engine/index.js';
+import type { Preset, Tensor } from '../engine/index.js';
+import type { MlpConfig } from '../engine/mlp/index.js';
+import type { DatasetSpec } from '../datasets/index.js';
 import type { RecordedCommand } from './commands.js';
 import type { Pacing, Prediction } from './collab.js';
 
-export type TensorMap = Partial<Record<TensorName, Tensor>>;
+/** Tensors by name: the names of mlpLayout(network).tensorNames (the notebook's A, W, B, … for its network). */
+export type TensorMap = Readonly<Record<string, Tensor>>;
 
 export interface TrainingStatus {
   readonly epochsDone: number;
@@ -15,7 +18,13 @@ export interface Snapshot {
   readonly title: string;
   /** Applied commands so far (0 for a new lecture). */
   readonly seq: number;
-  readonly stage: Stage;
+  /** The architecture; its layout (mlpLayout) names the stages and tensors. */
+  readonly network: MlpConfig;
+  /** The data the network learns from (makeDataset makes the rows). */
+  readonly dataset: DatasetSpec;
+  /** 'idle' or a stage of mlpLayout(network).stages. */
+  readonly stage: string;
+  /** The row the pass uses (the first row of its batch). */
   readonly sampleIndex: number;
   readonly epoch: number;
   readonly learningRate: number;
@@ -31,6 +40,11 @@ export interface Snapshot {
   readonly lossStride: number;
   /** Finished epochs with a recorded loss (the exact history's length). */
   readonly lossCount: number;
+  /**
+   * Mean loss on the held-out test rows after each finished epoch, in the same series as
+   * lossHistory (same stride and count); empty when the dataset holds no rows out.
+   */
+  readonly testLossHistory: readonly number[];
   /** How many commands `back` can still undo. */
   readonly undoDepth: number;
   /** Set while a `train` command runs. */
@@ -50,7 +64,7 @@ export interface Frame {
   /** Server time the command was applied, ms since the epoch. */
   readonly at: number;
   readonly command: RecordedCommand;
-  readonly stage: Stage;
+  readonly stage: string;
   readonly sampleIndex: number;
   readonly epoch: number;
   readonly learningRate: number;
@@ -60,12 +74,18 @@ export interface Frame {
   /** Tensors this command computed or changed. */
   readonly tensors: TensorMap;
   /** Tensors this command removed (a new pass, a reset, an undo). */
-  readonly cleared: readonly TensorName[];
+  readonly cleared: readonly string[];
+  /** Present when the command changed the architecture (setNetwork, setDataset, or an undo of one). */
+  readonly network?: MlpConfig;
+  /** Present when the command changed the dataset. */
+  readonly dataset?: DatasetSpec;
   /**
    * The loss history becomes its first `keep` entries followed by `append`, with the stride and
    * count given (a changed stride resends the whole series, at most LOSS_POINTS numbers).
    */
   readonly loss: { readonly keep: number; readonly append: readonly number[]; readonly stride: number; readonly count: number };
+  /** The test loss series, changed the same way (it shares `loss`'s stride and count). */
+  readonly testLoss: { readonly keep: number; readonly append: readonly number[] };
   /** Present when the command changed the pacing. */
   readonly pacing?: Pacing;
   /** Present when the command changed the prediction (asked, revealed). */
@@ -75,16 +95,16 @@ export interface Frame {
 /** Applies a frame to the snapshot it follows. Throws on a gap so the caller resynchronises. */
 export function applyFrame(s: Snapshot, f: Frame): Snapshot {
   if (f.seq !== s.seq + 1) throw new RangeError(`frame ${f.seq} does not follow seq ${s.seq}`);
-  const tensors: TensorMap = { ...s.tensors };
+  const tensors: Record<string, Tensor> = { ...s.tensors };
   for (const name of f.cleared) delete tensors[name];
   Object.assign(tensors, f.tensors);
-  const lossHistory =
-    f.loss.keep === s.lossHistory.length && f.loss.append.length === 0
-      ? s.lossHistory
-      : [...s.lossHistory.slice(0, f.loss.keep), ...f.loss.append];
+  const lossHistory = spliced(s.lossHistory, f.loss);
+  const testLossHistory = spliced(s.testLossHistory, f.testLoss);
   return {
     ...s,
     seq: f.seq,
+    network: f.network ?? s.network,
+    dataset: f.dataset ?? s.dataset,
     stage: f.stage,
     sampleIndex: f.sampleIndex,
     epoch: f.epoch,
@@ -94,10 +114,17 @@ export function applyFrame(s: Snapshot, f: Frame): Snapshot {
     undoDepth: f.undoDepth,
     tensors,
     lossHistory,
+    testLossHistory,
     lossStride: f.loss.stride,
     lossCount: f.loss.count,
     training: null,
     pacing: f.pacing ?? s.pacing,
     prediction: f.prediction !== undefined ? f.prediction : s.prediction,
   };
+}
+
+/** A series after a frame's change: its first `keep` entries, then `append` (the same array when nothing changed). */
+function spliced(series: readonly number[], change: { readonly keep: number; readonly append: readonly number[] }): readonly number[] {
+  if (change.keep === series.length && change.append.length === 0) return series;
+  return [...series.slice(0, change.keep), ...change.append];
 }

@@ -44,8 +44,10 @@ export interface TrainingProgress {
   readonly epochsTotal: number;
   /** Mean loss of the last epoch run. */
   readonly loss: number;
-  readonly W: Tensor;
-  readonly V: Tensor;
+  /** Mean loss on the held-out rows after the last epoch run; null when the dataset holds none out. */
+  readonly testLoss: number | null;
+  /** The parameters as they stand (W and V for the notebook's network; W1, b1, … otherwise). */
+  readonly params: Readonly<Record<string, Tensor>>;
 }
 
 export interface Presence {
