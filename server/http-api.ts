@@ -1,5 +1,19 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import { CreateLectureBody, describeIssues, lectureNotebook, LIMITS, lossCsv, parseCommand, PROTOCOL_VERSION, weightsJson, type CreatedLecture } from '../shared/index.js';
+import {
+  CreateLectureBody,
+  CSV_SPEC_LIMITS,
+  datasetFromCsv,
+  describeCsvIssue,
+  describeIssues,
+  lectureNotebook,
+  LIMITS,
+  lossCsv,
+  notebookExportProblem,
+  parseCommand,
+  PROTOCOL_VERSION,
+  weightsJson,
+  type CreatedLecture,
+} from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
 import type { LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
@@ -21,6 +35,8 @@ class HttpError extends Error {
     readonly status: number,
     message: string,
     readonly headers: Record<string, string> = {},
+    /** More for the body beside `error` (the line and column of each CSV problem, say). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
   }
@@ -99,16 +115,40 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     res.json(findRoom(req).snapshot());
   });
 
-  api.post('/lectures/:id/commands', async (req, res) => {
+  const instructorRoom = (req: Request): LectureRoom => {
     const room = findRoom(req);
     const token = bearerToken(req);
     if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
     if (!registry.isInstructor(room, token)) throw refusals.guess(req, 401, 'the instructor token is not valid for this lecture');
+    return room;
+  };
+
+  api.post('/lectures/:id/commands', async (req, res) => {
+    const room = instructorRoom(req);
     const command = parseCommand(req.body);
     if (!command.ok) throw new HttpError(400, command.error);
     const result = await room.command(command.value);
     if (!result.ok) throw new HttpError(result.status, result.error);
     res.json(room.snapshot());
+  });
+
+  // An uploaded table: too big for a socket message, so it comes here as text and becomes a setDataset command.
+  api.post('/lectures/:id/dataset.csv', express.text({ type: () => true, limit: CSV_SPEC_LIMITS.maxTextLength }), async (req, res) => {
+    const room = instructorRoom(req);
+    const text = typeof req.body === 'string' ? req.body : '';
+    if (!text.trim()) throw new HttpError(400, 'the CSV is empty: send the file as the body (Content-Type: text/csv)');
+    const name = String(req.query.name ?? 'uploaded data').trim().slice(0, CSV_SPEC_LIMITS.maxNameLength) || 'uploaded data';
+    const trainFraction = req.query.trainFraction === undefined ? 1 : Number(req.query.trainFraction);
+    const checked = datasetFromCsv(text, { name, trainFraction });
+    if (!checked.ok) {
+      const more = checked.moreErrors > 0 ? ` (and ${checked.moreErrors} more problems)` : '';
+      throw new HttpError(400, `the CSV has problems: ${checked.errors.map(describeCsvIssue).join('; ')}${more}`, {}, { issues: checked.errors, moreErrors: checked.moreErrors });
+    }
+    const command = parseCommand({ type: 'setDataset', dataset: { kind: 'csv', name, text, trainFraction } });
+    if (!command.ok) throw new HttpError(400, command.error);
+    const result = await room.command(command.value);
+    if (!result.ok) throw new HttpError(result.status, result.error);
+    res.json({ ok: true, seq: result.seq, rows: checked.table.samples.length, features: checked.table.featureNames.length });
   });
 
   api.get('/lectures/:id/loss', (req, res) => {
@@ -117,7 +157,10 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
 
   // Exports: the lecture as a Jupyter notebook that replays its weights, the weights, the loss history.
   api.get('/lectures/:id/export.ipynb', (req, res) => {
-    const { record } = findRoom(req);
+    const room = findRoom(req);
+    const { record } = room;
+    const problem = notebookExportProblem(room.state);
+    if (problem) throw new HttpError(409, problem);
     const config = { lectureId: record.id, title: record.title, preset: record.preset, seed: record.seed, learningRate: record.learningRate };
     const notebook = lectureNotebook(config, store.events(record.id));
     res.type('application/x-ipynb+json').attachment(`backprop-live-${record.id}.ipynb`).send(JSON.stringify(notebook, null, 1));
@@ -125,13 +168,12 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
 
   api.get('/lectures/:id/export/weights.json', (req, res) => {
     const room = findRoom(req);
-    const s = room.snapshot();
-    res.attachment(`backprop-live-${room.id}-weights.json`).json(weightsJson(room.id, s.seq, s.tensors.W!.data, s.tensors.V!.data, s.learningRate));
+    res.attachment(`backprop-live-${room.id}-weights.json`).json(weightsJson(room.id, room.seq, room.state.network));
   });
 
   api.get('/lectures/:id/export/loss.csv', (req, res) => {
     const room = findRoom(req);
-    res.type('text/csv').attachment(`backprop-live-${room.id}-loss.csv`).send(lossCsv(room.lossHistory()));
+    res.type('text/csv').attachment(`backprop-live-${room.id}-loss.csv`).send(lossCsv(room.state.network.lossHistory, room.state.testLoss));
   });
 
   api.get('/lectures/:id/recording', (req, res) => {
@@ -156,14 +198,15 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
 /** Turns every error, including body-parser's, into a JSON `{error}`; never lets input crash the server. */
 function apiErrorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
   if (err instanceof HttpError) {
-    res.status(err.status).set(err.headers).json({ error: err.message });
+    res.status(err.status).set(err.headers).json({ error: err.message, ...err.details });
     return;
   }
   const e = err as { type?: string; status?: number; message?: string };
   if (e?.type === 'entity.parse.failed') {
     res.status(400).json({ error: `malformed JSON: ${e.message}` });
   } else if (e?.type === 'entity.too.large') {
-    res.status(413).json({ error: `the body is larger than ${LIMITS.maxPayloadBytes} bytes` });
+    const limit = (e as { limit?: number }).limit ?? LIMITS.maxPayloadBytes;
+    res.status(413).json({ error: `the body is larger than ${limit} bytes` });
   } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
     res.status(e.status).json({ error: e.message ?? 'bad request' });
   } else {

@@ -5,20 +5,22 @@ import {
   evolveComputed,
   flagKey,
   revealsPrediction,
-  stagesRun,
+  elementProblem,
+  mlpLayout,
+  mlpStagesRun,
+  LectureTrainer,
   type FlagCounts,
   type FlagTarget,
   type PredictionReveal,
   type PredictionUpdate,
   frameBetween,
   toSnapshot,
-  Trainer,
   type CatchUp,
   type Command,
   type Frame,
   type LectureEvent,
   type LectureState,
-  type NetworkState,
+  type MlpState,
   type Snapshot,
   type TrainingProgress,
 } from '../shared/index.js';
@@ -63,7 +65,14 @@ interface TrainingRun {
   stopRequested: boolean;
 }
 
-function isFiniteNetwork(network: NetworkState): boolean {
+/** Why a flag does not point at a stage or element of this network, or null. */
+function flagProblem(network: MlpState, target: FlagTarget): string | null {
+  if (target.type === 'element') return elementProblem(network, target.tensor, target.index);
+  const stages = mlpLayout(network.config).stages.map((s) => s.stage);
+  return stages.includes(target.stage) ? null : `this network has no stage ${target.stage}; its stages are ${stages.join(', ')}`;
+}
+
+function isFiniteNetwork(network: MlpState): boolean {
   for (const t of Object.values(network.tensors)) for (const x of t.data) if (!Number.isFinite(x)) return false;
   return true;
 }
@@ -84,12 +93,12 @@ export class LectureRoom {
 
   constructor(
     readonly record: LectureRecord,
-    private state: LectureState,
+    private current: LectureState,
     recentFrames: Frame[],
     private readonly deps: RoomDeps,
   ) {
     this.recent = recentFrames.slice(-RECENT_FRAMES);
-    const p = state.prediction;
+    const p = current.prediction;
     if (p?.status === 'open') this.answers = deps.store.answers(record.id, p.askSeq);
   }
 
@@ -98,17 +107,22 @@ export class LectureRoom {
   }
 
   get seq(): number {
-    return this.state.seq;
+    return this.current.seq;
   }
 
   snapshot(): Snapshot {
     const t = this.training;
-    return toSnapshot(this.state, t ? { epochsDone: t.epochsDone, epochsTotal: t.epochsTotal } : null);
+    return toSnapshot(this.current, t ? { epochsDone: t.epochsDone, epochsTotal: t.epochsTotal } : null);
   }
 
   /** The exact loss history (the snapshot carries a bounded series of it). */
   lossHistory(): readonly number[] {
-    return this.state.network.lossHistory;
+    return this.current.network.lossHistory;
+  }
+
+  /** The lecture's state as it stands (read-only: only commands change it). */
+  get state(): LectureState {
+    return this.current;
   }
 
   subscribe(listener: RoomListener): () => void {
@@ -120,26 +134,26 @@ export class LectureRoom {
     if (this.training) {
       if (command.type === 'stop') {
         this.training.stopRequested = true;
-        return { ok: true, seq: this.state.seq };
+        return { ok: true, seq: this.current.seq };
       }
       return { ok: false, status: 409, error: `training is running (${this.training.epochsDone}/${this.training.epochsTotal} epochs); send stop to end it` };
     }
-    const decision = decide(this.state, command, { now: this.deps.clock.now(), newSeed: () => newSeed(this.deps.random) });
+    const decision = decide(this.current, command, { now: this.deps.clock.now(), newSeed: () => newSeed(this.deps.random) });
     if (!decision.ok) return decision;
     if (decision.event.command.type === 'train') return this.train(decision.event.command.epochs);
     let event = decision.event;
-    let next = evolve(this.state, event);
-    if (event.command.type === 'reveal' || revealsPrediction(this.state, next)) {
+    let next = evolve(this.current, event);
+    if (event.command.type === 'reveal' || revealsPrediction(this.current, next)) {
       // The answers are outside the state: they travel in the event, so the recording keeps them.
       event = { ...event, reveal: aggregate([...this.answers.values()]) };
-      next = evolve(this.state, event);
+      next = evolve(this.current, event);
     }
     return this.commit(event, next);
   }
 
   /** A student's answer to the open prediction; the latest from each student counts. */
   submitAnswer(clientId: string, value: number): Outcome {
-    const p = this.state.prediction;
+    const p = this.current.prediction;
     if (!p) return { ok: false, status: 409, error: 'no prediction is open' };
     if (p.status !== 'open') return { ok: false, status: 409, error: 'the answer has been revealed; answers are closed' };
     try {
@@ -149,7 +163,7 @@ export class LectureRoom {
     }
     this.answers.set(clientId, value);
     this.later('predictionUpdate', () => {
-      const open = this.state.prediction;
+      const open = this.current.prediction;
       if (open?.status !== 'open') return;
       const { count, histogram } = aggregate([...this.answers.values()]);
       for (const l of this.listeners) l.predictionUpdate({ askSeq: open.askSeq, count, histogram });
@@ -159,6 +173,8 @@ export class LectureRoom {
 
   /** Sets or clears one student's "I'm lost here" flag on a stage or tensor element of this pass. */
   flag(clientId: string, target: FlagTarget, on: boolean): Outcome {
+    const problem = flagProblem(this.current.network, target);
+    if (problem) return { ok: false, status: 400, error: problem };
     const key = flagKey(target);
     const who = this.flagged.get(key) ?? new Set<string>();
     if (on && !who.has(clientId)) {
@@ -188,7 +204,7 @@ export class LectureRoom {
 
   /** The open prediction's live aggregate (for an instructor who joins while answers come in). */
   predictionUpdate(): PredictionUpdate | null {
-    const p = this.state.prediction;
+    const p = this.current.prediction;
     if (p?.status !== 'open') return null;
     const { count, histogram } = aggregate([...this.answers.values()]);
     return { askSeq: p.askSeq, count, histogram };
@@ -210,7 +226,7 @@ export class LectureRoom {
 
   /** What a client that holds `lastSeq` is missing: frames when they are smaller, else a snapshot. */
   catchUp(lastSeq: number): CatchUp {
-    const seq = this.state.seq;
+    const seq = this.current.seq;
     if (!Number.isInteger(lastSeq) || lastSeq < 0 || lastSeq > seq) return { type: 'snapshot', snapshot: this.snapshot() };
     if (lastSeq === seq) return { type: 'frames', frames: [] };
     const first = this.recent[0];
@@ -238,14 +254,14 @@ export class LectureRoom {
     if (!isFiniteNetwork(next.network)) {
       return { ok: false, status: 409, error: 'the numbers overflowed (a weight or value became infinite); lower the learning rate or the weights' };
     }
-    const frame = frameBetween(this.state, next, event);
+    const frame = frameBetween(this.current, next, event);
     try {
       this.deps.store.appendEvent(this.id, { seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, frame });
     } catch (err) {
       return { ok: false, status: 500, error: `could not record the command: ${(err as Error).message}` };
     }
-    const before = this.state;
-    this.state = next;
+    const before = this.current;
+    this.current = next;
     this.recent.push(frame);
     if (this.recent.length > RECENT_FRAMES * 2) this.recent = this.recent.slice(-RECENT_FRAMES);
     for (const l of this.listeners) l.frame(frame);
@@ -262,8 +278,9 @@ export class LectureRoom {
     }
     if (event.command.type === 'ask') this.answers = new Map();
     const type = event.command.type;
-    const newPass = stagesRun(before.network.stage, after.network.stage).includes('input');
-    if (newPass || type === 'clearFlags' || type === 'reset' || type === 'selectSample') {
+    const newNetwork = before.network.config !== after.network.config;
+    const newPass = !newNetwork && mlpStagesRun(mlpLayout(after.network.config), before.network.stage, after.network.stage).includes('input');
+    if (newPass || newNetwork || type === 'clearFlags' || type === 'reset' || type === 'selectSample' || type === 'setDataset') {
       if (this.flagged.size > 0 || type === 'clearFlags') {
         this.flagged = new Map();
         this.emitFlags();
@@ -278,22 +295,21 @@ export class LectureRoom {
   private async train(epochsTotal: number): Promise<CommandResult> {
     const run: TrainingRun = { epochsTotal, epochsDone: 0, stopRequested: false };
     this.training = run;
-    const start = this.state;
-    const trainer = new Trainer(start.network);
-    let perSlice = 16;
+    const start = this.current;
+    const trainer = new LectureTrainer(start);
+    let perSlice = 1;
     let lastProgress = performance.now();
-    let loss = NaN;
     try {
       while (run.epochsDone < epochsTotal && !run.stopRequested) {
         const n = Math.min(perSlice, epochsTotal - run.epochsDone);
         const t0 = performance.now();
-        loss = trainer.runEpochs(n);
+        trainer.runEpochs(n);
         const took = performance.now() - t0;
         run.epochsDone += n;
         perSlice = Math.max(1, Math.min(100_000, Math.round((n * SLICE_MS) / Math.max(took, 0.05))));
         if (performance.now() - lastProgress >= PROGRESS_EVERY_MS && run.epochsDone < epochsTotal) {
           lastProgress = performance.now();
-          this.emitProgress(run, loss, trainer);
+          this.emitProgress(run, trainer);
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
@@ -308,15 +324,14 @@ export class LectureRoom {
     }
   }
 
-  private emitProgress(run: TrainingRun, loss: number, trainer: Trainer): void {
-    const { W, V } = trainer.weights();
+  private emitProgress(run: TrainingRun, trainer: LectureTrainer): void {
     const progress: TrainingProgress = {
-      seq: this.state.seq,
+      seq: this.current.seq,
       epochsDone: run.epochsDone,
       epochsTotal: run.epochsTotal,
-      loss,
-      W,
-      V,
+      loss: trainer.lastLoss,
+      testLoss: trainer.lastTestLoss,
+      params: trainer.parameterTensors(),
     };
     for (const l of this.listeners) l.progress(progress);
   }

@@ -7,6 +7,7 @@
 import { NOTEBOOK_ROWS, TENSOR_SHAPES } from '../engine/index.js';
 import type { LectureConfig, LectureEvent } from '../lecture/decider.js';
 import { weightHistory, type WeightOp } from './weight-ops.js';
+import { mlpLayout, type MlpState } from '../engine/mlp/index.js';
 
 interface Cell {
   readonly id: string;
@@ -56,6 +57,12 @@ function sgdRuns(ops: readonly WeightOp[]): WeightOp[][] {
   return groups;
 }
 
+const ASSIGN_TEXT = {
+  reset: 'Reset to',
+  network: 'The lecture switched to this network, with weights from',
+  dataset: 'The lecture switched to this dataset, with weights from',
+} as const;
+
 function opCode(group: WeightOp[]): { md: string; code: string } {
   const op = group[0];
   switch (op.type) {
@@ -70,12 +77,12 @@ function opCode(group: WeightOp[]): { md: string; code: string } {
       return { md: `Training: ${op.epochs} epoch${op.epochs > 1 ? 's' : ''} at η = ${op.eta}.`, code: `W, V, losses = train(W, V, epochs=${op.epochs}, eta=${py(op.eta)})\nlosses[-1]` };
     case 'set':
       return {
-        md: `The instructor set ${op.tensor}[${op.index[0]}][${op.index[1]}] by hand.`,
-        code: `${op.tensor} = ${op.tensor}.copy()\n${op.tensor}[${op.index[0]}, ${op.index[1]}] = ${py(op.value)}`,
+        md: `The instructor set ${op.tensor}[${op.index.join('][')}] by hand.`,
+        code: `${op.tensor} = ${op.tensor}.copy()\n${op.tensor}[${op.index.join(', ')}] = ${py(op.value)}`,
       };
     case 'assign':
       return {
-        md: `Reset to the \`${op.preset}\` preset${op.preset === 'random' ? ` (seed ${op.seed})` : ''}.`,
+        md: `${ASSIGN_TEXT[op.reason]} the \`${op.preset}\` preset${op.preset === 'random' ? ` (seed ${op.seed})` : ''}.`,
         code: `W = ${wLiteral(op.W)}\nV = ${vLiteral(op.V)}`,
       };
     default: {
@@ -197,12 +204,25 @@ export function lectureNotebook(config: LectureConfig, events: readonly LectureE
   };
 }
 
-/** The weights as JSON (nested rows, like numpy's tolist()). */
-export function weightsJson(lectureId: string, seq: number, w: readonly number[], v: readonly number[], learningRate: number) {
+/**
+ * The parameters as JSON: every weight matrix as nested rows (like numpy's tolist()), every bias
+ * vector as a list, under the network's names (W and V for the notebook's network; W1, b1, …),
+ * with the architecture so the numbers can be put back into the same network.
+ */
+export function weightsJson(lectureId: string, seq: number, network: MlpState) {
   const rows = (data: readonly number[], cols: number) => Array.from({ length: data.length / cols }, (_, i) => data.slice(i * cols, i * cols + cols));
-  return { lectureId, seq, learningRate, W: rows(w, TENSOR_SHAPES.W[1]), V: rows(v, TENSOR_SHAPES.V[1]) };
+  const params: Record<string, number[] | number[][]> = {};
+  for (const name of mlpLayout(network.config).parameters) {
+    const t = network.tensors[name];
+    params[name] = t.shape.length === 2 ? rows(t.data, t.shape[1]) : [...t.data];
+  }
+  return { lectureId, seq, learningRate: network.learningRate, network: network.config, ...params };
 }
 
-export function lossCsv(history: readonly number[]): string {
-  return `epoch,loss\n${history.map((l, i) => `${i + 1},${l}`).join('\n')}${history.length ? '\n' : ''}`;
+/** The loss per epoch; with a held-out split, the test loss after each epoch in a third column. */
+export function lossCsv(history: readonly number[], testHistory: readonly number[] = []): string {
+  const withTest = testHistory.length > 0;
+  const header = withTest ? 'epoch,loss,test_loss' : 'epoch,loss';
+  const rows = history.map((l, i) => (withTest ? `${i + 1},${l},${testHistory[i] ?? ''}` : `${i + 1},${l}`));
+  return `${header}\n${rows.join('\n')}${rows.length ? '\n' : ''}`;
 }

@@ -4,14 +4,24 @@
  * weights. `back` restores an earlier network object, and with it that network's operations,
  * so undone updates drop out exactly as they do in the lecture.
  */
-import { stagesRun, type NetworkState, type Preset } from '../engine/index.js';
+import type { Preset } from '../engine/index.js';
+import { isNotebookConfig, layerSizes, mlpLayout, mlpStagesRun, type MlpState } from '../engine/mlp/index.js';
 import { createLecture, evolve, type LectureConfig, type LectureEvent, type LectureState } from '../lecture/decider.js';
+import { datasetLabel } from '../datasets/index.js';
 
 export type WeightOp =
   | { readonly type: 'sgd'; readonly sample: number; readonly eta: number }
   | { readonly type: 'train'; readonly epochs: number; readonly eta: number }
-  | { readonly type: 'set'; readonly tensor: 'W' | 'V'; readonly index: readonly [number, number]; readonly value: number }
-  | { readonly type: 'assign'; readonly preset: Preset; readonly seed: number; readonly W: readonly number[]; readonly V: readonly number[] };
+  | { readonly type: 'set'; readonly tensor: string; readonly index: readonly number[]; readonly value: number }
+  | {
+      readonly type: 'assign';
+      /** reset: new weights for the same network; network/dataset: a new network (what came before no longer matters). */
+      readonly reason: 'reset' | 'network' | 'dataset';
+      readonly preset: Preset;
+      readonly seed: number;
+      readonly W: readonly number[];
+      readonly V: readonly number[];
+    };
 
 /** A persistent list (newest first), shared between states. */
 interface OpNode {
@@ -22,18 +32,24 @@ interface OpNode {
 function opsFor(before: LectureState, after: LectureState, event: LectureEvent): WeightOp[] {
   const c = event.command;
   const n = after.network;
+  const assign = (reason: 'reset' | 'network' | 'dataset', preset: Preset, seed: number): WeightOp[] =>
+    isNotebookConfig(n.config) ? [{ type: 'assign', reason, preset, seed, W: n.tensors.W.data, V: n.tensors.V.data }] : [];
   switch (c.type) {
     case 'step':
     case 'forward':
     case 'backward':
     case 'update':
-      return stagesRun(before.network.stage, n.stage).includes('update') ? [{ type: 'sgd', sample: n.sampleIndex, eta: n.learningRate }] : [];
+      return mlpStagesRun(mlpLayout(n.config), before.network.stage, n.stage).includes('update') ? [{ type: 'sgd', sample: n.sampleIndex, eta: n.learningRate }] : [];
     case 'train':
       return c.epochsRun > 0 ? [{ type: 'train', epochs: c.epochsRun, eta: n.learningRate }] : [];
     case 'setWeight':
       return [{ type: 'set', tensor: c.tensor, index: c.index, value: c.value }];
     case 'reset':
-      return [{ type: 'assign', preset: c.preset, seed: c.seed, W: n.tensors.W.data, V: n.tensors.V.data }];
+      return assign('reset', c.preset, c.seed);
+    case 'setNetwork':
+      return assign('network', c.preset, c.seed);
+    case 'setDataset':
+      return assign('dataset', c.preset, c.seed);
     default:
       return [];
   }
@@ -47,12 +63,14 @@ export interface WeightHistory {
 
 export function weightHistory(config: LectureConfig, events: readonly LectureEvent[]): WeightHistory {
   const start = createLecture(config);
-  const lineage = new WeakMap<NetworkState, OpNode | null>([[start.network, null]]);
+  const lineage = new WeakMap<MlpState, OpNode | null>([[start.network, null]]);
   let state = start;
   for (const event of events) {
     const next = evolve(state, event);
     if (!lineage.has(next.network)) {
-      let node = lineage.get(state.network) ?? null;
+      // A new network or dataset starts a new history: what came before is another network's.
+      const fresh = event.command.type === 'setNetwork' || event.command.type === 'setDataset';
+      let node = fresh ? null : (lineage.get(state.network) ?? null);
       for (const op of opsFor(state, next, event)) node = { op, before: node };
       lineage.set(next.network, node);
     }
@@ -66,4 +84,18 @@ export function weightHistory(config: LectureConfig, events: readonly LectureEve
     ops,
     final: state,
   };
+}
+
+/**
+ * Why the notebook export cannot describe this state, or null: it writes the teaching notebook's
+ * own 3-4-1 network on its truth table, in its names.
+ */
+export function notebookExportProblem(state: LectureState): string | null {
+  const { config } = state.network;
+  const notebookData = state.dataset.kind === 'truthTable' && state.dataset.table === 'notebook';
+  if (isNotebookConfig(config) && notebookData) return null;
+  return (
+    `the notebook export writes the teaching notebook's 3-4-1 sigmoid network on its truth table; this lecture has a ` +
+    `${layerSizes(config).join('-')} network on ${datasetLabel(state.dataset)} (weights.json and loss.csv work for every network)`
+  );
 }

@@ -64,8 +64,8 @@ describe('predictions in the decider', () => {
 describe('collaboration commands', () => {
   it('validate their arguments', () => {
     expect(parseCommand({ type: 'ask', tensor: 'C_act', index: [0] })).toEqual({ ok: true, value: { type: 'ask', tensor: 'C_act', index: [0] } });
-    expect(parseCommand({ type: 'ask', tensor: 'Q', index: [0] })).toMatchObject({ ok: false });
-    expect(parseCommand({ type: 'ask', tensor: 'W', index: [0] })).toMatchObject({ ok: false, error: expect.stringContaining('needs 2 numbers') });
+    expect(parseCommand({ type: 'ask', tensor: 'Q!', index: [0] })).toMatchObject({ ok: false, error: expect.stringContaining('tensor must be a tensor name') });
+    expect(parseCommand({ type: 'ask', tensor: 'W', index: [] })).toMatchObject({ ok: false, error: expect.stringContaining('index needs 1 or 2 numbers') });
     expect(parseCommand({ type: 'setPacing', mode: 'free' })).toMatchObject({ ok: true });
     expect(parseCommand({ type: 'reveal', now: true })).toMatchObject({ ok: false });
   });

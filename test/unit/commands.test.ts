@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand } from '../../shared/index.js';
+import { createLecture, decide, parseCommand, type Command } from '../../shared/index.js';
 
 describe('parseCommand', () => {
   it.each([
@@ -31,17 +31,46 @@ describe('parseCommand', () => {
     [{ type: 'setLearningRate', value: NaN }, 'value'],
     [{ type: 'setLearningRate', value: Infinity }, 'value'],
     [{ type: 'setLearningRate', value: 0 }, 'must be greater than 0'],
-    [{ type: 'selectSample', index: 8 }, 'index: must be at most 7'],
-    [{ type: 'setWeight', tensor: 'W', index: [3, 0], value: 1 }, 'outside W, which is 3×4'],
-    [{ type: 'setWeight', tensor: 'V', index: [0, 1], value: 1 }, 'outside V, which is 4×1'],
-    [{ type: 'setWeight', tensor: 'X', index: [0, 0], value: 1 }, 'tensor must be "W" or "V"'],
-    [{ type: 'setWeight', tensor: 'W', index: [0], value: 1 }, 'index'],
     [{ type: 'setWeight', tensor: 'W', index: [0, 0], value: 1e300 }, 'value'],
     [{ type: 'reset', preset: 'imagenet' }, 'preset must be one of notebook, random'],
     [{ type: 'reset', seed: -1 }, 'seed: must be at least 0'],
+    [{ type: 'selectSample', index: 10000 }, 'index: must be at most 9999'],
+    [{ type: 'setWeight', tensor: 'W V', index: [0, 0], value: 1 }, 'tensor must be a tensor name'],
+    [{ type: 'setWeight', tensor: 'W', index: [0, 0, 0], value: 1 }, 'index needs 1 or 2 numbers'],
+    [{ type: 'setNetwork', network: { hidden: [] } }, 'at least 1 hidden layer'],
+    [{ type: 'setNetwork', network: { hidden: [{ units: 20, activation: 'tanh' }] } }, 'hidden layer 1 has 20 neurons; at most 16'],
+    [{ type: 'setNetwork', network: { hidden: [{ units: 2, activation: 'swish' }] } }, 'activation must be one of sigmoid, tanh, relu, linear'],
+    [{ type: 'setNetwork', network: { inputs: 2, hidden: [{ units: 2, activation: 'tanh' }] } }, 'inputs follow the dataset'],
+    [{ type: 'setNetwork', network: { hidden: [{ units: 2, activation: 'tanh' }], output: { activation: 'linear' }, loss: 'crossEntropy' } }, 'cross-entropy needs a sigmoid output'],
+    [{ type: 'setDataset', dataset: { kind: 'points', set: 'moons' } }, 'set must be one of circle, xor, gaussians, spiral'],
+    [{ type: 'setDataset', dataset: { kind: 'csv', text: 'a,b\n1,x\n' } }, 'line 2, column 2'],
   ])('refuses %j with a message that says why', (input, message) => {
     const result = parseCommand(input);
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.error).toContain(message);
   });
 });
+
+describe('decide checks a well-formed command against the lecture\'s network and data', () => {
+  const lecture = createLecture({ lectureId: 'ABCDEF', title: 't', preset: 'notebook', seed: 0, learningRate: 1 });
+  const ctx = { now: 0, newSeed: () => 1 };
+  it.each([
+    [{ type: 'selectSample', index: 8 }, 'row 8 is outside the data (rows 0 to 7)'],
+    [{ type: 'setWeight', tensor: 'W', index: [3, 0], value: 1 }, 'outside W, whose shape is [3, 4]'],
+    [{ type: 'setWeight', tensor: 'V', index: [0, 1], value: 1 }, 'outside V, whose shape is [4, 1]'],
+    [{ type: 'setWeight', tensor: 'X', index: [0, 0], value: 1 }, 'X is not a weight of this network; its weights are W, V'],
+    [{ type: 'setWeight', tensor: 'W1', index: [0, 0], value: 1 }, 'W1 is not a weight of this network'],
+    [{ type: 'setWeight', tensor: 'W', index: [0], value: 1 }, 'index for W needs 2 numbers'],
+    [{ type: 'ask', tensor: 'Q', index: [0] }, 'this network has no tensor Q'],
+    [{ type: 'ask', tensor: 'W', index: [0] }, 'needs 2 numbers'],
+    [{ type: 'setNetwork', network: { hidden: [{ units: 3, activation: 'sigmoid' }] }, preset: 'notebook' }, "the notebook's weights fit only a 3-4-1 network"],
+    [{ type: 'setNetwork', network: { hidden: [{ units: 4, activation: 'sigmoid' }], output: { units: 2 } } }, 'the data has 1 targets; the network has 2 outputs'],
+  ])('refuses %j with a message that says why', (input, message) => {
+    const parsed = parseCommand(input);
+    expect(parsed.ok).toBe(true);
+    const result = decide(lecture, (parsed as { value: Command }).value, ctx);
+    expect(result.ok).toBe(false);
+    if (!result.ok) expect(result.error).toContain(message);
+  });
+});
+
