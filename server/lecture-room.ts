@@ -297,16 +297,18 @@ export class LectureRoom {
     this.training = run;
     const start = this.current;
     const trainer = new LectureTrainer(start);
-    let perSlice = 1;
+    // Slices are counted in rows, not epochs: an epoch of a big network on 10,000 rows can take
+    // longer than a slice should.
+    let rowsPerSlice = 64;
     let lastProgress = performance.now();
     try {
-      while (run.epochsDone < epochsTotal && !run.stopRequested) {
-        const n = Math.min(perSlice, epochsTotal - run.epochsDone);
+      while (trainer.epochsRun < epochsTotal && !run.stopRequested) {
         const t0 = performance.now();
-        trainer.runEpochs(n);
+        let budget = rowsPerSlice;
+        while (budget > 0 && trainer.epochsRun < epochsTotal) budget -= trainer.runRows(budget);
         const took = performance.now() - t0;
-        run.epochsDone += n;
-        perSlice = Math.max(1, Math.min(100_000, Math.round((n * SLICE_MS) / Math.max(took, 0.05))));
+        run.epochsDone = trainer.epochsRun;
+        rowsPerSlice = Math.max(1, Math.min(10_000_000, Math.round((rowsPerSlice * SLICE_MS) / Math.max(took, 0.05))));
         if (performance.now() - lastProgress >= PROGRESS_EVERY_MS && run.epochsDone < epochsTotal) {
           lastProgress = performance.now();
           this.emitProgress(run, trainer);

@@ -19,6 +19,7 @@ import {
   mlpParams,
   MlpTrainer,
   type MlpConfig,
+  type MlpData,
   type MlpState,
 } from '../engine/mlp/index.js';
 import type { DatasetSpec } from '../datasets/index.js';
@@ -309,19 +310,23 @@ export interface TrainedLecture {
 
 /**
  * Trains the lecture's network. Shared by `evolve` and the server's sliced training, so both
- * compute the same numbers: epochs run one at a time when there are held-out rows to evaluate after
- * each, in one go otherwise.
+ * compute the same numbers (MlpTrainer continues bit for bit wherever it was stopped): with
+ * held-out rows, the test loss is evaluated each time an epoch ends, with that epoch's weights.
  */
 export class LectureTrainer {
   private readonly trainer: MlpTrainer;
-  private readonly test;
+  private readonly test: MlpData | null;
+  private readonly rows: number;
+  private rowInEpoch = 0;
   private readonly testLoss: number[] = [];
+  /** Mean loss of the last finished epoch, and the test loss after it (null without held-out rows). */
   lastLoss = NaN;
   lastTestLoss: number | null = null;
 
   constructor(private readonly state: LectureState) {
     this.trainer = new MlpTrainer(state.network);
     this.test = packedData(state.dataset).test;
+    this.rows = state.network.data.count;
   }
 
   get epochsRun(): number {
@@ -329,23 +334,38 @@ export class LectureTrainer {
   }
 
   runEpochs(epochs: number): void {
-    if (!this.test) {
+    const target = this.epochsRun + epochs;
+    if (!this.test && this.rowInEpoch === 0) {
       const losses = this.trainer.runEpochs(epochs);
       if (losses.length) this.lastLoss = losses[losses.length - 1];
       return;
     }
-    for (let e = 0; e < epochs; e++) {
-      const losses = this.trainer.runEpochs(1);
-      this.lastLoss = losses[0];
-      this.lastTestLoss = this.trainer.evaluate(this.test).loss;
-      this.testLoss.push(this.lastTestLoss);
+    while (this.epochsRun < target) this.runRows(this.rows);
+  }
+
+  /**
+   * Runs at most `rows` more rows, stopping at the end of an epoch (so a slice can be bounded
+   * in time however big an epoch is); returns how many ran.
+   */
+  runRows(rows: number): number {
+    const n = Math.max(0, Math.min(rows, this.rows - this.rowInEpoch));
+    const closed = this.trainer.runRows(n);
+    this.rowInEpoch = (this.rowInEpoch + n) % this.rows;
+    if (closed.length) {
+      this.lastLoss = closed[closed.length - 1];
+      if (this.test) {
+        this.lastTestLoss = this.trainer.evaluate(this.test).loss;
+        this.testLoss.push(this.lastTestLoss);
+      }
     }
+    return n;
   }
 
   parameterTensors() {
     return this.trainer.parameterTensors();
   }
 
+  /** The lecture after the finished epochs (an epoch under way is dropped, as `train` always does). */
   finish(): TrainedLecture {
     return { network: this.trainer.finish(), testLoss: this.testLoss.length ? [...this.state.testLoss, ...this.testLoss] : this.state.testLoss };
   }

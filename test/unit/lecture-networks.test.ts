@@ -73,6 +73,10 @@ describe('a lecture on a dataset with held-out rows', () => {
       for (const n of [1, 5, 2, 15]) sliced.runEpochs(n);
       const computed = evolveComputed(state, d.event, sliced.finish());
       expect(toSnapshot(computed)).toEqual(toSnapshot(whole));
+      // As the server slices it: by rows, a slice never crossing the end of an epoch.
+      const byRows = new LectureTrainer(state);
+      for (let size = 1; byRows.epochsRun < 23; size = (size * 7) % 40 + 1) byRows.runRows(size);
+      expect(toSnapshot(evolveComputed(state, d.event, byRows.finish()))).toEqual(toSnapshot(whole));
       expect(whole.testLoss).toHaveLength(23);
       expect(whole.network.lossHistory).toHaveLength(23);
     }
