@@ -1,12 +1,18 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, NOTEBOOK_SAMPLES, PRESET_NAMES, type Command, type Preset, type Snapshot } from '../../shared/index.js';
+import { LIMITS, makeDataset, notebookWeightsFit, PRESET_NAMES, type Command, type Preset, type Snapshot } from '../../shared/index.js';
 import { CommandRequestEvent } from '../lib/events.js';
+import { fmt } from '../lib/format.js';
 import { barStyles, buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import './network-setup.js';
+
+/** Up to this many training rows the sample is picked from a list of the rows; beyond, by number. */
+const MAX_LISTED_ROWS = 64;
 
 /**
  * The instructor's bar: stepping, whole passes, training with progress, sample, learning rate
- * and reset. It only asks for commands (bp-command events); the page sends them.
+ * and reset, and the network and data setup it opens. It only asks for commands (bp-command
+ * events); the page sends them.
  */
 @customElement('instructor-controls')
 export class InstructorControls extends LitElement {
@@ -17,6 +23,7 @@ export class InstructorControls extends LitElement {
   @state() private rate = '';
   @state() private preset: Preset = 'notebook';
   @state() private seed = '';
+  @state() private setupOpen = false;
 
   static override styles = [
     panelStyles,
@@ -32,6 +39,11 @@ export class InstructorControls extends LitElement {
       progress {
         width: 10rem;
         height: 1rem;
+      }
+      .setup {
+        margin-top: 0.75rem;
+        max-height: 70vh;
+        overflow: auto;
       }
       kbd {
         font-family: var(--mono);
@@ -54,6 +66,7 @@ export class InstructorControls extends LitElement {
     if (!s) return nothing;
     const training = s.training;
     const off = !this.connected || training !== null;
+    const notebookFits = notebookWeightsFit(s.network);
     return html`
       <section class="panel" aria-label="Instructor controls">
         <div class="bar">
@@ -84,10 +97,7 @@ export class InstructorControls extends LitElement {
               : nothing}
           </div>
           <div class="group" role="group" aria-label="Sample and learning rate">
-            <label for="sample">Sample</label>
-            <select id="sample" ?disabled=${off} @change=${(e: Event) => this.ask({ type: 'selectSample', index: Number((e.target as HTMLSelectElement).value) })}>
-              ${NOTEBOOK_SAMPLES.map((x, i) => html`<option value=${i} ?selected=${i === s.sampleIndex}>${i}: ${x.x.join('')} → ${x.y}</option>`)}
-            </select>
+            ${this.renderSample(s, off)}
             <label for="rate">η</label>
             <input id="rate" type="number" min="0" step="any" max=${LIMITS.maxLearningRate} .value=${this.rate}
               @input=${(e: Event) => (this.rate = (e.target as HTMLInputElement).value)}
@@ -97,7 +107,7 @@ export class InstructorControls extends LitElement {
           <div class="group" role="group" aria-label="Reset the weights">
             <label for="preset">Weights</label>
             <select id="preset" @change=${(e: Event) => (this.preset = (e.target as HTMLSelectElement).value as Preset)}>
-              ${PRESET_NAMES.map((p) => html`<option value=${p} ?selected=${p === this.preset}>${p}</option>`)}
+              ${PRESET_NAMES.map((p) => html`<option value=${p} ?selected=${p === this.preset} ?disabled=${p === 'notebook' && !notebookFits}>${p}</option>`)}
             </select>
             ${this.preset === 'random'
               ? html`<label for="seed">Seed</label>
@@ -106,9 +116,31 @@ export class InstructorControls extends LitElement {
               : nothing}
             <button ?disabled=${off} @click=${() => this.reset()}>Reset</button>
           </div>
+          <div class="group" role="group" aria-label="Network and data">
+            <button aria-expanded=${this.setupOpen ? 'true' : 'false'} aria-controls="setup" @click=${() => (this.setupOpen = !this.setupOpen)} data-testid="open-setup">
+              Network &amp; data…
+            </button>
+          </div>
         </div>
+        ${this.setupOpen
+          ? html`<network-setup id="setup" class="setup" .snapshot=${s} .connected=${this.connected} @bp-setup-close=${() => (this.setupOpen = false)}></network-setup>`
+          : nothing}
       </section>
     `;
+  }
+
+  /** The row of the next pass: a list of the rows when they are few, a number otherwise. */
+  private renderSample(s: Snapshot, off: boolean) {
+    const rows = makeDataset(s.dataset).train;
+    const choose = (e: Event) => this.ask({ type: 'selectSample', index: Number((e.target as HTMLInputElement | HTMLSelectElement).value) });
+    if (rows.length > MAX_LISTED_ROWS) {
+      return html`<label for="sample">Sample (0–${rows.length - 1})</label>
+        <input id="sample" type="number" min="0" max=${rows.length - 1} step="1" .value=${String(s.sampleIndex)} ?disabled=${off} @change=${choose} />`;
+    }
+    return html`<label for="sample">Sample</label>
+      <select id="sample" ?disabled=${off} @change=${choose}>
+        ${rows.map((x, i) => html`<option value=${i} ?selected=${i === s.sampleIndex}>${i}: ${rowText(x.x)} → ${x.y}</option>`)}
+      </select>`;
   }
 
   /** T on the keyboard trains with the epochs in the box. */
@@ -121,14 +153,21 @@ export class InstructorControls extends LitElement {
   }
 
   private reset(): void {
+    // The notebook's weights fit a 3-4-1 network only; any other is reset with random ones.
+    const preset = this.preset === 'notebook' && !notebookWeightsFit(this.snapshot!.network) ? 'random' : this.preset;
     const command: Command =
-      this.preset === 'random' && this.seed.trim() !== '' ? { type: 'reset', preset: 'random', seed: Number(this.seed) } : { type: 'reset', preset: this.preset };
+      preset === 'random' && this.seed.trim() !== '' ? { type: 'reset', preset: 'random', seed: Number(this.seed) } : { type: 'reset', preset };
     this.ask(command);
   }
 
   private ask(command: Command): void {
     this.dispatchEvent(new CommandRequestEvent(command));
   }
+}
+
+/** A row's features as the notebook writes bits ("101"), or as numbers ("1.25, −0.5"). */
+function rowText(x: readonly number[]): string {
+  return x.every((v) => v === 0 || v === 1) ? x.join('') : x.map((v) => fmt(v, 2)).join(', ');
 }
 
 declare global {

@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { Snapshot } from '../../shared/index.js';
+import { makeDataset, type Snapshot } from '../../shared/index.js';
+import { plotDomain } from '../lib/heatmap.js';
 import type { FlagView, PredictionContext } from '../lib/collab.js';
 import type { LivePoint } from '../lib/live-controller.js';
 import './prediction-card.js';
@@ -11,12 +12,15 @@ import './tensor-panel.js';
 import './dataset-table.js';
 import './loss-chart.js';
 import './gradient-check.js';
+import './decision-boundary.js';
+import './neuron-maps.js';
 
 /**
  * Everything everyone sees of one moment of a lecture, live or replayed: the same components
  * fed the same snapshot. Laptop: two columns; phone: one column in the order students need
  * (strip, question, equation, diagram, tensors, dataset, loss). The class's prediction question,
- * when there is one, sits right under the strip, where everyone looks.
+ * when there is one, sits right under the strip, where everyone looks. Two-feature data adds a
+ * row of pictures over the input plane (decision boundary, hidden neurons) under the diagram.
  */
 @customElement('lecture-view')
 export class LectureView extends LitElement {
@@ -42,6 +46,7 @@ export class LectureView extends LitElement {
         'strip strip'
         'predict predict'
         'diagram equation'
+        'plane plane'
         'tensors side';
       align-items: start;
     }
@@ -53,6 +58,17 @@ export class LectureView extends LitElement {
     nn-diagram { grid-area: diagram; }
     equation-panel { grid-area: equation; }
     tensor-panel { grid-area: tensors; }
+    .plane {
+      grid-area: plane;
+      display: grid;
+      gap: 0.75rem;
+      grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+      align-items: start;
+      min-width: 0;
+    }
+    .plane > * {
+      min-width: 0;
+    }
     .side {
       grid-area: side;
       display: grid;
@@ -62,7 +78,10 @@ export class LectureView extends LitElement {
     @media (max-width: 900px) {
       .grid {
         grid-template-columns: minmax(0, 1fr);
-        grid-template-areas: 'strip' 'predict' 'equation' 'diagram' 'tensors' 'side';
+        grid-template-areas: 'strip' 'predict' 'equation' 'diagram' 'plane' 'tensors' 'side';
+      }
+      .plane {
+        grid-template-columns: minmax(0, 1fr);
       }
     }
   `;
@@ -86,6 +105,12 @@ export class LectureView extends LitElement {
           : nothing}
         <nn-diagram .snapshot=${s} .flagCounts=${this.flags?.counts ?? null}></nn-diagram>
         <equation-panel .snapshot=${s}></equation-panel>
+        ${plotDomain(makeDataset(s.dataset))
+          ? html`<div class="plane">
+              <decision-boundary .snapshot=${s}></decision-boundary>
+              <neuron-maps .snapshot=${s}></neuron-maps>
+            </div>`
+          : nothing}
         <tensor-panel .snapshot=${s} .editable=${this.editable} .flags=${this.flags}></tensor-panel>
         <div class="side">
           <dataset-table .snapshot=${s}></dataset-table>

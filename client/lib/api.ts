@@ -1,10 +1,18 @@
 import type { CreateLectureBody, CreatedLecture, LectureSummary, Recording } from '../../shared/index.js';
 
-/** An HTTP error with the server's `{error}` message, readable as is. */
+/** Where a file is wrong: line and column (1-based; line 0 the whole file, column null a whole line). */
+export interface FileIssue {
+  readonly line: number;
+  readonly column: number | null;
+  readonly message: string;
+}
+
+/** An HTTP error with the server's `{error}` message, readable as is, and its `issues` when it lists some. */
 export class ApiError extends Error {
   constructor(
     message: string,
     readonly status: number,
+    readonly issues: readonly FileIssue[] = [],
   ) {
     super(message);
   }
@@ -13,13 +21,23 @@ export class ApiError extends Error {
 async function json<T>(response: Response): Promise<T> {
   if (response.ok) return (await response.json()) as T;
   let message = `${response.status} ${response.statusText}`;
+  let issues: FileIssue[] = [];
   try {
-    const body = (await response.json()) as { error?: unknown };
+    const body = (await response.json()) as { error?: unknown; issues?: unknown };
     if (typeof body.error === 'string') message = body.error;
+    issues = fileIssues(body.issues);
   } catch {
     /* not JSON: keep the status line */
   }
-  throw new ApiError(message, response.status);
+  throw new ApiError(message, response.status, issues);
+}
+
+/** The well-formed entries of a server's `issues` list (anything else is left out, not trusted). */
+function fileIssues(raw: unknown): FileIssue[] {
+  if (!Array.isArray(raw)) return [];
+  return raw
+    .filter((i): i is { line: number; column: unknown; message: string } => typeof i?.line === 'number' && typeof i?.message === 'string')
+    .map((i) => ({ line: i.line, column: typeof i.column === 'number' ? i.column : null, message: i.message }));
 }
 
 export async function createLecture(body: CreateLectureBody, createKey?: string): Promise<CreatedLecture> {
@@ -44,4 +62,22 @@ export async function listLectures(): Promise<LectureSummary[]> {
 
 export async function fetchRecording(id: string): Promise<Recording> {
   return json(await fetch(`/api/lectures/${encodeURIComponent(id)}/recording`));
+}
+
+/**
+ * Uploads a CSV file as the lecture's dataset (instructor only). Resolves with the seq of the
+ * setDataset the server applied; rejects with an ApiError whose `issues` name the bad cells.
+ */
+export async function uploadDatasetCsv(
+  lectureId: string,
+  token: string,
+  file: { name: string; text: string; trainFraction: number },
+): Promise<{ ok: true; seq: number }> {
+  const query = new URLSearchParams({ name: file.name, trainFraction: String(file.trainFraction) });
+  const response = await fetch(`/api/lectures/${encodeURIComponent(lectureId)}/dataset.csv?${query}`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
+    body: file.text,
+  });
+  return json(response);
 }
