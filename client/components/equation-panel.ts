@@ -5,8 +5,9 @@ import katex from 'katex';
 // KaTeX's rules must live inside this shadow root; its @font-face rules are loaded
 // document-wide by main.ts, because fonts declared inside a shadow root are ignored.
 import katexCss from 'katex/dist/katex.min.css?inline';
-import { stagePhase, type Snapshot } from '../../shared/index.js';
+import type { Snapshot } from '../../shared/index.js';
 import { stageEquations } from '../lib/equations.js';
+import { phaseAccent, phaseOf } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
 
 const cache = new Map<string, string>();
@@ -23,8 +24,9 @@ function tex(source: string): string {
 }
 
 /**
- * The formula of the stage just computed in the notebook's notation, then each element with
- * this moment's numbers substituted: students follow the arithmetic line by line.
+ * The formula of the stage just computed (the notebook's notation for its network, layer-indexed
+ * otherwise), then each element with this moment's numbers substituted: students follow the
+ * arithmetic line by line. Big tensors show their first elements and say how many more there are.
  */
 @customElement('equation-panel')
 export class EquationPanel extends LitElement {
@@ -83,11 +85,11 @@ export class EquationPanel extends LitElement {
     const s = this.snapshot;
     if (!s) return nothing;
     const eq = stageEquations(s);
-    const phase = s.stage === 'idle' ? 'ready' : stagePhase(s.stage);
-    const accent = phase === 'backward' ? 'var(--backward)' : phase === 'update' ? 'var(--update)' : 'var(--forward)';
+    const phase = phaseOf(s.network, s.stage);
+    const accent = phaseAccent(phase);
     return html`
       <section class="panel" style="--accent:${accent}" aria-labelledby="eq-title" data-testid="equation-panel" data-stage=${s.stage}>
-        <div class="phase">${phase}</div>
+        <div class="phase">${phase ?? 'ready'}</div>
         <h2 id="eq-title">${eq.title}</h2>
         <div class="formula">${unsafeHTML(tex(eq.formula))}</div>
         <div class="lines">${eq.lines.map((line) => html`<div class="line">${unsafeHTML(tex(line))}</div>`)}</div>

@@ -1,45 +1,54 @@
 import { LitElement, css, html, svg, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { stagePhase, stagePosition, STAGES, type Snapshot, type TensorName } from '../../shared/index.js';
-import { elementKey } from '../lib/collab.js';
+import { mlpLayout, type MlpLayout, type MlpStageSpec, type Snapshot } from '../../shared/index.js';
 import { diverging, maxAbs } from '../lib/colors.js';
+import { diagramGeometry, type DiagramGeometry } from '../lib/diagram-layout.js';
 import { fmt, full } from '../lib/format.js';
+import { packedDataset, phaseAccent, phaseOf, tensorLabel, unitLayer } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
 
-// Geometry in viewBox units. Compact (520 wide) so that text stays legible on a 375 px phone.
-const VIEW_W = 520;
-const VIEW_H = 330;
-const IN = { x: 6, w: 78, h: 42, ys: [85, 165, 245] };
-const HID = { x: 196, w: 132, h: 56, ys: [45, 125, 205, 285] };
-const OUT = { x: 402, w: 112, h: 56, y: 125 };
-const LOSS = { x: 402, w: 112, h: 56, y: 245 };
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+/** 12 → "₁₂". */
+const sub = (k: number) => [...String(k)].map((d) => SUBSCRIPTS[Number(d)]).join('');
 
-type NodeId = 'A' | 'B' | 'C' | 'L';
+/** The activation's symbol on a node: σ₁, tanh₁, relu₁, id₁. */
+const ACTIVATION_SYMBOLS: Record<string, string> = { sigmoid: 'σ', tanh: 'tanh', relu: 'relu', linear: 'id' };
 
-/** Which part of the diagram the stage just computed: that part is outlined. */
-const STAGE_NODES: Record<string, NodeId | 'V' | 'W' | 'WV'> = {
-  input: 'A',
-  B: 'B',
-  B_act: 'B',
-  C: 'C',
-  C_act: 'C',
-  L: 'L',
-  dL_dC_act: 'C',
-  dC_act_dC: 'C',
-  dL_dV: 'V',
-  dL_dB_act: 'B',
-  dB_act_dB: 'B',
-  dL_dB: 'B',
-  dL_dW: 'W',
-  update: 'WV',
-};
+/** Data as the dataset has it: whole numbers as they are ("1"), others to 4 decimals. */
+const raw = (x: number | undefined) => (x === undefined ? '…' : Number.isInteger(x) ? String(x) : fmt(x));
 
-const sub = (k: number) => String.fromCharCode(0x2080 + k);
+/** What the stage just computed, to be outlined: a column of nodes, the loss, the weights into layers. */
+interface Hot {
+  readonly column: number | null;
+  readonly loss: boolean;
+  /** Layers whose incoming weights (edges) just changed. */
+  readonly edges: ReadonlySet<number>;
+}
+
+function hotOf(layout: MlpLayout, spec: MlpStageSpec | undefined): Hot {
+  const none: Hot = { column: null, loss: false, edges: new Set() };
+  if (!spec) return none;
+  if (spec.stage === 'input') return { ...none, column: 0 };
+  if (spec.stage === 'update') return { ...none, edges: new Set(layout.layers.map((_, i) => i + 1)) };
+  if (spec.stage === layout.loss) return { ...none, loss: true };
+  const tensor = spec.produces[0];
+  const layer = layout.layers.findIndex((n) => n.dL_dW === tensor);
+  if (layer >= 0) return { ...none, edges: new Set([layer + 1]) };
+  // A bias gradient belongs to its layer's nodes; the others to the layer of the tensor.
+  const biasLayer = layout.layers.findIndex((n) => n.dL_db === tensor);
+  return { ...none, column: biasLayer >= 0 ? biasLayer + 1 : unitLayer(layout, tensor) };
+}
+
+/** One line in a node: a label and a value (right-aligned). */
+type NodeLine = readonly [label: string, value: string];
 
 /**
- * The 3-4-1 network as the notebook draws it. Edge colour is the sign and size of the weight
- * on the shared diverging scale, width its magnitude. In the backward pass the edges show the
- * gradient instead (once computed), with arrowheads pointing back towards the inputs.
+ * The network as the notebook draws it, for any size: a column of nodes per layer, edges
+ * coloured by the sign and sized by the magnitude of each weight on the shared diverging scale.
+ * In the backward pass the edges show the gradient instead (once computed), with arrowheads
+ * pointing back towards the inputs. Nodes show this pass's numbers: z and the activation (two
+ * lines) up to 8 units a layer, one number (the activation, or its gradient going backward) for
+ * wider layers; in a batch, the batch's first row. The 3-4-1 notebook network looks as it always did.
  */
 @customElement('nn-diagram')
 export class NnDiagram extends LitElement {
@@ -50,6 +59,12 @@ export class NnDiagram extends LitElement {
   static override styles = [
     panelStyles,
     css`
+      .scroll {
+        /* A wide network scrolls sideways inside the panel, never the page. */
+        overflow-x: auto;
+        overscroll-behavior-x: contain;
+        scrollbar-width: thin;
+      }
       svg {
         display: block;
         width: 100%;
@@ -99,9 +114,25 @@ export class NnDiagram extends LitElement {
         font-weight: 700;
         font-family: system-ui, sans-serif;
       }
-      .edge-label {
+      text.bias {
         font-size: 12px;
         fill: var(--muted);
+      }
+      .compact text {
+        font-size: 13px;
+      }
+      .node circle.bias-mark {
+        stroke: #6e7781;
+        stroke-width: 1;
+      }
+      text.heading {
+        font-size: 13px;
+        font-family: system-ui, sans-serif;
+        fill: var(--muted);
+      }
+      text.heading.hot {
+        fill: var(--accent, var(--forward));
+        font-weight: 700;
       }
       .caption {
         font-size: 0.85rem;
@@ -129,127 +160,275 @@ export class NnDiagram extends LitElement {
   override render() {
     const s = this.snapshot;
     if (!s) return nothing;
-    const at = stagePosition(s.stage);
-    const phase = s.stage === 'idle' ? null : stagePhase(s.stage);
+    const layout = mlpLayout(s.network);
+    const g = diagramGeometry(layout, s.network.biases);
+    const spec = layout.stages.find((st) => st.stage === s.stage);
+    const phase = phaseOf(s.network, s.stage);
     const backward = phase === 'backward';
-    const accent = phase === 'backward' ? 'var(--backward)' : phase === 'update' ? 'var(--update)' : 'var(--forward)';
-    const hot = s.stage === 'idle' ? null : STAGE_NODES[s.stage];
-    const W = s.tensors.W?.data ?? [];
-    const V = s.tensors.V?.data ?? [];
-    const dW = backward ? s.tensors.dL_dW?.data : undefined;
-    const dV = backward ? s.tensors.dL_dV?.data : undefined;
-    const wMax = Math.max(maxAbs(W), maxAbs(V), 1e-9);
-    const gMax = Math.max(maxAbs(dW ?? []), maxAbs(dV ?? []), 1e-9);
-    const has = (name: TensorName) => s.tensors[name] !== undefined;
-    const v = (name: TensorName, k = 0) => (has(name) ? fmt(s.tensors[name]!.data[k]) : '…');
-
-    const edge = (x1: number, y1: number, x2: number, y2: number, weight: number, grad: number | undefined, label: string, hotEdge: boolean) => {
-      const showGrad = grad !== undefined;
-      const value = showGrad ? grad : weight;
-      const max = showGrad ? gMax : wMax;
-      const width = 1 + 6 * Math.min(1, Math.abs(value) / max);
-      // Faded while the backward pass has not reached this layer's gradient yet.
-      const opacity = backward && !showGrad ? 0.3 : 1;
-      const title = showGrad ? `∂L/∂${label} = ${full(grad)} (weight ${full(weight)})` : `${label} = ${full(weight)}`;
-      return svg`<g class="edge" data-edge=${label}>
-        <title>${title}</title>
-        <line x1=${x1} y1=${y1} x2=${x2} y2=${y2} stroke="#d0d7de" stroke-width="1"></line>
-        <line x1=${x1} y1=${y1} x2=${x2} y2=${y2} stroke=${diverging(value, max)} stroke-width=${width} stroke-opacity=${opacity}
-          stroke-dasharray=${hotEdge ? '10 4' : nothing}
-          marker-start=${showGrad ? 'url(#back-arrow)' : nothing}></line>
-      </g>`;
-    };
-
-    const node = (id: string, x: number, cy: number, w: number, h: number, lines: [string, string][], isHot: boolean, pending: boolean) => {
-      const y = cy - h / 2;
-      const flags = this.nodeFlags(id);
-      return svg`<g class="node ${isHot ? 'hot' : ''} ${pending ? 'pending' : ''} ${flags ? 'flagged' : ''}" data-node=${id}>
-        <rect class="box" x=${x} y=${y} width=${w} height=${h} rx="8"></rect>
-        ${flags
-          ? svg`<g class="flag-badge" data-testid="flag-node-${id}"><title>${flags} flag${flags > 1 ? 's' : ''}: lost here</title>
-              <rect x=${x + w - 30} y=${y - 9} width="36" height="18" rx="9"></rect>
-              <text x=${x + w - 12} y=${y + 5} text-anchor="middle">⚑${flags}</text></g>`
-          : nothing}
-        ${lines.map(
-          ([name, value], k) => svg`<text x=${x + 8} y=${y + (lines.length === 1 ? h / 2 + 5 : 22 + k * 20)}>
-            <tspan class="name">${name}</tspan><tspan class="value" x=${x + w - 8} text-anchor="end">${value}</tspan></text>`,
-        )}
-        ${isHot ? svg`<text class="hot-tag" x=${x + w / 2} y=${y - 5} text-anchor="middle">◆ new</text>` : nothing}
-      </g>`;
-    };
-
-    const hotW = hot === 'W' || hot === 'WV';
-    const hotV = hot === 'V' || hot === 'WV';
+    const hot = hotOf(layout, spec);
+    const has = (name: string | null) => name !== null && s.tensors[name] !== undefined;
+    const weights = layout.layers.map((n) => s.tensors[n.W]?.data ?? []);
+    const grads = layout.layers.map((n) => (backward ? s.tensors[n.dL_dW]?.data : undefined));
+    const wMax = Math.max(...weights.map((w) => maxAbs(w)), 1e-9);
+    const gMax = Math.max(...grads.map((d) => maxAbs(d ?? [])), 1e-9);
+    const last = layout.sizes.length - 1;
+    const wide = layout.notebook ? nothing : `min-width: ${Math.round(g.width * 0.62)}px`;
     return html`
-      <section class="panel" style="--accent:${accent}" aria-labelledby="diagram-title">
+      <section class="panel" style="--accent:${phaseAccent(phase)}" aria-labelledby="diagram-title">
         <h2 id="diagram-title">Network</h2>
-        <svg viewBox="0 0 ${VIEW_W} ${VIEW_H}" role="img" aria-label=${this.describe(s)}>
-          <defs>
-            <marker id="back-arrow" viewBox="0 0 10 10" refX="0" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse">
-              <path d="M 0 0 L 10 5 L 0 10 z" fill="var(--backward)"></path>
-            </marker>
-            <marker id="down-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">
-              <path d="M 0 0 L 10 5 L 0 10 z" fill="#6e7781"></path>
-            </marker>
-          </defs>
-          ${IN.ys.flatMap((ya, i) =>
-            HID.ys.map((yb, j) =>
-              edge(IN.x + IN.w, ya, HID.x, yb, W[i * 4 + j] ?? 0, dW?.[i * 4 + j], `W${sub(i + 1)}${sub(j + 1)}`, hotW),
-            ),
-          )}
-          ${HID.ys.map((yb, j) => edge(HID.x + HID.w, yb, OUT.x, OUT.y, V[j] ?? 0, dV?.[j], `V${sub(j + 1)}`, hotV))}
-          <line x1=${OUT.x + OUT.w / 2} y1=${OUT.y + OUT.h / 2} x2=${LOSS.x + LOSS.w / 2} y2=${LOSS.y - LOSS.h / 2 - 2}
-            stroke="#6e7781" stroke-width="1.5" marker-end="url(#down-arrow)"></line>
-          ${IN.ys.map((y, i) => node(`A${i + 1}`, IN.x, y, IN.w, IN.h, [[`A${sub(i + 1)}`, has('A') ? String(s.tensors.A!.data[i]) : '…']], hot === 'A', !has('A')))}
-          ${HID.ys.map((y, j) =>
-            node(
-              `B${j + 1}`,
-              HID.x,
-              y,
-              HID.w,
-              HID.h,
-              backward && has('dL_dB_act')
-                ? [[`∂B${sub(j + 1)}`, v('dL_dB', j) === '…' ? v('dL_dB_act', j) : v('dL_dB', j)], [`σ${sub(j + 1)}`, v('B_act', j)]]
-                : [[`B${sub(j + 1)}`, v('B', j)], [`σ${sub(j + 1)}`, v('B_act', j)]],
-              hot === 'B',
-              !has('B'),
-            ),
-          )}
-          ${node('C', OUT.x, OUT.y, OUT.w, OUT.h, [['C', v('C')], ['σ', v('C_act')]], hot === 'C', !has('C'))}
-          ${node('L', LOSS.x, LOSS.y, LOSS.w, LOSS.h, [['L', v('L')], ['y', has('y') ? String(s.tensors.y!.data[0]) : '…']], hot === 'L', !has('L'))}
-          ${hotV ? svg`<text class="hot-tag" x=${(HID.x + HID.w + OUT.x) / 2} y="20" text-anchor="middle">◆ V</text>` : nothing}
-          ${hotW ? svg`<text class="hot-tag" x=${(IN.x + IN.w + HID.x) / 2} y="20" text-anchor="middle">◆ W</text>` : nothing}
-        </svg>
-        <p class="caption">
-          <span class="scale"><span aria-hidden="true">−</span><i aria-hidden="true"></i><span aria-hidden="true">+</span>
-            ${backward ? 'edges: gradient ∂L/∂W, ∂L/∂V (colour = sign, width = size)' : 'edges: weight (colour = sign, width = size)'}</span>
-          ${backward ? html`<span><span aria-hidden="true">◀</span> gradients flow backward</span>` : nothing}
-          <span>σ = activation; hidden rows show ${backward && has('dL_dB_act') ? '∂L/∂B (or ∂L/∂B_act)' : 'B'} and B_act</span>
-        </p>
+        <div class="scroll">
+          <svg viewBox="0 0 ${g.width} ${g.height}" style=${wide} role="img" aria-label=${this.describe(s, layout)}>
+            <defs>
+              <marker id="back-arrow" viewBox="0 0 10 10" refX="0" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse">
+                <path d="M 0 0 L 10 5 L 0 10 z" fill="var(--backward)"></path>
+              </marker>
+              <marker id="down-arrow" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="6" markerHeight="6" orient="auto">
+                <path d="M 0 0 L 10 5 L 0 10 z" fill="#6e7781"></path>
+              </marker>
+            </defs>
+            ${layout.layers.map((_, i) => this.edges(layout, g, i + 1, weights[i], grads[i], wMax, gMax, backward, hot.edges.has(i + 1)))}
+            <line x1=${g.loss.x + g.columns[last].w / 2} y1=${g.columns[last].ys.at(-1)! + g.columns[last].h / 2}
+              x2=${g.loss.x + g.columns[last].w / 2} y2=${g.loss.y - g.loss.h / 2 - 2}
+              stroke="#6e7781" stroke-width="1.5" marker-end="url(#down-arrow)"></line>
+            ${layout.sizes.map((_, c) => this.column(s, layout, g, c, backward, hot.column === c))}
+            ${this.node(g, 'L', g.loss.x, g.loss.y, g.loss.w, g.loss.h, [['L', has('L') ? fmt(s.tensors.L!.data[0]) : '…'], ['y', has('y') ? raw(s.tensors.y!.data[0]) : '…']], hot.loss, !has('L'), false, null)}
+            ${this.headings(layout, g, hot)}
+          </svg>
+        </div>
+        ${this.caption(s, layout, g, backward)}
       </section>
     `;
   }
 
-  /** Flags on the elements a node shows: A₁ → A[0]; hidden unit j → B, B_act and their gradients at j; C; L. */
-  private nodeFlags(id: string): number {
-    const counts = this.flagCounts;
-    if (!counts) return 0;
-    const j = Number(id.slice(1)) - 1;
-    const keys =
-      id[0] === 'A'
-        ? [elementKey('A', [j])]
-        : id[0] === 'B'
-          ? (['B', 'B_act', 'dL_dB_act', 'dB_act_dB', 'dL_dB'] as const).map((t) => elementKey(t, [j]))
-          : id === 'C'
-            ? (['C', 'C_act', 'dL_dC_act', 'dC_act_dC'] as const).map((t) => elementKey(t, [0]))
-            : [elementKey('L', [0]), elementKey('y', [0])];
-    return keys.reduce((sum, k) => sum + (counts[k] ?? 0), 0);
+  /** The weights into layer l as edges (their gradients once computed in the backward pass). */
+  private edges(layout: MlpLayout, g: DiagramGeometry, l: number, w: readonly number[], grad: readonly number[] | undefined, wMax: number, gMax: number, backward: boolean, hot: boolean) {
+    const from = g.columns[l - 1];
+    const to = g.columns[l];
+    const cols = layout.sizes[l];
+    const name = layout.layers[l - 1].W;
+    const heavy = !g.compact;
+    return from.ys.flatMap((ya, i) =>
+      to.ys.map((yb, j) => {
+        const k = i * cols + j;
+        const weight = w[k] ?? 0;
+        const gradient = grad?.[k];
+        const showGrad = gradient !== undefined;
+        const value = showGrad ? gradient : weight;
+        const max = showGrad ? gMax : wMax;
+        const width = 1 + (heavy ? 6 : 3) * Math.min(1, Math.abs(value) / max);
+        // Faded while the backward pass has not reached this layer's gradient yet.
+        const opacity = backward && !showGrad ? 0.3 : 1;
+        const label = edgeLabel(layout, name, i, j, cols);
+        const title = showGrad ? `∂L/∂${label} = ${full(gradient)} (weight ${full(weight)})` : `${label} = ${full(weight)}`;
+        const [x1, x2] = [from.x + from.w, to.x];
+        return svg`<g class="edge" data-edge=${label}>
+          <title>${title}</title>
+          ${heavy ? svg`<line x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke="#d0d7de" stroke-width="1"></line>` : nothing}
+          <line x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke=${diverging(value, max)} stroke-width=${width} stroke-opacity=${opacity}
+            stroke-dasharray=${hot ? '10 4' : nothing}
+            marker-start=${showGrad ? 'url(#back-arrow)' : nothing}></line>
+        </g>`;
+      }),
+    );
   }
 
-  private describe(s: Snapshot): string {
-    const done = s.stage === 'idle' ? 'no stage computed yet' : `stage ${STAGES[stagePosition(s.stage)]} just computed`;
-    return `Network diagram: 3 inputs, 4 hidden units, 1 output; ${done}. Values are listed in the tensors panel.`;
+  /** The nodes of layer c (0 = the inputs). */
+  private column(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, c: number, backward: boolean, hot: boolean) {
+    const col = g.columns[c];
+    return col.ys.map((y, j) => {
+      const lines = c === 0 ? this.inputLines(s, layout, g, j) : this.unitLines(s, layout, g, c, j, backward);
+      const pending = c === 0 ? !s.tensors[layout.input] : !s.tensors[layout.layers[c - 1].Z];
+      const bias = c > 0 ? this.bias(s, layout, c, j, backward) : null;
+      return this.node(g, nodeId(layout, c, j), col.x, y, col.w, col.h, lines, hot, pending, g.compact, bias, this.nodeTitle(s, layout, c, j));
+    });
   }
+
+  /** An input node: the feature's name and this row's value (the notebook: A₁ …). */
+  private inputLines(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, i: number): NodeLine[] {
+    const value = raw(s.tensors[layout.input]?.data[i]);
+    if (g.compact) return [['', value]];
+    const names = packedDataset(s.dataset)?.featureNames ?? [];
+    const name = layout.notebook ? `A${sub(i + 1)}` : (names[i] ?? `x${i + 1}`).slice(0, 5);
+    return [[name, value]];
+  }
+
+  /** A unit's lines: z and the activation going forward, a gradient and the activation going backward. */
+  private unitLines(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, l: number, j: number, backward: boolean): NodeLine[] {
+    const n = layout.layers[l - 1];
+    const width = layout.sizes[l];
+    const value = (name: string | null) => (name && s.tensors[name] ? fmt(s.tensors[name]!.data[j]) : null);
+    const index = width > 1 ? sub(j + 1) : '';
+    const act = ACTIVATION_SYMBOLS[layout.activations[l - 1]];
+    // Going backward: δ = ∂L/∂z once computed, else ∂L/∂a (the notebook's hidden rows show either as ∂B).
+    const gradient = backward ? (value(n.dL_dZ) !== null ? ['∂z', value(n.dL_dZ)] : value(n.dL_dA) !== null ? ['∂a', value(n.dL_dA)] : null) : null;
+    if (g.compact) return [['', gradient ? gradient[1]! : (value(n.A) ?? '…')]];
+    if (layout.notebook) {
+      const isOutput = l === layout.layers.length;
+      const z = isOutput ? 'C' : `B${index}`;
+      if (!isOutput && gradient) return [[`∂B${index}`, gradient[1]!], [`σ${index}`, value(n.A) ?? '…']];
+      return [[z, value(n.Z) ?? '…'], [`σ${index}`, value(n.A) ?? '…']];
+    }
+    const first: NodeLine = gradient ? [`${gradient[0]}${index}`, gradient[1]!] : [`z${index}`, value(n.Z) ?? '…'];
+    return [first, [`${act}${index}`, value(n.A) ?? '…']];
+  }
+
+  /** A unit's bias (or its gradient once computed going backward), when the network has biases. */
+  private bias(s: Snapshot, layout: MlpLayout, l: number, j: number, backward: boolean): { label: string; value: number } | null {
+    const n = layout.layers[l - 1];
+    if (!n.b) return null;
+    const gradient = backward && n.dL_db ? s.tensors[n.dL_db]?.data[j] : undefined;
+    if (gradient !== undefined) return { label: '∂b', value: gradient };
+    const b = s.tensors[n.b]?.data[j];
+    return b === undefined ? null : { label: '+b', value: b };
+  }
+
+  private nodeTitle(s: Snapshot, layout: MlpLayout, c: number, j: number): string {
+    if (c === 0) return `${tensorLabel(layout.input)}[${j + 1}] = ${raw(s.tensors[layout.input]?.data[j])}`;
+    const n = layout.layers[c - 1];
+    const names = [n.Z, n.A, n.b, n.dL_dA, n.dA_dZ, n.dL_dZ, n.dL_db].filter((x): x is string => x !== null && s.tensors[x] !== undefined);
+    return names.map((name) => `${tensorLabel(name)}[${j + 1}] = ${full(s.tensors[name]!.data[j])}`).join('\n') || 'not computed yet in this pass';
+  }
+
+  private node(
+    g: DiagramGeometry,
+    id: string,
+    x: number,
+    cy: number,
+    w: number,
+    h: number,
+    lines: readonly NodeLine[],
+    isHot: boolean,
+    pending: boolean,
+    compact: boolean,
+    bias: { label: string; value: number } | null,
+    title?: string,
+  ) {
+    const y = cy - h / 2;
+    const flags = this.nodeFlags(id);
+    const lineY = (k: number) => y + (lines.length === 1 ? h / 2 + (compact ? 4.5 : 5) : g.firstLine + k * g.lineStep);
+    return svg`<g class="node ${isHot ? 'hot' : ''} ${pending ? 'pending' : ''} ${flags ? 'flagged' : ''} ${compact ? 'compact' : ''}" data-node=${id}>
+      ${title ? svg`<title>${title}</title>` : nothing}
+      <rect class="box" x=${x} y=${y} width=${w} height=${h} rx=${compact ? 5 : 8}></rect>
+      ${flags
+        ? svg`<g class="flag-badge" data-testid="flag-node-${id}"><title>${flags} flag${flags > 1 ? 's' : ''}: lost here</title>
+            <rect x=${x + w - 30} y=${y - 9} width="36" height="18" rx="9"></rect>
+            <text x=${x + w - 12} y=${y + 5} text-anchor="middle">⚑${flags}</text></g>`
+        : nothing}
+      ${lines.map(
+        ([name, value], k) => svg`<text x=${x + 8} y=${lineY(k)}>
+          <tspan class="name">${name}</tspan><tspan class="value" x=${x + w - 8} text-anchor="end">${value}</tspan></text>`,
+      )}
+      ${bias && !compact
+        ? svg`<text class="bias" x=${x + 8} y=${y + h - 7}>${bias.label}<tspan x=${x + w - 8} text-anchor="end">${fmt(bias.value)}</tspan></text>`
+        : nothing}
+      ${bias && compact
+        ? svg`<circle class="bias-mark" cx=${x} cy=${y} r="5" fill=${diverging(bias.value, Math.max(Math.abs(bias.value), 1))}><title>${bias.label} = ${full(bias.value)}</title></circle>`
+        : nothing}
+      ${isHot && g.nodeTags ? svg`<text class="hot-tag" x=${x + w / 2} y=${y - 5} text-anchor="middle">◆ new</text>` : nothing}
+    </g>`;
+  }
+
+  /** Column headings (not for the notebook, whose drawing has none) and ◆ tags over changed weights. */
+  private headings(layout: MlpLayout, g: DiagramGeometry, hot: Hot) {
+    const tags = [...hot.edges].map((l) => {
+      const [from, to] = [g.columns[l - 1], g.columns[l]];
+      return svg`<text class="hot-tag" x=${(from.x + from.w + to.x) / 2} y=${g.tagY} text-anchor="middle">◆ ${layout.layers[l - 1].W}</text>`;
+    });
+    if (g.headingY === null) return tags;
+    const last = layout.layers.length;
+    const heading = (c: number) => {
+      if (c === 0) return `${layout.input} · inputs`;
+      const act = ACTIVATION_SYMBOLS[layout.activations[c - 1]];
+      return `${c === last ? 'output' : `layer ${c}`} · ${act}`;
+    };
+    return [
+      ...g.columns.map((col, c) => {
+        const isHot = hot.column === c;
+        return svg`<text class="heading ${isHot ? 'hot' : ''}" x=${col.x + col.w / 2} y=${g.headingY!} text-anchor="middle">${isHot ? '◆ ' : ''}${heading(c)}</text>`;
+      }),
+      ...tags,
+    ];
+  }
+
+  private caption(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, backward: boolean) {
+    const gradientNames = layout.layers.map((n) => tensorLabel(n.dL_dW)).join(', ');
+    const edges = backward
+      ? `edges: gradient ${gradientNames} (colour = sign, width = size)`
+      : 'edges: weight (colour = sign, width = size)';
+    return html`<p class="caption">
+      <span class="scale"><span aria-hidden="true">−</span><i aria-hidden="true"></i><span aria-hidden="true">+</span> ${edges}</span>
+      ${backward ? html`<span><span aria-hidden="true">◀</span> gradients flow backward</span>` : nothing}
+      ${layout.notebook ? this.notebookLegend(s, backward) : this.legend(s, layout, g, backward)}
+    </p>`;
+  }
+
+  private notebookLegend(s: Snapshot, backward: boolean) {
+    return html`<span>σ = activation; hidden rows show ${backward && s.tensors.dL_dB_act ? '∂L/∂B (or ∂L/∂B_act)' : 'B'} and B_act</span>`;
+  }
+
+  private legend(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, backward: boolean) {
+    const nodes = g.compact
+      ? `nodes: the activation${backward ? ' (∂L/∂z once computed going backward)' : ''}; hover for every value`
+      : `nodes: z = pre-activation, then the activation (σ, tanh, relu, id)${backward ? '; ∂z = ∂L/∂z, ∂a = ∂L/∂a' : ''}`;
+    const bias = s.network.biases ? (g.compact ? '; ● = bias (colour = sign)' : '; +b = bias') : '';
+    const rows = s.tensors[layout.input]?.shape[0] ?? 0;
+    const batch = layout.batched && rows > 1 ? html`<span data-testid="diagram-batch-note">batch of ${rows} rows: nodes show its first row (sample ${s.sampleIndex})</span>` : nothing;
+    return html`<span>${nodes}${bias}</span>${batch}`;
+  }
+
+  /** Flags on the elements a node stands for: unit j of its layer's per-row tensors (any row of a batch); the loss node: L and y. */
+  private nodeFlags(id: string): number {
+    const counts = this.flagCounts;
+    const s = this.snapshot;
+    if (!counts || !s) return 0;
+    const layout = mlpLayout(s.network);
+    const { tensors, unit } = nodeTensors(layout, id);
+    let sum = 0;
+    for (const [key, count] of Object.entries(counts)) {
+      const m = /^(\w+)\[([\d,]+)\]$/.exec(key);
+      if (!m || !tensors.includes(m[1])) continue;
+      const index = m[2].split(',').map(Number);
+      if (unit === null || index[index.length - 1] === unit) sum += count;
+    }
+    return sum;
+  }
+
+  private describe(s: Snapshot, layout: MlpLayout): string {
+    const done = s.stage === 'idle' ? 'no stage computed yet' : `stage ${s.stage} just computed`;
+    const hidden = layout.sizes.slice(1, -1);
+    const inner = hidden.length === 1 ? `${hidden[0]} hidden units` : `hidden layers of ${hidden.join(', ')} units`;
+    const outputs = layout.sizes[layout.sizes.length - 1];
+    return `Network diagram: ${layout.sizes[0]} inputs, ${inner}, ${outputs} output${outputs > 1 ? 's' : ''}; ${done}. Values are listed in the tensors panel.`;
+  }
+}
+
+/** A node's id: the notebook's A1…A3, B1…B4, C; otherwise `n<layer>-<unit>` (1-based unit); the loss is L. */
+function nodeId(layout: MlpLayout, c: number, j: number): string {
+  if (!layout.notebook) return `n${c}-${j + 1}`;
+  return c === 0 ? `A${j + 1}` : c === 1 ? `B${j + 1}` : 'C';
+}
+
+/** The tensors a node stands for and its unit (null: every element, for the loss node). */
+function nodeTensors(layout: MlpLayout, id: string): { tensors: string[]; unit: number | null } {
+  if (id === 'L') return { tensors: [layout.loss, layout.target], unit: null };
+  let c: number;
+  let j: number;
+  const general = /^n(\d+)-(\d+)$/.exec(id);
+  if (general) {
+    [c, j] = [Number(general[1]), Number(general[2]) - 1];
+  } else {
+    c = id[0] === 'A' ? 0 : id[0] === 'B' ? 1 : 2;
+    j = id === 'C' ? 0 : Number(id.slice(1)) - 1;
+  }
+  if (c === 0) return { tensors: [layout.input], unit: j };
+  const n = layout.layers[c - 1];
+  return { tensors: [n.Z, n.A, n.dL_dA, n.dA_dZ, n.dL_dZ].filter((x): x is string => x !== null), unit: j };
+}
+
+/** An edge's name: the notebook's W₁₂ and V₁; otherwise W1[1,2]. */
+function edgeLabel(layout: MlpLayout, W: string, i: number, j: number, cols: number): string {
+  if (layout.notebook) return cols === 1 ? `${W}${sub(i + 1)}` : `${W}${sub(i + 1)}${sub(j + 1)}`;
+  return `${W}[${i + 1},${j + 1}]`;
 }
 
 declare global {

@@ -1,26 +1,47 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { STAGES, stagePhase, stagePosition, type PassStage, type Stage, type TrainingStatus } from '../../shared/index.js';
-import { stageKey, type FlagView } from '../lib/collab.js';
+import { mlpLayout, NOTEBOOK_MLP_CONFIG, type MlpConfig, type MlpLayout, type MlpPhase, type MlpStageSpec, type TrainingStatus } from '../../shared/index.js';
+import type { FlagView } from '../lib/collab.js';
 import { FlagToggleEvent } from '../lib/events.js';
-import { STAGE_LABELS } from '../lib/format.js';
+import { stageFlagKey, stageLabel } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
 
-const GROUPS: { phase: 'forward' | 'backward' | 'update'; label: string; stages: PassStage[] }[] = [
-  { phase: 'forward', label: 'Forward', stages: STAGES.filter((s) => stagePhase(s) === 'forward') },
-  { phase: 'backward', label: 'Backward', stages: STAGES.filter((s) => stagePhase(s) === 'backward') },
-  { phase: 'update', label: 'Update', stages: STAGES.filter((s) => stagePhase(s) === 'update') },
+const PHASES: { phase: MlpPhase; label: string }[] = [
+  { phase: 'forward', label: 'Forward' },
+  { phase: 'backward', label: 'Backward' },
+  { phase: 'update', label: 'Update' },
 ];
 
+interface StageGroup {
+  readonly phase: MlpPhase;
+  readonly label: string;
+  readonly stages: readonly MlpStageSpec[];
+}
+
+const groupCache = new WeakMap<MlpLayout, StageGroup[]>();
+
+/** The network's stages in three groups, in pass order (memoised per layout). */
+function groupsOf(layout: MlpLayout): StageGroup[] {
+  let groups = groupCache.get(layout);
+  if (!groups) {
+    groups = PHASES.map(({ phase, label }) => ({ phase, label, stages: layout.stages.filter((s) => s.phase === phase) }));
+    groupCache.set(layout, groups);
+  }
+  return groups;
+}
+
 /**
- * The 14 stages of a pass in three groups. The current stage is marked three ways (a ▶ marker,
- * aria-current, the phase colour) and done stages carry a ✓, so colour is never needed.
+ * The stages of a pass of the network in three groups (14 for the notebook's; layer-indexed names
+ * for others, with a gap where the layer changes). The current stage is marked three ways (a ▶
+ * marker, aria-current, the phase colour) and done stages carry a ✓, so colour is never needed.
  * On a phone it scrolls sideways inside itself and keeps the current stage in view.
  * With flags, a student's chips are toggles ("I'm lost here") and the instructor's carry counts.
  */
 @customElement('stage-strip')
 export class StageStrip extends LitElement {
-  @property() stage: Stage = 'idle';
+  @property() stage = 'idle';
+  /** The architecture, whose layout names the stages (the notebook's until told otherwise). */
+  @property({ attribute: false }) network: MlpConfig = NOTEBOOK_MLP_CONFIG;
   @property({ type: Number }) sampleIndex = 0;
   @property({ type: Number }) epoch = 0;
   @property({ attribute: false }) training: TrainingStatus | null = null;
@@ -97,6 +118,9 @@ export class StageStrip extends LitElement {
       .forward li[aria-current] { background: var(--forward); }
       .backward li[aria-current] { background: var(--backward); }
       .update li[aria-current] { background: var(--update); }
+      li.layer-start {
+        margin-left: 0.45rem;
+      }
       .marker {
         display: inline-block;
         width: 0.9em;
@@ -138,37 +162,19 @@ export class StageStrip extends LitElement {
   ];
 
   override render() {
-    const at = stagePosition(this.stage);
+    const layout = mlpLayout(this.network);
+    const at = layout.stages.findIndex((s) => s.stage === this.stage);
     const t = this.training;
     return html`
       <nav class="bar" aria-label="Stages of the pass">
         <div class="scroller" tabindex="0" role="region" aria-label="Stage strip, scrolls sideways">
           <div class="groups">
-            ${GROUPS.map(
+            ${groupsOf(layout).map(
               (g) => html`
                 <div class="group ${g.phase}">
                   <span class="group-label" id="g-${g.phase}">${g.label}</span>
                   <ol aria-labelledby="g-${g.phase}">
-                    ${g.stages.map((s) => {
-                      const pos = STAGES.indexOf(s);
-                      const current = pos === at;
-                      const done = pos < at;
-                      const mine = this.flags?.mine?.has(stageKey(s)) ?? false;
-                      const count = this.flags?.counts?.[stageKey(s)] ?? 0;
-                      const label = html`<span class="marker" aria-hidden="true">${current ? '▶' : done ? '✓' : ''}</span>${STAGE_LABELS[s]}${done
-                          ? html`<span class="visually-hidden"> (done)</span>`
-                          : ''}`;
-                      return html`<li class="${done ? 'done' : ''} ${mine || count ? 'flagged' : ''}" aria-current=${current ? 'step' : nothing} data-stage=${s}>
-                        ${this.flags?.mine
-                          ? html`<button class="flag-toggle" aria-pressed=${mine ? 'true' : 'false'} data-testid="flag-stage-${s}"
-                              title=${mine ? 'You flagged this stage; click to unflag' : "I'm lost here: flag this stage for the instructor"}
-                              @click=${() => this.dispatchEvent(new FlagToggleEvent({ type: 'stage', stage: s }, !mine))}
-                              >${label}<span class="visually-hidden">, flag: I'm lost here</span>${mine ? html`<span class="flag" aria-hidden="true">⚑</span>` : nothing}</button>`
-                          : label}${count
-                          ? html`<span class="flag" data-testid="flag-count-stage-${s}">⚑${count}<span class="visually-hidden"> student${count > 1 ? 's' : ''} lost here</span></span>`
-                          : nothing}
-                      </li>`;
-                    })}
+                    ${g.stages.map((spec, k) => this.chip(layout, spec, at, !layout.notebook && k > 0 && g.stages[k - 1].layer !== spec.layer))}
                   </ol>
                 </div>
               `,
@@ -178,15 +184,39 @@ export class StageStrip extends LitElement {
         <div class="meta" data-testid="stage-meta">
           ${t
             ? html`<strong>training</strong> ${t.epochsDone}/${t.epochsTotal} epochs`
-            : html`stage <strong data-testid="current-stage">${STAGE_LABELS[this.stage]}</strong>`}
+            : html`stage <strong data-testid="current-stage">${stageLabel(this.stage)}</strong>`}
           · sample <strong data-testid="current-sample">${this.sampleIndex}</strong> · epoch <strong data-testid="current-epoch">${this.epoch}</strong>
         </div>
       </nav>
     `;
   }
 
+  /** One stage: done, current or to come; a flag toggle for a student, a count for the instructor. */
+  private chip(layout: MlpLayout, spec: MlpStageSpec, at: number, layerStart: boolean) {
+    const s = spec.stage;
+    const pos = layout.stages.indexOf(spec);
+    const current = pos === at;
+    const done = pos < at;
+    const key = stageFlagKey(s);
+    const mine = this.flags?.mine?.has(key) ?? false;
+    const count = this.flags?.counts?.[key] ?? 0;
+    const label = html`<span class="marker" aria-hidden="true">${current ? '▶' : done ? '✓' : ''}</span>${stageLabel(s)}${done
+        ? html`<span class="visually-hidden"> (done)</span>`
+        : ''}`;
+    return html`<li class="${done ? 'done' : ''} ${mine || count ? 'flagged' : ''} ${layerStart ? 'layer-start' : ''}" aria-current=${current ? 'step' : nothing} data-stage=${s}>
+      ${this.flags?.mine
+        ? html`<button class="flag-toggle" aria-pressed=${mine ? 'true' : 'false'} data-testid="flag-stage-${s}"
+            title=${mine ? 'You flagged this stage; click to unflag' : "I'm lost here: flag this stage for the instructor"}
+            @click=${() => this.dispatchEvent(new FlagToggleEvent({ type: 'stage', stage: s }, !mine))}
+            >${label}<span class="visually-hidden">, flag: I'm lost here</span>${mine ? html`<span class="flag" aria-hidden="true">⚑</span>` : nothing}</button>`
+        : label}${count
+        ? html`<span class="flag" data-testid="flag-count-stage-${s}">⚑${count}<span class="visually-hidden"> student${count > 1 ? 's' : ''} lost here</span></span>`
+        : nothing}
+    </li>`;
+  }
+
   override updated(changed: Map<string, unknown>): void {
-    if (!changed.has('stage')) return;
+    if (!changed.has('stage') && !changed.has('network')) return;
     // Scroll the strip itself, never the page, so the current stage stays visible on a phone.
     const current = this.renderRoot.querySelector<HTMLElement>('li[aria-current]');
     const box = this.scroller;

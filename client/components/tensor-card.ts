@@ -1,23 +1,35 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import { TENSOR_SHAPES, type Tensor, type TensorName } from '../../shared/index.js';
-import { elementKey, indexOf, type FlagView } from '../lib/collab.js';
+import type { Tensor } from '../../shared/index.js';
+import type { FlagView } from '../lib/collab.js';
 import { diverging, maxAbs } from '../lib/colors.js';
 import { CommandRequestEvent, FlagToggleEvent } from '../lib/events.js';
-import { fmt, full, TENSOR_LABELS } from '../lib/format.js';
+import { fmt, full } from '../lib/format.js';
+import { elementFlagKey, tensorLabel, unflatten } from '../lib/names.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+
+/** Rows of a batched tensor shown before "… and N more rows": enough to see the pattern, few enough to scroll past. */
+export const MAX_SHOWN_ROWS = 16;
 
 /**
  * One tensor: its name, shape and values (4 decimals; full precision in the title and when
  * focused). Not yet computed in this pass, it is a dashed empty shape with its name, so students
- * see what is coming. W and V can be edited by the instructor: click a cell, type, Enter.
+ * see what is coming. A batched tensor shows one row per sample of the batch (the first
+ * MAX_SHOWN_ROWS of them). Parameters can be edited by the instructor: click a cell, type, Enter.
  * With flags, a student's cells are "I'm lost here" toggles and the instructor's show counts.
  */
 @customElement('tensor-card')
 export class TensorCard extends LitElement {
-  @property() name: TensorName = 'A';
+  @property() name = 'A';
   @property({ attribute: false }) tensor: Tensor | undefined = undefined;
+  /** The shape it has, or will have once computed in this pass (the placeholder's shape). */
+  @property({ attribute: false }) shape: readonly number[] = [1];
+  /**
+   * Set for a tensor with one row per sample of a batched pass: the sample number of its first
+   * row, shown beside each row. A one-axis tensor (the batch's losses) is then drawn as a column.
+   */
+  @property({ attribute: false }) firstSample: number | null = null;
   /** Flat indices that changed with the last update; outlined briefly. */
   @property({ attribute: false }) changed: ReadonlySet<number> = new Set();
   /** Bumped on every change so the outline animation restarts. */
@@ -130,6 +142,19 @@ export class TensorCard extends LitElement {
       .cell-button:focus-visible {
         outline: 3px solid var(--focus);
       }
+      th.row {
+        font-family: var(--mono);
+        font-size: 0.75rem;
+        font-weight: 400;
+        color: var(--muted);
+        text-align: right;
+        padding-right: 0.25rem;
+      }
+      .more {
+        font-size: 0.8rem;
+        color: var(--muted);
+        margin: 0.25rem 0 0;
+      }
       input {
         width: 7rem;
         font-family: var(--mono);
@@ -139,36 +164,54 @@ export class TensorCard extends LitElement {
     `,
   ];
 
+  /** Rows and columns as drawn: a vector is one row, except the batch's per-sample values, one per row. */
+  private grid(): [number, number] {
+    const shape = this.shape;
+    if (shape.length === 2) return [shape[0], shape[1]];
+    return this.firstSample !== null ? [shape[0], 1] : [1, shape[0]];
+  }
+
   override render() {
     const name = this.name;
-    const shape = TENSOR_SHAPES[name];
-    const [rows, cols] = shape.length === 2 ? shape : [1, shape[0]];
+    const shape = this.shape;
+    const [rows, cols] = this.grid();
+    const shown = Math.min(rows, MAX_SHOWN_ROWS);
     const t = this.tensor;
-    const label = TENSOR_LABELS[name] ?? name;
+    const label = tensorLabel(name);
     const max = t ? maxAbs(t.data) : 0;
+    const batched = this.firstSample !== null;
     return html`
       <figure class=${t ? '' : 'pending'} data-testid="tensor-${name}" data-pending=${t ? 'false' : 'true'}>
         <figcaption>
-          <span class="name">${label}</span><span class="shape">${shape.join(' × ')}</span>${t ? nothing : html`<span class="shape">not yet computed</span>`}
+          <span class="name">${label}</span><span class="shape">${shape.join(' × ')}${batched ? ', a row per sample' : ''}</span>${t
+            ? nothing
+            : html`<span class="shape">not yet computed</span>`}
         </figcaption>
         <table aria-label="${label}, ${shape.join(' by ')}${t ? '' : ', not yet computed'}">
           <tbody>
             ${Array.from(
-              { length: rows },
+              { length: shown },
               (_, i) => html`<tr>
+                ${batched ? html`<th class="row" scope="row" title="sample ${this.firstSample! + i}">#${this.firstSample! + i}</th>` : nothing}
                 ${Array.from({ length: cols }, (_, j) => this.cell(i * cols + j, i, j, max, rows, cols))}
               </tr>`,
             )}
           </tbody>
         </table>
+        ${rows > shown ? html`<p class="more" data-testid="more-rows-${name}">… and ${rows - shown} more rows</p>` : nothing}
       </figure>
     `;
   }
 
+  /** Where element k is, as people read it: 1-based, one number for a vector. */
+  private where(k: number, i: number, j: number, rows: number, cols: number): string {
+    return rows > 1 && cols > 1 ? `[${i + 1},${j + 1}]` : `[${k + 1}]`;
+  }
+
   private cell(k: number, i: number, j: number, max: number, rows: number, cols: number) {
     const t = this.tensor;
-    const label = TENSOR_LABELS[this.name] ?? this.name;
-    const where = rows > 1 && cols > 1 ? `[${i + 1},${j + 1}]` : `[${k + 1}]`;
+    const label = tensorLabel(this.name);
+    const where = this.where(k, i, j, rows, cols);
     if (!t) return html`<td class="empty" data-testid="cell-${this.name}-${k}"></td>`;
     const value = t.data[k];
     if (this.editing === k) {
@@ -178,14 +221,14 @@ export class TensorCard extends LitElement {
           step="any"
           aria-label="New value of ${label}${where}"
           .value=${String(value)}
-          @keydown=${(e: KeyboardEvent) => this.onEditKey(e, i, j)}
+          @keydown=${(e: KeyboardEvent) => this.onEditKey(e, k)}
           @blur=${() => (this.editing = null)}
         />
       </td>`;
     }
     const changed = this.changed.has(k);
-    const index = indexOf(this.name, k);
-    const key = elementKey(this.name, index);
+    const index = unflatten(this.shape, k);
+    const key = elementFlagKey(this.name, index);
     const mine = this.flags?.mine?.has(key) ?? false;
     const count = this.flags?.counts?.[key] ?? 0;
     const content = this.editable
@@ -220,19 +263,19 @@ export class TensorCard extends LitElement {
     input?.select();
   }
 
-  private onEditKey(e: KeyboardEvent, i: number, j: number): void {
+  private onEditKey(e: KeyboardEvent, k: number): void {
     e.stopPropagation(); // arrows and letters here are typing, not lecture shortcuts
     if (e.key === 'Escape') {
       this.editing = null;
       return;
     }
     if (e.key !== 'Enter') return;
-    const value = Number((e.target as HTMLInputElement).value);
-    if (!Number.isFinite(value) || (e.target as HTMLInputElement).value.trim() === '') return;
+    const input = e.target as HTMLInputElement;
+    const value = Number(input.value);
+    if (!Number.isFinite(value) || input.value.trim() === '') return;
     this.editing = null;
-    if (this.name === 'W' || this.name === 'V') {
-      this.dispatchEvent(new CommandRequestEvent({ type: 'setWeight', tensor: this.name, index: [i, j], value }));
-    }
+    // The protocol's index: [row, column] of a weight matrix, [i] of a bias.
+    this.dispatchEvent(new CommandRequestEvent({ type: 'setWeight', tensor: this.name, index: unflatten(this.shape, k), value }));
   }
 }
 

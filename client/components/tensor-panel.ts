@@ -1,26 +1,53 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { PropertyValues } from 'lit';
-import type { Snapshot, TensorName } from '../../shared/index.js';
+import { mlpLayout, type MlpLayout, type Snapshot } from '../../shared/index.js';
 import type { FlagView } from '../lib/collab.js';
+import { isPerRow, snapshotShape } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
 import './tensor-card.js';
 
-const GROUPS: { label: string; names: TensorName[] }[] = [
-  { label: 'Input and weights', names: ['A', 'y', 'W', 'V'] },
-  { label: 'Forward', names: ['B', 'B_act', 'C', 'C_act', 'L'] },
-  { label: 'Backward', names: ['dL_dC_act', 'dC_act_dC', 'dL_dV', 'dL_dB_act', 'dB_act_dB', 'dL_dB', 'dL_dW'] },
-];
+interface TensorGroup {
+  readonly label: string;
+  readonly names: readonly string[];
+}
+
+const groupCache = new WeakMap<MlpLayout, TensorGroup[]>();
+
+/**
+ * The network's tensors (layout.tensorNames) in three groups: what the pass starts from (the
+ * input row and the parameters), then what the forward and the backward stages compute, in
+ * stage order. For the notebook: A, y, W, V | B, B_act, C, C_act, L | dL_dC_act, … dL_dW.
+ */
+function groupsOf(layout: MlpLayout): TensorGroup[] {
+  let groups = groupCache.get(layout);
+  if (!groups) {
+    const computedIn = (phase: 'forward' | 'backward') =>
+      layout.stages.filter((s) => s.phase === phase && s.stage !== 'input').flatMap((s) => s.produces);
+    groups = [
+      { label: 'Input and weights', names: [layout.input, layout.target, ...layout.parameters] },
+      { label: 'Forward', names: computedIn('forward') },
+      { label: 'Backward', names: computedIn('backward') },
+    ];
+    groupCache.set(layout, groups);
+  }
+  return groups;
+}
+
+/** "W or V", "W1, b1 or W2". */
+function inWords(names: readonly string[]): string {
+  return names.length < 2 ? names.join('') : `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}`;
+}
 
 /** Every tensor of the network, grouped as the pass computes them; remembers what just changed. */
 @customElement('tensor-panel')
 export class TensorPanel extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
-  /** The instructor may edit W and V. */
+  /** The instructor may edit the parameters (W and V; W1, b1, …). */
   @property({ type: Boolean }) editable = false;
   @property({ attribute: false }) flags: FlagView | null = null;
 
-  private changes = new Map<TensorName, Set<number>>();
+  private changes = new Map<string, Set<number>>();
   private generation = 0;
 
   static override styles = [
@@ -52,7 +79,7 @@ export class TensorPanel extends LitElement {
     this.changes = new Map();
     // Nothing is "new" on the first picture, nor when the lecture was swapped underneath.
     if (!before || !after || before.lectureId !== after.lectureId) return;
-    for (const group of GROUPS) {
+    for (const group of groupsOf(mlpLayout(after.network))) {
       for (const name of group.names) {
         const a = before.tensors[name]?.data;
         const b = after.tensors[name]?.data;
@@ -70,10 +97,14 @@ export class TensorPanel extends LitElement {
   override render() {
     const s = this.snapshot;
     if (!s) return html``;
+    const layout = mlpLayout(s.network);
+    const canEdit = (name: string) => this.editable && layout.parameters.includes(name) && !s.training;
+    // Batched per-row tensors show the sample number of each row; the pass starts at sampleIndex.
+    const firstSample = (name: string) => (layout.batched && isPerRow(layout, name) ? s.sampleIndex : null);
     return html`
       <section class="panel" aria-labelledby="tensors-title">
         <h2 id="tensors-title">Tensors</h2>
-        ${GROUPS.map(
+        ${groupsOf(layout).map(
           (g) => html`
             <h3>${g.label}</h3>
             <div class="cards">
@@ -81,16 +112,18 @@ export class TensorPanel extends LitElement {
                 (name) => html`<tensor-card
                   .name=${name}
                   .tensor=${s.tensors[name]}
+                  .shape=${snapshotShape(s, name)}
+                  .firstSample=${firstSample(name)}
                   .changed=${this.changes.get(name) ?? new Set<number>()}
                   .generation=${this.generation}
-                  .editable=${this.editable && (name === 'W' || name === 'V') && !s.training}
+                  .editable=${canEdit(name)}
                   .flags=${this.flags}
                 ></tensor-card>`,
               )}
             </div>
           `,
         )}
-        ${this.editable ? html`<p class="muted">Click a value of W or V to edit it (Enter to set, Esc to cancel).</p>` : ''}
+        ${this.editable ? html`<p class="muted">Click a value of ${inWords(layout.parameters)} to edit it (Enter to set, Esc to cancel).</p>` : ''}
         ${this.flags?.mine
           ? html`<p class="muted">Lost? Tap a value, or a stage in the strip, to flag it for the instructor (⚑); tap again to take the flag back.</p>`
           : ''}

@@ -1,9 +1,13 @@
-import type { RecordedCommand } from '../../shared/index.js';
-import { elementLabel } from './collab.js';
+import { datasetLabel, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpConfig, type MlpLayout, type RecordedCommand } from '../../shared/index.js';
 import { fmt } from './format.js';
+import { derivativeParts, elementText, isPerRow, networkShapeText, tensorLabel } from './names.js';
 
-/** One line in words for a recorded command: the replay's event label. */
-export function describeCommand(c: RecordedCommand): string {
+/**
+ * One line in words for a recorded command: the replay's event label. An asked element is
+ * written as the tensor cards write it (no index for one number) in the lecture's network
+ * (the notebook's when not given).
+ */
+export function describeCommand(c: RecordedCommand, network: MlpConfig = NOTEBOOK_MLP_CONFIG): string {
   switch (c.type) {
     case 'step':
       return 'Step';
@@ -24,9 +28,13 @@ export function describeCommand(c: RecordedCommand): string {
     case 'setLearningRate':
       return `Learning rate η = ${c.value}`;
     case 'setWeight':
-      return `Set ${c.tensor}[${c.index[0] + 1},${c.index[1] + 1}] = ${fmt(c.value)}`;
+      return `Set ${c.tensor}[${c.index.map((i) => i + 1).join(',')}] = ${fmt(c.value)}`;
+    case 'setNetwork':
+      return `Network ${describeNetwork(c.network)} (${weightsText(c.preset, c.seed)})`;
+    case 'setDataset':
+      return `Dataset: ${datasetLabel(c.dataset)}; network ${networkShapeText(c.network)} (${weightsText(c.preset, c.seed)})`;
     case 'ask':
-      return `Ask the class: predict ${elementLabel(c.tensor, c.index)}`;
+      return `Ask the class: predict ${askedElement(c.tensor, c.index, network)}`;
     case 'reveal':
       return 'Reveal the prediction';
     case 'clearFlags':
@@ -37,4 +45,74 @@ export function describeCommand(c: RecordedCommand): string {
       // Commands added to the protocol later still get a label: their type.
       return String((c as { type: string }).type);
   }
+}
+
+function weightsText(preset: string, seed: number): string {
+  return preset === 'random' ? `random weights, seed ${seed}` : 'notebook weights';
+}
+
+/** "2-8-8-1: tanh, tanh, sigmoid; biases; cross-entropy; batches of 10". */
+export function describeNetwork(config: MlpConfig): string {
+  const layout = mlpLayout(config);
+  const parts = [layout.activations.join(', ')];
+  if (config.biases) parts.push('biases');
+  if (config.loss === 'crossEntropy') parts.push('cross-entropy');
+  if (config.batch === 'full') parts.push('full batch');
+  else if (config.batch > 1) parts.push(`batches of ${config.batch}`);
+  return `${layout.sizes.join('-')}: ${parts.join('; ')}`;
+}
+
+function askedElement(tensor: string, index: readonly number[], network: MlpConfig): string {
+  let shape: readonly number[] = index.map(() => 2);
+  try {
+    // Two rows, so a batched tensor keeps its row index even when its layer has one unit.
+    shape = mlpTensorShape(network, tensor, 2);
+  } catch {
+    // Not a tensor of this network (a replay of an older lecture): every index is written.
+  }
+  return elementText(tensor, shape, index);
+}
+
+/** Which layer, in words: "hidden layer 2", "the hidden layer" (only one), "the output layer". */
+function layerWords(layout: MlpLayout, l: number): string {
+  if (l === layout.layers.length) return 'the output layer';
+  return layout.layers.length > 2 ? `hidden layer ${l}` : 'the hidden layer';
+}
+
+/** What a tensor of this network is, in a few words (its name not included). */
+function tensorMeaning(layout: MlpLayout, name: string): string {
+  if (name === layout.input) return 'the input row (the sample’s features)';
+  if (name === layout.target) return 'the target';
+  if (name === layout.loss) return 'the loss';
+  const parts = derivativeParts(name);
+  for (let l = 1; l <= layout.layers.length; l++) {
+    const n = layout.layers[l - 1];
+    const where = layerWords(layout, l);
+    const from = l === 1 ? 'the inputs' : layerWords(layout, l - 1);
+    if (name === n.W) return `weights into ${where}, one row per unit of ${from}`;
+    if (name === n.b) return `biases of ${where}`;
+    if (name === n.Z) return `pre-activation of ${where}`;
+    if (name === n.A) return l === layout.layers.length ? `the output ŷ, the activation of ${where}` : `activation of ${where}`;
+    if (name === n.dA_dZ) return `slope of the activation of ${where} (${layout.activations[l - 1]}′ at ${n.Z})`;
+  }
+  if (parts && parts[0] === 'L') return `gradient of the loss with respect to ${parts[1]}`;
+  if (parts) return `derivative of ${parts[0]} with respect to ${parts[1]}`;
+  return 'a tensor of this network';
+}
+
+/** "Z2: pre-activation of hidden layer 2", "dL_dW1: gradient of the loss with respect to W1". */
+export function describeTensor(config: MlpConfig, name: string): string {
+  const layout = mlpLayout(config);
+  const batch = layout.batched && isPerRow(layout, name) ? ', one row per sample of the batch' : '';
+  const label = tensorLabel(name);
+  return `${label}: ${tensorMeaning(layout, name)}${batch}`;
+}
+
+/** What a stage does, in words: "compute Z2: pre-activation of hidden layer 2". */
+export function describeStage(config: MlpConfig, stage: string): string {
+  const layout = mlpLayout(config);
+  if (stage === 'idle') return 'nothing computed yet in this pass';
+  if (stage === 'input') return `load the ${layout.batched ? 'batch’s rows' : 'sample'} into ${layout.input} and y`;
+  if (stage === 'update') return `update ${layout.parameters.join(', ')}: each takes a step of −η × its gradient`;
+  return `compute ${describeTensor(config, stage)}`;
 }

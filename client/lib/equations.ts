@@ -1,10 +1,15 @@
 /**
- * The equation panel's content: for the stage just computed, its formula in the notebook's
- * notation, then one line per element with this moment's numbers substituted.
- * Indices are 1-based, as in the notebook's maths (the engine is 0-based).
+ * The equation panel's content for any network: for the stage just computed, its formula (from
+ * the stage's `formula` in mlpLayout), then one line per element with this moment's numbers
+ * substituted, or the first ones and a note when the tensor is big. The notebook's network keeps
+ * the notebook's notation exactly (test/unit/equations.test.ts compares every stage).
+ * Indices are 1-based, as in the notebook's maths (the engine is 0-based). Each layer has its own
+ * index letter (i for the inputs, j for the first layer, …: the notebook's A_i, W_ij, B_j, V_j);
+ * in a batch, r is the row and m the number of rows.
  */
-import { NOTEBOOK_SAMPLES, TENSOR_SHAPES, type Stage, type Snapshot } from '../../shared/index.js';
+import { mlpLayout, packedData, type Activation, type MlpLayout, type MlpStageSpec, type Snapshot } from '../../shared/index.js';
 import { fmt } from './format.js';
+import { passRows, tensorLabel, tensorTex, type IndexPart } from './names.js';
 
 export interface StageEquations {
   readonly title: string;
@@ -18,173 +23,569 @@ export interface StageEquations {
 const n = (x: number): string => fmt(x).replace('−', '-');
 /** A number as a factor: negatives in parentheses so "a·(−b)" reads right. */
 const p = (x: number): string => (x < 0 && n(x) !== '0.0000' ? `(${n(x)})` : n(x));
-
-const d = (num: string, den: string) => `\\frac{\\partial ${num}}{\\partial ${den}}`;
-const Bact = (j?: number | string) => (j === undefined ? 'B_{act}' : `B_{act,${j}}`);
-const Cact = 'C_{act}';
+/** Data as the dataset has it: whole numbers as they are ("y = 1"), others to 4 decimals. */
+const raw = (x: number): string => (Number.isInteger(x) ? String(x) : n(x));
 const dot = '\\cdot ';
+const text = (s: string) => `\\text{${s}}`;
+
+const LETTERS = ['i', 'j', 'k', 'p', 'q', 's'];
+/** Single-line elements shown before the rest is summarised; multi-line sums get fewer. */
+const MAX_LINES = 16;
+const MAX_BLOCKS = 8;
+
+const SLOPE_NAMES: Record<Activation, string> = { sigmoid: 'sigmoid', tanh: 'tanh', relu: 'ReLU', linear: 'identity' };
 
 export function stageEquations(s: Snapshot): StageEquations {
-  return build(s.stage, s);
+  const v = new View(s);
+  const spec = v.layout.stages.find((st) => st.stage === s.stage);
+  return spec ? build(v, spec) : idle(v);
 }
 
-function data(s: Snapshot, name: keyof typeof TENSOR_SHAPES): readonly number[] {
-  return s.tensors[name]?.data ?? [];
-}
+/** The snapshot read through the network's layout: values and symbols of elements. */
+class View {
+  readonly layout: MlpLayout;
+  readonly batched: boolean;
+  /** Layers L (the output is layer L). */
+  readonly depth: number;
 
-function build(stage: Stage, s: Snapshot): StageEquations {
-  const A = data(s, 'A');
-  const W = data(s, 'W');
-  const V = data(s, 'V');
-  const B = data(s, 'B');
-  const BA = data(s, 'B_act');
-  const y = data(s, 'y')[0];
-  const C = data(s, 'C')[0];
-  const CA = data(s, 'C_act')[0];
-  const hidden = TENSOR_SHAPES.W[1];
-  const inputs = TENSOR_SHAPES.W[0];
-  const js = Array.from({ length: hidden }, (_, j) => j);
-  const is = Array.from({ length: inputs }, (_, i) => i);
-  const delta = `${d('L', Cact)}${d(Cact, 'C')}`;
-  const deltaNums = () => `${p(data(s, 'dL_dC_act')[0])}${dot}${p(data(s, 'dC_act_dC')[0])}`;
-
-  switch (stage) {
-    case 'idle': {
-      const sample = NOTEBOOK_SAMPLES[s.sampleIndex];
-      return {
-        title: 'Ready: no stage of this pass computed yet',
-        formula: `L = \\tfrac12\\bigl(y - \\sigma(\\sigma(A\\,W)\\,V)\\bigr)^2`,
-        lines: [`\\text{sample } ${s.sampleIndex}:\\; A = (${sample.x.join(', ')}),\\; y = ${sample.y}`, `\\eta = ${s.learningRate}`],
-      };
-    }
-    case 'input':
-      return {
-        title: 'Input: load sample into A',
-        formula: `A = (X_1, X_2, X_3)_{${s.sampleIndex}},\\quad y = y_{${s.sampleIndex}}`,
-        lines: [`A = (${A.map(n).join(',\\ ')})`, `y = ${y}`],
-      };
-    case 'B':
-      return {
-        title: 'Hidden layer: B = A·W',
-        formula: `B = A\\,W,\\qquad B_j = \\sum_i A_i W_{ij}`,
-        lines: js.map((j) => {
-          const sym = is.map((i) => `A_${i + 1}W_{${i + 1}${j + 1}}`).join(' + ');
-          const num = is.map((i) => `${p(A[i])}${dot}${p(W[i * hidden + j])}`).join(' + ');
-          return aligned(`B_${j + 1}`, [sym, num, n(B[j])]);
-        }),
-      };
-    case 'B_act':
-      return {
-        title: 'Hidden activation: B_act = σ(B)',
-        formula: `${Bact()} = \\sigma(B) = \\frac{1}{1 + e^{-B}}`,
-        lines: js.map((j) => `${Bact(j + 1)} = \\sigma(B_${j + 1}) = \\frac{1}{1 + e^{${n(-B[j])}}} = ${n(BA[j])}`),
-      };
-    case 'C': {
-      const sym = js.map((j) => `${Bact(j + 1)}V_${j + 1}`);
-      const num = js.map((j) => `${p(BA[j])}${dot}${p(V[j])}`);
-      return {
-        title: 'Output: C = B_act·V',
-        formula: `C = ${Bact()}\\,V = \\sum_j ${Bact('j')} V_j`,
-        // Two terms a row: four products do not fit a phone.
-        lines: [aligned('C', [`${sym[0]} + ${sym[1]}`, `{}+ ${sym[2]} + ${sym[3]}`, `${num[0]} + ${num[1]}`, `{}+ ${num[2]} + ${num[3]}`, n(C)], [1, 3])],
-      };
-    }
-    case 'C_act':
-      return {
-        title: 'Output activation: C_act = σ(C)',
-        formula: `${Cact} = \\sigma(C) = \\frac{1}{1 + e^{-C}}`,
-        lines: [`${Cact} = \\frac{1}{1 + e^{${n(-C)}}} = ${n(CA)}`],
-      };
-    case 'L':
-      return {
-        title: 'Loss',
-        formula: `L = \\tfrac12 (y - ${Cact})^2`,
-        lines: [`L = \\tfrac12 (${y} - ${n(CA)})^2 = ${n(data(s, 'L')[0])}`],
-      };
-    case 'dL_dC_act':
-      return {
-        title: 'Backward: ∂L/∂C_act',
-        formula: `${d('L', Cact)} = ${Cact} - y`,
-        lines: [`${d('L', Cact)} = ${n(CA)} - ${y} = ${n(data(s, 'dL_dC_act')[0])}`],
-      };
-    case 'dC_act_dC':
-      return {
-        title: 'Backward: ∂C_act/∂C, the sigmoid’s slope',
-        formula: `${d(Cact, 'C')} = ${Cact}\\,(1 - ${Cact})`,
-        lines: [`${d(Cact, 'C')} = ${n(CA)}\\,(1 - ${n(CA)}) = ${n(data(s, 'dC_act_dC')[0])}`],
-      };
-    case 'dL_dV': {
-      const g = data(s, 'dL_dV');
-      return {
-        title: 'Backward: ∂L/∂V',
-        formula: `${d('L', 'V_j')} = ${delta}\\,${Bact('j')}`,
-        lines: js.map((j) => `${d('L', `V_${j + 1}`)} = ${deltaNums()}${dot}${p(BA[j])} = ${n(g[j])}`),
-      };
-    }
-    case 'dL_dB_act': {
-      const g = data(s, 'dL_dB_act');
-      return {
-        title: 'Backward: ∂L/∂B_act',
-        formula: `${d('L', Bact('j'))} = ${delta}\\,V_j`,
-        lines: js.map((j) => `${d('L', Bact(j + 1))} = ${deltaNums()}${dot}${p(V[j])} = ${n(g[j])}`),
-      };
-    }
-    case 'dB_act_dB': {
-      const g = data(s, 'dB_act_dB');
-      return {
-        title: 'Backward: ∂B_act/∂B, the sigmoid’s slope',
-        formula: `${d(Bact('j'), 'B_j')} = ${Bact('j')}\\,(1 - ${Bact('j')})`,
-        lines: js.map((j) => `${d(Bact(j + 1), `B_${j + 1}`)} = ${n(BA[j])}\\,(1 - ${n(BA[j])}) = ${n(g[j])}`),
-      };
-    }
-    case 'dL_dB': {
-      const a = data(s, 'dL_dB_act');
-      const b = data(s, 'dB_act_dB');
-      const g = data(s, 'dL_dB');
-      return {
-        title: 'Backward: ∂L/∂B',
-        formula: `${d('L', 'B')} = ${d('L', Bact())} \\odot ${d(Bact(), 'B')}`,
-        lines: js.map((j) => `${d('L', `B_${j + 1}`)} = ${p(a[j])}${dot}${p(b[j])} = ${n(g[j])}`),
-      };
-    }
-    case 'dL_dW': {
-      const dB = data(s, 'dL_dB');
-      const g = data(s, 'dL_dW');
-      return {
-        title: 'Backward: ∂L/∂W',
-        formula: `${d('L', 'W_{ij}')} = A_i\\,${d('L', 'B_j')}`,
-        lines: is.flatMap((i) =>
-          js.map((j) => `${d('L', `W_{${i + 1}${j + 1}}`)} = ${p(A[i])}${dot}${p(dB[j])} = ${n(g[i * hidden + j])}`),
-        ),
-      };
-    }
-    case 'update': {
-      const eta = s.learningRate;
-      const gW = data(s, 'dL_dW');
-      const gV = data(s, 'dL_dV');
-      // The snapshot holds the updated weights; the old ones are new + η·gradient.
-      const wLines = is.flatMap((i) =>
-        js.map((j) => {
-          const k = i * hidden + j;
-          return `W_{${i + 1}${j + 1}} \\leftarrow ${n(W[k] + eta * gW[k])} - ${eta}${dot}${p(gW[k])} = ${n(W[k])}`;
-        }),
-      );
-      const vLines = js.map((j) => `V_${j + 1} \\leftarrow ${n(V[j] + eta * gV[j])} - ${eta}${dot}${p(gV[j])} = ${n(V[j])}`);
-      return {
-        title: 'Update: gradient descent step',
-        formula: `W \\leftarrow W - \\eta\\,${d('L', 'W')},\\qquad V \\leftarrow V - \\eta\\,${d('L', 'V')}`,
-        lines: [...wLines, ...vLines],
-      };
-    }
-    default: {
-      const unknown: never = stage;
-      throw new Error(`no equations for ${String(unknown)}`);
-    }
+  constructor(readonly s: Snapshot) {
+    this.layout = mlpLayout(s.network);
+    this.batched = this.layout.batched;
+    this.depth = this.layout.layers.length;
   }
+
+  size(layer: number): number {
+    return this.layout.sizes[layer];
+  }
+
+  /** Rows in this pass (1 unless batched). */
+  get rows(): number {
+    const input = this.s.tensors[this.layout.input];
+    return input ? (this.batched ? input.shape[0] : 1) : passRows(this.s);
+  }
+
+  data(name: string): readonly number[] {
+    return this.s.tensors[name]?.data ?? [];
+  }
+
+  /** Unit j of a per-row tensor of a layer `width` wide, in row r. */
+  unit(name: string, width: number, j: number, r = 0): number {
+    return this.data(name)[this.batched ? r * width + j : j];
+  }
+
+  /** Element (i, j) of a parameter (or its gradient) into a layer `cols` wide. */
+  entry(name: string, cols: number, i: number, j: number): number {
+    return this.data(name)[i * cols + j];
+  }
+
+  /** The symbol of unit j of a per-row tensor (j dropped for a one-unit layer; the row kept in a batch). */
+  unitTex(name: string, width: number, j: IndexPart, r: IndexPart = 0): string {
+    const index: IndexPart[] = this.batched ? [r] : [];
+    if (width > 1) index.push(j);
+    return tensorTex(name, index);
+  }
+
+  /** The symbol of element (i, j) of a matrix [rows, cols]: axes of length 1 are dropped (the notebook's V_j). */
+  entryTex(name: string, rows: number, cols: number, i: IndexPart, j: IndexPart): string {
+    const index: IndexPart[] = [];
+    if (rows > 1) index.push(i);
+    if (cols > 1) index.push(j);
+    return tensorTex(name, index);
+  }
+
+  /** The symbol of element j of a bias (or its gradient). */
+  biasTex(name: string, width: number, j: IndexPart): string {
+    return tensorTex(name, width > 1 ? [j] : []);
+  }
+
+  /** A note under the lines of a batched stage: only the first row is written out. */
+  batchNote(): string[] {
+    const m = this.rows;
+    return this.batched && m > 1 ? [text(`row 1 of the batch shown; rows 2–${m} in the tensors panel`)] : [];
+  }
+}
+
+function build(v: View, spec: MlpStageSpec): StageEquations {
+  switch (spec.formula.kind) {
+    case 'input':
+      return input(v);
+    case 'matmul':
+      return matmul(v, spec);
+    case 'activation':
+      return activation(v, spec);
+    case 'loss':
+      return loss(v, spec);
+    case 'lossGrad':
+      return lossGrad(v, spec);
+    case 'activationGrad':
+      return activationGrad(v, spec);
+    case 'hadamard':
+      return hadamard(v, spec);
+    case 'outer':
+      return outer(v, spec);
+    case 'biasGrad':
+      return biasGrad(v, spec);
+    case 'backprop':
+      return backprop(v, spec);
+    case 'update':
+      return update(v);
+  }
+}
+
+/** At most `max` items, then a line saying how many more there are. */
+function capped(lines: readonly string[], max: number, what = 'elements'): string[] {
+  if (lines.length <= max) return [...lines];
+  return [...lines.slice(0, max), text(`… and ${lines.length - max} more ${what} (see the tensors panel)`)];
+}
+
+const range = (count: number) => Array.from({ length: count }, (_, k) => k);
+
+/** The terms of a long sum: the first two, ⋯, and the last. */
+function shortened<T>(terms: readonly T[], ellipsis: T): T[] {
+  return terms.length > 4 ? [terms[0], terms[1], ellipsis, terms[terms.length - 1]] : [...terms];
 }
 
 /** `lhs = row₀ = row₁ …` on aligned rows; `continued` rows start with "+" rather than "=". */
 function aligned(lhs: string, rows: readonly string[], continued: readonly number[] = []): string {
   const body = rows.map((r, k) => (k === 0 ? `${lhs} &= ${r}` : continued.includes(k) ? `&\\phantom{=}\\ ${r}` : `&= ${r}`)).join(' \\\\ ');
   return `\\begin{aligned} ${body} \\end{aligned}`;
+}
+
+/**
+ * A sum written out twice, in symbols then in numbers, then its value: up to three terms on one
+ * row, more on two rows (four products do not fit a phone); callers shorten longer sums with ⋯.
+ */
+function sumBlock(lhs: string, symbols: readonly string[], numbers: readonly string[], result: number): string {
+  const chunk = (terms: readonly string[]) => {
+    if (terms.length <= 3) return [terms];
+    if (terms.length <= 5) return [terms.slice(0, 2), terms.slice(2)];
+    const rows: string[][] = [];
+    for (let k = 0; k < terms.length; k += 2) rows.push(terms.slice(k, k + 2));
+    return rows;
+  };
+  const symRows = chunk(symbols).map((c, k) => (k ? '{}+ ' : '') + c.join(' + '));
+  const numRows = chunk(numbers).map((c, k) => (k ? '{}+ ' : '') + c.join(' + '));
+  const continued = [...range(symRows.length), ...range(numRows.length).map((k) => k + symRows.length)].filter((k) => k !== 0 && k !== symRows.length);
+  return aligned(lhs, [...symRows, ...numRows, n(result)], continued);
+}
+
+function layerTitle(v: View, layer: number, what: 'layer' | 'activation'): string {
+  if (layer === v.depth) return what === 'layer' ? 'Output' : 'Output activation';
+  const name = what === 'layer' ? 'Hidden layer' : 'Hidden activation';
+  return v.depth > 2 ? `${name} ${layer}` : name;
+}
+
+function idle(v: View): StageEquations {
+  const { s, layout } = v;
+  const lines: string[] = [];
+  const data = trainRows(s);
+  if (data) {
+    const m = v.rows;
+    const x = (r: number) => range(data.inputs).map((i) => raw(data.x[r * data.inputs + i]));
+    const y = (r: number) => range(data.outputs).map((j) => raw(data.y[r * data.outputs + j]));
+    const row = (r: number) => `${tensorTex(layout.input)} = (${shortened(x(r), '\\ldots').join(', ')}),\\; y = ${vector(y(r))}`;
+    lines.push(
+      m > 1
+        ? `${text(`batch of ${m} rows, samples ${s.sampleIndex}–${s.sampleIndex + m - 1}; the first:`)}\\; ${row(s.sampleIndex)}`
+        : `${text('sample ')} ${s.sampleIndex}:\\; ${row(s.sampleIndex)}`,
+    );
+  }
+  lines.push(`\\eta = ${s.learningRate}`);
+  return { title: 'Ready: no stage of this pass computed yet', formula: networkFormula(v), lines };
+}
+
+function vector(values: readonly string[]): string {
+  return values.length === 1 ? values[0] : `(${values.join(', ')})`;
+}
+
+function trainRows(s: Snapshot) {
+  try {
+    return packedData(s.dataset).train;
+  } catch {
+    return null;
+  }
+}
+
+/** f(x) in symbols: σ(x), tanh(x), relu(x), (x). */
+function applied(fn: Activation, x: string): string {
+  switch (fn) {
+    case 'sigmoid':
+      return `\\sigma(${x})`;
+    case 'tanh':
+      return `\\tanh(${x})`;
+    case 'relu':
+      return `\\mathrm{relu}(${x})`;
+    case 'linear':
+      return `(${x})`;
+  }
+}
+
+/** The whole network as one formula: L of y and ŷ = f(… f(A·W + b) …), or ŷ = A^{[L]} for a deep one. */
+function networkFormula(v: View): string {
+  const { layout, s } = v;
+  let yHat = tensorTex(layout.input);
+  layout.layers.forEach((names, i) => {
+    const pre = `${yHat}\\,${tensorTex(names.W)}${names.b ? ` + ${tensorTex(names.b)}` : ''}`;
+    yHat = applied(layout.activations[i], pre);
+  });
+  const composed = v.depth <= 3;
+  const out = composed ? yHat : '\\hat y';
+  const outputs = v.size(v.depth);
+  const loss =
+    s.network.loss === 'crossEntropy'
+      ? `L = -\\bigl[y\\log \\hat y + (1 - y)\\log(1 - \\hat y)\\bigr]`
+      : outputs > 1
+        ? `L = \\tfrac12\\sum_j\\bigl(y_j - \\hat y_j\\bigr)^2`
+        : `L = \\tfrac12\\bigl(y - ${out}\\bigr)^2`;
+  if (s.network.loss !== 'crossEntropy' && outputs === 1) {
+    return composed ? loss : `${loss},\\quad \\hat y = ${tensorTex(layout.layers[v.depth - 1].A)}`;
+  }
+  return `${loss},\\quad \\hat y = ${composed ? yHat : tensorTex(layout.layers[v.depth - 1].A)}`;
+}
+
+function input(v: View): StageEquations {
+  const { s, layout } = v;
+  const inputs = v.size(0);
+  const outputs = v.size(v.depth);
+  const A = layout.input;
+  const features = shortened(
+    range(inputs).map((i) => `X_${i + 1 > 9 ? `{${i + 1}}` : i + 1}`),
+    '\\ldots',
+  ).join(', ');
+  const m = v.rows;
+  const values = (name: string, width: number, r: number) => shortened(range(width).map((j) => n(v.unit(name, width, j, r))), '\\ldots');
+  const targets = (r: number) => range(outputs).map((j) => raw(v.unit('y', outputs, j, r)));
+  if (!v.batched) {
+    return {
+      title: `Input: load sample into ${A}`,
+      formula: `${tensorTex(A)} = (${features})_{${s.sampleIndex}},\\quad y = y_{${s.sampleIndex}}`,
+      lines: [`${tensorTex(A)} = (${values(A, inputs, 0).join(',\\ ')})`, `y = ${vector(targets(0))}`],
+    };
+  }
+  const rows = range(m).map((r) => `${tensorTex(A, [r])} = (${values(A, inputs, r).join(',\\ ')}),\\quad ${tensorTex('y', [r])} = ${vector(targets(r))}`);
+  return {
+    title: `Input: load the batch into ${A}`,
+    formula: `${tensorTex(A, ['r'])} = (${features})_{${s.sampleIndex} + r},\\quad ${tensorTex('y', ['r'])} = y_{${s.sampleIndex} + r},\\quad r = 1, \\ldots, ${m}`,
+    lines: capped(rows, MAX_LINES, 'rows'),
+  };
+}
+
+function matmul(v: View, spec: MlpStageSpec): StageEquations {
+  const l = spec.layer!;
+  const [A, W, b] = spec.formula.inputs;
+  const Z = spec.produces[0];
+  const nIn = v.size(l - 1);
+  const nOut = v.size(l);
+  const [i, j] = [LETTERS[l - 1], LETTERS[l]];
+  const whole = `${tensorTex(Z)} = ${tensorTex(A)}\\,${tensorTex(W)}${b ? ` + ${tensorTex(b)}` : ''}`;
+  const sum = `\\sum_${i} ${v.unitTex(A, nIn, i, 'r')} ${v.entryTex(W, nIn, nOut, i, j)}${b ? ` + ${v.biasTex(b, nOut, j)}` : ''}`;
+  const elementwise = nOut > 1 || v.batched;
+  const formula = elementwise ? `${whole},\\qquad ${v.unitTex(Z, nOut, j, 'r')} = ${sum}` : `${whole} = ${sum}`;
+  const blocks = range(nOut).map((jj) => {
+    const products = range(nIn).map((ii) => ({
+      symbol: `${v.unitTex(A, nIn, ii)}${v.entryTex(W, nIn, nOut, ii, jj)}`,
+      number: `${p(v.unit(A, nIn, ii))}${dot}${p(v.entry(W, nOut, ii, jj))}`,
+    }));
+    const terms = shortened(products, { symbol: '\\cdots', number: '\\cdots' });
+    if (b) terms.push({ symbol: v.biasTex(b, nOut, jj), number: p(v.data(b)[jj]) });
+    return sumBlock(
+      v.unitTex(Z, nOut, jj),
+      terms.map((t) => t.symbol),
+      terms.map((t) => t.number),
+      v.unit(Z, nOut, jj),
+    );
+  });
+  return { title: `${layerTitle(v, l, 'layer')}: ${spec.formula.text}`, formula, lines: [...capped(blocks, MAX_BLOCKS), ...v.batchNote()] };
+}
+
+function activationFormula(fn: Activation, A: string, Z: string): string {
+  switch (fn) {
+    case 'sigmoid':
+      return `${A} = \\sigma(${Z}) = \\frac{1}{1 + e^{-${Z}}}`;
+    case 'tanh':
+      return `${A} = \\tanh(${Z}) = \\frac{e^{${Z}} - e^{-${Z}}}{e^{${Z}} + e^{-${Z}}}`;
+    case 'relu':
+      return `${A} = \\mathrm{relu}(${Z}) = \\max(${Z}, 0)`;
+    case 'linear':
+      return `${A} = ${Z}\\quad ${text('(linear: the identity)')}`;
+  }
+}
+
+/** f(z) with the number: the sigmoid as its fraction, the others by name. */
+function activationNumbers(fn: Activation, z: number): string {
+  switch (fn) {
+    case 'sigmoid':
+      return `\\frac{1}{1 + e^{${n(-z)}}}`;
+    case 'tanh':
+      return `\\tanh(${n(z)})`;
+    case 'relu':
+      return `\\max(${n(z)}, 0)`;
+    case 'linear':
+      return n(z);
+  }
+}
+
+function activation(v: View, spec: MlpStageSpec): StageEquations {
+  const l = spec.layer!;
+  const fn = spec.formula.fn as Activation;
+  const [Z] = spec.formula.inputs;
+  const A = spec.produces[0];
+  const width = v.size(l);
+  const lines = range(width).map((j) => {
+    // Several units: name each one's input (σ(B_2)); a single one needs no reminder.
+    const middle = width > 1 || v.batched ? ` = ${applied(fn, v.unitTex(Z, width, j)).replace(/^\((.*)\)$/, '$1')}` : '';
+    return `${v.unitTex(A, width, j)}${middle} = ${activationNumbers(fn, v.unit(Z, width, j))} = ${n(v.unit(A, width, j))}`;
+  });
+  return {
+    title: `${layerTitle(v, l, 'activation')}: ${spec.formula.text}`,
+    formula: activationFormula(fn, tensorTex(A), tensorTex(Z)),
+    lines: [...capped(lines, MAX_LINES), ...v.batchNote()],
+  };
+}
+
+function loss(v: View, spec: MlpStageSpec): StageEquations {
+  const [A] = spec.formula.inputs;
+  const outputs = v.size(v.depth);
+  const m = v.rows;
+  const rowIndex: IndexPart = v.batched ? 'r' : 0;
+  const L = (r: IndexPart) => (v.batched ? tensorTex('L', [r]) : 'L');
+  const ys = (r: number) => range(outputs).map((j) => v.unit('y', outputs, j, r));
+  const as = (r: number) => range(outputs).map((j) => v.unit(A, outputs, j, r));
+  const sum = (terms: string[]) => (terms.length === 1 ? terms[0] : `\\bigl[${terms.join(' + ')}\\bigr]`);
+  const sumSymbol = outputs > 1 ? '\\sum_j ' : '';
+  let formula: string;
+  let row: (r: number) => string;
+  if (spec.formula.fn === 'crossEntropy') {
+    const y = v.unitTex('y', outputs, 'j', rowIndex);
+    const a = v.unitTex(A, outputs, 'j', rowIndex);
+    formula = `${L(rowIndex)} = -${sumSymbol}\\bigl[${y}\\log ${a} + (1 - ${y})\\log(1 - ${a})\\bigr]`;
+    row = (r) => {
+      const terms = range(outputs).map((j) => `${raw(ys(r)[j])}${dot}\\log ${n(as(r)[j])} + ${raw(1 - ys(r)[j])}${dot}\\log(1 - ${n(as(r)[j])})`);
+      return `${L(r)} = -${outputs > 1 ? sum(terms.map((t) => `\\bigl[${t}\\bigr]`)) : `\\bigl[${terms[0]}\\bigr]`} = ${n(v.data('L')[r])}`;
+    };
+  } else {
+    const y = v.unitTex('y', outputs, 'j', rowIndex);
+    const a = v.unitTex(A, outputs, 'j', rowIndex);
+    formula = `${L(rowIndex)} = \\tfrac12 ${sumSymbol}(${y} - ${a})^2`;
+    row = (r) => {
+      const terms = range(outputs).map((j) => `(${raw(ys(r)[j])} - ${n(as(r)[j])})^2`);
+      return `${L(r)} = \\tfrac12 ${sum(terms)} = ${n(v.data('L')[r])}`;
+    };
+  }
+  const lines = capped(range(m).map(row), MAX_LINES - 2, 'rows');
+  if (spec.formula.fromLogits) {
+    const z = tensorTex(spec.formula.inputs[2]);
+    lines.push(`${text('computed from')}\\ ${z}\\ ${text('as')}\\ \\max(${z}, 0) - y\\,${z} + \\log(1 + e^{-|${z}|})\\ ${text('so it never takes log 0')}`);
+  }
+  if (v.batched && m > 1) {
+    const mean = v.data('L').reduce((a, b) => a + b, 0) / m;
+    lines.push(`\\tfrac{1}{${m}}\\sum_r ${tensorTex('L', ['r'])} = ${n(mean)}\\quad ${text('the mean over the batch')}`);
+  }
+  return { title: 'Loss', formula, lines };
+}
+
+function lossGrad(v: View, spec: MlpStageSpec): StageEquations {
+  const [A] = spec.formula.inputs;
+  const G = spec.produces[0];
+  const outputs = v.size(v.depth);
+  const formula = `${v.unitTex(G, outputs, LETTERS[v.depth], 'r')} = ${v.unitTex(A, outputs, LETTERS[v.depth], 'r')} - ${v.unitTex('y', outputs, LETTERS[v.depth], 'r')}`;
+  const lines = range(outputs).map(
+    (j) => `${v.unitTex(G, outputs, j)} = ${n(v.unit(A, outputs, j))} - ${raw(v.unit('y', outputs, j))} = ${n(v.unit(G, outputs, j))}`,
+  );
+  if (spec.formula.fused) {
+    // Why ŷ − y: the loss's slope and the sigmoid's cancel.
+    const a = '\\hat y';
+    lines.unshift(`${text('cross-entropy through the sigmoid:')}\\ \\frac{\\partial L}{\\partial ${a}}\\,\\sigma'(z) = \\frac{${a} - y}{${a}(1 - ${a})}\\,${a}(1 - ${a}) = ${a} - y`);
+  }
+  const title = spec.formula.fused ? `Backward: ${tensorLabel(G)}, cross-entropy through the sigmoid` : `Backward: ${tensorLabel(G)}`;
+  return { title, formula, lines: [...capped(lines, MAX_LINES), ...v.batchNote()] };
+}
+
+function activationGrad(v: View, spec: MlpStageSpec): StageEquations {
+  const l = spec.layer!;
+  const fn = spec.formula.fn as Activation;
+  const G = spec.produces[0];
+  const names = v.layout.layers[l - 1];
+  const width = v.size(l);
+  const j = LETTERS[l];
+  const g = (jj: IndexPart) => v.unitTex(G, width, jj, 'r');
+  const a = (jj: IndexPart) => v.unitTex(names.A, width, jj, 'r');
+  const z = (jj: IndexPart) => v.unitTex(names.Z, width, jj, 'r');
+  let formula: string;
+  let line: (jj: number) => string;
+  const value = (jj: number) => n(v.unit(G, width, jj));
+  const gRow0 = (jj: number) => v.unitTex(G, width, jj);
+  switch (fn) {
+    case 'sigmoid':
+      formula = `${g(j)} = ${a(j)}\\,(1 - ${a(j)})`;
+      line = (jj) => `${gRow0(jj)} = ${n(v.unit(names.A, width, jj))}\\,(1 - ${n(v.unit(names.A, width, jj))}) = ${value(jj)}`;
+      break;
+    case 'tanh':
+      formula = `${g(j)} = 1 - {${a(j)}}^2`;
+      line = (jj) => `${gRow0(jj)} = 1 - (${n(v.unit(names.A, width, jj))})^2 = ${value(jj)}`;
+      break;
+    case 'relu':
+      formula = `${g(j)} = \\begin{cases} 1 & ${z(j)} > 0 \\\\ 0 & ${text('otherwise')} \\end{cases}`;
+      line = (jj) => {
+        const zv = v.unit(names.Z, width, jj);
+        return `${gRow0(jj)} = ${value(jj)}\\quad (${v.unitTex(names.Z, width, jj)} = ${n(zv)} ${zv > 0 ? '> 0' : '\\le 0'})`;
+      };
+      break;
+    case 'linear':
+      formula = `${g(j)} = 1`;
+      line = (jj) => `${gRow0(jj)} = ${value(jj)}`;
+      break;
+  }
+  return {
+    title: `Backward: ${tensorLabel(G)}, the ${SLOPE_NAMES[fn]}’s slope`,
+    formula,
+    lines: [...capped(range(width).map(line), MAX_LINES), ...v.batchNote()],
+  };
+}
+
+function hadamard(v: View, spec: MlpStageSpec): StageEquations {
+  const [dA, slope] = spec.formula.inputs;
+  const G = spec.produces[0];
+  const width = v.size(spec.layer!);
+  const lines = range(width).map(
+    (j) => `${v.unitTex(G, width, j)} = ${p(v.unit(dA, width, j))}${dot}${p(v.unit(slope, width, j))} = ${n(v.unit(G, width, j))}`,
+  );
+  return {
+    title: `Backward: ${tensorLabel(G)}`,
+    formula: `${tensorTex(G)} = ${tensorTex(dA)} \\odot ${tensorTex(slope)}`,
+    lines: [...capped(lines, MAX_LINES), ...v.batchNote()],
+  };
+}
+
+/** δ of a layer as symbols and as numbers: dL_dZ, or the notebook's product dL_dC_act·dC_act_dC. */
+function delta(v: View, names: readonly string[], width: number) {
+  return {
+    tex: (j: IndexPart, r: IndexPart = 0) => names.map((name) => v.unitTex(name, width, j, r)).join(''),
+    numbers: (j: number, r = 0) => names.map((name) => p(v.unit(name, width, j, r))).join(dot),
+    composite: names.length > 1,
+  };
+}
+
+function outer(v: View, spec: MlpStageSpec): StageEquations {
+  const l = spec.layer!;
+  const [A, ...deltaNames] = spec.formula.inputs;
+  const G = spec.produces[0];
+  const nIn = v.size(l - 1);
+  const nOut = v.size(l);
+  const [i, j] = [LETTERS[l - 1], LETTERS[l]];
+  const d = delta(v, deltaNames, nOut);
+  const g = (ii: IndexPart, jj: IndexPart) => v.entryTex(G, nIn, nOut, ii, jj);
+  const m = v.rows;
+  let formula: string;
+  let line: (ii: number, jj: number) => string;
+  if (spec.formula.batchMean) {
+    formula = `${g(i, j)} = \\frac{1}{m}\\sum_r ${v.unitTex(A, nIn, i, 'r')}\\,${d.tex(j, 'r')},\\quad m = ${m}`;
+    line = (ii, jj) => {
+      const terms = shortened(
+        range(m).map((r) => `${p(v.unit(A, nIn, ii, r))}${dot}${d.numbers(jj, r)}`),
+        '\\cdots',
+      );
+      return `${g(ii, jj)} = \\tfrac{1}{${m}}\\bigl(${terms.join(' + ')}\\bigr) = ${n(v.entry(G, nOut, ii, jj))}`;
+    };
+  } else if (d.composite) {
+    formula = `${g(i, j)} = ${d.tex(j)}\\,${v.unitTex(A, nIn, i)}`;
+    line = (ii, jj) => `${g(ii, jj)} = ${d.numbers(jj)}${dot}${p(v.unit(A, nIn, ii))} = ${n(v.entry(G, nOut, ii, jj))}`;
+  } else {
+    formula = `${g(i, j)} = ${v.unitTex(A, nIn, i)}\\,${d.tex(j)}`;
+    line = (ii, jj) => `${g(ii, jj)} = ${p(v.unit(A, nIn, ii))}${dot}${d.numbers(jj)} = ${n(v.entry(G, nOut, ii, jj))}`;
+  }
+  const lines = range(nIn).flatMap((ii) => range(nOut).map((jj) => line(ii, jj)));
+  return { title: `Backward: ${tensorLabel(G)}`, formula, lines: capped(lines, MAX_LINES) };
+}
+
+function biasGrad(v: View, spec: MlpStageSpec): StageEquations {
+  const l = spec.layer!;
+  const [D] = spec.formula.inputs;
+  const G = spec.produces[0];
+  const width = v.size(l);
+  const j = LETTERS[l];
+  const m = v.rows;
+  const g = (jj: IndexPart) => v.biasTex(G, width, jj);
+  let formula: string;
+  let line: (jj: number) => string;
+  if (spec.formula.batchMean) {
+    formula = `${g(j)} = \\frac{1}{m}\\sum_r ${v.unitTex(D, width, j, 'r')},\\quad m = ${m}`;
+    line = (jj) => {
+      const terms = shortened(range(m).map((r) => p(v.unit(D, width, jj, r))), '\\cdots');
+      return `${g(jj)} = \\tfrac{1}{${m}}\\bigl(${terms.join(' + ')}\\bigr) = ${n(v.data(G)[jj])}`;
+    };
+  } else {
+    formula = `${g(j)} = ${v.unitTex(D, width, j)}\\quad ${text('since')}\\ \\partial Z_j / \\partial b_j = 1`;
+    line = (jj) => `${g(jj)} = ${n(v.data(G)[jj])}`;
+  }
+  return { title: `Backward: ${tensorLabel(G)}`, formula, lines: capped(range(width).map(line), MAX_LINES) };
+}
+
+function backprop(v: View, spec: MlpStageSpec): StageEquations {
+  const l = spec.layer!;
+  const deltaNames = spec.formula.inputs.slice(0, -1);
+  const W = spec.formula.inputs[spec.formula.inputs.length - 1];
+  const G = spec.produces[0];
+  const nIn = v.size(l - 1);
+  const nOut = v.size(l);
+  const [i, j] = [LETTERS[l - 1], LETTERS[l]];
+  const d = delta(v, deltaNames, nOut);
+  const g = (ii: IndexPart, r: IndexPart = 0) => v.unitTex(G, nIn, ii, r);
+  const w = (ii: IndexPart, jj: IndexPart) => v.entryTex(W, nIn, nOut, ii, jj);
+  let formula: string;
+  let lines: string[];
+  if (nOut === 1) {
+    formula = `${g(i, 'r')} = ${d.tex(j, 'r')}\\,${w(i, j)}`;
+    lines = range(nIn).map((ii) => `${g(ii)} = ${d.numbers(0)}${dot}${p(v.entry(W, nOut, ii, 0))} = ${n(v.unit(G, nIn, ii))}`);
+    lines = capped(lines, MAX_LINES);
+  } else {
+    formula = `${g(i, 'r')} = \\sum_${j} ${d.tex(j, 'r')}\\,${w(i, j)}`;
+    const blocks = range(nIn).map((ii) => {
+      const terms = shortened(
+        range(nOut).map((jj) => ({ symbol: `${d.tex(jj)}${w(ii, jj)}`, number: `${d.numbers(jj)}${dot}${p(v.entry(W, nOut, ii, jj))}` })),
+        { symbol: '\\cdots', number: '\\cdots' },
+      );
+      return sumBlock(g(ii), terms.map((t) => t.symbol), terms.map((t) => t.number), v.unit(G, nIn, ii));
+    });
+    lines = capped(blocks, MAX_BLOCKS);
+  }
+  return { title: `Backward: ${tensorLabel(G)}`, formula, lines: [...lines, ...v.batchNote()] };
+}
+
+function update(v: View): StageEquations {
+  const { layout, s } = v;
+  const eta = s.learningRate;
+  const pairs = layout.parameters.map((P) => ({ P, G: gradientOf(layout, P) }));
+  const formula =
+    pairs.length <= 2
+      ? pairs.map(({ P, G }) => `${tensorTex(P)} \\leftarrow ${tensorTex(P)} - \\eta\\,${tensorTex(G)}`).join(',\\qquad ')
+      : `P \\leftarrow P - \\eta\\,\\frac{\\partial L}{\\partial P}\\quad ${text('for')}\\ P = ${pairs.map(({ P }) => tensorTex(P)).join(', ')}`;
+  const perParameter = pairs.map(({ P, G }) => {
+    const t = s.tensors[P];
+    const shape = t?.shape ?? [0];
+    const [rows, cols] = shape.length === 2 ? shape : [1, shape[0]];
+    const values = v.data(P);
+    const grads = v.data(G);
+    return range(values.length).map((k) => {
+      const [ii, jj] = [Math.floor(k / cols), k % cols];
+      // The snapshot holds the updated parameters; the old ones are new + η·gradient.
+      const symbol = shape.length === 2 ? v.entryTex(P, rows, cols, ii, jj) : v.biasTex(P, cols, jj);
+      return `${symbol} \\leftarrow ${n(values[k] + eta * grads[k])} - ${eta}${dot}${p(grads[k])} = ${n(values[k])}`;
+    });
+  });
+  const total = perParameter.reduce((sum, ls) => sum + ls.length, 0);
+  const each = total <= MAX_LINES ? Infinity : Math.max(2, Math.floor(MAX_LINES / pairs.length));
+  const lines = perParameter.flatMap((ls, k) =>
+    ls.length <= each ? ls : [...ls.slice(0, each), `${text(`… and ${ls.length - each} more of`)}\\ ${tensorTex(pairs[k].P)}`],
+  );
+  if (v.batched) lines.unshift(text('each gradient is the mean over the batch’s rows, applied once'));
+  return { title: 'Update: gradient descent step', formula, lines };
+}
+
+function gradientOf(layout: MlpLayout, parameter: string): string {
+  for (const names of layout.layers) {
+    if (names.W === parameter) return names.dL_dW;
+    if (names.b === parameter) return names.dL_db!;
+  }
+  return `dL_d${parameter}`;
 }

@@ -1,0 +1,172 @@
+/**
+ * Names of any network's tensors and stages, as people read them: plain text for labels
+ * ("∂L/∂W1", "B_act") and LaTeX for equations ("W^{[1]}_{12}", "B_{act,2}"). The notebook's
+ * network keeps its notation (A, W, B_act, …); other networks are layer-indexed (docs/networks.md).
+ * Also the shape a tensor has (or will have) in the pass a snapshot is in, and element indices.
+ */
+import {
+  flagKey,
+  mlpLayout,
+  mlpPassRows,
+  mlpTensorShape,
+  packedData,
+  type Dataset,
+  type DatasetSpec,
+  type MlpConfig,
+  type MlpLayout,
+  type Snapshot,
+} from '../../shared/index.js';
+
+/** "dL_dW1" → ["L", "W1"]; "dC_act_dC" → ["C_act", "C"]; null for a name that is not a derivative. */
+export function derivativeParts(name: string): [string, string] | null {
+  const m = /^d(.+?)_d(.+)$/.exec(name);
+  return m ? [m[1], m[2]] : null;
+}
+
+/** A tensor's name as plain text: "B_act", "W1", "∂L/∂C_act", "∂A1/∂Z1". */
+export function tensorLabel(name: string): string {
+  const parts = derivativeParts(name);
+  return parts ? `∂${parts[0]}/∂${parts[1]}` : name;
+}
+
+/** A stage's label for the stage strip: a stage is named after the tensor it computes. */
+export function stageLabel(stage: string): string {
+  if (stage === 'idle') return 'not started';
+  if (stage === 'input' || stage === 'update') return stage;
+  return tensorLabel(stage);
+}
+
+/** A symbol split for LaTeX: base letter, layer (superscript), and a name part that joins the subscript (B_act → act). */
+interface Symbol {
+  readonly base: string;
+  readonly layer: string | null;
+  readonly tag: string | null;
+}
+
+function symbolOf(name: string): Symbol {
+  const layered = /^([A-Za-z])(\d+)$/.exec(name);
+  if (layered) return { base: layered[1], layer: layered[2], tag: null };
+  const tagged = /^([A-Za-z])_(\w+)$/.exec(name);
+  if (tagged) return { base: tagged[1], layer: null, tag: tagged[2] };
+  return { base: name, layer: null, tag: null };
+}
+
+/** One index entry: a number (0-based, shown 1-based) or a letter such as "j". */
+export type IndexPart = number | string;
+
+/** A subscript: single characters joined ("12", "ij"), anything longer separated by commas ("12,3"). */
+function subscript(parts: readonly string[]): string {
+  if (parts.length === 0) return '';
+  const body = parts.every((p) => p.length === 1) ? parts.join('') : parts.join(',');
+  return body.length === 1 ? `_${body}` : `_{${body}}`;
+}
+
+function plainTex(name: string, index: readonly IndexPart[]): string {
+  const { base, layer, tag } = symbolOf(name);
+  const shown = index.map((p) => (typeof p === 'number' ? String(p + 1) : p));
+  const sup = layer === null ? '' : `^{[${layer}]}`;
+  if (tag !== null) return `${base}${sup}_{${[tag, ...shown].join(',')}}`;
+  return `${base}${sup}${subscript(shown)}`;
+}
+
+/** `\frac{\partial L}{\partial W_{12}}` for a derivative, or the symbol itself. */
+export function tensorTex(name: string, index: readonly IndexPart[] = []): string {
+  const parts = derivativeParts(name);
+  if (!parts) return plainTex(name, index);
+  const [num, den] = parts;
+  // The numerator is indexed like the denominator when it is per unit too (∂A_j/∂Z_j), never for L.
+  const numIndex = num === 'L' ? [] : index;
+  return `\\frac{\\partial ${plainTex(num, numIndex)}}{\\partial ${plainTex(den, index)}}`;
+}
+
+/** Whether a tensor has one row per sample of the pass (activations, y, L and their gradients), as opposed to parameters and their gradients. */
+export function isPerRow(layout: MlpLayout, name: string): boolean {
+  if (layout.parameters.includes(name)) return false;
+  return !layout.layers.some((n) => n.dL_dW === name || n.dL_db === name);
+}
+
+/** How many rows the pass in a snapshot covers (or the next one, once `update` finished it). */
+export function passRows(s: Snapshot): number {
+  try {
+    const data = packedData(s.dataset).train;
+    // After `update` the pass is complete: the tensors still to come belong to the next one.
+    let start = s.sampleIndex;
+    if (s.stage === 'update') {
+      start += mlpPassRows(s.network, data, start);
+      if (start >= data.count) start = 0;
+    }
+    return mlpPassRows(s.network, data, Math.min(start, data.count - 1));
+  } catch {
+    return 1;
+  }
+}
+
+/** The shape a tensor has in the snapshot, or will have once its stage runs in this pass. */
+export function snapshotShape(s: Snapshot, name: string): number[] {
+  const t = s.tensors[name];
+  if (t) return [...t.shape];
+  try {
+    return mlpTensorShape(s.network, name, passRows(s));
+  } catch {
+    return [1];
+  }
+}
+
+/** The index (one number per axis) of flat element k in a shape. */
+export function unflatten(shape: readonly number[], k: number): number[] {
+  return shape.length === 2 ? [Math.floor(k / shape[1]), k % shape[1]] : [k];
+}
+
+/** The flag key of one element: `W[1,3]`, `B_act[2]`, `A1[0,2]`. */
+export function elementFlagKey(tensor: string, index: readonly number[]): string {
+  return flagKey({ type: 'element', tensor, index: [...index] });
+}
+
+/** The flag key of a stage: `stage:B_act`. */
+export function stageFlagKey(stage: string): string {
+  return flagKey({ type: 'stage', stage });
+}
+
+/**
+ * An element as people read it in the tensor cards: 1-based, no index for a one-number tensor,
+ * one index for a column ("C_act", "W1[2,3]", "B_act[1]", "V[2]").
+ */
+export function elementText(tensor: string, shape: readonly number[], index: readonly number[]): string {
+  const label = tensorLabel(tensor);
+  const size = shape.reduce((a, b) => a * b, 1);
+  if (size === 1) return label;
+  if (shape.length === 2 && shape[1] === 1) return `${label}[${index[0] + 1}]`;
+  return `${label}[${index.map((i) => i + 1).join(',')}]`;
+}
+
+/** Which layer (0 = the input) a per-unit tensor belongs to, for the diagram; null for L and the parameters. */
+export function unitLayer(layout: MlpLayout, name: string): number | null {
+  if (name === layout.input) return 0;
+  if (name === 'y') return layout.layers.length;
+  const i = layout.layers.findIndex((n) => n.Z === name || n.A === name || n.dL_dA === name || n.dA_dZ === name || n.dL_dZ === name);
+  return i >= 0 ? i + 1 : null;
+}
+
+/** The network of a snapshot in a few words: "3-4-1" and so on. */
+export function networkShapeText(config: MlpConfig): string {
+  return mlpLayout(config).sizes.join('-');
+}
+
+/** The phase of a stage of this network (forward, backward, update), or null when idle or unknown. */
+export function phaseOf(config: MlpConfig, stage: string): 'forward' | 'backward' | 'update' | null {
+  return mlpLayout(config).stages.find((s) => s.stage === stage)?.phase ?? null;
+}
+
+/** The accent colour of a phase: forward, backward and update stages share it across the views. */
+export function phaseAccent(phase: 'forward' | 'backward' | 'update' | null): string {
+  return phase === 'backward' ? 'var(--backward)' : phase === 'update' ? 'var(--update)' : 'var(--forward)';
+}
+
+/** The dataset a spec describes (memoised), or null when it cannot be made (a view never throws over it). */
+export function packedDataset(spec: DatasetSpec): Dataset | null {
+  try {
+    return packedData(spec).dataset;
+  } catch {
+    return null;
+  }
+}
