@@ -1,32 +1,20 @@
 /**
- * A lecture as a Jupyter notebook (nbformat 4) in the teaching notebook's own style and names
- * (A, W, B, B_act, V, C, C_act, L, dL_dV, …), with its errors corrected and its empty "# Train"
- * section written. Running the code cells in order starts from the lecture's exact initial weights
- * and replays what changed them, leaving W and V equal to the lecture's at the moment of export.
+ * A lecture as a Jupyter notebook (nbformat 4). For the teaching notebook's own 3-4-1 network on its
+ * truth table, in that notebook's style and names (A, W, B, B_act, V, C, C_act, L, dL_dV, …), with its
+ * errors corrected and its empty "# Train" section written; for every other network, in the same
+ * style with the network's layer-indexed names (mlp-notebook.ts). Running the code cells in order
+ * starts from the lecture's exact initial weights and replays what changed them, leaving the
+ * parameters equal to the lecture's at the moment of export.
  */
 import { NOTEBOOK_ROWS, TENSOR_SHAPES } from '../engine/index.js';
 import type { LectureConfig, LectureEvent } from '../lecture/decider.js';
-import { weightHistory, type WeightOp } from './weight-ops.js';
-import { mlpLayout, type MlpState } from '../engine/mlp/index.js';
+import { weightHistory, type WeightHistory, type WeightOp } from './weight-ops.js';
+import { isNotebookConfig, mlpLayout, type MlpState } from '../engine/mlp/index.js';
+import type { DatasetSpec } from '../datasets/index.js';
+import { NotebookWriter, py, type NotebookJson } from './ipynb.js';
+import { mlpNotebook } from './mlp-notebook.js';
 
-interface Cell {
-  readonly id: string;
-  readonly cell_type: 'markdown' | 'code';
-  readonly metadata: Record<string, never>;
-  readonly source: string[];
-  readonly outputs?: never[];
-  readonly execution_count?: null;
-}
-
-export interface NotebookJson {
-  readonly nbformat: 4;
-  readonly nbformat_minor: 5;
-  readonly metadata: Record<string, unknown>;
-  readonly cells: Cell[];
-}
-
-/** A float as Python reads it back to the same double (JS prints the shortest round-trip form). */
-const py = (x: number): string => (Number.isInteger(x) ? `${x}.0` : String(x));
+export type { NotebookJson } from './ipynb.js';
 
 function matrix(data: readonly number[], rows: number, cols: number): string {
   const lines: string[] = [];
@@ -37,18 +25,18 @@ function matrix(data: readonly number[], rows: number, cols: number): string {
 const wLiteral = (data: readonly number[]) => matrix(data, TENSOR_SHAPES.W[0], TENSOR_SHAPES.W[1]);
 const vLiteral = (data: readonly number[]) => matrix(data, TENSOR_SHAPES.V[0], TENSOR_SHAPES.V[1]);
 
-function lines(text: string): string[] {
-  const parts = text.split('\n');
-  return parts.map((line, i) => (i < parts.length - 1 ? `${line}\n` : line));
+/** Whether the lecture ends on the teaching notebook's own network and data: then the export is in that notebook's names. */
+function isTeachingNotebook(network: MlpState, dataset: DatasetSpec): boolean {
+  return isNotebookConfig(network.config) && dataset.kind === 'truthTable' && dataset.table === 'notebook';
 }
 
 /** Consecutive passes over samples s, s+1, … (mod 8) at one learning rate become one loop. */
-function sgdRuns(ops: readonly WeightOp[]): WeightOp[][] {
+function sampleRuns(ops: readonly WeightOp[]): WeightOp[][] {
   const groups: WeightOp[][] = [];
   for (const op of ops) {
     const group = groups.at(-1);
     const last = group?.at(-1);
-    if (op.type === 'sgd' && last?.type === 'sgd' && last.eta === op.eta && op.sample === (last.sample + 1) % NOTEBOOK_ROWS.length) {
+    if (op.type === 'pass' && last?.type === 'pass' && last.eta === op.eta && op.start === (last.start + 1) % NOTEBOOK_ROWS.length) {
       group!.push(op);
     } else {
       groups.push([op]);
@@ -63,14 +51,16 @@ const ASSIGN_TEXT = {
   dataset: 'The lecture switched to this dataset, with weights from',
 } as const;
 
+const presetText = (preset: string, seed: number) => `the \`${preset}\` preset${preset === 'random' ? ` (seed ${seed})` : ''}`;
+
 function opCode(group: WeightOp[]): { md: string; code: string } {
   const op = group[0];
   switch (op.type) {
-    case 'sgd': {
-      if (group.length === 1) return { md: `A pass on sample ${op.sample} with η = ${op.eta}.`, code: `W, V, L = backprop_step(W, V, ${op.sample}, eta=${py(op.eta)})` };
+    case 'pass': {
+      if (group.length === 1) return { md: `A pass on sample ${op.start} with η = ${op.eta}.`, code: `W, V, L = backprop_step(W, V, ${op.start}, eta=${py(op.eta)})` };
       return {
-        md: `${group.length} passes, one sample after the other from sample ${op.sample}, with η = ${op.eta}.`,
-        code: `for k in range(${group.length}):\n    W, V, L = backprop_step(W, V, (${op.sample} + k) % len(y), eta=${py(op.eta)})`,
+        md: `${group.length} passes, one sample after the other from sample ${op.start}, with η = ${op.eta}.`,
+        code: `for k in range(${group.length}):\n    W, V, L = backprop_step(W, V, (${op.start} + k) % len(y), eta=${py(op.eta)})`,
       };
     }
     case 'train':
@@ -82,8 +72,8 @@ function opCode(group: WeightOp[]): { md: string; code: string } {
       };
     case 'assign':
       return {
-        md: `${ASSIGN_TEXT[op.reason]} the \`${op.preset}\` preset${op.preset === 'random' ? ` (seed ${op.seed})` : ''}.`,
-        code: `W = ${wLiteral(op.W)}\nV = ${vLiteral(op.V)}`,
+        md: `${ASSIGN_TEXT[op.reason]} ${presetText(op.preset, op.seed)}.`,
+        code: `W = ${wLiteral(op.params.W)}\nV = ${vLiteral(op.params.V)}`,
       };
     default: {
       const unknown: never = op;
@@ -92,18 +82,32 @@ function opCode(group: WeightOp[]): { md: string; code: string } {
   }
 }
 
+/** Where the weights of the first code cell come from. */
+function originText({ origin }: WeightHistory): string {
+  if (origin.reason !== 'start') return `${ASSIGN_TEXT[origin.reason]} ${presetText(origin.preset, origin.seed)}, and the learning rate.`;
+  const source =
+    origin.preset === 'random'
+      ? `, seed ${origin.seed}: W = −randn(3,4), V = randn(4,1) from Backprop Live's seeded generator`
+      : ", recovered from the notebook's printed outputs";
+  return `The lecture's initial weights (preset \`${origin.preset}\`${source}) and learning rate.`;
+}
+
 export function lectureNotebook(config: LectureConfig, events: readonly LectureEvent[]): NotebookJson {
   const history = weightHistory(config, events);
+  const { network, dataset } = history.final;
+  return isTeachingNotebook(network, dataset) ? teachingNotebook(config, events.length, history) : mlpNotebook(config, events.length, history);
+}
+
+function teachingNotebook(config: LectureConfig, commands: number, history: WeightHistory): NotebookJson {
   const final = history.final.network;
-  const cells: Cell[] = [];
-  const md = (text: string) => cells.push({ id: `cell-${cells.length + 1}`, cell_type: 'markdown', metadata: {}, source: lines(text) });
-  const code = (text: string) =>
-    cells.push({ id: `cell-${cells.length + 1}`, cell_type: 'code', metadata: {}, source: lines(text), outputs: [], execution_count: null });
+  const nb = new NotebookWriter();
+  const md = (text: string) => nb.md(text);
+  const code = (text: string) => nb.code(text);
   const column = (k: number) => `[${NOTEBOOK_ROWS.map((r) => r[k]).join(',')}]`;
   const sample = final.sampleIndex;
 
   md(
-    `# ${config.title}\n\nExported from Backprop Live, lecture \`${config.lectureId}\`, after ${events.length} command${events.length === 1 ? '' : 's'} ` +
+    `# ${config.title}\n\nExported from Backprop Live, lecture \`${config.lectureId}\`, after ${commands} command${commands === 1 ? '' : 's'} ` +
       `(epoch ${final.epoch}, sample ${sample}). It follows the teaching notebook's steps and names, with its mistakes corrected ` +
       `(dL/dC_act = C_act − y; dL/dV uses B_act; dL/dW is the outer product A[i]·dL/dB[j]; V ← V − η·dL/dV), and its empty "# Train" section written.\n\n` +
       `Run the cells in order: they start from the lecture's initial weights and replay every change, so W and V end as the lecture's.`,
@@ -113,8 +117,8 @@ export function lectureNotebook(config: LectureConfig, events: readonly LectureE
   code(`X1=${column(0)}\nX2=${column(1)}\nX3=${column(2)}\ny =${column(3)}`);
   md('Input layer (A) -> Hidden layer (B) -> output (C)\n\nThe sigmoid activation:');
   code('def sigmoid(x):\n    return 1.0/(1.0+np.exp(-x))');
-  md(`The lecture's initial weights (preset \`${config.preset}\`${config.preset === 'random' ? `, seed ${config.seed}: W = −randn(3,4), V = randn(4,1) from Backprop Live's seeded generator` : ', recovered from the notebook\'s printed outputs'}) and learning rate.`);
-  code(`W = ${wLiteral(history.initial.W)}\nV = ${vLiteral(history.initial.V)}\neta = ${py(history.initial.eta)}`);
+  md(originText(history));
+  code(`W = ${wLiteral(history.origin.params.W)}\nV = ${vLiteral(history.origin.params.V)}\neta = ${py(history.origin.eta)}`);
 
   md(
     '# One pass, corrected\n\nForward: $B=A\\cdot W$, $B_{act}=\\sigma(B)$, $C=B_{act}\\cdot V$, $C_{act}=\\sigma(C)$, $L=\\frac{1}{2}(y-C_{act})^2$.\n\n' +
@@ -160,7 +164,7 @@ export function lectureNotebook(config: LectureConfig, events: readonly LectureE
   );
 
   md('# This lecture\n\nEvery change of the weights, in order (undone steps left out).');
-  const groups = sgdRuns(history.ops);
+  const groups = sampleRuns(history.ops);
   if (groups.length === 0) md('The weights were not changed during the lecture.');
   for (const group of groups) {
     const { md: text, code: source } = opCode(group);
@@ -192,16 +196,7 @@ export function lectureNotebook(config: LectureConfig, events: readonly LectureE
     ].join('\n'),
   );
 
-  return {
-    nbformat: 4,
-    nbformat_minor: 5,
-    metadata: {
-      kernelspec: { display_name: 'Python 3', language: 'python', name: 'python3' },
-      language_info: { name: 'python' },
-      backprop_live: { lecture: config.lectureId, commands: events.length },
-    },
-    cells,
-  };
+  return nb.notebook(config.lectureId, commands);
 }
 
 /**

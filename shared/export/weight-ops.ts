@@ -1,27 +1,39 @@
 /**
- * The history of a lecture's weights as operations, for exporting it as code: every event is
+ * The history of a lecture's parameters as operations, for exporting it as code: every event is
  * folded with the decider, and each network state is mapped to the operations that made its
- * weights. `back` restores an earlier network object, and with it that network's operations,
+ * parameters. `back` restores an earlier network object, and with it that network's operations,
  * so undone updates drop out exactly as they do in the lecture.
  */
 import type { Preset } from '../engine/index.js';
-import { isNotebookConfig, layerSizes, mlpLayout, mlpStagesRun, type MlpState } from '../engine/mlp/index.js';
+import { mlpLayout, mlpPassRows, mlpStagesRun, type MlpState } from '../engine/mlp/index.js';
 import { createLecture, evolve, type LectureConfig, type LectureEvent, type LectureState } from '../lecture/decider.js';
-import { datasetLabel } from '../datasets/index.js';
+
+/** Every parameter of a network by its layout name (W, V; or W1, b1, W2, …), row-major. */
+export type NamedParams = Readonly<Record<string, readonly number[]>>;
 
 export type WeightOp =
-  | { readonly type: 'sgd'; readonly sample: number; readonly eta: number }
+  /** One pass that reached `update`: rows [start, start + rows), the batch mean applied once. */
+  | { readonly type: 'pass'; readonly start: number; readonly rows: number; readonly eta: number }
   | { readonly type: 'train'; readonly epochs: number; readonly eta: number }
   | { readonly type: 'set'; readonly tensor: string; readonly index: readonly number[]; readonly value: number }
   | {
       readonly type: 'assign';
-      /** reset: new weights for the same network; network/dataset: a new network (what came before no longer matters). */
+      /** reset: new parameters for the same network; network/dataset: a new network (what came before no longer matters). */
       readonly reason: 'reset' | 'network' | 'dataset';
       readonly preset: Preset;
       readonly seed: number;
-      readonly W: readonly number[];
-      readonly V: readonly number[];
+      readonly params: NamedParams;
+      readonly eta: number;
     };
+
+/** Where the history of the final network begins: the lecture's start, or the last change of network or data. */
+export interface WeightOrigin {
+  readonly reason: 'start' | 'network' | 'dataset';
+  readonly preset: Preset;
+  readonly seed: number;
+  readonly params: NamedParams;
+  readonly eta: number;
+}
 
 /** A persistent list (newest first), shared between states. */
 interface OpNode {
@@ -29,17 +41,27 @@ interface OpNode {
   readonly before: OpNode | null;
 }
 
+export function namedParams(network: MlpState): NamedParams {
+  const out: Record<string, readonly number[]> = {};
+  for (const name of mlpLayout(network.config).parameters) out[name] = network.tensors[name].data;
+  return out;
+}
+
 function opsFor(before: LectureState, after: LectureState, event: LectureEvent): WeightOp[] {
   const c = event.command;
   const n = after.network;
-  const assign = (reason: 'reset' | 'network' | 'dataset', preset: Preset, seed: number): WeightOp[] =>
-    isNotebookConfig(n.config) ? [{ type: 'assign', reason, preset, seed, W: n.tensors.W.data, V: n.tensors.V.data }] : [];
+  const assign = (reason: 'reset' | 'network' | 'dataset', preset: Preset, seed: number): WeightOp[] => [
+    { type: 'assign', reason, preset, seed, params: namedParams(n), eta: n.learningRate },
+  ];
   switch (c.type) {
     case 'step':
     case 'forward':
     case 'backward':
-    case 'update':
-      return mlpStagesRun(mlpLayout(n.config), before.network.stage, n.stage).includes('update') ? [{ type: 'sgd', sample: n.sampleIndex, eta: n.learningRate }] : [];
+    case 'update': {
+      // A command completes at most one pass; it is the pass the network now stands in.
+      const updated = mlpStagesRun(mlpLayout(n.config), before.network.stage, n.stage).includes('update');
+      return updated ? [{ type: 'pass', start: n.sampleIndex, rows: mlpPassRows(n.config, n.data, n.sampleIndex), eta: n.learningRate }] : [];
+    }
     case 'train':
       return c.epochsRun > 0 ? [{ type: 'train', epochs: c.epochsRun, eta: n.learningRate }] : [];
     case 'setWeight':
@@ -56,7 +78,9 @@ function opsFor(before: LectureState, after: LectureState, event: LectureEvent):
 }
 
 export interface WeightHistory {
-  readonly initial: { readonly W: readonly number[]; readonly V: readonly number[]; readonly eta: number };
+  /** The parameters the final network's history starts from. */
+  readonly origin: WeightOrigin;
+  /** What changed them since, in order (undone commands left out). */
   readonly ops: readonly WeightOp[];
   readonly final: LectureState;
 }
@@ -79,23 +103,15 @@ export function weightHistory(config: LectureConfig, events: readonly LectureEve
   const ops: WeightOp[] = [];
   for (let n = lineage.get(state.network) ?? null; n; n = n.before) ops.push(n.op);
   ops.reverse();
+  // A change of network or data is always the first operation of its history: it is the origin.
+  const first = ops[0];
+  if (first?.type === 'assign' && first.reason !== 'reset') {
+    const { reason, preset, seed, params, eta } = first;
+    return { origin: { reason, preset, seed, params, eta }, ops: ops.slice(1), final: state };
+  }
   return {
-    initial: { W: start.network.tensors.W.data, V: start.network.tensors.V.data, eta: start.network.learningRate },
+    origin: { reason: 'start', preset: config.preset, seed: config.seed, params: namedParams(start.network), eta: start.network.learningRate },
     ops,
     final: state,
   };
-}
-
-/**
- * Why the notebook export cannot describe this state, or null: it writes the teaching notebook's
- * own 3-4-1 network on its truth table, in its names.
- */
-export function notebookExportProblem(state: LectureState): string | null {
-  const { config } = state.network;
-  const notebookData = state.dataset.kind === 'truthTable' && state.dataset.table === 'notebook';
-  if (isNotebookConfig(config) && notebookData) return null;
-  return (
-    `the notebook export writes the teaching notebook's 3-4-1 sigmoid network on its truth table; this lecture has a ` +
-    `${layerSizes(config).join('-')} network on ${datasetLabel(state.dataset)} (weights.json and loss.csv work for every network)`
-  );
 }

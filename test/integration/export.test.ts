@@ -1,6 +1,7 @@
 /**
  * The notebook export round trip: the exported .ipynb's code cells, run in order by plain python3
- * with numpy, leave W and V equal to the lecture's weights at the moment of export, to 1e-9.
+ * with numpy, leave the parameters (W and V for the notebook's network; W1, b1, … for any other)
+ * equal to the lecture's at the moment of export, to 1e-9.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -29,13 +30,18 @@ interface Notebook {
   cells: { cell_type: string; source: string[] }[];
 }
 
-function runCells(notebook: Notebook): { W: number[][]; V: number[][] } {
+/** Runs the code cells in order, then `trailer`; returns everything printed, line by line. */
+function runPython(notebook: Notebook, trailer: string): string[] {
   const program = notebook.cells
     .filter((c) => c.cell_type === 'code')
     .map((c) => c.source.join(''))
     .join('\n\n');
-  const out = execFileSync(pythonWithNumpy(), ['-c', `${program}\n\nimport json\nprint(json.dumps({"W": W.tolist(), "V": V.tolist()}))`], { encoding: 'utf8', timeout: 60_000 });
-  return JSON.parse(out.trim().split('\n').at(-1)!);
+  const out = execFileSync(pythonWithNumpy(), ['-c', `${program}\n\nimport json\n${trailer}`], { encoding: 'utf8', timeout: 60_000 });
+  return out.trim().split('\n');
+}
+
+function runCells(notebook: Notebook): { W: number[][]; V: number[][] } {
+  return JSON.parse(runPython(notebook, 'print(json.dumps({"W": W.tolist(), "V": V.tolist()}))').at(-1)!);
 }
 
 async function command(id: string, token: string, body: object) {
@@ -97,5 +103,129 @@ describe('export', () => {
     expect(rows[0]).toBe('epoch,loss');
     expect(rows.slice(1).map((r) => Number(r.split(',')[1]))).toEqual(state.lossHistory);
     expect((await http(server.url, 'GET', '/api/lectures/QQQQQQ/export.ipynb')).status).toBe(404);
+  });
+});
+
+/** What the generated notebook leaves: every parameter, the difference it printed, and the held-out loss when there are held-out rows. */
+interface MlpRun {
+  params: Record<string, number[] | number[][]>;
+  printedDifference: number;
+  testLoss: number | null;
+}
+
+function runMlpNotebook(notebook: Notebook): MlpRun {
+  const out = runPython(
+    notebook,
+    'print(json.dumps({"params": {k: v.tolist() for k, v in params.items()}, "testLoss": float(test_loss(params)) if "test_loss" in globals() else None}))',
+  );
+  const { params, testLoss } = JSON.parse(out.at(-1)!);
+  const printed = out.find((line) => line.startsWith('largest difference from the lecture:'));
+  return { params, testLoss, printedDifference: Number(printed?.split(':')[1]) };
+}
+
+/** Exports the lecture, runs the notebook and checks every parameter against the lecture's state now. */
+async function expectNotebookReproduces(id: string): Promise<{ notebook: Notebook; run: MlpRun; state: any }> {
+  const state = (await http(server.url, 'GET', `/api/lectures/${id}/state`)).json;
+  const res = await http(server.url, 'GET', `/api/lectures/${id}/export.ipynb`);
+  expect(res.status, res.text.slice(0, 300)).toBe(200);
+  const notebook = res.json as Notebook;
+  expect(notebook.nbformat).toBe(4);
+  const run = runMlpNotebook(notebook);
+  const names = Object.keys(state.tensors).filter((name) => /^[Wb]\d+$/.test(name));
+  expect(Object.keys(run.params).sort()).toEqual(names.sort());
+  for (const name of names) {
+    const got = [run.params[name]].flat(2);
+    const want: number[] = state.tensors[name].data;
+    expect(got).toHaveLength(want.length);
+    got.forEach((v, k) => expect(Math.abs(v - want[k]), `${name}[${k}]`).toBeLessThan(1e-9));
+  }
+  expect(run.printedDifference).toBeLessThan(1e-9);
+  return { notebook, run, state };
+}
+
+describe('export of any network', () => {
+  it('a 2-8-8-1 tanh network with biases and cross-entropy on the spiral set, with its held-out rows', async () => {
+    const { id, instructorToken: token } = await createLecture(server.url, { title: 'Spiral' });
+    await command(id, token, { type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 80, noise: 0.1, trainFraction: 0.75, seed: 2 } });
+    const hidden = [
+      { units: 8, activation: 'tanh' },
+      { units: 8, activation: 'tanh' },
+    ];
+    await command(id, token, { type: 'setNetwork', network: { hidden, output: { activation: 'sigmoid' }, loss: 'crossEntropy', biases: true, batch: 1 }, seed: 11 });
+    await command(id, token, { type: 'setLearningRate', value: 0.1 });
+    for (let i = 0; i < 3; i++) await command(id, token, { type: 'step' });
+    await command(id, token, { type: 'forward' });
+    await command(id, token, { type: 'backward' });
+    await command(id, token, { type: 'update' });
+    await command(id, token, { type: 'update' });
+    await command(id, token, { type: 'setWeight', tensor: 'b2', index: [3], value: 0.25 });
+    await command(id, token, { type: 'update' });
+    await command(id, token, { type: 'back' }); // undone: must not be in the notebook
+    await command(id, token, { type: 'selectSample', index: 57 });
+    for (let i = 0; i < 5; i++) await command(id, token, { type: 'update' }); // wraps to row 0: a new epoch
+    await command(id, token, { type: 'train', epochs: 30 });
+
+    const { notebook, run, state } = await expectNotebookReproduces(id);
+    const text = JSON.stringify(notebook);
+    for (const name of ['A0', 'Z1', 'A1', 'Z2', 'A2', 'Z3', 'A3', 'L', 'dL_dZ3', 'dL_dW3', 'dL_db3', 'dL_dA2', 'dA2_dZ2', 'dL_dZ1', 'dL_dW1', 'X_test']) {
+      expect(text).toMatch(new RegExp(`\\b${name} = `));
+    }
+    expect(text).toContain("params['b2'][3] = 0.25");
+    expect(text).not.toContain('dL_dA3'); // cross-entropy: the output's δ comes straight from ŷ − y
+    // The held-out loss after the 30th epoch, as the lecture measured it with the same parameters.
+    expect(Math.abs(run.testLoss! - state.testLossHistory.at(-1))).toBeLessThan(1e-9);
+  });
+
+  it('a mini-batch ReLU network with a linear output and ½(y − ŷ)² on an uploaded CSV of regression targets', async () => {
+    const { id, instructorToken: token } = await createLecture(server.url, { title: 'Houses' });
+    const rows = Array.from({ length: 37 }, (_, i) => {
+      const [a, b, c] = [(i % 7) / 7, ((i * 3) % 11) / 11, Math.sin(i)];
+      return `${a},${b},${c.toFixed(4)},${(2 * a - b + 0.5 * c * c).toFixed(5)}`;
+    });
+    const upload = await fetch(`${server.url}/api/lectures/${id}/dataset.csv?name=houses.csv&trainFraction=0.8`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` },
+      body: `size,age,slope,price\n${rows.join('\n')}\n`,
+    });
+    expect(upload.status).toBe(200);
+    const hidden = [
+      { units: 6, activation: 'relu' },
+      { units: 4, activation: 'relu' },
+    ];
+    await command(id, token, { type: 'setNetwork', network: { hidden, output: { activation: 'linear' }, loss: 'halfSquaredError', biases: true, batch: 5 }, preset: 'random', seed: 5 });
+    await command(id, token, { type: 'setLearningRate', value: 0.05 });
+    for (let i = 0; i < 3; i++) await command(id, token, { type: 'update' });
+    await command(id, token, { type: 'selectSample', index: 27 }); // rows 27–29: the epoch's short last batch (30 training rows)
+    await command(id, token, { type: 'update' });
+    await command(id, token, { type: 'forward' });
+    await command(id, token, { type: 'step' });
+    await command(id, token, { type: 'train', epochs: 20 });
+    await command(id, token, { type: 'setWeight', tensor: 'W2', index: [1, 2], value: -0.5 });
+    for (let i = 0; i < 4; i++) await command(id, token, { type: 'update' });
+    await command(id, token, { type: 'reset', preset: 'random', seed: 9 });
+    await command(id, token, { type: 'setLearningRate', value: 0.02 });
+    for (let i = 0; i < 8; i++) await command(id, token, { type: 'update' });
+    await command(id, token, { type: 'backward' });
+
+    const { notebook, state } = await expectNotebookReproduces(id);
+    expect(state.network.batch).toBe(5);
+    const text = JSON.stringify(notebook);
+    expect(text).toContain('BATCH = 5');
+    expect(text).toContain('A0.T @ dL_dZ1 / k');
+    expect(text).toContain('# features: size, age, slope; target: price');
+  });
+
+  it('a full-batch sigmoid network on XOR', async () => {
+    const { id, instructorToken: token } = await createLecture(server.url, { title: 'XOR' });
+    await command(id, token, { type: 'setDataset', dataset: { kind: 'truthTable', table: 'xor' } });
+    await command(id, token, { type: 'setNetwork', network: { hidden: [{ units: 3, activation: 'sigmoid' }], biases: true, batch: 'full' }, preset: 'random', seed: 4 });
+    await command(id, token, { type: 'setLearningRate', value: 2 });
+    for (let i = 0; i < 3; i++) await command(id, token, { type: 'update' });
+    await command(id, token, { type: 'train', epochs: 200 });
+    await command(id, token, { type: 'setWeight', tensor: 'W1', index: [0, 1], value: 1.5 });
+    for (let i = 0; i < 4; i++) await command(id, token, { type: 'step' });
+
+    const { notebook } = await expectNotebookReproduces(id);
+    expect(JSON.stringify(notebook)).toContain('BATCH = len(X)');
   });
 });
