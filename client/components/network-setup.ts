@@ -299,10 +299,8 @@ export class NetworkSetup extends LitElement {
       this.problem = null;
     }
     if (s.dataset !== this.dataSource) {
-      const uploadedBefore = this.dataSource?.kind === 'csv';
       this.dataSource = s.dataset;
-      // An upload keeps the CSV tab; anything else shows what is now in use.
-      if (!(s.dataset.kind === 'csv' && this.data.kind === 'csv') || uploadedBefore) this.data = dataDraft(s.dataset);
+      this.data = dataDraft(s.dataset);
     }
   }
 
@@ -554,9 +552,10 @@ export class NetworkSetup extends LitElement {
   }
 }
 
-/** "line 3, column 2: …", as the server names a cell. */
-function describeIssue(i: FileIssue): string {
-  const where = i.line === 0 ? 'the file' : i.column === null ? `line ${i.line}` : `line ${i.line}, column ${i.column}`;
+/** "line 3, column 2: …": the parser's messages name their place already; any other gets it in front. */
+export function describeIssue(i: FileIssue): string {
+  if (i.line === 0 || i.message.startsWith(`line ${i.line}`)) return i.message;
+  const where = i.column === null ? `line ${i.line}` : `line ${i.line}, column ${i.column}`;
   return `${where}: ${i.message}`;
 }
 

@@ -15,7 +15,8 @@ const sameNeuron = (a: Neuron | null, b: Neuron | null) => a?.layer === b?.layer
 /**
  * What each hidden neuron computes over the input plane: one small heatmap per neuron, a row per
  * hidden layer, on the diverging scale (its range per activation is in the legend). Hovering a
- * map, or choosing it (click, Enter), shows it large below. Only for two-feature data.
+ * map with a mouse, or choosing it (click, tap, Enter), shows it large below; hover only follows
+ * a mouse, so a tap does not leave a hover behind. Only for two-feature data.
  */
 @customElement('neuron-maps')
 export class NeuronMaps extends LitElement {
@@ -148,8 +149,8 @@ export class NeuronMaps extends LitElement {
       title=${name}
       data-testid=${`neuron-${neuron.layer}-${neuron.unit}`}
       @click=${() => (this.chosen = chosen ? null : neuron)}
-      @mouseenter=${() => (this.hovered = neuron)}
-      @mouseleave=${() => (this.hovered = null)}
+      @pointerenter=${(e: PointerEvent) => e.pointerType === 'mouse' && (this.hovered = neuron)}
+      @pointerleave=${(e: PointerEvent) => e.pointerType === 'mouse' && (this.hovered = null)}
     >
       <canvas class="tile" data-layer=${neuron.layer} data-unit=${neuron.unit}></canvas>
     </button>`;

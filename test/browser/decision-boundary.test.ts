@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import type { Command } from '../../shared/index.js';
 import type { TestServer } from '../support/server.js';
-import { createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
+import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -88,6 +89,10 @@ describe('decision boundary and the network setup', () => {
       await setup.locator('[data-testid="upload-csv"]').click();
       await eventually(() => setup.locator('[data-testid="upload-error"]').textContent()).toContain('line 3, column 2');
       expect(await setup.locator('[data-testid="setup-dataset"]').textContent()).toBe("the notebook's truth table");
+      // Chromium logs the refused upload's 400 as a console error: that one is expected.
+      const refused = instructor.errors.findIndex((e) => e.includes('status of 400'));
+      expect(refused).toBeGreaterThanOrEqual(0);
+      instructor.errors.splice(refused, 1);
 
       const rows = ['x1,x2,label', '0.5,1.5,1', '-1,2,0', '2,-0.5,1', '0,0,0'].join('\n');
       await setup.getByLabel('File', { exact: true }).setInputFiles(file('good.csv', rows));
@@ -132,6 +137,33 @@ describe('decision boundary and the network setup', () => {
       await eventually(() => page.locator('[data-testid="cell-B_act-0"]').textContent()).toBe('0.8014');
       instructor.assertClean();
     } finally {
+      await instructor.close();
+    }
+  });
+
+  it('fits a 375 px phone: the pictures for students, the setup for the instructor', async () => {
+    const lecture = await createLecture(server.url);
+    await command(server.url, lecture, { type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 300, noise: 0.1, trainFraction: 0.5, seed: 2 } });
+    // As written on the wire: the network's inputs follow the data (Command types the parsed form).
+    const network = { hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'relu' }], biases: true };
+    await command(server.url, lecture, { type: 'setNetwork', network, seed: 1 } as unknown as Command);
+    const student = await openPage(browser, onServer(server.url, lecture.studentUrl), { width: 375, height: 800 });
+    const instructor = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 375, height: 800 });
+    try {
+      await live(student.page);
+      await eventually(() => student.page.locator('decision-boundary').getAttribute('data-corners')).toMatch(/^[01]{4}$/);
+      expect(await student.page.locator('neuron-maps canvas.tile').count()).toBe(16);
+      expect(await student.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+
+      await live(instructor.page);
+      await instructor.page.locator('[data-testid="open-setup"]').click();
+      await instructor.page.locator('network-setup').getByLabel('CSV file').check();
+      await eventually(() => instructor.page.locator('network-setup [data-testid="upload-csv"]').isVisible()).toBe(true);
+      expect(await instructor.page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(375);
+      student.assertClean();
+      instructor.assertClean();
+    } finally {
+      await student.close();
       await instructor.close();
     }
   });
