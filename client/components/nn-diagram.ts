@@ -11,7 +11,7 @@ const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
 /** 12 → "₁₂". */
 const sub = (k: number) => [...String(k)].map((d) => SUBSCRIPTS[Number(d)]).join('');
 
-/** The activation's symbol on a node: σ₁, tanh₁, relu₁, id₁. */
+/** The activation's symbol in a column heading. */
 const ACTIVATION_SYMBOLS: Record<string, string> = { sigmoid: 'σ', tanh: 'tanh', relu: 'relu', linear: 'id' };
 
 /** Data as the dataset has it: whole numbers as they are ("1"), others to 4 decimals. */
@@ -46,7 +46,7 @@ type NodeLine = readonly [label: string, value: string];
  * The network as the notebook draws it, for any size: a column of nodes per layer, edges
  * coloured by the sign and sized by the magnitude of each weight on the shared diverging scale.
  * In the backward pass the edges show the gradient instead (once computed), with arrowheads
- * pointing back towards the inputs. Nodes show this pass's numbers: z and the activation (two
+ * pointing back towards the inputs. Nodes show this pass's numbers: z and the activation a (two
  * lines) up to 8 units a layer, one number (the activation, or its gradient going backward) for
  * wider layers; in a batch, the batch's first row. The 3-4-1 notebook network looks as it always did.
  */
@@ -258,7 +258,6 @@ export class NnDiagram extends LitElement {
     const width = layout.sizes[l];
     const value = (name: string | null) => (name && s.tensors[name] ? fmt(s.tensors[name]!.data[j]) : null);
     const index = width > 1 ? sub(j + 1) : '';
-    const act = ACTIVATION_SYMBOLS[layout.activations[l - 1]];
     // Going backward: δ = ∂L/∂z once computed, else ∂L/∂a (the notebook's hidden rows show either as ∂B).
     const gradient = backward ? (value(n.dL_dZ) !== null ? ['∂z', value(n.dL_dZ)] : value(n.dL_dA) !== null ? ['∂a', value(n.dL_dA)] : null) : null;
     if (g.compact) return [['', gradient ? gradient[1]! : (value(n.A) ?? '…')]];
@@ -269,7 +268,7 @@ export class NnDiagram extends LitElement {
       return [[z, value(n.Z) ?? '…'], [`σ${index}`, value(n.A) ?? '…']];
     }
     const first: NodeLine = gradient ? [`${gradient[0]}${index}`, gradient[1]!] : [`z${index}`, value(n.Z) ?? '…'];
-    return [first, [`${act}${index}`, value(n.A) ?? '…']];
+    return [first, [`a${index}`, value(n.A) ?? '…']];
   }
 
   /** A unit's bias (or its gradient once computed going backward), when the network has biases. */
@@ -369,7 +368,7 @@ export class NnDiagram extends LitElement {
   private legend(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, backward: boolean) {
     const nodes = g.compact
       ? `nodes: the activation${backward ? ' (∂L/∂z once computed going backward)' : ''}; hover for every value`
-      : `nodes: z = pre-activation, then the activation (σ, tanh, relu, id)${backward ? '; ∂z = ∂L/∂z, ∂a = ∂L/∂a' : ''}`;
+      : `nodes: z = pre-activation, a = activation (its function over the column)${backward ? '; ∂z = ∂L/∂z, ∂a = ∂L/∂a' : ''}`;
     const bias = s.network.biases ? (g.compact ? '; ● = bias (colour = sign)' : '; +b = bias') : '';
     const rows = s.tensors[layout.input]?.shape[0] ?? 0;
     const batch = layout.batched && rows > 1 ? html`<span data-testid="diagram-batch-note">batch of ${rows} rows: nodes show its first row (sample ${s.sampleIndex})</span>` : nothing;

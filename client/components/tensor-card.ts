@@ -11,6 +11,8 @@ import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 
 /** Rows of a batched tensor shown before "… and N more rows": enough to see the pattern, few enough to scroll past. */
 export const MAX_SHOWN_ROWS = 16;
+/** Rows of a batched tensor not computed yet: its dashed outline, short. */
+const PENDING_ROWS = 3;
 
 /**
  * One tensor: its name, shape and values (4 decimals; full precision in the title and when
@@ -175,7 +177,8 @@ export class TensorCard extends LitElement {
     const name = this.name;
     const shape = this.shape;
     const [rows, cols] = this.grid();
-    const shown = Math.min(rows, MAX_SHOWN_ROWS);
+    // A batch still to come needs only a hint of its rows: the caption gives the shape.
+    const shown = Math.min(rows, this.tensor || this.firstSample === null ? MAX_SHOWN_ROWS : PENDING_ROWS);
     const t = this.tensor;
     const label = tensorLabel(name);
     const max = t ? maxAbs(t.data) : 0;

@@ -75,7 +75,7 @@ function generalGeometry(layout: MlpLayout, biases: boolean): DiagramGeometry {
   const pitch = h + (compact ? 6 : 16);
   const inputW = compact ? 84 : 118;
   const unitW = compact ? 84 : 132;
-  const gap = compact ? 92 : 80;
+  const gap = compact ? 70 : 80;
   const margin = 8;
   const top = 36;
   const lossBox = { w: Math.max(unitW, 112), h: 56 };
