@@ -92,7 +92,7 @@ export class LectureView extends LitElement {
     const p = this.prediction;
     return html`
       <div class="grid">
-        <stage-strip .stage=${s.stage} .sampleIndex=${s.sampleIndex} .epoch=${s.epoch} .training=${s.training} .flags=${this.flags}></stage-strip>
+        <stage-strip .network=${s.network} .stage=${s.stage} .sampleIndex=${s.sampleIndex} .epoch=${s.epoch} .training=${s.training} .flags=${this.flags}></stage-strip>
         ${s.prediction
           ? html`<prediction-card
               .prediction=${s.prediction}
