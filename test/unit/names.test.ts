@@ -1,0 +1,82 @@
+import { describe, expect, it } from 'vitest';
+import { mlpConfig, mlpLayout, NOTEBOOK_MLP_CONFIG } from '../../shared/index.js';
+import { describeCommand, describeNetwork, describeStage, describeTensor } from '../../client/lib/describe.js';
+import { diagramGeometry } from '../../client/lib/diagram-layout.js';
+import { elementText, stageLabel, tensorLabel, tensorTex, unitLayer } from '../../client/lib/names.js';
+
+const deep = mlpConfig({ inputs: 2, hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'relu' }], biases: true, batch: 10 });
+
+describe('names of any network', () => {
+  it('label the notebook as before and layer-indexed names as derivatives', () => {
+    expect(tensorLabel('dL_dC_act')).toBe('∂L/∂C_act');
+    expect(tensorLabel('dC_act_dC')).toBe('∂C_act/∂C');
+    expect(tensorLabel('B_act')).toBe('B_act');
+    expect(tensorLabel('dA1_dZ1')).toBe('∂A1/∂Z1');
+    expect(stageLabel('idle')).toBe('not started');
+    expect(stageLabel('dL_dW2')).toBe('∂L/∂W2');
+  });
+
+  it('write LaTeX symbols with the layer as a superscript and 1-based indices', () => {
+    expect(tensorTex('B_act', [1])).toBe('B_{act,2}');
+    expect(tensorTex('W', [0, 2])).toBe('W_{13}');
+    expect(tensorTex('W1', [11, 2])).toBe('W^{[1]}_{12,3}');
+    expect(tensorTex('dL_dZ2', ['j'])).toBe('\\frac{\\partial L}{\\partial Z^{[2]}_j}');
+    expect(tensorTex('dA1_dZ1', [0])).toBe('\\frac{\\partial A^{[1]}_1}{\\partial Z^{[1]}_1}');
+  });
+
+  it('write elements as the tensor cards do', () => {
+    expect(elementText('C_act', [1], [0])).toBe('C_act');
+    expect(elementText('V', [4, 1], [2, 0])).toBe('V[3]');
+    expect(elementText('A1', [10, 8], [0, 2])).toBe('A1[1,3]');
+  });
+
+  it('know which layer a per-unit tensor belongs to', () => {
+    const layout = mlpLayout(deep);
+    expect(unitLayer(layout, 'A0')).toBe(0);
+    expect(unitLayer(layout, 'dL_dA2')).toBe(2);
+    expect(unitLayer(layout, 'dA3_dZ3')).toBe(3);
+    expect(unitLayer(layout, 'W1')).toBeNull();
+  });
+});
+
+describe('descriptions in words', () => {
+  it('say what a tensor and a stage are', () => {
+    expect(describeTensor(deep, 'Z2')).toBe('Z2: pre-activation of hidden layer 2, one row per sample of the batch');
+    expect(describeTensor(deep, 'dL_dW1')).toBe('∂L/∂W1: gradient of the loss with respect to W1');
+    expect(describeTensor(deep, 'W3')).toBe('W3: weights into the output layer, one row per unit of hidden layer 2');
+    expect(describeTensor(NOTEBOOK_MLP_CONFIG, 'B_act')).toBe('B_act: activation of the hidden layer');
+    expect(describeTensor(NOTEBOOK_MLP_CONFIG, 'C_act')).toBe('C_act: the output ŷ, the activation of the output layer');
+    expect(describeStage(deep, 'input')).toBe('load the batch’s rows into A0 and y');
+    expect(describeStage(NOTEBOOK_MLP_CONFIG, 'B')).toBe('compute B: pre-activation of the hidden layer');
+  });
+
+  it('label the new commands and keep the old labels', () => {
+    expect(describeNetwork(deep)).toBe('2-8-8-1: tanh, relu, sigmoid; biases; batches of 10');
+    expect(describeCommand({ type: 'setWeight', tensor: 'V', index: [2, 0], value: -1.25 })).toBe('Set V[3,1] = −1.2500');
+    expect(describeCommand({ type: 'setWeight', tensor: 'b1', index: [3], value: 0.5 })).toBe('Set b1[4] = 0.5000');
+    expect(describeCommand({ type: 'ask', tensor: 'C_act', index: [0] })).toBe('Ask the class: predict C_act');
+    expect(describeCommand({ type: 'ask', tensor: 'A1', index: [0, 2] }, deep)).toBe('Ask the class: predict A1[1,3]');
+    expect(describeCommand({ type: 'setNetwork', network: deep, preset: 'random', seed: 4 })).toBe(
+      'Network 2-8-8-1: tanh, relu, sigmoid; biases; batches of 10 (random weights, seed 4)',
+    );
+  });
+});
+
+describe('diagram geometry', () => {
+  it('keeps the notebook drawing and fits wider networks in columns that never overlap', () => {
+    expect(diagramGeometry(mlpLayout(NOTEBOOK_MLP_CONFIG), false).width).toBe(520);
+    for (const config of [deep, mlpConfig({ inputs: 16, hidden: [16, 16, 16, 16].map((units) => ({ units, activation: 'relu' as const })), biases: true })]) {
+      const g = diagramGeometry(mlpLayout(config), config.biases);
+      g.columns.forEach((col, c) => {
+        if (c > 0) expect(col.x).toBeGreaterThan(g.columns[c - 1].x + g.columns[c - 1].w);
+        col.ys.forEach((y, j) => {
+          expect(y - col.h / 2).toBeGreaterThanOrEqual(20);
+          expect(y + col.h / 2).toBeLessThanOrEqual(g.height);
+          if (j > 0) expect(y - col.ys[j - 1]).toBeGreaterThanOrEqual(col.h);
+        });
+      });
+      expect(g.loss.y + g.loss.h / 2).toBeLessThanOrEqual(g.height);
+      expect(g.loss.x + g.loss.w).toBeLessThanOrEqual(g.width);
+    }
+  });
+});
