@@ -7,9 +7,10 @@ import type { Dataset } from './types.js';
 /** An uploaded table's name and the text itself are bounded: the text by the CSV limits, the name for display. */
 export const CSV_SPEC_LIMITS = { maxNameLength: 60, maxTextLength: 2 * 1024 * 1024 } as const;
 
-/** "line 3, column 2: …" (or "the file: …"): a CSV problem as one readable line. */
+/** A CSV problem as one readable line: "line 3, column 2 (…)"; the parser's messages already say where, when there is a where. */
 export function describeCsvIssue(issue: CsvIssue): string {
-  const where = issue.line === 0 ? 'the file' : issue.column === null ? `line ${issue.line}` : `line ${issue.line}, column ${issue.column}`;
+  if (issue.line === 0 || /^line \d/.test(issue.message)) return issue.message;
+  const where = issue.column === null ? `line ${issue.line}` : `line ${issue.line}, column ${issue.column}`;
   return `${where}: ${issue.message}`;
 }
 

@@ -188,7 +188,7 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
     }
     case 'setNetwork': {
       if (state.prediction?.status === 'open') return refuse('a prediction is open; reveal it before changing the network');
-      const config = fitInputs(command.network, state.dataset);
+      const config = fitInputs({ ...command.network, inputs: network.config.inputs }, state.dataset);
       const preset = command.preset ?? defaultPreset(config, state.preset);
       const problem = setupProblem(config, state.dataset, preset);
       if (problem) return refuse(problem);

@@ -49,6 +49,9 @@ export const SetWeightCommand = z.strictObject({
   value: finite.min(-LIMITS.maxWeightMagnitude).max(LIMITS.maxWeightMagnitude),
 });
 
+/** A network's architecture without its inputs, which follow the dataset. */
+export type MlpShape = Omit<MlpConfig, 'inputs'>;
+
 /**
  * A new architecture: hidden layers, output, loss, biases, batch, as in MlpConfig but without
  * `inputs`, which always follow the dataset. New weights: the preset (default: the notebook's
@@ -66,13 +69,16 @@ export const SetNetworkCommand = z
       ctx.addIssue({ code: 'custom', path: ['network', 'inputs'], message: 'inputs follow the dataset; leave them out' });
       return z.NEVER;
     }
-    // A placeholder input count: the lecture sets the dataset's.
+    // Checked with a placeholder input count, which is then dropped: the lecture gives the network
+    // the dataset's, and a parsed command parses again to itself.
     const parsed = parseMlpConfig({ ...cmd.network, inputs: 1 });
     if (!parsed.ok) {
       for (const message of parsed.errors) ctx.addIssue({ code: 'custom', path: ['network'], message });
       return z.NEVER;
     }
-    return { type: 'setNetwork' as const, network: parsed.config, preset: cmd.preset, seed: cmd.seed };
+    const { inputs: _placeholder, ...shape } = parsed.config;
+    const network: MlpShape = shape;
+    return { type: 'setNetwork' as const, network, ...(cmd.preset !== undefined ? { preset: cmd.preset } : {}), ...(cmd.seed !== undefined ? { seed: cmd.seed } : {}) };
   });
 
 /**

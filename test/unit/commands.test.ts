@@ -51,6 +51,21 @@ describe('parseCommand', () => {
   });
 });
 
+describe('a parsed command', () => {
+  it.each([
+    [{ type: 'setNetwork', network: { hidden: [{ units: 8, activation: 'tanh' }], biases: true, batch: 'full' }, seed: 3 }],
+    [{ type: 'setDataset', dataset: { kind: 'points', set: 'spiral' } }],
+    [{ type: 'setDataset', dataset: { kind: 'csv', text: 'a,y\n1,0\n' } }],
+    [{ type: 'ask', tensor: 'Z1', index: [0] }],
+    [{ type: 'setWeight', tensor: 'b2', index: [1], value: 0.5 }],
+  ])('parses again to itself, so a client can check a command and send what it checked: %j', (input) => {
+    const once = parseCommand(input);
+    expect(once.ok).toBe(true);
+    const twice = parseCommand(JSON.parse(JSON.stringify((once as { value: unknown }).value)));
+    expect(twice).toEqual(once);
+  });
+});
+
 describe('decide checks a well-formed command against the lecture\'s network and data', () => {
   const lecture = createLecture({ lectureId: 'ABCDEF', title: 't', preset: 'notebook', seed: 0, learningRate: 1 });
   const ctx = { now: 0, newSeed: () => 1 };
