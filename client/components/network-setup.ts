@@ -113,20 +113,19 @@ function dataDraft(spec: DatasetSpec): DataDraft {
 }
 
 /**
- * The setNetwork command a draft asks for, as it is written on the wire (a network without
- * `inputs`); a weights seed, when given, picks the random preset with it. `Command` types the
- * parsed form, whose network is a whole MlpConfig, hence the cast.
+ * The setNetwork command a draft asks for (a network without `inputs`, which follow the data); a
+ * weights seed, when given, picks the random preset with it.
  */
 function networkCommand(d: NetworkDraft, seed: string): Command {
   const network = {
     hidden: d.hidden.map((h) => ({ units: h.units, activation: h.activation })),
-    output: { activation: d.output },
+    output: { units: 1, activation: d.output },
     loss: d.loss,
     biases: d.biases,
-    batch: d.batchMode === 'full' ? 'full' : d.batchMode === 'sample' ? 1 : d.batchSize,
+    batch: d.batchMode === 'full' ? ('full' as const) : d.batchMode === 'sample' ? 1 : d.batchSize,
   };
   const weights = seed.trim() === '' ? {} : { preset: 'random' as const, seed: Number(seed) };
-  return { type: 'setNetwork', network, ...weights } as unknown as Command;
+  return { type: 'setNetwork', network, ...weights };
 }
 
 function datasetSpec(d: DataDraft): DatasetSpec {
@@ -542,9 +541,8 @@ export class NetworkSetup extends LitElement {
   /** The notebook's truth table, then its network with its weights: every name and number as in the notebook. */
   private backToNotebook(): void {
     this.send({ type: 'setDataset', dataset: { kind: 'truthTable', table: 'notebook' } });
-    const { hidden, output, loss, biases, batch } = NOTEBOOK_MLP_CONFIG;
-    const network = { hidden, output: { activation: output.activation }, loss, biases, batch };
-    this.send({ type: 'setNetwork', network, preset: 'notebook' } as unknown as Command);
+    const { inputs: _followsTheData, ...network } = NOTEBOOK_MLP_CONFIG;
+    this.send({ type: 'setNetwork', network, preset: 'notebook' });
   }
 
   private send(command: Command): void {

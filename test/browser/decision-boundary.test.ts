@@ -144,9 +144,9 @@ describe('decision boundary and the network setup', () => {
   it('fits a 375 px phone: the pictures for students, the setup for the instructor', async () => {
     const lecture = await createLecture(server.url);
     await command(server.url, lecture, { type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 300, noise: 0.1, trainFraction: 0.5, seed: 2 } });
-    // As written on the wire: the network's inputs follow the data (Command types the parsed form).
-    const network = { hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'relu' }], biases: true };
-    await command(server.url, lecture, { type: 'setNetwork', network, seed: 1 } as unknown as Command);
+    // The network's inputs follow the data.
+    const network = { hidden: [{ units: 8, activation: 'tanh' as const }, { units: 8, activation: 'relu' as const }], output: { units: 1, activation: 'sigmoid' as const }, loss: 'halfSquaredError' as const, biases: true, batch: 1 };
+    await command(server.url, lecture, { type: 'setNetwork', network, seed: 1 });
     const student = await openPage(browser, onServer(server.url, lecture.studentUrl), { width: 375, height: 800 });
     const instructor = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 375, height: 800 });
     try {
