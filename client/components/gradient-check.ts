@@ -1,17 +1,56 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { gradientCheck, NOTEBOOK_SAMPLES, TENSOR_SHAPES, type Snapshot } from '../../shared/index.js';
+import { mlpGradientCheck, mlpLayout, packedData, parameterCount, type MlpGradientCheck, type Snapshot } from '../../shared/index.js';
+import { elementLabel, indexIn } from '../lib/collab.js';
+import { affordableRows } from '../lib/gradient-budget.js';
 import { fmt, full } from '../lib/format.js';
 import { panelStyles } from '../lib/shared-styles.js';
+import { passSpan, snapshotParams } from '../lib/snapshot-network.js';
 
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1).replace('-', '−'));
 /** Central differences agree with backprop to about h² ≈ 1e-10; anything near 1e-6 is a bug. */
 const AGREE = 1e-6;
+/** More elements than this and the element table starts closed. */
+const OPEN_ROWS = 64;
 
-/** Backprop's gradient beside the finite-difference estimate, for every weight, on the current sample. */
+interface CheckRow {
+  readonly name: string;
+  readonly analytic: number;
+  readonly numeric: number;
+  readonly relative: number;
+  readonly kink: boolean;
+}
+
+interface CheckView {
+  readonly check: MlpGradientCheck;
+  readonly rows: readonly CheckRow[];
+  /** Rows of the pass the check used, and how many the pass has. */
+  readonly start: number;
+  readonly count: number;
+  readonly passCount: number;
+}
+
+/** The notebook writes its weights W12, V3; other networks get the tensor cards' W1[1,2]. */
+function weightLabel(notebook: boolean, name: string, shape: readonly number[], k: number): string {
+  const index = indexIn(shape, k);
+  if (notebook) return name === 'V' ? `V${k + 1}` : `${name}${index.map((i) => i + 1).join('')}`;
+  return elementLabel(name, index, shape);
+}
+
+function relativeDifference(a: number, n: number): number {
+  return Math.abs(a - n) / Math.max(1, Math.abs(a), Math.abs(n));
+}
+
+/**
+ * Backprop's gradient beside the finite-difference estimate, for every parameter, on the rows of
+ * the pass under way (the mean loss over a batch's rows).
+ */
 @customElement('gradient-check')
 export class GradientCheckPanel extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
+
+  /** A check is hundreds of forward passes: done again only when the weights, rows or network change. */
+  private memo: { key: readonly unknown[]; value: CheckView | null } | null = null;
 
   static override styles = [
     panelStyles,
@@ -51,6 +90,10 @@ export class GradientCheckPanel extends LitElement {
       .bad {
         color: var(--danger);
       }
+      table.summary {
+        width: auto;
+        margin: 0 0 0.5rem;
+      }
       details summary {
         cursor: pointer;
         margin-bottom: 0.25rem;
@@ -58,26 +101,60 @@ export class GradientCheckPanel extends LitElement {
     `,
   ];
 
+  private checked(s: Snapshot): CheckView | null {
+    const params = snapshotParams(s);
+    const key = [s.network, s.dataset, s.sampleIndex, ...(params ? [...params.weights, ...(params.biases ?? [])] : [])];
+    const memo = this.memo;
+    if (memo && memo.key.length === key.length && memo.key.every((k, i) => k === key[i])) return memo.value;
+    let value: CheckView | null = null;
+    if (params) {
+      const pass = passSpan(s);
+      const count = affordableRows(parameterCount(s.network), pass.count);
+      const check = mlpGradientCheck(s.network, params, packedData(s.dataset).train, { start: pass.start, count });
+      value = { check, rows: this.rowsOf(s, check), start: pass.start, count, passCount: pass.count };
+    }
+    this.memo = { key, value };
+    return value;
+  }
+
+  private rowsOf(s: Snapshot, check: MlpGradientCheck): CheckRow[] {
+    const notebook = mlpLayout(s.network).notebook;
+    const kinks = new Set(check.kinks);
+    return check.parameters.flatMap((p) => {
+      const shape = s.tensors[p.name].shape;
+      return p.analytic.map((a, k) => ({
+        name: weightLabel(notebook, p.name, shape, k),
+        analytic: a,
+        numeric: p.numeric[k],
+        relative: relativeDifference(a, p.numeric[k]),
+        kink: kinks.has(`${p.name}[${k}]`),
+      }));
+    });
+  }
+
   override render() {
     const s = this.snapshot;
-    if (!s?.tensors.W || !s.tensors.V) return nothing;
-    const check = gradientCheck(s.tensors.W.data, s.tensors.V.data, NOTEBOOK_SAMPLES[s.sampleIndex]);
-    const cols = TENSOR_SHAPES.W[1];
-    const rows = [
-      ...check.W.analytic.map((a, k) => ({ name: `W${Math.floor(k / cols) + 1}${(k % cols) + 1}`, a, n: check.W.numeric[k] })),
-      ...check.V.analytic.map((a, k) => ({ name: `V${k + 1}`, a, n: check.V.numeric[k] })),
-    ];
-    const ok = check.maxAbsDifference < AGREE;
+    const view = s ? this.checked(s) : null;
+    if (!s || !view) return nothing;
+    const { check, rows } = view;
+    // At a ReLU kink the finite difference is no derivative: those rows do not count against backprop.
+    const worst = rows.reduce((m, r) => (r.kink ? m : Math.max(m, r.relative)), 0);
+    const kinks = rows.filter((r) => r.kink).length;
+    const ok = worst < AGREE;
     return html`
       <section class="panel" aria-labelledby="gc-title">
-        <h2 id="gc-title">Gradient check <span class="muted">(sample ${s.sampleIndex}, h = ${check.h})</span></h2>
+        <h2 id="gc-title">Gradient check <span class="muted">(${this.describeRows(view)}, h = ${check.h})</span></h2>
         <p>
-          max |backprop − finite difference| =
-          <span class="num" data-testid="gradcheck-max">${sci(check.maxAbsDifference)}</span>
+          max relative difference =
+          <span class="num" data-testid="gradcheck-max" title="|backprop − finite difference| / max(1, |backprop|, |finite difference|)">${sci(check.maxRelDifference)}</span>
           <span class="verdict ${ok ? 'ok' : 'bad'}">${ok ? '✓ they agree' : '✗ they differ'}</span>
         </p>
-        <details open>
-          <summary>Every weight</summary>
+        ${kinks
+          ? html`<p class="muted" data-testid="gradcheck-kinks">${kinks} weight${kinks === 1 ? '' : 's'} (marked ⌇) sit at a ReLU kink, where h switches a unit on or off: there the finite difference is not a derivative, so they are left out of the verdict.</p>`
+          : nothing}
+        ${check.parameters.length > 2 ? this.renderSummary(check) : nothing}
+        <details ?open=${rows.length <= OPEN_ROWS}>
+          <summary>Every ${s.network.biases ? 'parameter' : 'weight'}${rows.length > OPEN_ROWS ? ` (${rows.length})` : ''}</summary>
           <div class="scroll" tabindex="0" role="region" aria-label="Gradient check table">
             <table>
               <thead>
@@ -91,10 +168,10 @@ export class GradientCheckPanel extends LitElement {
               <tbody>
                 ${rows.map(
                   (r) => html`<tr>
-                    <th scope="row">${r.name}</th>
-                    <td title=${full(r.a)}>${fmt(r.a, 6)}</td>
-                    <td title=${full(r.n)}>${fmt(r.n, 6)}</td>
-                    <td>${sci(Math.abs(r.a - r.n))}</td>
+                    <th scope="row">${r.name}${r.kink ? html` <span title="at a ReLU kink">⌇</span>` : nothing}</th>
+                    <td title=${full(r.analytic)}>${fmt(r.analytic, 6)}</td>
+                    <td title=${full(r.numeric)}>${fmt(r.numeric, 6)}</td>
+                    <td>${sci(Math.abs(r.analytic - r.numeric))}</td>
                   </tr>`,
                 )}
               </tbody>
@@ -103,6 +180,28 @@ export class GradientCheckPanel extends LitElement {
         </details>
       </section>
     `;
+  }
+
+  /** "sample 3", "rows 10–19 of the batch", "the first 12 of the batch's 500 rows (from row 0)". */
+  private describeRows({ start, count, passCount }: CheckView): string {
+    if (passCount === 1) return `sample ${start}`;
+    if (count === passCount) return `rows ${start}–${start + count - 1}, the batch's mean loss`;
+    return `rows ${start}–${start + count - 1}: the first ${count} of the batch's ${passCount}, to stay quick`;
+  }
+
+  /** One line per parameter tensor: its largest relative difference. */
+  private renderSummary(check: MlpGradientCheck) {
+    return html`<table class="summary" data-testid="gradcheck-summary">
+      <thead><tr><th scope="col">parameter</th><th scope="col">max relative difference</th></tr></thead>
+      <tbody>
+        ${check.parameters.map(
+          (p) => html`<tr>
+            <th scope="row">${p.name}</th>
+            <td>${sci(p.analytic.reduce((m, a, k) => Math.max(m, relativeDifference(a, p.numeric[k])), 0))}</td>
+          </tr>`,
+        )}
+      </tbody>
+    </table>`;
   }
 }
 

@@ -1,15 +1,31 @@
-import { LitElement, css, html, unsafeCSS, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
-import { accuracy, NOTEBOOK_SAMPLES, pointEpoch, type Snapshot } from '../../shared/index.js';
+import { evaluateMlp, packedData, pointEpoch, type MlpEvaluation, type Snapshot } from '../../shared/index.js';
 import { fmt } from '../lib/format.js';
 import type { LivePoint } from '../lib/live-controller.js';
 import { panelStyles } from '../lib/shared-styles.js';
+import { snapshotParams } from '../lib/snapshot-network.js';
+
+/** The two series' colours: the diverging scale's orange and blue (colors.ts), told apart by a dash too. */
+const TRAIN_COLOUR = '#e66101';
+const TEST_COLOUR = '#2166ac';
+
+type Series = [number[], (number | null)[], ...(number | null)[][]];
+
+interface Accuracies {
+  readonly train: MlpEvaluation;
+  readonly test: MlpEvaluation | null;
+}
+
+/** "97.5 %", "94 %": one decimal only where it says something. */
+const percent = (x: number) => `${String(Math.round(x * 1000) / 10)} %`;
 
 /**
- * Mean loss per finished epoch (uPlot; hover for the exact value), plus the losses that
- * training reports as it runs, and the accuracy of the current weights on the 8 rows.
+ * Mean loss per finished epoch (uPlot; hover for the exact value) on the training rows and, when
+ * the dataset holds rows out, on those test rows; plus the losses training reports as it runs,
+ * and the accuracy of the current weights on both.
  */
 @customElement('loss-chart')
 export class LossChart extends LitElement {
@@ -18,7 +34,11 @@ export class LossChart extends LitElement {
 
   @query('.chart') private chartBox!: HTMLElement;
   private plot: uPlot | null = null;
+  /** Whether the plot was built with a test series (the series cannot be added in place). */
+  private plotHasTest = false;
   private resize: ResizeObserver | null = null;
+  /** Accuracy is a pass over every row: computed again only when the weights or the data change. */
+  private accuracyMemo: { key: readonly unknown[]; value: Accuracies | null } | null = null;
 
   static override styles = [
     unsafeCSS(uPlotCss),
@@ -46,60 +66,114 @@ export class LossChart extends LitElement {
     `,
   ];
 
-  private series(): [number[], number[]] {
+  /** Whether there is a held-out series to draw. */
+  private get hasTest(): boolean {
+    return (this.snapshot?.testLossHistory.length ?? 0) > 0 || this.live.some((p) => p.testLoss !== null);
+  }
+
+  private series(): Series {
     const s = this.snapshot;
     const history = s?.lossHistory ?? [];
+    const testHistory = s?.testLossHistory ?? [];
     // Beyond LOSS_POINTS epochs each entry is a block mean: plot it at its block's last epoch.
     const xs = history.map((_, k) => (s ? pointEpoch({ count: s.lossCount, stride: s.lossStride }, k) : k + 1));
-    const ys = [...history];
+    const ys: (number | null)[] = [...history];
+    const tests: (number | null)[] = history.map((_, k) => testHistory[k] ?? null);
     for (const p of this.live) {
       if (p.epoch > (xs.at(-1) ?? 0)) {
         xs.push(p.epoch);
         ys.push(p.loss);
+        tests.push(p.testLoss);
       }
     }
-    return [xs, ys];
+    return this.hasTest ? [xs, ys, tests] : [xs, ys];
+  }
+
+  /** Accuracy on the training rows and the held-out rows; null for regression targets or missing weights. */
+  private accuracies(): Accuracies | null {
+    const s = this.snapshot;
+    if (!s) return null;
+    const params = snapshotParams(s);
+    const key = [s.network, s.dataset, ...(params ? [...params.weights, ...(params.biases ?? [])] : [])];
+    const memo = this.accuracyMemo;
+    if (memo && memo.key.length === key.length && memo.key.every((k, i) => k === key[i])) return memo.value;
+    let value: Accuracies | null = null;
+    if (params) {
+      const { train, test } = packedData(s.dataset);
+      const trained = evaluateMlp(s.network, params, train);
+      value = trained.accuracy === null ? null : { train: trained, test: test ? evaluateMlp(s.network, params, test) : null };
+    }
+    this.accuracyMemo = { key, value };
+    return value;
   }
 
   override render() {
     const s = this.snapshot;
-    const [xs, ys] = this.series();
-    const acc = s?.tensors.W && s.tensors.V ? accuracy(s.tensors.W.data, s.tensors.V.data) : null;
-    const right = acc === null ? 0 : Math.round(acc * NOTEBOOK_SAMPLES.length);
+    const [xs, ys, tests] = this.series();
+    const lastTest = tests?.at(-1);
+    const rows = s ? packedData(s.dataset).train.count : 0;
+    const notebook = s?.dataset.kind === 'truthTable' && s.dataset.table === 'notebook';
     return html`
       <section class="panel" aria-labelledby="loss-title">
         <h2 id="loss-title">Loss per epoch</h2>
         <p class="summary">
-          <span data-testid="last-loss">${xs.length ? html`epoch ${xs[xs.length - 1]}: loss <span class="num">${fmt(ys[ys.length - 1])}</span>` : 'no epoch finished yet'}</span>
-          ${acc !== null
-            ? html`<span data-testid="accuracy">accuracy <strong>${right}/${NOTEBOOK_SAMPLES.length}</strong> (${Math.round(acc * 100)}%)</span>`
-            : ''}
+          <span data-testid="last-loss">${xs.length
+            ? html`epoch ${xs[xs.length - 1]}: loss <span class="num">${fmt(ys[ys.length - 1] ?? undefined)}</span>${lastTest != null
+                  ? html` · test <span class="num" data-testid="last-test-loss">${fmt(lastTest)}</span>`
+                  : nothing}`
+            : 'no epoch finished yet'}</span>
+          ${this.renderAccuracy(this.accuracies())}
         </p>
-        ${xs.length ? '' : html`<p class="empty">The mean loss of each epoch appears here once all 8 samples have been through a pass, or after training.</p>`}
+        ${xs.length
+          ? ''
+          : html`<p class="empty">The mean loss of each epoch appears here once all ${rows} ${notebook ? 'samples' : 'rows'} have been through a pass, or after training.</p>`}
         <div class="chart" aria-hidden=${xs.length ? 'false' : 'true'} ?hidden=${!xs.length}></div>
       </section>
     `;
+  }
+
+  /** "accuracy 8/8 (100%)" on the training rows alone; "accuracy train 97.5 % · test 94 %" with held-out rows. */
+  private renderAccuracy(acc: Accuracies | null) {
+    if (!acc || acc.train.accuracy === null) return nothing;
+    const train = acc.train.accuracy;
+    const test = acc.test?.accuracy ?? null;
+    if (test === null) {
+      const right = Math.round(train * acc.train.count);
+      return html`<span data-testid="accuracy">accuracy <strong>${right}/${acc.train.count}</strong> (${Math.round(train * 100)}%)</span>`;
+    }
+    return html`<span data-testid="accuracy"
+      >accuracy train <strong data-testid="accuracy-train">${percent(train)}</strong> · test <strong data-testid="accuracy-test">${percent(test)}</strong></span
+    >`;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!changed.has('snapshot') && !changed.has('live')) return;
     const data = this.series();
     if (!data[0].length) return;
+    if (this.plot && this.plotHasTest !== data.length > 2) this.destroyPlot();
     if (!this.plot) this.create(data);
     else this.plot.setData(data);
   }
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    this.destroyPlot();
+  }
+
+  private destroyPlot(): void {
     this.resize?.disconnect();
+    this.resize = null;
     this.plot?.destroy();
     this.plot = null;
   }
 
-  private create(data: [number[], number[]]): void {
+  private create(data: Series): void {
+    const withTest = data.length > 2;
+    const lossValue = (_u: uPlot, v: number | null) => (v == null ? '—' : fmt(v));
     const width = Math.max(200, this.chartBox.clientWidth);
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
     const font = `${Math.round(0.75 * rem)}px system-ui, sans-serif`;
+    this.plotHasTest = withTest;
     this.plot = new uPlot(
       {
         width,
@@ -114,7 +188,8 @@ export class LossChart extends LitElement {
         ],
         series: [
           { label: 'epoch', value: (_u, v) => (v == null ? '—' : String(v)) },
-          { label: 'loss', stroke: '#e66101', width: 2, value: (_u, v) => (v == null ? '—' : fmt(v)) },
+          { label: withTest ? 'train loss' : 'loss', stroke: TRAIN_COLOUR, width: 2, value: lossValue },
+          ...(withTest ? [{ label: 'test loss', stroke: TEST_COLOUR, width: 2, dash: [6, 4], value: lossValue }] : []),
         ],
       },
       data,

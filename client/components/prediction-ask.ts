@@ -1,13 +1,17 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { computedInPass, TENSOR_NAMES, TENSOR_SHAPES, type Snapshot, type TensorName } from '../../shared/index.js';
-import { elementLabel, indexOf } from '../lib/collab.js';
+import { mlpComputedInPass, mlpLayout, upcomingShape, type Snapshot } from '../../shared/index.js';
+import { elementLabel, indexIn } from '../lib/collab.js';
 import { CommandRequestEvent } from '../lib/events.js';
-import { TENSOR_LABELS } from '../lib/format.js';
+import { tensorLabel } from '../lib/names.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { snapshotNetwork } from '../lib/snapshot-network.js';
 
-/** Inputs are known before a pass: asking about them teaches nothing. */
-const ASKABLE = TENSOR_NAMES.filter((n) => n !== 'A' && n !== 'y');
+/** Up to this many elements are offered in one list; bigger tensors pick a row and a column. */
+const LISTED_ELEMENTS = 64;
+
+/** A whole number in [0, n), whatever was typed. */
+const clampIndex = (x: number, n: number) => Math.max(0, Math.min(n - 1, Number.isFinite(x) ? Math.round(x) : 0));
 
 /**
  * "Ask the class": the instructor picks a tensor that this pass has not computed yet and one
@@ -18,8 +22,9 @@ export class PredictionAsk extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
   @property({ type: Boolean }) connected = false;
 
-  @state() private tensor: TensorName | null = null;
-  @state() private element = 0;
+  @state() private tensor: string | null = null;
+  /** The chosen element, one number per axis (clamped to the tensor's shape when shown). */
+  @state() private index: number[] = [0];
 
   static override styles = [
     panelStyles,
@@ -34,42 +39,65 @@ export class PredictionAsk extends LitElement {
         gap: 0.35rem;
         align-items: center;
       }
+      input[type='number'] {
+        width: 5rem;
+      }
     `,
   ];
 
-  /** The tensors still to come in this pass (after a complete pass: all of the next one). */
-  private get pending(): TensorName[] {
-    const s = this.snapshot;
-    return s ? ASKABLE.filter((n) => !computedInPass(s.stage, n)) : [];
+  /** The tensors still to come in this pass (after a complete pass: all of the next one); inputs are known before a pass, so asking about them teaches nothing. */
+  private pending(s: Snapshot): string[] {
+    const layout = mlpLayout(s.network);
+    return layout.tensorNames.filter((n) => n !== layout.input && n !== layout.target && !mlpComputedInPass(layout, s.stage, n));
   }
 
   override render() {
     const s = this.snapshot;
     if (!s) return nothing;
-    const pending = this.pending;
-    const tensor = this.tensor && pending.includes(this.tensor) ? this.tensor : (pending.find((n) => n === 'C_act') ?? pending[0] ?? null);
-    const size = tensor ? TENSOR_SHAPES[tensor].reduce((a: number, b: number) => a * b, 1) : 0;
-    const element = Math.min(this.element, Math.max(0, size - 1));
+    const pending = this.pending(s);
+    const output = mlpLayout(s.network).layers.at(-1)!.A;
+    const tensor = this.tensor && pending.includes(this.tensor) ? this.tensor : (pending.find((n) => n === output) ?? pending[0] ?? null);
+    const shape = tensor ? (upcomingShape(snapshotNetwork(s), tensor) ?? [1]) : [1];
+    const index = shape.map((n, axis) => clampIndex(this.index[axis] ?? 0, n));
     const open = s.prediction?.status === 'open';
     const off = !this.connected || s.training !== null || open || !tensor;
     return html`<div class="row" role="group" aria-label="Prediction question">
       <label for="ask-tensor">Ask the class</label>
       <select id="ask-tensor" ?disabled=${open || !pending.length} data-testid="ask-tensor"
         @change=${(e: Event) => {
-          this.tensor = (e.target as HTMLSelectElement).value as TensorName;
-          this.element = 0;
+          this.tensor = (e.target as HTMLSelectElement).value;
+          this.index = [0, 0];
         }}>
-        ${pending.map((n) => html`<option value=${n} ?selected=${n === tensor}>${TENSOR_LABELS[n] ?? n}</option>`)}
+        ${pending.map((n) => html`<option value=${n} ?selected=${n === tensor}>${tensorLabel(n)}</option>`)}
       </select>
-      ${size > 1
-        ? html`<label for="ask-element" class="visually-hidden">Element</label>
-            <select id="ask-element" ?disabled=${open} data-testid="ask-element" @change=${(e: Event) => (this.element = Number((e.target as HTMLSelectElement).value))}>
-              ${Array.from({ length: size }, (_, k) => html`<option value=${k} ?selected=${k === element}>${elementLabel(tensor!, indexOf(tensor!, k))}</option>`)}
-            </select>`
-        : nothing}
+      ${tensor ? this.renderElement(tensor, shape, index, open) : nothing}
       <button ?disabled=${off} data-testid="ask" title=${open ? 'A question is open: reveal it first' : 'Students predict the value before its stage runs'}
-        @click=${() => tensor && this.dispatchEvent(new CommandRequestEvent({ type: 'ask', tensor, index: indexOf(tensor, element) }))}>Ask ?</button>
+        @click=${() => tensor && this.dispatchEvent(new CommandRequestEvent({ type: 'ask', tensor, index }))}>Ask ?</button>
     </div>`;
+  }
+
+  /** One list of elements for a small tensor; a number per axis (1-based, as the cards count) for a big one. */
+  private renderElement(tensor: string, shape: readonly number[], index: readonly number[], open: boolean) {
+    const size = shape.reduce((a, b) => a * b, 1);
+    if (size <= 1) return nothing;
+    if (size <= LISTED_ELEMENTS) {
+      const flat = shape.length === 2 ? index[0] * shape[1] + index[1] : index[0];
+      return html`<label for="ask-element" class="visually-hidden">Element</label>
+        <select id="ask-element" ?disabled=${open} data-testid="ask-element" @change=${(e: Event) => (this.index = indexIn(shape, Number((e.target as HTMLSelectElement).value)))}>
+          ${Array.from({ length: size }, (_, k) => html`<option value=${k} ?selected=${k === flat}>${elementLabel(tensor, indexIn(shape, k), shape)}</option>`)}
+        </select>`;
+    }
+    const names = shape.length === 2 ? ['row', 'column'] : ['element'];
+    return shape.map((n, axis) => {
+      const set = (e: Event) => {
+        const next = [...index];
+        next[axis] = clampIndex(Number((e.target as HTMLInputElement).value) - 1, n);
+        this.index = next;
+      };
+      return html`<label for="ask-axis-${axis}">${names[axis]}</label>
+        <input id="ask-axis-${axis}" type="number" min="1" max=${n} step="1" .value=${String(index[axis] + 1)} ?disabled=${open}
+          data-testid="ask-axis-${axis}" @change=${set} />`;
+    });
   }
 }
 

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, type Prediction, type PredictionUpdate } from '../../shared/index.js';
-import { elementLabel, type PredictionRole } from '../lib/collab.js';
+import { LIMITS, type MlpConfig, type Prediction, type PredictionUpdate } from '../../shared/index.js';
+import { elementLabel, tensorShapeIn, type PredictionRole } from '../lib/collab.js';
 import { CommandRequestEvent, PredictionSubmitEvent } from '../lib/events.js';
 import { fmt } from '../lib/format.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
@@ -26,6 +26,8 @@ export class PredictionCard extends LitElement {
   @property({ attribute: false }) aggregate: PredictionUpdate | null = null;
   @property({ attribute: false }) error: string | null = null;
   @property({ type: Boolean }) busy = false;
+  /** The lecture's network, so the asked element is labelled by its tensor's shape (the notebook's names need none). */
+  @property({ attribute: false }) network: MlpConfig | null = null;
 
   @state() private draft = '';
   @state() private putAway: number | null = null;
@@ -102,7 +104,7 @@ export class PredictionCard extends LitElement {
   override render() {
     const p = this.prediction;
     if (!p || this.putAway === p.askSeq) return nothing;
-    const what = elementLabel(p.tensor, p.index);
+    const what = this.network ? elementLabel(p.tensor, p.index, tensorShapeIn(this.network, p.tensor)) : elementLabel(p.tensor, p.index);
     const open = p.status === 'open';
     return html`<section class="panel" aria-labelledby="prediction-title" data-testid="prediction-card" data-status=${p.status}>
       <div class="head">

@@ -1,16 +1,33 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, NOTEBOOK_SAMPLES, STAGE_OUTPUTS, type Command, type Snapshot, type TensorName } from '../../shared/index.js';
+import { LIMITS, mlpLayout, packedData, type Command, type Snapshot } from '../../shared/index.js';
 import { CommandRequestEvent, StudentActionEvent } from '../lib/events.js';
-import { elementLabel, indexOf } from '../lib/collab.js';
-import { fmt, STAGE_LABELS } from '../lib/format.js';
+import { elementLabel, indexIn } from '../lib/collab.js';
+import { fmt } from '../lib/format.js';
+import { stageLabel } from '../lib/names.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 
+/** Up to this many rows the sample is picked from a list; beyond, its number is typed. */
+const LISTED_ROWS = 64;
+/** Parameters an update changes, compared at most this many (their first elements). */
+const COMPARED_PARAMETERS = 4;
+
 /** The numbers worth comparing at a glance: the output, the loss, and whatever the sandbox just computed. */
-function compared(s: Snapshot): TensorName[] {
-  const names: TensorName[] = ['C_act', 'L'];
-  if (s.stage !== 'idle' && s.stage !== 'input') for (const n of STAGE_OUTPUTS[s.stage]) if (!names.includes(n)) names.push(n);
+function compared(s: Snapshot): string[] {
+  const layout = mlpLayout(s.network);
+  const names = [layout.layers.at(-1)!.A, layout.loss];
+  const stage = layout.stages.find((st) => st.stage === s.stage);
+  if (stage && stage.phase !== 'update' && s.stage !== 'input') for (const n of stage.produces) if (!names.includes(n)) names.push(n);
+  if (stage?.phase === 'update') names.push(...stage.produces.slice(0, COMPARED_PARAMETERS));
   return names;
+}
+
+/** A row as the sample list shows it: "5: 101 → 1" for a truth table, "5: (1.2, −0.4) → 0" for points. */
+function rowText(x: ArrayLike<number>, y: number, i: number): string {
+  const values = Array.from(x);
+  const whole = values.every(Number.isInteger);
+  const features = whole ? values.join('') : `(${values.map((v) => fmt(v, 2)).join(', ')})`;
+  return `${i}: ${features} → ${Number.isInteger(y) ? y : fmt(y, 2)}`;
 }
 
 /**
@@ -99,7 +116,7 @@ export class SandboxBar extends LitElement {
     const s = this.mine;
     const l = this.live;
     if (!s) return nothing;
-    const value = (snap: Snapshot | null, n: TensorName) => (snap?.tensors[n] ? snap.tensors[n]!.data[0] : null);
+    const value = (snap: Snapshot | null, n: string) => (snap?.tensors[n] ? snap.tensors[n].data[0] : null);
     return html`<section class="panel" aria-labelledby="sandbox-title" data-testid="sandbox-bar">
       <div class="row">
         <h2 id="sandbox-title">Your sandbox <span class="muted">· only in this browser, nothing is sent</span></h2>
@@ -115,9 +132,7 @@ export class SandboxBar extends LitElement {
         </div>
         <div class="group" role="group" aria-label="Sample and learning rate of your copy">
           <label for="sb-sample">Sample</label>
-          <select id="sb-sample" @change=${(e: Event) => this.ask({ type: 'selectSample', index: Number((e.target as HTMLSelectElement).value) })}>
-            ${NOTEBOOK_SAMPLES.map((x, i) => html`<option value=${i} ?selected=${i === s.sampleIndex}>${i}: ${x.x.join('')} → ${x.y}</option>`)}
-          </select>
+          ${this.renderSample(s)}
           <label for="sb-rate">η</label>
           <input id="sb-rate" type="number" min="0" step="any" max=${LIMITS.maxLearningRate} .value=${this.rate}
             @input=${(e: Event) => (this.rate = (e.target as HTMLInputElement).value)}
@@ -125,22 +140,45 @@ export class SandboxBar extends LitElement {
           <button ?disabled=${Number(this.rate) === s.learningRate} @click=${() => this.ask({ type: 'setLearningRate', value: Number(this.rate) })}>Set η</button>
         </div>
       </div>
-      <p class="muted" style="margin:0">Click a value of W or V below to change it in your copy.</p>
+      <p class="muted" style="margin:0">Click a value of ${this.parameterNames(s)} below to change it in your copy.</p>
       ${this.error ? html`<p class="error" role="alert" data-testid="sandbox-error">${this.error}</p>` : nothing}
       <table data-testid="sandbox-compare" aria-label="The live lecture beside your sandbox">
         <thead><tr><th scope="col"></th><th scope="col">live</th><th scope="col">yours</th></tr></thead>
         <tbody>
-          <tr><th scope="row">stage</th><td data-testid="compare-live-stage">${l ? STAGE_LABELS[l.stage] : '—'}</td><td data-testid="compare-mine-stage">${STAGE_LABELS[s.stage]}</td></tr>
+          <tr><th scope="row">stage</th><td data-testid="compare-live-stage">${l ? stageLabel(l.stage) : '—'}</td><td data-testid="compare-mine-stage">${stageLabel(s.stage)}</td></tr>
           ${compared(s).map((n) => {
             const a = value(l, n);
             const b = value(s, n);
-            return html`<tr><th scope="row">${elementLabel(n, indexOf(n, 0))}</th>
+            const shape = s.tensors[n]?.shape ?? l?.tensors[n]?.shape ?? [1];
+            return html`<tr><th scope="row">${elementLabel(n, indexIn(shape, 0), shape)}</th>
               <td data-testid="compare-live-${n}">${a === null ? 'not yet' : fmt(a)}</td>
               <td data-testid="compare-mine-${n}">${b === null ? 'not yet' : fmt(b)}</td></tr>`;
           })}
         </tbody>
       </table>
     </section>`;
+  }
+
+  /** "W or V", "W1, b1, W2 or b2": what the student may edit. */
+  private parameterNames(s: Snapshot): string {
+    const names = mlpLayout(s.network).parameters;
+    return names.length === 1 ? names[0] : `${names.slice(0, -1).join(', ')} or ${names.at(-1)}`;
+  }
+
+  /** Which training row the next pass starts from: a list for a small table, a number for a big set. */
+  private renderSample(s: Snapshot) {
+    const data = packedData(s.dataset).train;
+    const select = (index: number) => this.ask({ type: 'selectSample', index });
+    if (data.count > LISTED_ROWS) {
+      return html`<input id="sb-sample" type="number" min="0" max=${data.count - 1} step="1" .value=${String(s.sampleIndex)}
+        @change=${(e: Event) => select(Math.max(0, Math.min(data.count - 1, Math.round(Number((e.target as HTMLInputElement).value) || 0))))} />`;
+    }
+    return html`<select id="sb-sample" @change=${(e: Event) => select(Number((e.target as HTMLSelectElement).value))}>
+      ${Array.from({ length: data.count }, (_, i) => {
+        const x = data.x.subarray(i * data.inputs, (i + 1) * data.inputs);
+        return html`<option value=${i} ?selected=${i === s.sampleIndex}>${rowText(x, data.y[i * data.outputs], i)}</option>`;
+      })}
+    </select>`;
   }
 
   private ask(command: Command): void {

@@ -1,6 +1,6 @@
 /** What the views need to show collaboration: flags (the class's counts or a student's own) and element labels. */
-import { flagKey, TENSOR_SHAPES, type FlagTarget, type PassStage, type PredictionUpdate, type TensorName } from '../../shared/index.js';
-import { TENSOR_LABELS } from './format.js';
+import { flagKey, mlpLayout, mlpTensorShape, TENSOR_SHAPES, type FlagTarget, type MlpConfig, type PredictionUpdate } from '../../shared/index.js';
+import { elementText, tensorLabel, unflatten } from './names.js';
 
 /**
  * Flags as one view shows them. The instructor sees `counts` (heat marks); a student sees
@@ -13,33 +13,49 @@ export interface FlagView {
   readonly mine: ReadonlySet<string> | null;
 }
 
-export const stageKey = (stage: PassStage) => flagKey({ type: 'stage', stage });
-export const elementKey = (tensor: TensorName, index: readonly number[]) => flagKey({ type: 'element', tensor, index: [...index] });
+export const stageKey = (stage: string) => flagKey({ type: 'stage', stage });
+export const elementKey = (tensor: string, index: readonly number[]) => flagKey({ type: 'element', tensor, index: [...index] });
 
-/** The protocol's index of flat element k of a tensor: one number per axis. */
-export function indexOf(tensor: TensorName, k: number): number[] {
-  const shape: readonly number[] = TENSOR_SHAPES[tensor];
-  return shape.length === 2 ? [Math.floor(k / shape[1]), k % shape[1]] : [k];
+/** The notebook's fixed shape of one of its tensor names, or null for any other name. */
+function notebookShape(tensor: string): readonly number[] | null {
+  return Object.hasOwn(TENSOR_SHAPES, tensor) ? (TENSOR_SHAPES as Readonly<Record<string, readonly number[]>>)[tensor] : null;
+}
+
+/**
+ * A tensor's shape in a network, as far as it is known without the pass: a batched tensor's row
+ * count is not, so it is taken as "several" (its labels then always name the row).
+ */
+export function tensorShapeIn(network: MlpConfig, tensor: string): readonly number[] | null {
+  if (!mlpLayout(network).tensorNames.includes(tensor)) return null;
+  return mlpTensorShape(network, tensor, 2);
+}
+
+/** The protocol's index of flat element k in a shape: one number per axis. */
+export const indexIn = unflatten;
+
+/** The protocol's index of flat element k of a tensor; give its shape (the notebook's names know theirs). */
+export function indexOf(tensor: string, k: number, shape: readonly number[] | null = notebookShape(tensor)): number[] {
+  return indexIn(shape ?? [k + 1], k);
 }
 
 /**
  * An element as people read it, in the notation of the tensor cards: 1-based, and no index at
- * all for a one-number tensor ("C_act", "W[2,3]", "B_act[1]").
+ * all for a one-number tensor ("C_act", "W[2,3]", "B_act[1]", "∂L/∂W1[1,2]"). Without a shape
+ * (and for names the notebook does not have) every index is printed.
  */
-export function elementLabel(tensor: TensorName, index: readonly number[]): string {
-  const shape: readonly number[] = TENSOR_SHAPES[tensor];
-  const label = TENSOR_LABELS[tensor] ?? tensor;
-  if (shape.reduce((a, b) => a * b, 1) === 1) return label;
-  if (shape.length === 2 && shape[1] === 1) return `${label}[${index[0] + 1}]`;
-  return `${label}[${index.map((i) => i + 1).join(',')}]`;
+export function elementLabel(tensor: string, index: readonly number[], shape: readonly number[] | null = notebookShape(tensor)): string {
+  if (shape) return elementText(tensor, shape, index);
+  return `${tensorLabel(tensor)}[${index.map((i) => i + 1).join(',')}]`;
 }
 
-/** A flag key in words, for the instructor's summary. */
-export function describeFlagKey(key: string): string {
-  if (key.startsWith('stage:')) return `stage ${TENSOR_LABELS[key.slice(6)] ?? key.slice(6)}`;
+/** A flag key in words, for the instructor's summary; with the network, its shapes shape the label. */
+export function describeFlagKey(key: string, network?: MlpConfig): string {
+  if (key.startsWith('stage:')) return `stage ${tensorLabel(key.slice(6))}`;
   const m = /^(\w+)\[([\d,]+)\]$/.exec(key);
-  if (!m || !(m[1] in TENSOR_SHAPES)) return key;
-  return elementLabel(m[1] as TensorName, m[2].split(',').map(Number));
+  if (!m) return key;
+  const shape = network ? tensorShapeIn(network, m[1]) : notebookShape(m[1]);
+  if (network && !shape) return key;
+  return elementLabel(m[1], m[2].split(',').map(Number), shape);
 }
 
 export function targetKey(target: FlagTarget): string {

@@ -9,7 +9,8 @@ import {
   type Command,
   type CommandAck,
   type ClientToServerEvents,
-  stagesRun,
+  mlpLayout,
+  mlpStagesRun,
   type ConnectErrorCode,
   type FlagTarget,
   type Frame,
@@ -20,6 +21,7 @@ import {
   type PredictionUpdate,
   type ServerToClientEvents,
   type Snapshot,
+  type Tensor,
   type TrainingProgress,
 } from '../../shared/index.js';
 import { targetKey } from './collab.js';
@@ -37,11 +39,21 @@ export interface Refusal {
 export interface LivePoint {
   readonly epoch: number;
   readonly loss: number;
+  /** The held-out rows' loss after that epoch; null when the dataset holds none out. */
+  readonly testLoss: number | null;
 }
 
 /** Every refusal the server names is final for this page view: retrying would only repeat it. */
 const FATAL: ReadonlySet<string> = new Set(Object.values(CONNECT_ERRORS));
 const COMMAND_TIMEOUT_MS = 15_000;
+/** Commands after which no flag of the pass is left (besides starting a new pass). */
+const FLAG_CLEARING: ReadonlySet<string> = new Set(['clearFlags', 'reset', 'selectSample', 'setNetwork', 'setDataset']);
+
+/** Whether a frame began a new pass (or changed the network, whose stages are then new too). */
+function startedPass(before: Snapshot, frame: Frame): boolean {
+  if (frame.network) return true;
+  return mlpStagesRun(mlpLayout(before.network), before.stage, frame.stage).includes('input');
+}
 
 /**
  * Owns the socket of one lecture page: joins, keeps the snapshot current by applying frames,
@@ -112,7 +124,7 @@ export class LiveController implements ReactiveController {
       // Chart x is the epoch: training extends the history by one epoch per epoch done.
       const epoch = this.snapshot.lossCount + progress.epochsDone;
       const last = this.livePoints.at(-1);
-      const livePoints = last && last.epoch >= epoch ? this.livePoints : [...this.livePoints, { epoch, loss: progress.loss }];
+      const livePoints = last && last.epoch >= epoch ? this.livePoints : [...this.livePoints, { epoch, loss: progress.loss, testLoss: progress.testLoss }];
       this.set({ progress, livePoints });
     });
     // A student who reloads gets back the flags the server still counts for them.
@@ -138,7 +150,9 @@ export class LiveController implements ReactiveController {
     const socket = this.socket;
     if (!socket?.connected) return { ok: false, error: 'Not connected to the server: the command was not sent.', status: 0 };
     try {
-      return await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('command', parsed.value);
+      // The command as given, checked but not transformed: the server parses it again, and a parsed
+      // setNetwork (its network completed with a placeholder `inputs`) would not parse twice.
+      return await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('command', command);
     } catch {
       return { ok: false, error: 'The server did not answer in time; check the connection and try again.', status: 0 };
     }
@@ -176,15 +190,24 @@ export class LiveController implements ReactiveController {
     }
   }
 
-  /** The snapshot to show: during training, the weights the last progress report carried. */
+  /**
+   * The snapshot to show: during training, the parameters the last progress report carried, so
+   * every view (diagram, tensors, dataset predictions, decision boundary) follows the training.
+   * Training starts from a finished pass, so the pass's tensors are not shown meanwhile.
+   */
   get view(): Snapshot | null {
     const s = this.snapshot;
     const p = this.progress;
     if (!s || !p) return s;
+    const tensors: Record<string, Tensor> = {};
+    for (const name of mlpLayout(s.network).parameters) {
+      const t = p.params[name] ?? s.tensors[name];
+      if (t) tensors[name] = t;
+    }
     return {
       ...s,
       stage: 'idle',
-      tensors: { W: p.W, V: p.V },
+      tensors,
       training: { epochsDone: p.epochsDone, epochsTotal: p.epochsTotal },
     };
   }
@@ -241,8 +264,7 @@ export class LiveController implements ReactiveController {
   private afterFrame(before: Snapshot, frame: Frame): Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate'>> {
     const patch: Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate'>> = {};
     const type = frame.command.type;
-    const newPass = stagesRun(before.stage, frame.stage).includes('input');
-    if (this.myFlags.size && (newPass || type === 'clearFlags' || type === 'reset' || type === 'selectSample')) patch.myFlags = new Set();
+    if (this.myFlags.size && (startedPass(before, frame) || FLAG_CLEARING.has(type))) patch.myFlags = new Set();
     if (type === 'ask') patch.predictionUpdate = null;
     return patch;
   }
