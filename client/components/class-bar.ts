@@ -94,7 +94,7 @@ export class ClassBar extends LitElement {
         </div>
         <div class="group" role="group" aria-label="I'm lost here flags">
           <span class=${total ? 'flags' : 'muted'} data-testid="flag-total" aria-live="polite">⚑ ${total} flag${total === 1 ? '' : 's'}</span>
-          ${top.length ? html`<span class="top">${top.map(([k, n], i) => html`${i ? ', ' : ''}${describeFlagKey(k)} ×${n}`)}</span>` : nothing}
+          ${top.length ? html`<span class="top">${top.map(([k, n], i) => html`${i ? ', ' : ''}${describeFlagKey(k, s.network)} ×${n}`)}</span>` : nothing}
           <button ?disabled=${off || total === 0} data-testid="clear-flags" @click=${() => this.dispatchEvent(new CommandRequestEvent({ type: 'clearFlags' }))}>Clear flags</button>
         </div>
         ${s.prediction?.status === 'open'

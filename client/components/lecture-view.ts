@@ -96,6 +96,7 @@ export class LectureView extends LitElement {
         ${s.prediction
           ? html`<prediction-card
               .prediction=${s.prediction}
+              .network=${s.network}
               .mode=${p?.mode ?? 'view'}
               .mine=${p?.mine ?? null}
               .aggregate=${p?.aggregate ?? null}

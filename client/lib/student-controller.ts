@@ -66,7 +66,7 @@ export class StudentController {
     const seq = this.rewind.seq;
     if (seq === null || seq === 0) return seq === 0 ? 'as created' : '';
     const command = this.rewind.commandAt(seq);
-    return command ? describeCommand(command) : '';
+    return command ? describeCommand(command, this.rewind.snapshot?.network) : '';
   }
 
   /** Called before each render: follow mode ends any private view. */
