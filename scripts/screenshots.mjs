@@ -4,7 +4,8 @@
  * Starts the built server (dist/server/main.js) on a free port with a temporary DATA_DIR,
  * drives a lecture to the middle of a backward pass after some training, asks the class to
  * predict an element (a phone student and a few socket.io students answer, some flag what
- * lost them), and writes docs/screenshots/{student,student-phone,instructor,student-sandbox,instructor-flags,replay}.png
+ * lost them), and writes docs/screenshots/{student,student-phone,instructor,student-sandbox,instructor-flags,replay}.png;
+ * then a 2-8-8-1 tanh network on the spiral set: {network-spiral,network-boundary,instructor-setup}.png
  * with Debian's Chromium: the phone with the question answered, the projector console with the
  * answers coming in and the flags, the laptop student after the reveal.
  */
@@ -194,6 +195,28 @@ try {
   await ready(rp);
   await save(rp, 'replay.png');
   await replay.close();
+
+  // Beyond the notebook: a 2-8-8-1 tanh network on the spiral, trained, then in its backward pass.
+  const spiral = await api(server.url, '/api/lectures', { title: 'Spirals, lecture 4', preset: 'random', learningRate: 0.03 });
+  const scmd = (c) => api(server.url, `/api/lectures/${spiral.id}/commands`, c, spiral.instructorToken);
+  await scmd({ type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 400, noise: 0.05, trainFraction: 0.5, seed: 3 } });
+  await scmd({ type: 'setNetwork', network: { hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }], biases: true, loss: 'crossEntropy' }, seed: 4 });
+  await scmd({ type: 'train', epochs: 600 });
+  await scmd({ type: 'selectSample', index: 17 });
+  await scmd({ type: 'forward' });
+  for (let i = 0; i < 3; i++) await scmd({ type: 'step' }); // → ∂L/∂b3
+  const net = await open(local(server.url, spiral.studentUrl), 'network-spiral.png', { width: 1280, height: 1000 });
+  await net.page.locator('decision-boundary').waitFor();
+  await net.page.locator('nn-diagram').evaluate((el) => el.scrollIntoView());
+  await save(net.page, 'network-spiral.png');
+  await net.page.locator('decision-boundary').evaluate((el) => el.scrollIntoView());
+  await save(net.page, 'network-boundary.png');
+  await net.context.close();
+  const setup = await open(local(server.url, spiral.instructorUrl), 'instructor-setup.png', { width: 1280, height: 900 });
+  await setup.page.getByRole('button', { name: /Network & data/ }).click();
+  await setup.page.locator('network-setup').evaluate((el) => el.scrollIntoView());
+  await save(setup.page, 'instructor-setup.png');
+  await setup.context.close();
 } finally {
   // Open sockets would keep this process alive (they reconnect) after a failure.
   for (const s of sockets) s.disconnect();

@@ -67,6 +67,7 @@ export class InstructorControls extends LitElement {
     const training = s.training;
     const off = !this.connected || training !== null;
     const notebookFits = notebookWeightsFit(s.network);
+    const preset = this.chosenPreset();
     return html`
       <section class="panel" aria-label="Instructor controls">
         <div class="bar">
@@ -107,9 +108,9 @@ export class InstructorControls extends LitElement {
           <div class="group" role="group" aria-label="Reset the weights">
             <label for="preset">Weights</label>
             <select id="preset" @change=${(e: Event) => (this.preset = (e.target as HTMLSelectElement).value as Preset)}>
-              ${PRESET_NAMES.map((p) => html`<option value=${p} ?selected=${p === this.preset} ?disabled=${p === 'notebook' && !notebookFits}>${p}</option>`)}
+              ${PRESET_NAMES.map((p) => html`<option value=${p} ?selected=${p === preset} ?disabled=${p === 'notebook' && !notebookFits}>${p}</option>`)}
             </select>
-            ${this.preset === 'random'
+            ${preset === 'random'
               ? html`<label for="seed">Seed</label>
                   <input id="seed" type="number" min="0" step="1" placeholder="any" .value=${this.seed}
                     @input=${(e: Event) => (this.seed = (e.target as HTMLInputElement).value)} />`
@@ -152,9 +153,13 @@ export class InstructorControls extends LitElement {
     this.ask({ type: 'setLearningRate', value: Number(this.rate) });
   }
 
+  /** The preset a reset would use: the notebook's weights fit a 3-4-1 network only; any other gets random ones. */
+  private chosenPreset(): Preset {
+    return this.preset === 'notebook' && this.snapshot && !notebookWeightsFit(this.snapshot.network) ? 'random' : this.preset;
+  }
+
   private reset(): void {
-    // The notebook's weights fit a 3-4-1 network only; any other is reset with random ones.
-    const preset = this.preset === 'notebook' && !notebookWeightsFit(this.snapshot!.network) ? 'random' : this.preset;
+    const preset = this.chosenPreset();
     const command: Command =
       preset === 'random' && this.seed.trim() !== '' ? { type: 'reset', preset: 'random', seed: Number(this.seed) } : { type: 'reset', preset };
     this.ask(command);
