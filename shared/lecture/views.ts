@@ -80,7 +80,7 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
     ...(n.config !== before.network.config ? { network: n.config } : {}),
     ...(after.dataset !== before.dataset ? { dataset: after.dataset } : {}),
     loss: seriesChange(before.network.lossHistory, n.lossHistory),
-    testLoss: testLossChange(before.testLoss, after.testLoss),
+    ...(after.testLoss !== before.testLoss ? { testLoss: testLossChange(before.testLoss, after.testLoss) } : {}),
     ...(after.pacing !== before.pacing ? { pacing: after.pacing } : {}),
     ...(after.prediction !== before.prediction ? { prediction: after.prediction } : {}),
   };

@@ -84,8 +84,8 @@ export interface Frame {
    * count given (a changed stride resends the whole series, at most LOSS_POINTS numbers).
    */
   readonly loss: { readonly keep: number; readonly append: readonly number[]; readonly stride: number; readonly count: number };
-  /** The test loss series, changed the same way (it shares `loss`'s stride and count). */
-  readonly testLoss: { readonly keep: number; readonly append: readonly number[] };
+  /** Present when the test loss series changed: changed the same way (it shares `loss`'s stride and count). */
+  readonly testLoss?: { readonly keep: number; readonly append: readonly number[] };
   /** Present when the command changed the pacing. */
   readonly pacing?: Pacing;
   /** Present when the command changed the prediction (asked, revealed). */
@@ -99,7 +99,7 @@ export function applyFrame(s: Snapshot, f: Frame): Snapshot {
   for (const name of f.cleared) delete tensors[name];
   Object.assign(tensors, f.tensors);
   const lossHistory = spliced(s.lossHistory, f.loss);
-  const testLossHistory = spliced(s.testLossHistory, f.testLoss);
+  const testLossHistory = f.testLoss ? spliced(s.testLossHistory, f.testLoss) : s.testLossHistory;
   return {
     ...s,
     seq: f.seq,

@@ -1,7 +1,9 @@
 /** The decider with networks and datasets beyond the notebook: test loss, sliced training, replay. */
 import { describe, expect, it } from 'vitest';
 import {
+  applyFrame,
   createLecture,
+  frameBetween,
   decide,
   evaluateMlp,
   evolve,
@@ -120,11 +122,23 @@ describe('changing the network and the data', () => {
       { type: 'train', epochs: 7 },
       { type: 'step' },
       { type: 'back' },
+      ...Array.from({ length: 40 }, () => ({ type: 'step' })),
+      { type: 'back' },
       { type: 'setDataset', dataset: { kind: 'csv', name: 't.csv', text: 'p,q\n1,0\n0,1\n1,1\n' } },
       { type: 'update' },
     ]);
-    const again = events.reduce(evolve, createLecture({ lectureId: 'ABCDEF', title: 't', preset: 'notebook', seed: 0, learningRate: 0.5 }));
+    const initial = createLecture({ lectureId: 'ABCDEF', title: 't', preset: 'notebook', seed: 0, learningRate: 0.5 });
+    const again = events.reduce(evolve, initial);
     expect(toSnapshot(again)).toEqual(toSnapshot(state));
+    // A client applying each event's frame holds the same snapshot at every step.
+    let client = toSnapshot(initial);
+    let server = initial;
+    for (const event of events) {
+      const next = evolve(server, event);
+      client = applyFrame(client, frameBetween(server, next, event));
+      expect(client).toEqual(toSnapshot(next));
+      server = next;
+    }
     expect(state.network.config.inputs).toBe(1);
     expect(state.network.stage).toBe('update');
   });
