@@ -35,6 +35,7 @@ import {
   notebookWeightsFit,
   packedData,
   setupProblem,
+  upcomingPassRows,
   NOTEBOOK_DATASET_SPEC,
   NOTEBOOK_MLP_CONFIG,
 } from './setup.js';
@@ -137,6 +138,16 @@ function runToRefusal(state: LectureState, target: string, label: string): Refus
   return null;
 }
 
+/** Why the pass the next step would run is too big to show stage by stage, or null. */
+function tooBigToStep(network: MlpState): Refusal | null {
+  const rows = upcomingPassRows(network);
+  if (rows <= LIMITS.maxStepRows) return null;
+  return refuse(
+    `this pass has ${rows.toLocaleString('en')} rows; every student receives every row's numbers, so a pass stepped through live has at most ` +
+      `${LIMITS.maxStepRows} rows: use mini-batches of at most ${LIMITS.maxStepRows}, or train`,
+  );
+}
+
 /** The last stage of the forward pass (the loss) and of the backward pass (the first layer's weight gradient). */
 export function passLandmarks(config: MlpConfig): { readonly forwardEnd: string; readonly backwardEnd: string } {
   const stages = mlpLayout(config).stages;
@@ -158,6 +169,7 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
   const landmarks = passLandmarks(network.config);
   switch (command.type) {
     case 'step':
+      return tooBigToStep(network) ?? event(command);
     case 'setLearningRate':
       return event(command);
     case 'selectSample': {
@@ -173,11 +185,11 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
     case 'back':
       return state.undo ? event(command) : refuse('nothing to undo');
     case 'forward':
-      return runToRefusal(state, landmarks.forwardEnd, 'the forward pass') ?? event(command);
+      return tooBigToStep(network) ?? runToRefusal(state, landmarks.forwardEnd, 'the forward pass') ?? event(command);
     case 'backward':
-      return runToRefusal(state, landmarks.backwardEnd, 'the backward pass') ?? event(command);
+      return tooBigToStep(network) ?? runToRefusal(state, landmarks.backwardEnd, 'the backward pass') ?? event(command);
     case 'update':
-      return event(command);
+      return tooBigToStep(network) ?? event(command);
     case 'train':
       return event({ type: 'train', epochs: command.epochs, epochsRun: command.epochs });
     case 'reset': {

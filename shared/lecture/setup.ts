@@ -75,8 +75,13 @@ export function upcomingShape(network: MlpState, tensor: string): number[] | nul
   const computed = network.tensors[tensor];
   if (computed) return [...computed.shape];
   if (!mlpLayout(network.config).tensorNames.includes(tensor)) return null;
+  return mlpTensorShape(network.config, tensor, upcomingPassRows(network));
+}
+
+/** The rows of the pass under way, or of the pass the next step starts (after `update`: the next one). */
+export function upcomingPassRows(network: MlpState): number {
   const start = network.stage === 'update' ? nextPassStart(network) : network.sampleIndex;
-  return mlpTensorShape(network.config, tensor, mlpPassRows(network.config, network.data, start));
+  return mlpPassRows(network.config, network.data, start);
 }
 
 function nextPassStart(network: MlpState): number {

@@ -8,6 +8,11 @@ export const LIMITS = {
   maxNameLength: 40,
   /** Bytes of one HTTP body or socket.io message. */
   maxPayloadBytes: 16 * 1024,
+  /**
+   * Rows of a pass the instructor steps through: every row's tensors go to every student, so a
+   * full batch of 10,000 rows would be megabytes a stage. Training has no such limit.
+   */
+  maxStepRows: 500,
   /** Commands `back` can undo; older ones are kept in the recording but no longer undoable. */
   undoDepth: 1000,
 } as const;

@@ -143,3 +143,21 @@ describe('changing the network and the data', () => {
     expect(state.network.stage).toBe('update');
   });
 });
+
+describe('a pass too big to step through live', () => {
+  it('is refused with the reason, while training it is not', () => {
+    const { state } = runAll([
+      { type: 'setDataset', dataset: { kind: 'points', set: 'circle', count: 1200, trainFraction: 0.5, seed: 1 } },
+      { type: 'setNetwork', network: { hidden: [{ units: 4, activation: 'tanh' }], batch: 'full' } },
+    ]);
+    expect(state.network.data.count).toBe(600);
+    for (const type of ['step', 'forward', 'backward', 'update'] as const) {
+      const d = decide(state, { type }, ctx);
+      expect(d).toMatchObject({ ok: false, status: 409 });
+      if (!d.ok) expect(d.error).toContain('this pass has 600 rows; every student receives every row\'s numbers, so a pass stepped through live has at most 500 rows');
+    }
+    expect(decide(state, { type: 'train', epochs: 2 }, ctx).ok).toBe(true);
+    const batches = apply(state, { type: 'setNetwork', network: { hidden: [{ units: 4, activation: 'tanh' }], batch: 500 } }).state;
+    expect(decide(batches, { type: 'forward' }, ctx).ok).toBe(true);
+  });
+});
