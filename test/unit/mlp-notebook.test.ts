@@ -1,50 +1,119 @@
+/**
+ * The promise that recordings made before issue 6 replay unchanged: the general engine, given the
+ * notebook's config, computes bit for bit what the notebook-only engine it replaced computed. That
+ * engine is gone; its numbers are kept in test/fixtures/notebook-engine-golden.json (every tensor
+ * after every stage of two epochs, and training 50 and 1000 epochs, for the notebook preset and two
+ * random seeds; see the fixture's `source` and `encoding`).
+ */
 import { describe, expect, it } from 'vitest';
 import {
-  initialNetwork,
-  NOTEBOOK_SAMPLES,
-  NOTEBOOK_WEIGHTS,
-  randomWeights,
-  sameData,
-  STAGES,
-  step,
-  TENSOR_SHAPES,
-  train,
-  type NetworkState,
-} from '../../shared/engine/index.js';
-import {
-  createMlp,
+  buildNetwork,
+  createLecture,
+  decide,
+  evolve,
   initialParams,
   isNotebookConfig,
   mlpLayout,
   mlpStep,
   mlpTensorShape,
+  NOTEBOOK_DATASET_SPEC,
   NOTEBOOK_MLP_CONFIG,
-  packFor,
+  NOTEBOOK_WEIGHTS,
+  randomWeights,
   trainMlp,
+  type Command,
+  type LectureState,
   type MlpState,
-} from '../../shared/engine/mlp/index.js';
+  type Preset,
+} from '../../shared/index.js';
+import golden from '../fixtures/notebook-engine-golden.json' with { type: 'json' };
 
-const data = packFor(NOTEBOOK_MLP_CONFIG, NOTEBOOK_SAMPLES);
+type Encoded = readonly (number | string)[];
 
-function both(learningRate: number, weights = NOTEBOOK_WEIGHTS): { nb: NetworkState; mlp: MlpState } {
-  return {
-    nb: initialNetwork(weights.W, weights.V, learningRate),
-    mlp: createMlp({ config: NOTEBOOK_MLP_CONFIG, data, params: { weights: [weights.W, weights.V], biases: null }, learningRate }),
-  };
+/** The fixture writes a negative zero as "-0" (JSON has none); every other number is a JSON double. */
+function decode(values: Encoded): number[] {
+  return values.map((v) => (v === '-0' ? -0 : (v as number)));
 }
 
-function expectSame(mlp: MlpState, nb: NetworkState) {
-  expect(mlp.stage).toBe(nb.stage);
-  expect(mlp.sampleIndex).toBe(nb.sampleIndex);
-  expect(mlp.epoch).toBe(nb.epoch);
-  expect(mlp.lossHistory).toEqual(nb.lossHistory);
-  expect(Object.keys(mlp.tensors).sort()).toEqual(Object.keys(nb.tensors).sort());
-  for (const [name, t] of Object.entries(nb.tensors)) {
-    // toEqual on data: every element identical (bit for bit, as numbers), and the shape the notebook's.
-    expect(mlp.tensors[name].data, `${name} at ${nb.stage}`).toEqual(t!.data);
-    expect(mlp.tensors[name].shape, name).toEqual(t!.shape);
-    expect(sameData(mlp.tensors[name], t), `${name} bits`).toBe(true);
+interface GoldenStep {
+  readonly stage: string;
+  readonly sampleIndex: number;
+  readonly epoch: number;
+  readonly lossHistory?: Encoded;
+  readonly tensors: Readonly<Record<string, Encoded>>;
+}
+
+interface GoldenCase {
+  readonly name: string;
+  readonly preset: Preset;
+  readonly seed: number;
+  readonly learningRate: number;
+  readonly initial: { readonly W: Encoded; readonly V: Encoded };
+  readonly steps: readonly GoldenStep[];
+  readonly trained: readonly { epochs: number; epoch: number; W: Encoded; V: Encoded; lossHistory: Encoded }[];
+}
+
+const cases = golden.cases as unknown as readonly GoldenCase[];
+const shapes = golden.shapes as Readonly<Record<string, readonly number[]>>;
+
+/** The old engine's state after a step, whole: a step sets its tensors; `input` starts a pass from W and V. */
+interface Expected {
+  readonly stage: string;
+  readonly sampleIndex: number;
+  readonly epoch: number;
+  readonly lossHistory: readonly number[];
+  readonly tensors: Readonly<Record<string, readonly number[]>>;
+}
+
+function expectedStates(c: GoldenCase): Expected[] {
+  let tensors: Record<string, readonly number[]> = { W: decode(c.initial.W), V: decode(c.initial.V) };
+  let lossHistory: readonly number[] = [];
+  return c.steps.map((step) => {
+    const kept = step.stage === 'input' ? { W: tensors.W, V: tensors.V } : tensors;
+    tensors = { ...kept, ...Object.fromEntries(Object.entries(step.tensors).map(([name, data]) => [name, decode(data)])) };
+    if (step.lossHistory) lossHistory = decode(step.lossHistory);
+    return { stage: step.stage, sampleIndex: step.sampleIndex, epoch: step.epoch, lossHistory, tensors };
+  });
+}
+
+const show = (x: number): string => (Object.is(x, -0) ? '-0' : String(x));
+
+/** Positions where two series differ as doubles (Object.is: 0 and −0 differ), with both values. */
+function bitDifferences(actual: ArrayLike<number>, expected: readonly number[]): string[] {
+  if (actual.length !== expected.length) return [`length ${actual.length}, expected ${expected.length}`];
+  const out: string[] = [];
+  for (let i = 0; i < expected.length; i++) if (!Object.is(actual[i], expected[i])) out.push(`[${i}] ${show(actual[i])} ≠ ${show(expected[i])}`);
+  return out;
+}
+
+function expectBits(actual: ArrayLike<number>, expected: readonly number[], label: string): void {
+  expect(bitDifferences(actual, expected), label).toEqual([]);
+}
+
+function expectSameState(s: MlpState, e: Expected, label: string): void {
+  expect(s.stage, label).toBe(e.stage);
+  expect(s.sampleIndex, label).toBe(e.sampleIndex);
+  expect(s.epoch, label).toBe(e.epoch);
+  expectBits(s.lossHistory, e.lossHistory, `${label}: lossHistory`);
+  expect(Object.keys(s.tensors).sort(), label).toEqual(Object.keys(e.tensors).sort());
+  for (const [name, data] of Object.entries(e.tensors)) {
+    expect(s.tensors[name].shape, `${label}: ${name} shape`).toEqual(shapes[name]);
+    expectBits(s.tensors[name].data, data, `${label}: ${name}`);
   }
+}
+
+const freshNetwork = (c: GoldenCase): MlpState => buildNetwork(NOTEBOOK_MLP_CONFIG, NOTEBOOK_DATASET_SPEC, c.preset, c.seed, c.learningRate);
+
+const ctx = { now: 0, newSeed: () => 1 };
+
+function freshLecture(c: GoldenCase): LectureState {
+  return createLecture({ lectureId: 'GOLDEN', title: 'golden', preset: c.preset, seed: c.seed, learningRate: c.learningRate });
+}
+
+function run(state: LectureState, command: Command): LectureState {
+  const d = decide(state, command, ctx);
+  if (!d.ok) throw new Error(d.error);
+  return evolve(state, d.event);
 }
 
 describe('the general engine with the notebook config', () => {
@@ -52,10 +121,10 @@ describe('the general engine with the notebook config', () => {
     const layout = mlpLayout(NOTEBOOK_MLP_CONFIG);
     expect(isNotebookConfig(NOTEBOOK_MLP_CONFIG)).toBe(true);
     expect(layout.notebook).toBe(true);
-    expect(layout.stages.map((s) => s.stage)).toEqual([...STAGES]);
+    expect(layout.stages.map((s) => s.stage)).toEqual(golden.stages);
     expect(layout.parameters).toEqual(['W', 'V']);
-    expect([...layout.tensorNames].sort()).toEqual(Object.keys(TENSOR_SHAPES).sort());
-    for (const [name, shape] of Object.entries(TENSOR_SHAPES)) expect(mlpTensorShape(NOTEBOOK_MLP_CONFIG, name)).toEqual(shape);
+    expect([...layout.tensorNames].sort()).toEqual(Object.keys(shapes).sort());
+    for (const [name, shape] of Object.entries(shapes)) expect(mlpTensorShape(NOTEBOOK_MLP_CONFIG, name)).toEqual(shape);
   });
 
   it('describes the notebook formulas', () => {
@@ -68,38 +137,61 @@ describe('the general engine with the notebook config', () => {
     expect(f.update).toMatchObject({ kind: 'update', inputs: ['W', 'dL_dW', 'V', 'dL_dV'] });
   });
 
-  for (const { name, weights, eta } of [
-    { name: 'notebook weights, η = 1', weights: NOTEBOOK_WEIGHTS, eta: 1 },
-    { name: 'random seed 7, η = 0.5', weights: randomWeights(7), eta: 0.5 },
-    { name: 'random seed 2024, η = 3', weights: randomWeights(2024), eta: 3 },
-  ]) {
-    it(`steps bit for bit like the notebook engine through 3 epochs and more (${name})`, () => {
-      let { nb, mlp } = both(eta, weights);
-      expectSame(mlp, nb);
-      const steps = 3 * 8 * STAGES.length + 20;
-      for (let i = 0; i < steps; i++) {
-        nb = step(nb);
-        mlp = mlpStep(mlp);
-        expectSame(mlp, nb);
+  it('keeps the golden master whole: three cases of 16 passes and the step that closes epoch 2', () => {
+    expect(cases.map((c) => c.name)).toEqual(['notebook weights, η = 1', 'random seed 7, η = 0.5', 'random seed 2024, η = 3']);
+    for (const c of cases) {
+      expect(c.steps).toHaveLength(16 * golden.stages.length + 1);
+      expect(c.trained.map((t) => t.epochs)).toEqual([50, 1000]);
+    }
+  });
+
+  for (const c of cases) {
+    describe(c.name, () => {
+      it('starts from the same weights (the presets are the notebook engine\'s)', () => {
+        const expected = { W: decode(c.initial.W), V: decode(c.initial.V) };
+        const p = initialParams(NOTEBOOK_MLP_CONFIG, c.preset, c.seed);
+        expectBits(p.weights[0], expected.W, 'W');
+        expectBits(p.weights[1], expected.V, 'V');
+        expect(p.biases).toBeNull();
+        const preset = c.preset === 'notebook' ? NOTEBOOK_WEIGHTS : randomWeights(c.seed);
+        expectBits(preset.W, expected.W, 'preset W');
+        expectBits(preset.V, expected.V, 'preset V');
+      });
+
+      it('steps through two epochs bit for bit like the notebook engine, every tensor after every stage', () => {
+        let s = freshNetwork(c);
+        expectSameState(s, { stage: 'idle', sampleIndex: 0, epoch: 0, lossHistory: [], tensors: { W: decode(c.initial.W), V: decode(c.initial.V) } }, 'fresh');
+        expectedStates(c).forEach((e, i) => {
+          s = mlpStep(s);
+          expectSameState(s, e, `step ${i + 1} (${e.stage}, sample ${e.sampleIndex})`);
+        });
+        expect(s.epoch).toBe(2);
+        expect(s.lossHistory).toHaveLength(2);
+      });
+
+      it('replays a lecture\'s step commands bit for bit like the notebook engine', () => {
+        let lecture = freshLecture(c);
+        expectedStates(c).forEach((e, i) => {
+          lecture = run(lecture, { type: 'step' });
+          expectSameState(lecture.network, e, `step ${i + 1} (${e.stage}, sample ${e.sampleIndex})`);
+        });
+      });
+
+      for (const t of c.trained) {
+        it(`trains ${t.epochs} epochs bit for bit like the notebook engine, alone and in a lecture`, () => {
+          const trained = trainMlp(freshNetwork(c), t.epochs);
+          const lecture = run(freshLecture(c), { type: 'train', epochs: t.epochs }).network;
+          for (const [label, s] of [['trainMlp', trained], ['lecture', lecture]] as const) {
+            expect(s.stage, label).toBe('idle');
+            expect(s.sampleIndex, label).toBe(0);
+            expect(s.epoch, label).toBe(t.epoch);
+            expect(Object.keys(s.tensors).sort(), label).toEqual(['V', 'W']);
+            expectBits(s.tensors.W.data, decode(t.W), `${label}: W`);
+            expectBits(s.tensors.V.data, decode(t.V), `${label}: V`);
+            expectBits(s.lossHistory, decode(t.lossHistory), `${label}: lossHistory`);
+          }
+        });
       }
-      expect(mlp.epoch).toBe(3);
-      expect(mlp.lossHistory).toHaveLength(3);
     });
   }
-
-  it('trains bit for bit like the notebook engine', () => {
-    const { nb, mlp } = both(1);
-    const a = train(nb, 50);
-    const b = trainMlp(mlp, 50);
-    expect(b.tensors.W.data).toEqual(a.tensors.W.data);
-    expect(b.tensors.V.data).toEqual(a.tensors.V.data);
-    expect(b.lossHistory).toEqual(a.lossHistory);
-    expect(b.epoch).toBe(a.epoch);
-  });
-
-  it('uses the notebook engine\'s random preset for the notebook config', () => {
-    const p = initialParams(NOTEBOOK_MLP_CONFIG, 'random', 99);
-    expect(p.weights).toEqual([randomWeights(99).W, randomWeights(99).V]);
-    expect(initialParams(NOTEBOOK_MLP_CONFIG, 'notebook').weights).toEqual([NOTEBOOK_WEIGHTS.W, NOTEBOOK_WEIGHTS.V]);
-  });
 });
