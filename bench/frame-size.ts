@@ -3,11 +3,14 @@
  * the WebSocket header adds 2–4 bytes) that a raw student client receives for each command, over the
  * 14 stages of a pass, before and after `train {epochs: 100000}`; the snapshot a joiner receives.
  */
-import { PROTOCOL_VERSION, STAGES, type Command, type Frame } from '../shared/index.js';
+import { mlpLayout, NOTEBOOK_MLP_CONFIG, PROTOCOL_VERSION, type Command, type Frame } from '../shared/index.js';
 import { now, sleep } from './lib/proc.js';
 import { RawClient } from './lib/raw-client.js';
 import { mean, round, table } from './lib/stats.js';
 import { createLecture, startTarget } from './lib/targets.js';
+
+/** The notebook network's 14 stages, in order (the benchmark's lecture runs it). */
+const STAGES = mlpLayout(NOTEBOOK_MLP_CONFIG).stages.map((s) => s.stage);
 
 export interface FrameSizeResult {
   /** Packet bytes per stage for the first pass (from a new lecture), the second, and a pass after training. */

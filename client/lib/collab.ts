@@ -1,5 +1,5 @@
 /** What the views need to show collaboration: flags (the class's counts or a student's own) and element labels. */
-import { flagKey, mlpLayout, mlpTensorShape, TENSOR_SHAPES, type FlagTarget, type MlpConfig, type PredictionUpdate } from '../../shared/index.js';
+import { flagKey, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type FlagTarget, type MlpConfig, type PredictionUpdate } from '../../shared/index.js';
 import { elementText, tensorLabel, unflatten } from './names.js';
 
 /**
@@ -16,9 +16,9 @@ export interface FlagView {
 export const stageKey = (stage: string) => flagKey({ type: 'stage', stage });
 export const elementKey = (tensor: string, index: readonly number[]) => flagKey({ type: 'element', tensor, index: [...index] });
 
-/** The notebook's fixed shape of one of its tensor names, or null for any other name. */
+/** The notebook network's shape of one of its tensor names, or null for any other name. */
 function notebookShape(tensor: string): readonly number[] | null {
-  return Object.hasOwn(TENSOR_SHAPES, tensor) ? (TENSOR_SHAPES as Readonly<Record<string, readonly number[]>>)[tensor] : null;
+  return tensorShapeIn(NOTEBOOK_MLP_CONFIG, tensor);
 }
 
 /**

@@ -6,10 +6,10 @@
  * starts from the lecture's exact initial weights and replays what changed them, leaving the
  * parameters equal to the lecture's at the moment of export.
  */
-import { NOTEBOOK_ROWS, TENSOR_SHAPES } from '../engine/index.js';
+import { NOTEBOOK_ROWS } from '../engine/index.js';
 import type { LectureConfig, LectureEvent } from '../lecture/decider.js';
 import { weightHistory, type WeightHistory, type WeightOp } from './weight-ops.js';
-import { isNotebookConfig, mlpLayout, type MlpState } from '../engine/mlp/index.js';
+import { isNotebookConfig, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpState } from '../engine/mlp/index.js';
 import type { DatasetSpec } from '../datasets/index.js';
 import { NotebookWriter, py, type NotebookJson } from './ipynb.js';
 import { mlpNotebook } from './mlp-notebook.js';
@@ -22,8 +22,13 @@ function matrix(data: readonly number[], rows: number, cols: number): string {
   return `np.array([${lines.join(',\n              ')}])`;
 }
 
-const wLiteral = (data: readonly number[]) => matrix(data, TENSOR_SHAPES.W[0], TENSOR_SHAPES.W[1]);
-const vLiteral = (data: readonly number[]) => matrix(data, TENSOR_SHAPES.V[0], TENSOR_SHAPES.V[1]);
+/** A parameter of the notebook network (W or V) as a numpy literal of its shape. */
+function parameterLiteral(name: 'W' | 'V', data: readonly number[]): string {
+  const [rows, cols] = mlpTensorShape(NOTEBOOK_MLP_CONFIG, name);
+  return matrix(data, rows, cols);
+}
+const wLiteral = (data: readonly number[]) => parameterLiteral('W', data);
+const vLiteral = (data: readonly number[]) => parameterLiteral('V', data);
 
 /** Whether the lecture ends on the teaching notebook's own network and data: then the export is in that notebook's names. */
 function isTeachingNotebook(network: MlpState, dataset: DatasetSpec): boolean {

@@ -1,8 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyFrame, STAGES, type Recording, type Snapshot } from '../../shared/index.js';
+import { applyFrame, mlpLayout, NOTEBOOK_MLP_CONFIG, type Recording, type Snapshot } from '../../shared/index.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http } from '../support/clients.js';
 import notebook from '../fixtures/notebook-values.json' with { type: 'json' };
+
+/** The notebook network's 14 stages, in order (every new lecture starts on it). */
+const STAGES = mlpLayout(NOTEBOOK_MLP_CONFIG).stages.map((s) => s.stage);
 
 let server: TestServer;
 beforeAll(async () => {

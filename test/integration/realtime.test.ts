@@ -1,7 +1,10 @@
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { CONNECT_ERRORS, PROTOCOL_VERSION, STAGES, type Command, type Frame, type Presence } from '../../shared/index.js';
+import { CONNECT_ERRORS, mlpLayout, NOTEBOOK_MLP_CONFIG, PROTOCOL_VERSION, type Command, type Frame, type Presence } from '../../shared/index.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
+
+/** The notebook network's 14 stages, in order (every new lecture starts on it). */
+const STAGES = mlpLayout(NOTEBOOK_MLP_CONFIG).stages.map((s) => s.stage);
 
 let server: TestServer;
 const open: LectureClient[] = [];
