@@ -19,4 +19,3 @@ export interface Sample {
 }
 
 export const NOTEBOOK_SAMPLES: readonly Sample[] = NOTEBOOK_ROWS.map((r) => ({ x: r.slice(0, 3), y: r[3] }));
-export const SAMPLE_COUNT = NOTEBOOK_SAMPLES.length;

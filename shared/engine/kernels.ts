@@ -1,7 +1,8 @@
 /**
- * The arithmetic of one sample's forward and backward pass, written once.
- * Stage-by-stage stepping and bulk training both call these, in the same order,
- * so a trained network is bit-for-bit the network you get by stepping.
+ * The notebook network's arithmetic, the base of the general engine's kernels (mlp/kernels.ts).
+ * Stepping, training and predicting all call these, in the same order, so a trained network is
+ * bit for bit the network you get by stepping, and the notebook's network computes exactly what
+ * it computed before the general engine (test/fixtures/notebook-engine-golden.json).
  * Matrices are flat, row-major: W[i][j] is W[i * cols + j].
  */
 
@@ -19,23 +20,9 @@ export function vecMat(a: ArrayLike<number>, m: ArrayLike<number>, cols: number,
   }
 }
 
-export function sigmoidInto(x: ArrayLike<number>, out: number[] | Float64Array): void {
-  for (let i = 0; i < x.length; i++) out[i] = sigmoid(x[i]);
-}
-
 /** σ'(z) written through the activation: s(1 − s). */
 export function sigmoidSlopeInto(s: ArrayLike<number>, out: number[] | Float64Array): void {
   for (let i = 0; i < s.length; i++) out[i] = s[i] * (1 - s[i]);
-}
-
-export function halfSquaredError(y: number, yHat: number): number {
-  const d = y - yHat;
-  return 0.5 * d * d;
-}
-
-/** out[j] = k·v[j] — used for dL/dV = δ_C·B_act and dL/dB_act = δ_C·V (δ_C = dL/dC_act·dC_act/dC). */
-export function scaleInto(k: number, v: ArrayLike<number>, out: number[] | Float64Array): void {
-  for (let i = 0; i < v.length; i++) out[i] = k * v[i];
 }
 
 export function hadamardInto(a: ArrayLike<number>, b: ArrayLike<number>, out: number[] | Float64Array): void {

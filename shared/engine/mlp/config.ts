@@ -3,8 +3,8 @@ import { z } from 'zod';
 /**
  * The architecture and training rule of a small multilayer perceptron. The notebook's network is
  * one point of this space (NOTEBOOK_MLP_CONFIG); every other point uses layer-indexed names
- * (see layout.ts and docs/networks.md). The learning rate is not here: like the notebook engine,
- * it lives in the state, because a lecture changes it without changing the network.
+ * (see layout.ts and docs/networks.md). The learning rate is not here: it lives in the state,
+ * because a lecture changes it without changing the network.
  */
 
 export const ACTIVATIONS = ['sigmoid', 'tanh', 'relu', 'linear'] as const;

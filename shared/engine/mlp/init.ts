@@ -17,8 +17,8 @@ export type MlpInit = 'notebook' | 'random';
 /**
  * Seeded initial parameters.
  * - `notebook`: the notebook's recovered weights; only for a 3-4-1 network (biases, if on, start at 0).
- * - `random` on the notebook's exact config: the notebook engine's random preset (W = −randn, V = randn),
- *   so both engines give the same network for the same seed.
+ * - `random` on the notebook's exact config: the notebook's random preset (presets.ts: W = −randn, V = randn),
+ *   so a seed gives the network it gave before the general engine.
  * - `random` otherwise: normals from one seeded stream, layer by layer, W row-major, scaled by
  *   He (√(2/n_in)) for a ReLU layer and Xavier/Glorot (√(2/(n_in + n_out))) for the others; biases 0.
  */

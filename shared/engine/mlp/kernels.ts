@@ -5,8 +5,9 @@ import type { Activation, Loss } from './config.js';
  * The arithmetic of one row of a pass through a general MLP, written once on top of the notebook's
  * kernels (shared/engine/kernels.ts). The stage machine (network.ts), the trainer (train.ts), the
  * predictor and the gradient check all call these, in the same order, so stepping, training and
- * predicting agree to the bit. Where the notebook network is concerned the operations are the
- * notebook engine's own, in its order: the two engines agree to the bit as well.
+ * predicting agree to the bit. Where the notebook network is concerned the operations are those of
+ * the notebook-only engine this one replaced, in its order, so its numbers are unchanged to the bit
+ * (test/unit/mlp-notebook.test.ts checks them against that engine's golden master).
  */
 
 type Out = number[] | Float64Array;

@@ -17,8 +17,8 @@ import {
 import { mlpLayout, mlpStagePosition, mlpTensorShape, type MlpLayout, type MlpStageSpec } from './layout.js';
 
 /**
- * The state of a general MLP being taught: like the notebook engine's NetworkState, immutable
- * (every transition returns a new object sharing what did not change), one stage per step.
+ * The state of a network being taught: immutable (every transition returns a new object sharing
+ * what did not change), one stage per step.
  *
  * A pass covers the rows [sampleIndex, sampleIndex + k): k = 1 for per-sample SGD (the notebook's
  * rule; tensors have no batch dimension), k = the batch size (or what is left of the epoch) for

@@ -9,9 +9,8 @@ import { Workspace } from './workspace.js';
 /**
  * Trains any config on its state's data with typed arrays and no allocation per row: the arithmetic
  * of the stages (same kernels, same order), so one epoch trained is bit for bit the epoch stepped.
- * Like the notebook engine's Trainer it starts at an epoch boundary (a pass under way is discarded)
- * and folds back into a state with finish(). It can be sliced by epochs (runEpochs) or, for big
- * networks on many rows, by rows (runRows), continuing mid-epoch and mid-batch where it stopped;
+ * It starts at an epoch boundary (a pass under way is discarded) and folds back into a state with
+ * finish(). It can be sliced by epochs (runEpochs) or, for big networks on many rows, by rows (runRows), continuing mid-epoch and mid-batch where it stopped;
  * finish() keeps whole epochs only (the parameters as the last completed epoch left them), so an
  * event need only record how many epochs ran.
  */
@@ -112,7 +111,7 @@ export class MlpTrainer {
     return evaluateWith(this.ws, data);
   }
 
-  /** The state after the completed epochs (an epoch under way is discarded, as the notebook engine's Trainer does). */
+  /** The state after the completed epochs (an epoch under way is discarded). */
   finish(): MlpState {
     const base = mlpClearPass(this.start, 0);
     const { config } = this.start;
