@@ -54,11 +54,31 @@ describe('kill -9 and restart', () => {
     for (const c of commandsA) expect((await http(url, 'POST', `/api/lectures/${a.id}/commands`, c, a.instructorToken)).status).toBe(200);
     for (const c of [{ type: 'setLearningRate', value: 0.3 }, { type: 'update' }, { type: 'reset' }])
       expect((await http(url, 'POST', `/api/lectures/${b.id}/commands`, c, b.instructorToken)).status).toBe(200);
+    // C leaves the notebook: an uploaded table with a test split, then a network of its own.
+    const c = await createLecture(url, { title: 'C' });
+    const csv = `u,v,label\n${Array.from({ length: 30 }, (_, i) => `${i / 30},${(i * 7) % 11},${i % 2}`).join('\n')}\n`;
+    const upload = await fetch(`${url}/api/lectures/${c.id}/dataset.csv?name=t.csv&trainFraction=0.7`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${c.instructorToken}` },
+      body: csv,
+    });
+    expect(upload.status).toBe(200);
+    const commandsC = [
+      { type: 'setNetwork', network: { hidden: [{ units: 5, activation: 'relu' }, { units: 3, activation: 'tanh' }], biases: true, loss: 'crossEntropy', batch: 4 } },
+      { type: 'forward' },
+      { type: 'train', epochs: 20 },
+      { type: 'step' },
+      { type: 'setDataset', dataset: { kind: 'points', set: 'gaussians', count: 40, trainFraction: 0.5, seed: 3 } },
+      { type: 'back' },
+    ];
+    for (const command of commandsC) expect((await http(url, 'POST', `/api/lectures/${c.id}/commands`, command, c.instructorToken)).status).toBe(200);
 
     const before = {
       a: (await http(url, 'GET', `/api/lectures/${a.id}/state`)).json,
       b: (await http(url, 'GET', `/api/lectures/${b.id}/state`)).json,
+      c: (await http(url, 'GET', `/api/lectures/${c.id}/state`)).json,
       recA: (await http(url, 'GET', `/api/lectures/${a.id}/recording`)).json,
+      recC: (await http(url, 'GET', `/api/lectures/${c.id}/recording`)).json,
       list: (await http(url, 'GET', '/api/lectures')).json,
     };
     await kill9(child);
@@ -67,6 +87,9 @@ describe('kill -9 and restart', () => {
     expect((await http(url, 'GET', `/api/lectures/${a.id}/state`)).json).toEqual(before.a);
     expect((await http(url, 'GET', `/api/lectures/${b.id}/state`)).json).toEqual(before.b);
     expect((await http(url, 'GET', `/api/lectures/${a.id}/recording`)).json).toEqual(before.recA);
+    expect((await http(url, 'GET', `/api/lectures/${c.id}/state`)).json).toEqual(before.c);
+    expect(before.c.testLossHistory).toHaveLength(20);
+    expect((await http(url, 'GET', `/api/lectures/${c.id}/recording`)).json).toEqual(before.recC);
     expect((await http(url, 'GET', '/api/lectures')).json).toEqual(before.list);
 
     // The restored lecture goes on: undo history and the instructor token survive too.
