@@ -1,0 +1,253 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import {
+  LIMITS,
+  POINT_LIMITS,
+  POINT_SETS,
+  TRUTH_TABLE_INPUTS,
+  TRUTH_TABLES,
+  type DatasetSpec,
+  type PointSet,
+  type TruthTable,
+} from '../../shared/index.js';
+import { ApiError, uploadDatasetCsv, type FileIssue } from '../lib/api.js';
+import { CommandRequestEvent } from '../lib/events.js';
+import { dataDraft, datasetSpec, describeIssue, type DataDraft } from '../lib/network-drafts.js';
+import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { takeInstructorToken } from '../lib/token.js';
+
+/** How a CSV upload went. */
+type UploadState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'sending' }
+  | { readonly status: 'done'; readonly message: string }
+  | { readonly status: 'failed'; readonly message: string; readonly issues: readonly FileIssue[] };
+
+const TABLE_NAMES: Record<TruthTable, string> = { notebook: "the notebook's (3 inputs)", xor: 'XOR', and: 'AND', or: 'OR' };
+
+/**
+ * The data picker of the setup panel: a truth table or a generated point set (raises the
+ * setDataset command as a CommandRequestEvent), or a CSV file (uploaded over HTTP with the
+ * instructor's token; the server then applies a setDataset). The draft starts from the lecture's
+ * data and follows it when it changes. Upload problems show here, by line and column.
+ */
+@customElement('dataset-picker')
+export class DatasetPicker extends LitElement {
+  /** The lecture's data (not `dataset`: HTMLElement has one). */
+  @property({ attribute: false }) spec: DatasetSpec | null = null;
+  /** The lecture an upload goes to. */
+  @property() lectureId = '';
+  /** While training runs or the connection is down. */
+  @property({ type: Boolean }) disabled = false;
+
+  @state() private draft: DataDraft = dataDraft({ kind: 'truthTable', table: 'notebook' });
+  @state() private file: File | null = null;
+  @state() private csvShare = 1;
+  @state() private upload: UploadState = { status: 'idle' };
+
+  private source: DatasetSpec | null = null;
+
+  static override styles = [
+    panelStyles,
+    buttonStyles,
+    css`
+      /* The setup's disabled fieldset does not reach into this shadow root: this one carries it in. */
+      fieldset.all {
+        border: 0;
+        padding: 0;
+        margin: 0;
+        min-width: 0;
+      }
+      form {
+        display: grid;
+        gap: 0.5rem;
+        align-content: start;
+        min-width: 0;
+      }
+      h3 {
+        font-size: 0.9rem;
+        margin: 0;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.35rem 0.5rem;
+        align-items: center;
+        font-size: 0.9rem;
+      }
+      .note {
+        margin: 0;
+        font-size: 0.85rem;
+      }
+      label.choice {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+      }
+      input[type='radio'] {
+        min-height: auto;
+        padding: 0;
+        margin: 0;
+      }
+      input[type='number'] {
+        width: 5rem;
+      }
+      input[type='file'] {
+        max-width: 100%;
+      }
+      .error {
+        color: var(--danger);
+        background: var(--danger-bg);
+        border: 1px solid var(--danger);
+        border-radius: 0.4rem;
+        padding: 0.4rem 0.6rem;
+        margin: 0;
+        font-size: 0.9rem;
+        overflow-wrap: anywhere;
+      }
+      .error ul {
+        margin: 0.25rem 0 0;
+        padding-left: 1.2rem;
+        font-family: var(--mono);
+        font-size: 0.8rem;
+      }
+      .ok {
+        color: var(--ok);
+        margin: 0;
+        font-size: 0.9rem;
+      }
+    `,
+  ];
+
+  protected override willUpdate(): void {
+    const spec = this.spec;
+    if (spec && spec !== this.source) {
+      this.source = spec;
+      this.draft = dataDraft(spec);
+    }
+  }
+
+  override render() {
+    if (!this.spec) return nothing;
+    const d = this.draft;
+    // role="none": the setup's own fieldset is the group; this one only disables.
+    return html`<fieldset class="all" role="none" ?disabled=${this.disabled}>
+      <form aria-labelledby="data-title" @submit=${(e: Event) => this.apply(e)}>
+        <h3 id="data-title">Data</h3>
+        <div class="row" role="radiogroup" aria-label="Kind of data">
+          ${(
+            [
+              ['truthTable', 'Truth table'],
+              ['points', 'Points in the plane'],
+              ['csv', 'CSV file'],
+            ] as const
+          ).map(
+            ([kind, label]) => html`<label class="choice"><input type="radio" name="kind" value=${kind} .checked=${d.kind === kind}
+              @change=${() => this.patch({ kind })} /> ${label}</label>`,
+          )}
+        </div>
+        ${d.kind === 'truthTable' ? this.renderTable(d) : d.kind === 'points' ? this.renderPoints(d) : this.renderCsv()}
+      </form>
+    </fieldset>`;
+  }
+
+  private renderTable(d: DataDraft) {
+    return html`<div class="row">
+        <label for="table">Table</label>
+        <select id="table" @change=${(e: Event) => this.patch({ table: (e.target as HTMLSelectElement).value as TruthTable })}>
+          ${TRUTH_TABLES.map((t) => html`<option value=${t} ?selected=${t === d.table}>${TABLE_NAMES[t]}</option>`)}
+        </select>
+        ${d.table === 'notebook'
+          ? nothing
+          : html`<label for="table-inputs">inputs</label>
+              <input id="table-inputs" type="number" min=${TRUTH_TABLE_INPUTS.min} max=${TRUTH_TABLE_INPUTS.max} step="1" .value=${String(d.tableInputs)}
+                @change=${(e: Event) => this.patch({ tableInputs: Number((e.target as HTMLInputElement).value) })} />`}
+      </div>
+      <div class="row"><button class="primary" type="submit" data-testid="apply-data">Use this data</button></div>`;
+  }
+
+  private renderPoints(d: DataDraft) {
+    const num = (id: string, label: string, value: number, attrs: { min: number; max: number; step: number | 'any' }, set: (v: number) => Partial<DataDraft>) =>
+      html`<label for=${id}>${label}</label>
+        <input id=${id} type="number" min=${attrs.min} max=${attrs.max} step=${attrs.step} .value=${String(value)}
+          @change=${(e: Event) => this.patch(set(Number((e.target as HTMLInputElement).value)))} />`;
+    return html`<div class="row">
+        <label for="point-set">Set</label>
+        <select id="point-set" @change=${(e: Event) => this.patch({ set: (e.target as HTMLSelectElement).value as PointSet })}>
+          ${POINT_SETS.map((p) => html`<option value=${p} ?selected=${p === d.set}>${p}</option>`)}
+        </select>
+        ${num('point-count', 'points', d.count, { min: POINT_LIMITS.minCount, max: POINT_LIMITS.maxCount, step: 1 }, (count) => ({ count }))}
+      </div>
+      <div class="row">
+        ${num('point-noise', 'noise', d.noise, { min: 0, max: POINT_LIMITS.maxNoise, step: 0.05 }, (noise) => ({ noise }))}
+        ${num('point-share', 'train share', d.trainFraction, { min: POINT_LIMITS.minTrainFraction, max: POINT_LIMITS.maxTrainFraction, step: 0.05 }, (trainFraction) => ({ trainFraction }))}
+        ${num('point-seed', 'seed', d.seed, { min: 0, max: LIMITS.maxSeed, step: 1 }, (seed) => ({ seed }))}
+      </div>
+      <div class="row"><button class="primary" type="submit" data-testid="apply-data">Use this data</button></div>`;
+  }
+
+  private renderCsv() {
+    const u = this.upload;
+    return html`<p class="muted note">Numbers only; the last column is the target; a first line of names is optional.</p>
+      <div class="row">
+        <label for="csv-file">File</label>
+        <input id="csv-file" type="file" accept=".csv,.tsv,.txt,text/csv"
+          @change=${(e: Event) => ((this.file = (e.target as HTMLInputElement).files?.[0] ?? null), (this.upload = { status: 'idle' }))} />
+      </div>
+      <div class="row">
+        <label for="csv-share">train share</label>
+        <input id="csv-share" type="number" min=${POINT_LIMITS.minTrainFraction} max="1" step="0.05" .value=${String(this.csvShare)}
+          @change=${(e: Event) => (this.csvShare = Number((e.target as HTMLInputElement).value))} />
+        <button class="primary" type="submit" ?disabled=${!this.file || u.status === 'sending'} data-testid="upload-csv">
+          ${u.status === 'sending' ? 'Uploading…' : 'Upload'}
+        </button>
+      </div>
+      ${u.status === 'done' ? html`<p class="ok" role="status" data-testid="upload-done">${u.message}</p>` : nothing}
+      ${u.status === 'failed'
+        ? html`<div class="error" role="alert" data-testid="upload-error">
+            ${u.issues.length ? html`The file was not used:` : u.message}
+            ${u.issues.length ? html`<ul>${u.issues.map((i) => html`<li>${describeIssue(i)}</li>`)}</ul>` : nothing}
+          </div>`
+        : nothing}`;
+  }
+
+  private patch(patch: Partial<DataDraft>): void {
+    this.draft = { ...this.draft, ...patch };
+  }
+
+  private apply(e: Event): void {
+    e.preventDefault();
+    if (this.draft.kind === 'csv') {
+      void this.uploadCsv();
+      return;
+    }
+    this.dispatchEvent(new CommandRequestEvent({ type: 'setDataset', dataset: datasetSpec(this.draft) }));
+  }
+
+  private async uploadCsv(): Promise<void> {
+    const lectureId = this.lectureId;
+    const file = this.file;
+    if (!this.spec || !file) return;
+    const token = takeInstructorToken(lectureId);
+    if (!token) {
+      this.upload = { status: 'failed', message: 'This page has no instructor token any more: open the instructor link again.', issues: [] };
+      return;
+    }
+    this.upload = { status: 'sending' };
+    try {
+      const text = await file.text();
+      await uploadDatasetCsv(lectureId, token, { name: file.name, text, trainFraction: this.csvShare });
+      this.upload = { status: 'done', message: `${file.name} is the lecture's data now.` };
+    } catch (err) {
+      const issues = err instanceof ApiError ? err.issues : [];
+      const message = err instanceof Error ? err.message : String(err);
+      this.upload = { status: 'failed', message: `The file was not used: ${message}`, issues };
+    }
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'dataset-picker': DatasetPicker;
+  }
+}

@@ -1,0 +1,219 @@
+import { LitElement, css, html, nothing } from 'lit';
+import { customElement, property, state } from 'lit/decorators.js';
+import {
+  ACTIVATIONS,
+  LIMITS,
+  MLP_LIMITS,
+  NOTEBOOK_MLP_CONFIG,
+  OUTPUT_ACTIVATIONS,
+  parseCommand,
+  type Activation,
+  type Loss,
+  type MlpConfig,
+  type OutputActivation,
+} from '../../shared/index.js';
+import { CommandRequestEvent } from '../lib/events.js';
+import { LOSS_NAMES, networkCommand, networkDraft, type BatchMode, type HiddenLayerDraft, type NetworkDraft } from '../lib/network-drafts.js';
+import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+
+const ACTIVATION_NAMES: Record<Activation, string> = { sigmoid: 'sigmoid σ', tanh: 'tanh', relu: 'ReLU', linear: 'linear' };
+
+/**
+ * The architecture editor of the setup panel: hidden layers, output, loss, biases, batch and a
+ * weights seed. "Apply network" raises the setNetwork command as a CommandRequestEvent. The draft
+ * starts from the lecture's network and follows it when it changes (an apply here or on another
+ * device, an undo). A command the protocol would refuse reads as a sentence under the form.
+ */
+@customElement('network-editor')
+export class NetworkEditor extends LitElement {
+  /** The lecture's network. */
+  @property({ attribute: false }) network: MlpConfig | null = null;
+  /** While training runs or the connection is down. */
+  @property({ type: Boolean }) disabled = false;
+
+  @state() private draft: NetworkDraft = networkDraft(NOTEBOOK_MLP_CONFIG);
+  @state() private weightsSeed = '';
+  @state() private problem: string | null = null;
+
+  private source: MlpConfig | null = null;
+
+  static override styles = [
+    panelStyles,
+    buttonStyles,
+    css`
+      /* The setup's disabled fieldset does not reach into this shadow root: this one carries it in. */
+      fieldset.all {
+        border: 0;
+        padding: 0;
+        margin: 0;
+        min-width: 0;
+      }
+      form {
+        display: grid;
+        gap: 0.5rem;
+        align-content: start;
+        min-width: 0;
+      }
+      h3 {
+        font-size: 0.9rem;
+        margin: 0;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.35rem 0.5rem;
+        align-items: center;
+        font-size: 0.9rem;
+      }
+      .note {
+        margin: 0;
+        font-size: 0.85rem;
+      }
+      label.choice {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+      }
+      input[type='checkbox'] {
+        min-height: auto;
+        padding: 0;
+        margin: 0;
+      }
+      ol {
+        margin: 0;
+        padding: 0;
+        list-style: none;
+        display: grid;
+        gap: 0.35rem;
+      }
+      input[type='number'] {
+        width: 5rem;
+      }
+      .error {
+        color: var(--danger);
+        background: var(--danger-bg);
+        border: 1px solid var(--danger);
+        border-radius: 0.4rem;
+        padding: 0.4rem 0.6rem;
+        margin: 0;
+        font-size: 0.9rem;
+        overflow-wrap: anywhere;
+      }
+    `,
+  ];
+
+  protected override willUpdate(): void {
+    const n = this.network;
+    if (n && n !== this.source) {
+      this.source = n;
+      this.draft = networkDraft(n);
+      this.problem = null;
+    }
+  }
+
+  override render() {
+    const n = this.network;
+    if (!n) return nothing;
+    const d = this.draft;
+    const layers = d.hidden.length;
+    // role="none": the setup's own fieldset is the group; this one only disables.
+    return html`<fieldset class="all" role="none" ?disabled=${this.disabled}>
+      <form aria-labelledby="network-title" @submit=${(e: Event) => this.apply(e)}>
+        <h3 id="network-title">Network</h3>
+        <p class="muted note">${n.inputs} input${n.inputs === 1 ? '' : 's'}, as many as the data has features.</p>
+        <ol aria-label="Hidden layers">
+          ${d.hidden.map(
+            (h, i) => html`<li class="row">
+              <span>Hidden layer ${i + 1}</span>
+              <label for=${`units-${i}`}>neurons</label>
+              <input id=${`units-${i}`} type="number" min="1" max=${MLP_LIMITS.maxUnits} step="1" .value=${String(h.units)}
+                @change=${(e: Event) => this.setLayer(i, { units: Number((e.target as HTMLInputElement).value) })} />
+              <label for=${`activation-${i}`}>activation</label>
+              <select id=${`activation-${i}`} @change=${(e: Event) => this.setLayer(i, { activation: (e.target as HTMLSelectElement).value as Activation })}>
+                ${ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === h.activation}>${ACTIVATION_NAMES[a]}</option>`)}
+              </select>
+              <button type="button" ?disabled=${layers <= MLP_LIMITS.minHiddenLayers} @click=${() => this.removeLayer(i)} aria-label=${`Remove hidden layer ${i + 1}`}>✕</button>
+            </li>`,
+          )}
+        </ol>
+        <div class="row">
+          <button type="button" ?disabled=${layers >= MLP_LIMITS.maxHiddenLayers} @click=${() => this.addLayer()}>+ Add a layer</button>
+        </div>
+        <div class="row">
+          <label for="output">Output</label>
+          <select id="output" @change=${(e: Event) => this.setOutput((e.target as HTMLSelectElement).value as OutputActivation)}>
+            ${OUTPUT_ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === d.output}>${ACTIVATION_NAMES[a]}</option>`)}
+          </select>
+          <label for="loss">Loss</label>
+          <select id="loss" @change=${(e: Event) => this.patch({ loss: (e.target as HTMLSelectElement).value as Loss })}>
+            <option value="halfSquaredError" ?selected=${d.loss === 'halfSquaredError'}>${LOSS_NAMES.halfSquaredError}</option>
+            <option value="crossEntropy" ?selected=${d.loss === 'crossEntropy'} ?disabled=${d.output !== 'sigmoid'}>${LOSS_NAMES.crossEntropy} (sigmoid output)</option>
+          </select>
+          <label class="choice"><input type="checkbox" .checked=${d.biases} @change=${(e: Event) => this.patch({ biases: (e.target as HTMLInputElement).checked })} /> biases</label>
+        </div>
+        <div class="row">
+          <label for="batch">Batch</label>
+          <select id="batch" @change=${(e: Event) => this.patch({ batchMode: (e.target as HTMLSelectElement).value as BatchMode })}>
+            <option value="sample" ?selected=${d.batchMode === 'sample'}>per sample</option>
+            <option value="mini" ?selected=${d.batchMode === 'mini'}>mini-batch</option>
+            <option value="full" ?selected=${d.batchMode === 'full'}>full batch</option>
+          </select>
+          ${d.batchMode === 'mini'
+            ? html`<label for="batch-size">rows</label>
+                <input id="batch-size" type="number" min="2" max=${MLP_LIMITS.maxBatchSize} step="1" .value=${String(d.batchSize)}
+                  @change=${(e: Event) => this.patch({ batchSize: Number((e.target as HTMLInputElement).value) })} />`
+            : nothing}
+        </div>
+        <div class="row">
+          <label for="weights-seed">Weights seed</label>
+          <input id="weights-seed" type="number" min="0" max=${LIMITS.maxSeed} step="1" placeholder="fresh" .value=${this.weightsSeed}
+            @input=${(e: Event) => (this.weightsSeed = (e.target as HTMLInputElement).value)} />
+          <button class="primary" type="submit" data-testid="apply-network">Apply network</button>
+        </div>
+        ${this.problem ? html`<p class="error" role="alert">${this.problem}</p>` : nothing}
+      </form>
+    </fieldset>`;
+  }
+
+  private patch(patch: Partial<NetworkDraft>): void {
+    this.draft = { ...this.draft, ...patch };
+    this.problem = null;
+  }
+
+  private setLayer(i: number, patch: Partial<HiddenLayerDraft>): void {
+    this.patch({ hidden: this.draft.hidden.map((h, k) => (k === i ? { ...h, ...patch } : h)) });
+  }
+
+  private addLayer(): void {
+    const last = this.draft.hidden.at(-1) ?? { units: 4, activation: 'tanh' as const };
+    this.patch({ hidden: [...this.draft.hidden, { ...last }] });
+  }
+
+  private removeLayer(i: number): void {
+    this.patch({ hidden: this.draft.hidden.filter((_, k) => k !== i) });
+  }
+
+  /** Cross-entropy needs a sigmoid output: a linear output falls back to ½(y − ŷ)². */
+  private setOutput(output: OutputActivation): void {
+    this.patch({ output, loss: output === 'sigmoid' ? this.draft.loss : 'halfSquaredError' });
+  }
+
+  /** Checks the command here first, so a typo reads as a sentence next to the form rather than a refusal. */
+  private apply(e: Event): void {
+    e.preventDefault();
+    const command = networkCommand(this.draft, this.weightsSeed);
+    const parsed = parseCommand(command);
+    if (!parsed.ok) {
+      this.problem = parsed.error;
+      return;
+    }
+    this.problem = null;
+    this.dispatchEvent(new CommandRequestEvent(command));
+  }
+}
+
+declare global {
+  interface HTMLElementTagNameMap {
+    'network-editor': NetworkEditor;
+  }
+}
