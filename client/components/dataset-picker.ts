@@ -13,7 +13,7 @@ import {
 import { ApiError, uploadDatasetCsv, type FileIssue } from '../lib/api.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { dataDraft, datasetSpec, describeIssue, type DataDraft } from '../lib/network-drafts.js';
-import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { buttonStyles, formStyles, panelStyles } from '../lib/shared-styles.js';
 import { takeInstructorToken } from '../lib/token.js';
 
 /** How a CSV upload went. */
@@ -50,60 +50,15 @@ export class DatasetPicker extends LitElement {
   static override styles = [
     panelStyles,
     buttonStyles,
+    formStyles,
     css`
-      /* The setup's disabled fieldset does not reach into this shadow root: this one carries it in. */
-      fieldset.all {
-        border: 0;
-        padding: 0;
-        margin: 0;
-        min-width: 0;
-      }
-      form {
-        display: grid;
-        gap: 0.5rem;
-        align-content: start;
-        min-width: 0;
-      }
-      h3 {
-        font-size: 0.9rem;
-        margin: 0;
-      }
-      .row {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.35rem 0.5rem;
-        align-items: center;
-        font-size: 0.9rem;
-      }
-      .note {
-        margin: 0;
-        font-size: 0.85rem;
-      }
-      label.choice {
-        display: inline-flex;
-        align-items: center;
-        gap: 0.3rem;
-      }
       input[type='radio'] {
         min-height: auto;
         padding: 0;
         margin: 0;
       }
-      input[type='number'] {
-        width: 5rem;
-      }
       input[type='file'] {
         max-width: 100%;
-      }
-      .error {
-        color: var(--danger);
-        background: var(--danger-bg);
-        border: 1px solid var(--danger);
-        border-radius: 0.4rem;
-        padding: 0.4rem 0.6rem;
-        margin: 0;
-        font-size: 0.9rem;
-        overflow-wrap: anywhere;
       }
       .error ul {
         margin: 0.25rem 0 0;

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { datasetLabel, type Snapshot } from '../../shared/index.js';
 import { CommandRequestEvent } from '../lib/events.js';
-import { describeNetwork, notebookCommands } from '../lib/network-drafts.js';
+import { networkSummary, notebookCommands } from '../lib/network-drafts.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import './dataset-picker.js';
 import './network-editor.js';
@@ -87,7 +87,7 @@ export class NetworkSetup extends LitElement {
           <button @click=${() => this.dispatchEvent(new SetupCloseEvent())}>Close</button>
         </div>
         <p class="now">
-          Now: <span class="num" data-testid="setup-network">${describeNetwork(s.network)}</span> on
+          Now: <span class="num" data-testid="setup-network">${networkSummary(s.network)}</span> on
           <strong data-testid="setup-dataset">${datasetLabel(s.dataset)}</strong>
           ${s.training ? html`<br /><span class="muted">Training is running: stop it to change the setup.</span>` : nothing}
         </p>

@@ -119,9 +119,9 @@ export function notebookCommands(): readonly [Command, Command] {
 
 /**
  * The setup panel's "Now:" line, "2-4-1 · tanh, sigmoid out · cross-entropy · biases · per sample"
- * (the command log's wording is describeNetwork in describe.ts).
+ * (the command log words a network with describeNetwork in describe.ts).
  */
-export function describeNetwork(c: MlpConfig): string {
+export function networkSummary(c: MlpConfig): string {
   const batch = c.batch === 'full' ? 'full batch' : c.batch === 1 ? 'per sample' : `batches of ${c.batch}`;
   const acts = [...new Set(c.hidden.map((h) => h.activation))].join('/');
   return [layerSizes(c).join('-'), `${acts}, ${c.output.activation} out`, LOSS_NAMES[c.loss], c.biases ? 'biases' : 'no biases', batch].join(' · ');

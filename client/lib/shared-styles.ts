@@ -130,3 +130,53 @@ export const barStyles = css`
     }
   }
 `;
+
+/** The setup panel's forms (network editor, dataset picker): rows of labelled controls, notes, an error box. */
+export const formStyles = css`
+      /* The setup's disabled fieldset does not reach into this shadow root: this one carries it in. */
+      fieldset.all {
+        border: 0;
+        padding: 0;
+        margin: 0;
+        min-width: 0;
+      }
+      form {
+        display: grid;
+        gap: 0.5rem;
+        align-content: start;
+        min-width: 0;
+      }
+      h3 {
+        font-size: 0.9rem;
+        margin: 0;
+      }
+      .row {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.35rem 0.5rem;
+        align-items: center;
+        font-size: 0.9rem;
+      }
+      .note {
+        margin: 0;
+        font-size: 0.85rem;
+      }
+      label.choice {
+        display: inline-flex;
+        align-items: center;
+        gap: 0.3rem;
+      }
+      input[type='number'] {
+        width: 5rem;
+      }
+      .error {
+        color: var(--danger);
+        background: var(--danger-bg);
+        border: 1px solid var(--danger);
+        border-radius: 0.4rem;
+        padding: 0.4rem 0.6rem;
+        margin: 0;
+        font-size: 0.9rem;
+        overflow-wrap: anywhere;
+      }
+`;

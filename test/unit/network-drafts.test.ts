@@ -4,7 +4,7 @@ import {
   dataDraft,
   datasetSpec,
   describeIssue,
-  describeNetwork,
+  networkSummary,
   networkCommand,
   networkDraft,
   notebookCommands,
@@ -67,9 +67,9 @@ describe('data drafts', () => {
 
 describe('setup sentences', () => {
   it("describe the lecture's network", () => {
-    expect(describeNetwork(NOTEBOOK_MLP_CONFIG)).toBe('3-4-1 · sigmoid, sigmoid out · ½(y − ŷ)² · no biases · per sample');
+    expect(networkSummary(NOTEBOOK_MLP_CONFIG)).toBe('3-4-1 · sigmoid, sigmoid out · ½(y − ŷ)² · no biases · per sample');
     const deep = mlpConfig({ inputs: 2, hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'relu' }], loss: 'crossEntropy', biases: true, batch: 10 });
-    expect(describeNetwork(deep)).toBe('2-8-8-1 · tanh/relu, sigmoid out · cross-entropy · biases · batches of 10');
+    expect(networkSummary(deep)).toBe('2-8-8-1 · tanh/relu, sigmoid out · cross-entropy · biases · batches of 10');
   });
 
   it('put the place of a file issue in front unless the message names it', () => {
