@@ -65,6 +65,14 @@ interface TrainingRun {
   stopRequested: boolean;
 }
 
+/** Whether the command ends the pass's flags: a new pass begins, the network or data changes, or they are cleared. */
+function clearsFlags(before: LectureState, after: LectureState, event: LectureEvent): boolean {
+  const type = event.command.type;
+  if (type === 'clearFlags' || type === 'reset' || type === 'selectSample' || type === 'setDataset') return true;
+  if (before.network.config !== after.network.config) return true;
+  return mlpStagesRun(mlpLayout(after.network.config), before.network.stage, after.network.stage).includes('input');
+}
+
 /** Why a flag does not point at a stage or element of this network, or null. */
 function flagProblem(network: MlpState, target: FlagTarget): string | null {
   if (target.type === 'element') return elementProblem(network, target.tensor, target.index);
@@ -98,6 +106,7 @@ export class LectureRoom {
     private readonly deps: RoomDeps,
   ) {
     this.recent = recentFrames.slice(-RECENT_FRAMES);
+    this.flagged = deps.store.flags(record.id);
     const p = current.prediction;
     if (p?.status === 'open') this.answers = deps.store.answers(record.id, p.askSeq);
   }
@@ -177,13 +186,21 @@ export class LectureRoom {
     if (problem) return { ok: false, status: 400, error: problem };
     const key = flagKey(target);
     const who = this.flagged.get(key) ?? new Set<string>();
-    if (on && !who.has(clientId)) {
+    if (on === who.has(clientId)) return { ok: true };
+    if (on) {
       let mine = 0;
       for (const set of this.flagged.values()) if (set.has(clientId)) mine++;
       if (mine >= FLAGS_PER_STUDENT) return { ok: false, status: 429, error: `at most ${FLAGS_PER_STUDENT} flags per pass` };
+    }
+    try {
+      this.deps.store.setFlag(this.id, clientId, key, on);
+    } catch (err) {
+      return { ok: false, status: 500, error: `could not record the flag: ${(err as Error).message}` };
+    }
+    if (on) {
       who.add(clientId);
       this.flagged.set(key, who);
-    } else if (!on) {
+    } else {
       who.delete(clientId);
       if (who.size === 0) this.flagged.delete(key);
     }
@@ -255,8 +272,9 @@ export class LectureRoom {
       return { ok: false, status: 409, error: 'the numbers overflowed (a weight or value became infinite); lower the learning rate or the weights' };
     }
     const frame = frameBetween(this.current, next, event);
+    const clearFlags = clearsFlags(this.current, next, event);
     try {
-      this.deps.store.appendEvent(this.id, { seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, frame });
+      this.deps.store.appendEvent(this.id, { seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, frame }, { clearFlags });
     } catch (err) {
       return { ok: false, status: 500, error: `could not record the command: ${(err as Error).message}` };
     }
@@ -265,26 +283,21 @@ export class LectureRoom {
     this.recent.push(frame);
     if (this.recent.length > RECENT_FRAMES * 2) this.recent = this.recent.slice(-RECENT_FRAMES);
     for (const l of this.listeners) l.frame(frame);
-    this.afterCommit(before, next, event);
+    this.afterCommit(before, next, event, clearFlags);
     return { ok: true, seq: event.seq };
   }
 
   /** What the class sees beyond the frame: a reveal, fresh answers for a new question, flags cleared for a new pass. */
-  private afterCommit(before: LectureState, after: LectureState, event: LectureEvent): void {
+  private afterCommit(before: LectureState, after: LectureState, event: LectureEvent, clearFlags: boolean): void {
     const p = after.prediction;
     if (p && p !== before.prediction && p.status === 'revealed' && p.stats && p.actual !== null) {
       const reveal: PredictionReveal = { askSeq: p.askSeq, tensor: p.tensor, index: p.index, actual: p.actual, ...p.stats };
       for (const l of this.listeners) l.predictionReveal(reveal);
     }
     if (event.command.type === 'ask') this.answers = new Map();
-    const type = event.command.type;
-    const newNetwork = before.network.config !== after.network.config;
-    const newPass = !newNetwork && mlpStagesRun(mlpLayout(after.network.config), before.network.stage, after.network.stage).includes('input');
-    if (newPass || newNetwork || type === 'clearFlags' || type === 'reset' || type === 'selectSample' || type === 'setDataset') {
-      if (this.flagged.size > 0 || type === 'clearFlags') {
-        this.flagged = new Map();
-        this.emitFlags();
-      }
+    if (clearFlags && (this.flagged.size > 0 || event.command.type === 'clearFlags')) {
+      this.flagged = new Map();
+      this.emitFlags();
     }
   }
 

@@ -35,7 +35,8 @@ export interface LectureStore {
   createLecture(record: LectureRecord): void;
   getLecture(id: string): LectureRecord | undefined;
   listLectures(): LectureSummary[];
-  appendEvent(lectureId: string, event: StoredEvent): void;
+  /** `clearFlags`: the event starts a new pass (or clears flags); the pass's flags go in the same transaction. */
+  appendEvent(lectureId: string, event: StoredEvent, options?: { clearFlags?: boolean }): void;
   /** Events with seq > afterSeq, in order. */
   events(lectureId: string, afterSeq?: number): StoredEvent[];
   /** The same events as a JSON array text, without parsing them (for the recording download). */
@@ -43,5 +44,9 @@ export interface LectureStore {
   /** Stores a student's answer to the prediction opened at `askSeq` (the latest one counts). */
   saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): void;
   answers(lectureId: string, askSeq: number): Map<string, number>;
+  /** Sets or clears one student's "I'm lost here" flag (a key such as `B_act[2]`) of the current pass. */
+  setFlag(lectureId: string, clientId: string, key: string, on: boolean): void;
+  /** The current pass's flags: key → the students who flagged it. */
+  flags(lectureId: string): Map<string, Set<string>>;
   close(): void;
 }

@@ -32,6 +32,12 @@ CREATE TABLE IF NOT EXISTS answers (
   at         INTEGER NOT NULL,
   PRIMARY KEY (lecture_id, ask_seq, client_id)
 ) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS flags (
+  lecture_id TEXT NOT NULL REFERENCES lectures(id),
+  client_id  TEXT NOT NULL,
+  key        TEXT NOT NULL,
+  PRIMARY KEY (lecture_id, client_id, key)
+) WITHOUT ROWID;
 `;
 
 interface LectureRow {
@@ -89,6 +95,10 @@ export class SqliteStore implements LectureStore {
         `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (lecture_id, ask_seq, client_id) DO UPDATE SET value = excluded.value, at = excluded.at`,
       ),
+      setFlag: this.db.prepare('INSERT OR IGNORE INTO flags (lecture_id, client_id, key) VALUES (?, ?, ?)'),
+      unsetFlag: this.db.prepare('DELETE FROM flags WHERE lecture_id = ? AND client_id = ? AND key = ?'),
+      clearFlags: this.db.prepare('DELETE FROM flags WHERE lecture_id = ?'),
+      flags: this.db.prepare<[string], { client_id: string; key: string }>('SELECT client_id, key FROM flags WHERE lecture_id = ?'),
       answers: this.db.prepare<[string, number], { client_id: string; value: number }>(
         'SELECT client_id, value FROM answers WHERE lecture_id = ? AND ask_seq = ?',
       ),
@@ -121,9 +131,29 @@ export class SqliteStore implements LectureStore {
     return this.stmts.listLectures.all().map((r) => ({ id: r.id, title: r.title, createdAt: r.created_at, eventCount: r.event_count }));
   }
 
-  appendEvent(lectureId: string, event: StoredEvent): void {
+  appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): void {
     const reveal = event.reveal ? JSON.stringify(event.reveal) : null;
-    this.stmts.insertEvent.run(lectureId, event.seq, event.at, JSON.stringify(event.command), JSON.stringify(event.frame), reveal);
+    const append = () => {
+      this.stmts.insertEvent.run(lectureId, event.seq, event.at, JSON.stringify(event.command), JSON.stringify(event.frame), reveal);
+      // In the same transaction: a restart never finds the old pass's flags beside the new pass.
+      if (options.clearFlags) this.stmts.clearFlags.run(lectureId);
+    };
+    if (options.clearFlags) this.db.transaction(append)();
+    else append();
+  }
+
+  setFlag(lectureId: string, clientId: string, key: string, on: boolean): void {
+    (on ? this.stmts.setFlag : this.stmts.unsetFlag).run(lectureId, clientId, key);
+  }
+
+  flags(lectureId: string): Map<string, Set<string>> {
+    const flagged = new Map<string, Set<string>>();
+    for (const r of this.stmts.flags.all(lectureId)) {
+      const who = flagged.get(r.key) ?? new Set<string>();
+      who.add(r.client_id);
+      flagged.set(r.key, who);
+    }
+    return flagged;
   }
 
   events(lectureId: string, afterSeq = 0): StoredEvent[] {

@@ -217,6 +217,45 @@ describe('flags', () => {
     expect(mine.keys.sort()).toEqual(['W[0,3]', 'stage:B']);
   });
 
+  it('keeps the pass\'s flags across a server restart, and a new pass after it still clears them', async () => {
+    server = await startServer();
+    const dataDir = server.dataDir;
+    const { id, instructorToken } = await createLecture(server.url);
+    let instructor = await connect(server.url, { lectureId: id, token: instructorToken });
+    await instructor.command({ type: 'forward' });
+    for (const clientId of ['s1', 's2']) {
+      const s = await connect(server.url, { lectureId: id, clientId });
+      expect(await s.socket.emitWithAck('flag', { target: { type: 'element', tensor: 'C_act', index: [0] }, on: true })).toEqual({ ok: true });
+    }
+    const s3 = await connect(server.url, { lectureId: id, clientId: 's3' });
+    await s3.socket.emitWithAck('flag', { target: { type: 'stage', stage: 'L' }, on: true });
+    await s3.socket.emitWithAck('flag', { target: { type: 'stage', stage: 'L' }, on: false });
+    const restart = async () => {
+      while (open.length) open.pop()!.close();
+      await server.app.close();
+      server.store.close();
+      server = await startServer({ dataDir });
+    };
+    await restart();
+
+    const flagsOnJoin = (c: LectureClient) => next<FlagCounts>(c, 'flags');
+    instructor = new LectureClient(server.url, { lectureId: id, token: instructorToken });
+    open.push(instructor);
+    expect(await flagsOnJoin(instructor)).toEqual({ counts: { 'C_act[0]': 2 } });
+    const back = new LectureClient(server.url, { lectureId: id, clientId: 's1' });
+    open.push(back);
+    expect(await next<{ keys: string[] }>(back, 'flags:mine')).toEqual({ keys: ['C_act[0]'] });
+
+    // A new pass clears them, durably.
+    await instructor.until((s) => s !== null);
+    await instructor.command({ type: 'update' });
+    await instructor.command({ type: 'step' });
+    await restart();
+    instructor = new LectureClient(server.url, { lectureId: id, token: instructorToken });
+    open.push(instructor);
+    expect(await flagsOnJoin(instructor)).toEqual({ counts: {} });
+  });
+
   it('rate-limits a student who floods flags, with a clear error', async () => {
     server = await startServer();
     const { id } = await createLecture(server.url);
