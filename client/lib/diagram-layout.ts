@@ -5,6 +5,7 @@
  * nodes (two numbers each) up to 8 units, compact ones (one number) up to 16.
  */
 import type { MlpLayout } from '../../shared/index.js';
+import type { ElementRef } from './equations.js';
 
 export interface ColumnGeometry {
   readonly x: number;
@@ -102,4 +103,48 @@ function generalGeometry(layout: MlpLayout, biases: boolean): DiagramGeometry {
     tagY: 18,
     nodeTags: false,
   };
+}
+
+/**
+ * Where the diagram draws one element: a unit's node (column c, unit j; its Z, A, their gradients,
+ * its bias and the bias's gradient), the loss node (L and y), or the edge of weight (from, to)
+ * into layer `layer` (the weight and its gradient).
+ */
+export type DiagramTarget =
+  | { readonly kind: 'node'; readonly column: number; readonly unit: number }
+  | { readonly kind: 'loss' }
+  | { readonly kind: 'edge'; readonly layer: number; readonly from: number; readonly to: number };
+
+/**
+ * The part of the diagram an element is drawn on, or null when it is not drawn: the diagram shows
+ * one row of a batch, the first, so an element of a later row has no place in it.
+ */
+export function diagramTarget(layout: MlpLayout, ref: ElementRef): DiagramTarget | null {
+  const { tensor, index } = ref;
+  const { sizes, layers } = layout;
+  const inRange = (k: number | undefined, n: number) => k !== undefined && Number.isInteger(k) && k >= 0 && k < n;
+  /** A per-row tensor's unit: [j], or [row, j] in a batch (row 0 only). */
+  const unitOf = (width: number): number | null => {
+    const expected = layout.batched ? 2 : 1;
+    if (index.length !== expected || (layout.batched && index[0] !== 0)) return null;
+    const j = index[expected - 1];
+    return inRange(j, width) ? j : null;
+  };
+  const node = (column: number, unit: number | null): DiagramTarget | null => (unit === null ? null : { kind: 'node', column, unit });
+  if (tensor === layout.input) return node(0, unitOf(sizes[0]));
+  if (tensor === layout.loss) {
+    const ok = index.length === 1 && index[0] === 0;
+    return ok ? { kind: 'loss' } : null;
+  }
+  if (tensor === layout.target) return unitOf(sizes[sizes.length - 1]) === null ? null : { kind: 'loss' };
+  for (let l = 1; l <= layers.length; l++) {
+    const n = layers[l - 1];
+    if (tensor === n.W || tensor === n.dL_dW) {
+      const [from, to] = index;
+      return index.length === 2 && inRange(from, sizes[l - 1]) && inRange(to, sizes[l]) ? { kind: 'edge', layer: l, from, to } : null;
+    }
+    if (tensor === n.b || tensor === n.dL_db) return index.length === 1 && inRange(index[0], sizes[l]) ? { kind: 'node', column: l, unit: index[0] } : null;
+    if ([n.Z, n.A, n.dL_dA, n.dA_dZ, n.dL_dZ].includes(tensor)) return node(l, unitOf(sizes[l]));
+  }
+  return null;
 }

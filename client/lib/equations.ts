@@ -11,12 +11,35 @@ import { mlpLayout, packedData, type Activation, type MlpLayout, type MlpStageSp
 import { fmt } from './format.js';
 import { passRows, tensorLabel, tensorTex, type IndexPart } from './names.js';
 
+/** One element of a tensor: 0-based, one number per axis of the tensor's shape (a row first in a batch). */
+export interface ElementRef {
+  readonly tensor: string;
+  readonly index: readonly number[];
+}
+
 export interface StageEquations {
   readonly title: string;
   /** The general formula (LaTeX). */
   readonly formula: string;
   /** One LaTeX block per element, substituted. */
   readonly lines: readonly string[];
+  /**
+   * The element each line is about, index for index with `lines`; null for notes, "… more" lines
+   * and lines about a whole tensor or row (the input, the idle stage's sample).
+   */
+  readonly elements: readonly (ElementRef | null)[];
+}
+
+/** A line being built: its LaTeX and the element it is about. */
+interface Line {
+  readonly tex: string;
+  readonly element: ElementRef | null;
+}
+
+const note = (tex: string): Line => ({ tex, element: null });
+
+function equations(title: string, formula: string, lines: readonly Line[]): StageEquations {
+  return { title, formula, lines: lines.map((l) => l.tex), elements: lines.map((l) => l.element) };
 }
 
 /** A number for LaTeX: 4 decimals, proper minus. */
@@ -98,10 +121,15 @@ class View {
     return tensorTex(name, width > 1 ? [j] : []);
   }
 
+  /** Unit j of a per-row tensor, in row r (the row only in a batch). */
+  unitRef(tensor: string, j: number, r = 0): ElementRef {
+    return { tensor, index: this.batched ? [r, j] : [j] };
+  }
+
   /** A note under the lines of a batched stage: only the first row is written out. */
-  batchNote(): string[] {
+  batchNote(): Line[] {
     const m = this.rows;
-    return this.batched && m > 1 ? [text(`row 1 of the batch shown; rows 2–${m} in the tensors panel`)] : [];
+    return this.batched && m > 1 ? [note(text(`row 1 of the batch shown; rows 2–${m} in the tensors panel`))] : [];
   }
 }
 
@@ -133,9 +161,9 @@ function build(v: View, spec: MlpStageSpec): StageEquations {
 }
 
 /** At most `max` items, then a line saying how many more there are. */
-function capped(lines: readonly string[], max: number, what = 'elements'): string[] {
+function capped(lines: readonly Line[], max: number, what = 'elements'): Line[] {
   if (lines.length <= max) return [...lines];
-  return [...lines.slice(0, max), text(`… and ${lines.length - max} more ${what} (see the tensors panel)`)];
+  return [...lines.slice(0, max), note(text(`… and ${lines.length - max} more ${what} (see the tensors panel)`))];
 }
 
 const range = (count: number) => Array.from({ length: count }, (_, k) => k);
@@ -191,7 +219,7 @@ function idle(v: View): StageEquations {
     );
   }
   lines.push(`\\eta = ${s.learningRate}`);
-  return { title: 'Ready: no stage of this pass computed yet', formula: networkFormula(v), lines };
+  return equations('Ready: no stage of this pass computed yet', networkFormula(v), lines.map(note));
 }
 
 function vector(values: readonly string[]): string {
@@ -256,18 +284,19 @@ function input(v: View): StageEquations {
   const values = (name: string, width: number, r: number) => shortened(range(width).map((j) => n(v.unit(name, width, j, r))), '\\ldots');
   const targets = (r: number) => range(outputs).map((j) => raw(v.unit('y', outputs, j, r)));
   if (!v.batched) {
-    return {
-      title: `Input: load sample into ${A}`,
-      formula: `${tensorTex(A)} = (${features})_{${s.sampleIndex}},\\quad y = y_{${s.sampleIndex}}`,
-      lines: [`${tensorTex(A)} = (${values(A, inputs, 0).join(',\\ ')})`, `y = ${vector(targets(0))}`],
-    };
+    return equations(
+      `Input: load sample into ${A}`,
+      `${tensorTex(A)} = (${features})_{${s.sampleIndex}},\\quad y = y_{${s.sampleIndex}}`,
+      [`${tensorTex(A)} = (${values(A, inputs, 0).join(',\\ ')})`, `y = ${vector(targets(0))}`].map(note),
+    );
   }
-  const rows = range(m).map((r) => `${tensorTex(A, [r])} = (${values(A, inputs, r).join(',\\ ')}),\\quad ${tensorTex('y', [r])} = ${vector(targets(r))}`);
-  return {
-    title: `Input: load the batch into ${A}`,
-    formula: `${tensorTex(A, ['r'])} = (${features})_{${s.sampleIndex} + r},\\quad ${tensorTex('y', ['r'])} = y_{${s.sampleIndex} + r},\\quad r = 1, \\ldots, ${m}`,
-    lines: capped(rows, MAX_LINES, 'rows'),
-  };
+  // Each line is a whole row of the batch, not one element.
+  const rows = range(m).map((r) => note(`${tensorTex(A, [r])} = (${values(A, inputs, r).join(',\\ ')}),\\quad ${tensorTex('y', [r])} = ${vector(targets(r))}`));
+  return equations(
+    `Input: load the batch into ${A}`,
+    `${tensorTex(A, ['r'])} = (${features})_{${s.sampleIndex} + r},\\quad ${tensorTex('y', ['r'])} = y_{${s.sampleIndex} + r},\\quad r = 1, \\ldots, ${m}`,
+    capped(rows, MAX_LINES, 'rows'),
+  );
 }
 
 function matmul(v: View, spec: MlpStageSpec): StageEquations {
@@ -288,14 +317,17 @@ function matmul(v: View, spec: MlpStageSpec): StageEquations {
     }));
     const terms = shortened(products, { symbol: '\\cdots', number: '\\cdots' });
     if (b) terms.push({ symbol: v.biasTex(b, nOut, jj), number: p(v.data(b)[jj]) });
-    return sumBlock(
-      v.unitTex(Z, nOut, jj),
-      terms.map((t) => t.symbol),
-      terms.map((t) => t.number),
-      v.unit(Z, nOut, jj),
-    );
+    return {
+      tex: sumBlock(
+        v.unitTex(Z, nOut, jj),
+        terms.map((t) => t.symbol),
+        terms.map((t) => t.number),
+        v.unit(Z, nOut, jj),
+      ),
+      element: v.unitRef(Z, jj),
+    };
   });
-  return { title: `${layerTitle(v, l, 'layer')}: ${spec.formula.text}`, formula, lines: [...capped(blocks, MAX_BLOCKS), ...v.batchNote()] };
+  return equations(`${layerTitle(v, l, 'layer')}: ${spec.formula.text}`, formula, [...capped(blocks, MAX_BLOCKS), ...v.batchNote()]);
 }
 
 function activationFormula(fn: Activation, A: string, Z: string): string {
@@ -334,13 +366,12 @@ function activation(v: View, spec: MlpStageSpec): StageEquations {
   const lines = range(width).map((j) => {
     // Several units: name each one's input (σ(B_2)); a single one needs no reminder.
     const middle = width > 1 || v.batched ? ` = ${applied(fn, v.unitTex(Z, width, j)).replace(/^\((.*)\)$/, '$1')}` : '';
-    return `${v.unitTex(A, width, j)}${middle} = ${activationNumbers(fn, v.unit(Z, width, j))} = ${n(v.unit(A, width, j))}`;
+    return { tex: `${v.unitTex(A, width, j)}${middle} = ${activationNumbers(fn, v.unit(Z, width, j))} = ${n(v.unit(A, width, j))}`, element: v.unitRef(A, j) };
   });
-  return {
-    title: `${layerTitle(v, l, 'activation')}: ${spec.formula.text}`,
-    formula: activationFormula(fn, tensorTex(A), tensorTex(Z)),
-    lines: [...capped(lines, MAX_LINES), ...v.batchNote()],
-  };
+  return equations(`${layerTitle(v, l, 'activation')}: ${spec.formula.text}`, activationFormula(fn, tensorTex(A), tensorTex(Z)), [
+    ...capped(lines, MAX_LINES),
+    ...v.batchNote(),
+  ]);
 }
 
 function loss(v: View, spec: MlpStageSpec): StageEquations {
@@ -372,16 +403,20 @@ function loss(v: View, spec: MlpStageSpec): StageEquations {
       return `${L(r)} = \\tfrac12 ${sum(terms)} = ${n(v.data('L')[r])}`;
     };
   }
-  const lines = capped(range(m).map(row), MAX_LINES - 2, 'rows');
+  const lines = capped(
+    range(m).map((r) => ({ tex: row(r), element: { tensor: v.layout.loss, index: [r] } })),
+    MAX_LINES - 2,
+    'rows',
+  );
   if (spec.formula.fromLogits) {
     const z = tensorTex(spec.formula.inputs[2]);
-    lines.push(`${text('computed from')}\\ ${z}\\ ${text('as')}\\ \\max(${z}, 0) - y\\,${z} + \\log(1 + e^{-|${z}|})\\ ${text('so it never takes log 0')}`);
+    lines.push(note(`${text('computed from')}\\ ${z}\\ ${text('as')}\\ \\max(${z}, 0) - y\\,${z} + \\log(1 + e^{-|${z}|})\\ ${text('so it never takes log 0')}`));
   }
   if (v.batched && m > 1) {
     const mean = v.data('L').reduce((a, b) => a + b, 0) / m;
-    lines.push(`\\tfrac{1}{${m}}\\sum_r ${tensorTex('L', ['r'])} = ${n(mean)}\\quad ${text('the mean over the batch')}`);
+    lines.push(note(`\\tfrac{1}{${m}}\\sum_r ${tensorTex('L', ['r'])} = ${n(mean)}\\quad ${text('the mean over the batch')}`));
   }
-  return { title: 'Loss', formula, lines };
+  return equations('Loss', formula, lines);
 }
 
 function lossGrad(v: View, spec: MlpStageSpec): StageEquations {
@@ -389,16 +424,17 @@ function lossGrad(v: View, spec: MlpStageSpec): StageEquations {
   const G = spec.produces[0];
   const outputs = v.size(v.depth);
   const formula = `${v.unitTex(G, outputs, LETTERS[v.depth], 'r')} = ${v.unitTex(A, outputs, LETTERS[v.depth], 'r')} - ${v.unitTex('y', outputs, LETTERS[v.depth], 'r')}`;
-  const lines = range(outputs).map(
-    (j) => `${v.unitTex(G, outputs, j)} = ${n(v.unit(A, outputs, j))} - ${raw(v.unit('y', outputs, j))} = ${n(v.unit(G, outputs, j))}`,
-  );
+  const lines: Line[] = range(outputs).map((j) => ({
+    tex: `${v.unitTex(G, outputs, j)} = ${n(v.unit(A, outputs, j))} - ${raw(v.unit('y', outputs, j))} = ${n(v.unit(G, outputs, j))}`,
+    element: v.unitRef(G, j),
+  }));
   if (spec.formula.fused) {
     // Why ŷ − y: the loss's slope and the sigmoid's cancel.
     const a = '\\hat y';
-    lines.unshift(`${text('cross-entropy through the sigmoid:')}\\ \\frac{\\partial L}{\\partial ${a}}\\,\\sigma'(z) = \\frac{${a} - y}{${a}(1 - ${a})}\\,${a}(1 - ${a}) = ${a} - y`);
+    lines.unshift(note(`${text('cross-entropy through the sigmoid:')}\\ \\frac{\\partial L}{\\partial ${a}}\\,\\sigma'(z) = \\frac{${a} - y}{${a}(1 - ${a})}\\,${a}(1 - ${a}) = ${a} - y`));
   }
   const title = spec.formula.fused ? `Backward: ${tensorLabel(G)}, cross-entropy through the sigmoid` : `Backward: ${tensorLabel(G)}`;
-  return { title, formula, lines: [...capped(lines, MAX_LINES), ...v.batchNote()] };
+  return equations(title, formula, [...capped(lines, MAX_LINES), ...v.batchNote()]);
 }
 
 function activationGrad(v: View, spec: MlpStageSpec): StageEquations {
@@ -436,25 +472,24 @@ function activationGrad(v: View, spec: MlpStageSpec): StageEquations {
       line = (jj) => `${gRow0(jj)} = ${value(jj)}`;
       break;
   }
-  return {
-    title: `Backward: ${tensorLabel(G)}, the ${SLOPE_NAMES[fn]}’s slope`,
-    formula,
-    lines: [...capped(range(width).map(line), MAX_LINES), ...v.batchNote()],
-  };
+  return equations(`Backward: ${tensorLabel(G)}, the ${SLOPE_NAMES[fn]}’s slope`, formula, [
+    ...capped(
+      range(width).map((jj) => ({ tex: line(jj), element: v.unitRef(G, jj) })),
+      MAX_LINES,
+    ),
+    ...v.batchNote(),
+  ]);
 }
 
 function hadamard(v: View, spec: MlpStageSpec): StageEquations {
   const [dA, slope] = spec.formula.inputs;
   const G = spec.produces[0];
   const width = v.size(spec.layer!);
-  const lines = range(width).map(
-    (j) => `${v.unitTex(G, width, j)} = ${p(v.unit(dA, width, j))}${dot}${p(v.unit(slope, width, j))} = ${n(v.unit(G, width, j))}`,
-  );
-  return {
-    title: `Backward: ${tensorLabel(G)}`,
-    formula: `${tensorTex(G)} = ${tensorTex(dA)} \\odot ${tensorTex(slope)}`,
-    lines: [...capped(lines, MAX_LINES), ...v.batchNote()],
-  };
+  const lines = range(width).map((j) => ({
+    tex: `${v.unitTex(G, width, j)} = ${p(v.unit(dA, width, j))}${dot}${p(v.unit(slope, width, j))} = ${n(v.unit(G, width, j))}`,
+    element: v.unitRef(G, j),
+  }));
+  return equations(`Backward: ${tensorLabel(G)}`, `${tensorTex(G)} = ${tensorTex(dA)} \\odot ${tensorTex(slope)}`, [...capped(lines, MAX_LINES), ...v.batchNote()]);
 }
 
 /** δ of a layer as symbols and as numbers: dL_dZ, or the notebook's product dL_dC_act·dC_act_dC. */
@@ -494,8 +529,8 @@ function outer(v: View, spec: MlpStageSpec): StageEquations {
     formula = `${g(i, j)} = ${v.unitTex(A, nIn, i)}\\,${d.tex(j)}`;
     line = (ii, jj) => `${g(ii, jj)} = ${p(v.unit(A, nIn, ii))}${dot}${d.numbers(jj)} = ${n(v.entry(G, nOut, ii, jj))}`;
   }
-  const lines = range(nIn).flatMap((ii) => range(nOut).map((jj) => line(ii, jj)));
-  return { title: `Backward: ${tensorLabel(G)}`, formula, lines: capped(lines, MAX_LINES) };
+  const lines = range(nIn).flatMap((ii) => range(nOut).map((jj) => ({ tex: line(ii, jj), element: { tensor: G, index: [ii, jj] } })));
+  return equations(`Backward: ${tensorLabel(G)}`, formula, capped(lines, MAX_LINES));
 }
 
 function biasGrad(v: View, spec: MlpStageSpec): StageEquations {
@@ -518,7 +553,14 @@ function biasGrad(v: View, spec: MlpStageSpec): StageEquations {
     formula = `${g(j)} = ${v.unitTex(D, width, j)}\\quad ${text('since')}\\ \\partial Z_j / \\partial b_j = 1`;
     line = (jj) => `${g(jj)} = ${n(v.data(G)[jj])}`;
   }
-  return { title: `Backward: ${tensorLabel(G)}`, formula, lines: capped(range(width).map(line), MAX_LINES) };
+  return equations(
+    `Backward: ${tensorLabel(G)}`,
+    formula,
+    capped(
+      range(width).map((jj) => ({ tex: line(jj), element: { tensor: G, index: [jj] } })),
+      MAX_LINES,
+    ),
+  );
 }
 
 function backprop(v: View, spec: MlpStageSpec): StageEquations {
@@ -533,10 +575,13 @@ function backprop(v: View, spec: MlpStageSpec): StageEquations {
   const g = (ii: IndexPart, r: IndexPart = 0) => v.unitTex(G, nIn, ii, r);
   const w = (ii: IndexPart, jj: IndexPart) => v.entryTex(W, nIn, nOut, ii, jj);
   let formula: string;
-  let lines: string[];
+  let lines: Line[];
   if (nOut === 1) {
     formula = `${g(i, 'r')} = ${d.tex(j, 'r')}\\,${w(i, j)}`;
-    lines = range(nIn).map((ii) => `${g(ii)} = ${d.numbers(0)}${dot}${p(v.entry(W, nOut, ii, 0))} = ${n(v.unit(G, nIn, ii))}`);
+    lines = range(nIn).map((ii) => ({
+      tex: `${g(ii)} = ${d.numbers(0)}${dot}${p(v.entry(W, nOut, ii, 0))} = ${n(v.unit(G, nIn, ii))}`,
+      element: v.unitRef(G, ii),
+    }));
     lines = capped(lines, MAX_LINES);
   } else {
     formula = `${g(i, 'r')} = \\sum_${j} ${d.tex(j, 'r')}\\,${w(i, j)}`;
@@ -545,11 +590,11 @@ function backprop(v: View, spec: MlpStageSpec): StageEquations {
         range(nOut).map((jj) => ({ symbol: `${d.tex(jj)}${w(ii, jj)}`, number: `${d.numbers(jj)}${dot}${p(v.entry(W, nOut, ii, jj))}` })),
         { symbol: '\\cdots', number: '\\cdots' },
       );
-      return sumBlock(g(ii), terms.map((t) => t.symbol), terms.map((t) => t.number), v.unit(G, nIn, ii));
+      return { tex: sumBlock(g(ii), terms.map((t) => t.symbol), terms.map((t) => t.number), v.unit(G, nIn, ii)), element: v.unitRef(G, ii) };
     });
     lines = capped(blocks, MAX_BLOCKS);
   }
-  return { title: `Backward: ${tensorLabel(G)}`, formula, lines: [...lines, ...v.batchNote()] };
+  return equations(`Backward: ${tensorLabel(G)}`, formula, [...lines, ...v.batchNote()]);
 }
 
 function update(v: View): StageEquations {
@@ -566,20 +611,23 @@ function update(v: View): StageEquations {
     const [rows, cols] = shape.length === 2 ? shape : [1, shape[0]];
     const values = v.data(P);
     const grads = v.data(G);
-    return range(values.length).map((k) => {
+    return range(values.length).map((k): Line => {
       const [ii, jj] = [Math.floor(k / cols), k % cols];
       // The snapshot holds the updated parameters; the old ones are new + η·gradient.
       const symbol = shape.length === 2 ? v.entryTex(P, rows, cols, ii, jj) : v.biasTex(P, cols, jj);
-      return `${symbol} \\leftarrow ${n(values[k] + eta * grads[k])} - ${eta}${dot}${p(grads[k])} = ${n(values[k])}`;
+      return {
+        tex: `${symbol} \\leftarrow ${n(values[k] + eta * grads[k])} - ${eta}${dot}${p(grads[k])} = ${n(values[k])}`,
+        element: { tensor: P, index: shape.length === 2 ? [ii, jj] : [jj] },
+      };
     });
   });
   const total = perParameter.reduce((sum, ls) => sum + ls.length, 0);
   const each = total <= MAX_LINES ? Infinity : Math.max(2, Math.floor(MAX_LINES / pairs.length));
   const lines = perParameter.flatMap((ls, k) =>
-    ls.length <= each ? ls : [...ls.slice(0, each), `${text(`… and ${ls.length - each} more of`)}\\ ${tensorTex(pairs[k].P)}`],
+    ls.length <= each ? ls : [...ls.slice(0, each), note(`${text(`… and ${ls.length - each} more of`)}\\ ${tensorTex(pairs[k].P)}`)],
   );
-  if (v.batched) lines.unshift(text('each gradient is the mean over the batch’s rows, applied once'));
-  return { title: 'Update: gradient descent step', formula, lines };
+  if (v.batched) lines.unshift(note(text('each gradient is the mean over the batch’s rows, applied once')));
+  return equations('Update: gradient descent step', formula, lines);
 }
 
 function gradientOf(layout: MlpLayout, parameter: string): string {

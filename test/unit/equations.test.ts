@@ -12,6 +12,9 @@ import {
   type Snapshot,
 } from '../../shared/index.js';
 import { stageEquations, type StageEquations } from '../../client/lib/equations.js';
+import { diagramTarget } from '../../client/lib/diagram-layout.js';
+import { isPerRow } from '../../client/lib/names.js';
+import { mlpLayout } from '../../shared/index.js';
 
 const ctx = { now: 1_700_000_000_000, newSeed: () => 4242 };
 
@@ -54,7 +57,7 @@ describe('equations of the notebook network', () => {
       eq: StageEquations;
     }[];
     let state = lecture();
-    const got = [{ stage: 'idle', sample: 0, eq: stageEquations(toSnapshot(state)) }];
+    const got: { stage: string; sample: number; eq: StageEquations }[] = [{ stage: 'idle', sample: 0, eq: stageEquations(toSnapshot(state)) }];
     const push = () => {
       const s = toSnapshot(state);
       got.push({ stage: s.stage, sample: s.sampleIndex, eq: stageEquations(s) });
@@ -71,7 +74,9 @@ describe('equations of the notebook network', () => {
       push();
     }
     expect(got.length).toBe(expected.length);
-    got.forEach((g, k) => expect(g, `entry ${k}, stage ${g.stage}`).toEqual(expected[k]));
+    // The fixture pins the text; which element each line is about is checked below.
+    const text = ({ title, formula, lines }: StageEquations) => ({ title, formula, lines });
+    got.forEach((g, k) => expect({ ...g, eq: text(g.eq) }, `entry ${k}, stage ${g.stage}`).toEqual(expected[k]));
   });
 });
 
@@ -144,5 +149,91 @@ describe('equations of other networks', () => {
     expect(byStage.get('dA1_dZ1')!.formula).toContain('\\begin{cases} 1 & Z^{[1]}_{rj} > 0');
     expect(byStage.get('dL_dW1')!.formula).toContain('\\frac{1}{m}\\sum_r');
     expect(byStage.get('L')!.lines.at(-1)).toContain('the mean over the batch');
+  });
+});
+
+/** Lines and elements go together; each element is a real element of a tensor in the snapshot. */
+function expectElementsValid(s: Snapshot): StageEquations {
+  const eq = stageEquations(s);
+  expect(eq.elements, `stage ${s.stage}`).toHaveLength(eq.lines.length);
+  for (const e of eq.elements) {
+    if (!e) continue;
+    const t = s.tensors[e.tensor];
+    expect(t, `stage ${s.stage}: ${e.tensor}`).toBeDefined();
+    expect(e.index, `stage ${s.stage}: ${e.tensor}[${e.index.join(',')}]`).toHaveLength(t!.shape.length);
+    e.index.forEach((k, axis) => {
+      expect(Number.isInteger(k) && k >= 0 && k < t!.shape[axis], `stage ${s.stage}: ${e.tensor}[${e.index.join(',')}] in ${t!.shape.join('×')}`).toBe(true);
+    });
+  }
+  return eq;
+}
+
+describe('the element each equation line is about', () => {
+  it('is given for every line of every stage of the notebook network, and names a real element', () => {
+    const snapshots = walk(lecture(), 2 * 14);
+    const byStage = new Map(snapshots.map((s) => [s.stage, expectElementsValid(s)]));
+    expect(byStage.get('B_act')!.elements).toEqual([0, 1, 2, 3].map((j) => ({ tensor: 'B_act', index: [j] })));
+    expect(byStage.get('B')!.elements).toEqual([0, 1, 2, 3].map((j) => ({ tensor: 'B', index: [j] })));
+    expect(byStage.get('dL_dW')!.elements.slice(0, 5)).toEqual([[0, 0], [0, 1], [0, 2], [0, 3], [1, 0]].map((index) => ({ tensor: 'dL_dW', index })));
+    expect(byStage.get('dL_dV')!.elements).toEqual([0, 1, 2, 3].map((i) => ({ tensor: 'dL_dV', index: [i, 0] })));
+    expect(byStage.get('L')!.elements).toEqual([{ tensor: 'L', index: [0] }]);
+    // Notes and lines about a whole tensor point at nothing.
+    expect(byStage.get('idle')!.elements.every((e) => e === null)).toBe(true);
+    expect(byStage.get('input')!.elements.every((e) => e === null)).toBe(true);
+    // The update: every W and V element, in the order of the lines.
+    const update = byStage.get('update')!;
+    expect(update.elements.filter((e) => e?.tensor === 'W')).toHaveLength(12);
+    expect(update.elements.filter((e) => e?.tensor === 'V')).toHaveLength(4);
+  });
+
+  it('is a node or an edge of the notebook diagram', () => {
+    const layout = mlpLayout(toSnapshot(lecture()).network);
+    expect(diagramTarget(layout, { tensor: 'B_act', index: [1] })).toEqual({ kind: 'node', column: 1, unit: 1 });
+    expect(diagramTarget(layout, { tensor: 'dL_dB', index: [3] })).toEqual({ kind: 'node', column: 1, unit: 3 });
+    expect(diagramTarget(layout, { tensor: 'C_act', index: [0] })).toEqual({ kind: 'node', column: 2, unit: 0 });
+    expect(diagramTarget(layout, { tensor: 'A', index: [2] })).toEqual({ kind: 'node', column: 0, unit: 2 });
+    expect(diagramTarget(layout, { tensor: 'L', index: [0] })).toEqual({ kind: 'loss' });
+    expect(diagramTarget(layout, { tensor: 'dL_dW', index: [2, 1] })).toEqual({ kind: 'edge', layer: 1, from: 2, to: 1 });
+    expect(diagramTarget(layout, { tensor: 'V', index: [3, 0] })).toEqual({ kind: 'edge', layer: 2, from: 3, to: 0 });
+    expect(diagramTarget(layout, { tensor: 'B_act', index: [4] })).toBeNull();
+    expect(diagramTarget(layout, { tensor: 'W', index: [3, 0] })).toBeNull();
+    expect(diagramTarget(layout, { tensor: 'nope', index: [0] })).toBeNull();
+  });
+
+  for (const k of [0, 1, 2]) {
+    it(`is given for every line and names a real element, drawn in the diagram when in row 0: ${NETWORKS[k].name}`, () => {
+      let state = run(lecture(), NETWORKS[k].dataset);
+      state = run(state, { type: 'setNetwork', network: NETWORKS[k].network, preset: 'random', seed: 5 });
+      const count = (state.network.config.hidden.length + 1) * 6 + 4;
+      const layout = mlpLayout(state.network.config);
+      let linked = 0;
+      for (const s of walk(state, count)) {
+        for (const e of expectElementsValid(s).elements) {
+          if (!e) continue;
+          linked++;
+          // The diagram shows the first row of a batch: a later row's element is not drawn; every other one is.
+          const drawn = !(layout.batched && isPerRow(layout, e.tensor) && e.index[0] !== 0);
+          expect(diagramTarget(layout, e) !== null, `${s.stage}: ${e.tensor}[${e.index.join(',')}]`).toBe(drawn);
+        }
+      }
+      expect(linked).toBeGreaterThan(20);
+    });
+  }
+
+  it('marks the edges of the 2-8-8-1 network for dL_dW2 and the nodes for Z1', () => {
+    let state = run(lecture(), NETWORKS[0].dataset);
+    state = run(state, { type: 'setNetwork', network: NETWORKS[0].network, preset: 'random', seed: 5 });
+    const layout = mlpLayout(state.network.config);
+    const byStage = new Map(walk(state, 20).map((s) => [s.stage, stageEquations(s)]));
+    const z1 = byStage.get('Z1')!;
+    expect(z1.elements.slice(0, 8)).toEqual([0, 1, 2, 3, 4, 5, 6, 7].map((j) => ({ tensor: 'Z1', index: [j] })));
+    expect(diagramTarget(layout, z1.elements[2]!)).toEqual({ kind: 'node', column: 1, unit: 2 });
+    const g2 = byStage.get('dL_dW2')!;
+    // 64 elements: the first 16 lines, then "… and 48 more".
+    expect(g2.elements).toHaveLength(17);
+    expect(g2.elements[16]).toBeNull();
+    expect(diagramTarget(layout, g2.elements[9]!)).toEqual({ kind: 'edge', layer: 2, from: 1, to: 1 });
+    expect(diagramTarget(layout, { tensor: 'db2', index: [0] })).toBeNull();
+    expect(diagramTarget(layout, { tensor: 'dL_db2', index: [7] })).toEqual({ kind: 'node', column: 2, unit: 7 });
   });
 });
