@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing, unsafeCSS } from 'lit';
+import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import katex from 'katex';
@@ -6,8 +6,9 @@ import katex from 'katex';
 // document-wide by main.ts, because fonts declared inside a shadow root are ignored.
 import katexCss from 'katex/dist/katex.min.css?inline';
 import type { Snapshot } from '../../shared/index.js';
-import { stageEquations } from '../lib/equations.js';
-import { phaseAccent, phaseOf } from '../lib/names.js';
+import { stageEquations, type ElementRef, type StageEquations } from '../lib/equations.js';
+import { ElementHoverEvent } from '../lib/events.js';
+import { elementFlagKey, elementText, phaseAccent, phaseOf, snapshotShape } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
 
 const cache = new Map<string, string>();
@@ -23,14 +24,27 @@ function tex(source: string): string {
   return out;
 }
 
+const keyOf = (e: ElementRef | null | undefined) => (e ? elementFlagKey(e.tensor, e.index) : null);
+
 /**
  * The formula of the stage just computed (the notebook's notation for its network, layer-indexed
  * otherwise), then each element with this moment's numbers substituted: students follow the
  * arithmetic line by line. Big tensors show their first elements and say how many more there are.
+ * Pointing at an element's line, or focusing it from the keyboard, sends `bp-element-hover` with
+ * the element (null once pointer and focus have left), for the diagram to show where it is.
  */
 @customElement('equation-panel')
 export class EquationPanel extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
+  /** The element shown in the diagram just now (from a line here or from the diagram): its line is marked. */
+  @property({ attribute: false }) highlight: ElementRef | null = null;
+
+  private eq: StageEquations | null = null;
+  /** The line under the pointer and the focused line, by position. */
+  private hovered: number | null = null;
+  private focused: number | null = null;
+  /** Key of the element last sent (null: none). */
+  private sent: string | null = null;
 
   static override styles = [
     unsafeCSS(katexCss),
@@ -58,6 +72,20 @@ export class EquationPanel extends LitElement {
         overflow-y: hidden;
         scrollbar-width: thin;
       }
+      .line {
+        /* Room for the marker bar of a marked line; marking never moves the text. */
+        padding: 0 0.25rem 0 0.6rem;
+        border-radius: 4px;
+      }
+      .line.linked,
+      .line[tabindex]:hover {
+        background: color-mix(in srgb, var(--accent) 9%, transparent);
+        box-shadow: inset 4px 0 0 var(--accent);
+      }
+      .line[tabindex]:focus-visible {
+        outline: 2px solid var(--focus);
+        outline-offset: -2px;
+      }
       .line .katex-display {
         margin: 0.35rem 0;
         text-align: left;
@@ -81,10 +109,38 @@ export class EquationPanel extends LitElement {
     `,
   ];
 
+  protected override willUpdate(changed: PropertyValues<this>): void {
+    if (changed.has('snapshot')) this.eq = this.snapshot ? stageEquations(this.snapshot) : null;
+  }
+
+  protected override updated(changed: PropertyValues<this>): void {
+    // A new moment rewrites the lines in place: the line under the pointer may be about another element now.
+    if (changed.has('snapshot')) this.report();
+  }
+
+  /** Sends the element of the line pointed at (else the focused one) when it changed. */
+  private report(): void {
+    const k = this.hovered ?? this.focused;
+    const element = k === null ? null : (this.eq?.elements[k] ?? null);
+    const key = keyOf(element);
+    if (key === this.sent) return;
+    this.sent = key;
+    this.dispatchEvent(new ElementHoverEvent(element));
+  }
+
+  private readonly onLine = (e: Event): void => {
+    const k = Number((e.currentTarget as HTMLElement).dataset.line);
+    if (e.type === 'mouseenter') this.hovered = k;
+    else if (e.type === 'mouseleave') this.hovered = this.hovered === k ? null : this.hovered;
+    else if (e.type === 'focus') this.focused = k;
+    else if (e.type === 'blur') this.focused = this.focused === k ? null : this.focused;
+    this.report();
+  };
+
   override render() {
     const s = this.snapshot;
-    if (!s) return nothing;
-    const eq = stageEquations(s);
+    const eq = this.eq;
+    if (!s || !eq) return nothing;
     const phase = phaseOf(s.network, s.stage);
     const accent = phaseAccent(phase);
     return html`
@@ -92,9 +148,28 @@ export class EquationPanel extends LitElement {
         <div class="phase">${phase ?? 'ready'}</div>
         <h2 id="eq-title">${eq.title}</h2>
         <div class="formula">${unsafeHTML(tex(eq.formula))}</div>
-        <div class="lines">${eq.lines.map((line) => html`<div class="line">${unsafeHTML(tex(line))}</div>`)}</div>
+        <div class="lines" role="list">${eq.lines.map((line, k) => this.line(s, line, eq.elements[k] ?? null, k))}</div>
       </section>
     `;
+  }
+
+  /** One line; an element's line is focusable and named after its element ("B_act[2]"). */
+  private line(s: Snapshot, line: string, element: ElementRef | null, k: number) {
+    const key = keyOf(element);
+    const linked = key !== null && key === keyOf(this.highlight);
+    return html`<div
+      class="line ${linked ? 'linked' : ''}"
+      role="listitem"
+      data-line=${k}
+      data-element=${key ?? nothing}
+      data-highlight=${linked ? 'true' : nothing}
+      tabindex=${element ? 0 : nothing}
+      aria-label=${element ? elementText(element.tensor, snapshotShape(s, element.tensor), element.index) : nothing}
+      @mouseenter=${this.onLine}
+      @mouseleave=${this.onLine}
+      @focus=${this.onLine}
+      @blur=${this.onLine}
+    >${unsafeHTML(tex(line))}</div>`;
   }
 }
 

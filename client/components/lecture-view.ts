@@ -1,8 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { makeDataset, type Snapshot } from '../../shared/index.js';
 import { plotDomain } from '../lib/heatmap.js';
 import type { FlagView, PredictionContext } from '../lib/collab.js';
+import type { ElementRef } from '../lib/equations.js';
+import type { ElementHoverEvent } from '../lib/events.js';
 import type { LivePoint } from '../lib/live-controller.js';
 import './prediction-card.js';
 import './stage-strip.js';
@@ -21,6 +23,8 @@ import './neuron-maps.js';
  * (strip, question, equation, diagram, tensors, dataset, loss). The class's prediction question,
  * when there is one, sits right under the strip, where everyone looks. Two-feature data adds a
  * row of pictures over the input plane (decision boundary, hidden neurons) under the diagram.
+ * The element of the equation line under the pointer (or focused) is marked in the diagram, and
+ * the line of the node or edge under the pointer in the equations.
  */
 @customElement('lecture-view')
 export class LectureView extends LitElement {
@@ -32,6 +36,10 @@ export class LectureView extends LitElement {
   @property({ attribute: false }) flags: FlagView | null = null;
   /** How this person sees the snapshot's prediction; by default only shown (replay). */
   @property({ attribute: false }) prediction: PredictionContext | null = null;
+
+  /** The element of the equation line pointed at or focused, and of the node or edge pointed at. */
+  @state() private fromEquations: ElementRef | null = null;
+  @state() private fromDiagram: ElementRef | null = null;
 
   static override styles = css`
     :host {
@@ -90,6 +98,7 @@ export class LectureView extends LitElement {
     const s = this.snapshot;
     if (!s) return nothing;
     const p = this.prediction;
+    const highlight = this.fromDiagram ?? this.fromEquations;
     return html`
       <div class="grid">
         <stage-strip .network=${s.network} .stage=${s.stage} .sampleIndex=${s.sampleIndex} .epoch=${s.epoch} .training=${s.training} .flags=${this.flags}></stage-strip>
@@ -104,8 +113,17 @@ export class LectureView extends LitElement {
               .busy=${p?.busy ?? false}
             ></prediction-card>`
           : nothing}
-        <nn-diagram .snapshot=${s} .flagCounts=${this.flags?.counts ?? null}></nn-diagram>
-        <equation-panel .snapshot=${s}></equation-panel>
+        <nn-diagram
+          .snapshot=${s}
+          .flagCounts=${this.flags?.counts ?? null}
+          .highlight=${highlight}
+          @bp-element-hover=${(e: ElementHoverEvent) => (this.fromDiagram = e.detail.element)}
+        ></nn-diagram>
+        <equation-panel
+          .snapshot=${s}
+          .highlight=${highlight}
+          @bp-element-hover=${(e: ElementHoverEvent) => (this.fromEquations = e.detail.element)}
+        ></equation-panel>
         ${plotDomain(makeDataset(s.dataset))
           ? html`<div class="plane">
               <decision-boundary .snapshot=${s}></decision-boundary>

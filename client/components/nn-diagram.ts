@@ -1,8 +1,10 @@
-import { LitElement, css, html, svg, nothing } from 'lit';
+import { LitElement, css, html, svg, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { mlpLayout, type MlpLayout, type MlpStageSpec, type Snapshot } from '../../shared/index.js';
 import { diverging, maxAbs } from '../lib/colors.js';
-import { diagramGeometry, type DiagramGeometry } from '../lib/diagram-layout.js';
+import { diagramGeometry, diagramTarget, type DiagramGeometry, type DiagramTarget } from '../lib/diagram-layout.js';
+import { stageEquations, type ElementRef } from '../lib/equations.js';
+import { ElementHoverEvent } from '../lib/events.js';
 import { fmt, full } from '../lib/format.js';
 import { packedDataset, phaseAccent, phaseOf, tensorLabel, unitLayer } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
@@ -55,6 +57,16 @@ export class NnDiagram extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
   /** Instructor: flags per key; a node shows the sum over the elements it stands for. */
   @property({ attribute: false }) flagCounts: Readonly<Record<string, number>> | null = null;
+  /**
+   * The element someone points at (an equation line, or a node or edge here): its node is tinted
+   * and ringed, its edge haloed, in the accent colour. Nothing is marked for a row of a batch
+   * other than the first, which the nodes show.
+   */
+  @property({ attribute: false }) highlight: ElementRef | null = null;
+
+  /** The node or edge under the pointer ("node:1:2", "edge:1:0:3", "loss"), for the reverse link. */
+  private pointed: string | null = null;
+  private sent: string | null = null;
 
   static override styles = [
     panelStyles,
@@ -89,6 +101,21 @@ export class NnDiagram extends LitElement {
         font-size: 13px;
         font-weight: 700;
         font-family: system-ui, sans-serif;
+      }
+      /* The element pointed at in the equations: a ring round its node, a halo along its edge. */
+      .node .ring {
+        fill: none;
+        stroke: var(--accent, var(--forward));
+        stroke-width: 2.5;
+      }
+      /* The same tint as the marked equation line: the two read as one thing. */
+      .node[data-highlight] rect.box {
+        fill: color-mix(in srgb, var(--accent, var(--forward)) 16%, var(--bg));
+      }
+      .edge .halo {
+        stroke: var(--accent, var(--forward));
+        stroke-opacity: 0.4;
+        stroke-linecap: round;
       }
       .node .flag-badge rect {
         fill: var(--flag);
@@ -166,6 +193,7 @@ export class NnDiagram extends LitElement {
     const phase = phaseOf(s.network, s.stage);
     const backward = phase === 'backward';
     const hot = hotOf(layout, spec);
+    const mark = this.highlight ? diagramTarget(layout, this.highlight) : null;
     const has = (name: string | null) => name !== null && s.tensors[name] !== undefined;
     const weights = layout.layers.map((n) => s.tensors[n.W]?.data ?? []);
     const grads = layout.layers.map((n) => (backward ? s.tensors[n.dL_dW]?.data : undefined));
@@ -186,12 +214,12 @@ export class NnDiagram extends LitElement {
                 <path d="M 0 0 L 10 5 L 0 10 z" fill="#6e7781"></path>
               </marker>
             </defs>
-            ${layout.layers.map((_, i) => this.edges(layout, g, i + 1, weights[i], grads[i], wMax, gMax, backward, hot.edges.has(i + 1)))}
+            ${layout.layers.map((_, i) => this.edges(layout, g, i + 1, weights[i], grads[i], wMax, gMax, backward, hot.edges.has(i + 1), mark))}
             <line x1=${g.loss.x + g.columns[last].w / 2} y1=${g.columns[last].ys.at(-1)! + g.columns[last].h / 2}
               x2=${g.loss.x + g.columns[last].w / 2} y2=${g.loss.y - g.loss.h / 2 - 2}
               stroke="#6e7781" stroke-width="1.5" marker-end="url(#down-arrow)"></line>
-            ${layout.sizes.map((_, c) => this.column(s, layout, g, c, backward, hot.column === c))}
-            ${this.node(g, 'L', g.loss.x, g.loss.y, g.loss.w, g.loss.h, [['L', has('L') ? fmt(s.tensors.L!.data[0]) : '…'], ['y', has('y') ? raw(s.tensors.y!.data[0]) : '…']], hot.loss, !has('L'), false, null)}
+            ${layout.sizes.map((_, c) => this.column(s, layout, g, c, backward, hot.column === c, mark?.kind === 'node' && mark.column === c ? mark.unit : null))}
+            ${this.node(g, 'L', g.loss.x, g.loss.y, g.loss.w, g.loss.h, [['L', has('L') ? fmt(s.tensors.L!.data[0]) : '…'], ['y', has('y') ? raw(s.tensors.y!.data[0]) : '…']], hot.loss, mark?.kind === 'loss', !has('L'), false, null)}
             ${this.headings(layout, g, hot)}
           </svg>
         </div>
@@ -201,13 +229,25 @@ export class NnDiagram extends LitElement {
   }
 
   /** The weights into layer l as edges (their gradients once computed in the backward pass). */
-  private edges(layout: MlpLayout, g: DiagramGeometry, l: number, w: readonly number[], grad: readonly number[] | undefined, wMax: number, gMax: number, backward: boolean, hot: boolean) {
+  private edges(
+    layout: MlpLayout,
+    g: DiagramGeometry,
+    l: number,
+    w: readonly number[],
+    grad: readonly number[] | undefined,
+    wMax: number,
+    gMax: number,
+    backward: boolean,
+    hot: boolean,
+    mark: DiagramTarget | null,
+  ) {
     const from = g.columns[l - 1];
     const to = g.columns[l];
     const cols = layout.sizes[l];
     const name = layout.layers[l - 1].W;
     const heavy = !g.compact;
-    return from.ys.flatMap((ya, i) =>
+    const marked = mark?.kind === 'edge' && mark.layer === l ? mark.from * cols + mark.to : null;
+    const edges = from.ys.flatMap((ya, i) =>
       to.ys.map((yb, j) => {
         const k = i * cols + j;
         const weight = w[k] ?? 0;
@@ -221,8 +261,11 @@ export class NnDiagram extends LitElement {
         const label = edgeLabel(layout, name, i, j, cols);
         const title = showGrad ? `∂L/∂${label} = ${full(gradient)} (weight ${full(weight)})` : `${label} = ${full(weight)}`;
         const [x1, x2] = [from.x + from.w, to.x];
-        return svg`<g class="edge" data-edge=${label}>
+        const isMarked = marked === k;
+        return svg`<g class="edge" data-edge=${label} data-highlight=${isMarked ? 'true' : nothing} data-point="edge:${l}:${i}:${j}"
+          @mouseenter=${this.onPoint} @mouseleave=${this.onPoint}>
           <title>${title}</title>
+          ${isMarked ? svg`<line class="halo" x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke-width=${width + (heavy ? 10 : 7)}></line>` : nothing}
           ${heavy ? svg`<line x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke="#d0d7de" stroke-width="1"></line>` : nothing}
           <line x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke=${diverging(value, max)} stroke-width=${width} stroke-opacity=${opacity}
             stroke-dasharray=${hot ? '10 4' : nothing}
@@ -230,16 +273,18 @@ export class NnDiagram extends LitElement {
         </g>`;
       }),
     );
+    // The marked edge last, over the edges that cross it.
+    return marked === null ? edges : [...edges.filter((_, k) => k !== marked), edges[marked]];
   }
 
   /** The nodes of layer c (0 = the inputs). */
-  private column(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, c: number, backward: boolean, hot: boolean) {
+  private column(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, c: number, backward: boolean, hot: boolean, markedUnit: number | null) {
     const col = g.columns[c];
     return col.ys.map((y, j) => {
       const lines = c === 0 ? this.inputLines(s, layout, g, j) : this.unitLines(s, layout, g, c, j, backward);
       const pending = c === 0 ? !s.tensors[layout.input] : !s.tensors[layout.layers[c - 1].Z];
       const bias = c > 0 ? this.bias(s, layout, c, j, backward) : null;
-      return this.node(g, nodeId(layout, c, j), col.x, y, col.w, col.h, lines, hot, pending, g.compact, bias, this.nodeTitle(s, layout, c, j));
+      return this.node(g, nodeId(layout, c, j), col.x, y, col.w, col.h, lines, hot, markedUnit === j, pending, g.compact, bias, this.nodeTitle(s, layout, c, j), `node:${c}:${j}`);
     });
   }
 
@@ -297,16 +342,22 @@ export class NnDiagram extends LitElement {
     h: number,
     lines: readonly NodeLine[],
     isHot: boolean,
+    marked: boolean,
     pending: boolean,
     compact: boolean,
     bias: { label: string; value: number } | null,
     title?: string,
+    point = 'loss',
   ) {
     const y = cy - h / 2;
     const flags = this.nodeFlags(id);
     const lineY = (k: number) => y + (lines.length === 1 ? h / 2 + (compact ? 4.5 : 5) : g.firstLine + k * g.lineStep);
-    return svg`<g class="node ${isHot ? 'hot' : ''} ${pending ? 'pending' : ''} ${flags ? 'flagged' : ''} ${compact ? 'compact' : ''}" data-node=${id}>
+    // Compact nodes stand 6 apart: their ring stays inside the gap.
+    const pad = compact ? 2.5 : 4;
+    return svg`<g class="node ${isHot ? 'hot' : ''} ${pending ? 'pending' : ''} ${flags ? 'flagged' : ''} ${compact ? 'compact' : ''}" data-node=${id}
+      data-highlight=${marked ? 'true' : nothing} data-point=${point} @mouseenter=${this.onPoint} @mouseleave=${this.onPoint}>
       ${title ? svg`<title>${title}</title>` : nothing}
+      ${marked ? svg`<rect class="ring" x=${x - pad} y=${y - pad} width=${w + 2 * pad} height=${h + 2 * pad} rx=${(compact ? 5 : 8) + pad}></rect>` : nothing}
       <rect class="box" x=${x} y=${y} width=${w} height=${h} rx=${compact ? 5 : 8}></rect>
       ${flags
         ? svg`<g class="flag-badge" data-testid="flag-node-${id}"><title>${flags} flag${flags > 1 ? 's' : ''}: lost here</title>
@@ -392,6 +443,27 @@ export class NnDiagram extends LitElement {
     return sum;
   }
 
+  protected override updated(changed: PropertyValues<this>): void {
+    // A new moment: the node under the pointer may stand for another line now.
+    if (changed.has('snapshot')) this.report();
+  }
+
+  private readonly onPoint = (e: Event): void => {
+    const point = (e.currentTarget as Element).getAttribute('data-point');
+    if (e.type === 'mouseenter') this.pointed = point;
+    else if (this.pointed === point) this.pointed = null;
+    this.report();
+  };
+
+  /** The reverse link: the element of this stage's equations drawn where the pointer is, if any. */
+  private report(): void {
+    const element = this.pointed && this.snapshot ? elementAt(this.snapshot, this.pointed) : null;
+    const key = element ? `${element.tensor}[${element.index.join(',')}]` : null;
+    if (key === this.sent) return;
+    this.sent = key;
+    this.dispatchEvent(new ElementHoverEvent(element));
+  }
+
   private describe(s: Snapshot, layout: MlpLayout): string {
     const done = s.stage === 'idle' ? 'no stage computed yet' : `stage ${s.stage} just computed`;
     const hidden = layout.sizes.slice(1, -1);
@@ -399,6 +471,17 @@ export class NnDiagram extends LitElement {
     const outputs = layout.sizes[layout.sizes.length - 1];
     return `Network diagram: ${layout.sizes[0]} inputs, ${inner}, ${outputs} output${outputs > 1 ? 's' : ''}; ${done}. Values are listed in the tensors panel.`;
   }
+}
+
+/** The first element the stage's equation lines are about that is drawn at a point ("node:1:2", "edge:1:0:3", "loss"). */
+function elementAt(s: Snapshot, point: string): ElementRef | null {
+  const layout = mlpLayout(s.network);
+  const same = (t: DiagramTarget | null) => {
+    if (!t) return false;
+    if (t.kind === 'loss') return point === 'loss';
+    return point === (t.kind === 'node' ? `node:${t.column}:${t.unit}` : `edge:${t.layer}:${t.from}:${t.to}`);
+  };
+  return stageEquations(s).elements.find((e) => e !== null && same(diagramTarget(layout, e))) ?? null;
 }
 
 /** A node's id: the notebook's A1…A3, B1…B4, C; otherwise `n<layer>-<unit>` (1-based unit); the loss is L. */

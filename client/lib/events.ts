@@ -1,4 +1,5 @@
 import type { Command, FlagTarget } from '../../shared/index.js';
+import type { ElementRef } from './equations.js';
 
 /**
  * A component asks for a command to be sent (controls, weight cells). It bubbles out of
@@ -74,5 +75,22 @@ declare global {
     'bp-flag': FlagToggleEvent;
     'bp-predict': PredictionSubmitEvent;
     'bp-student': StudentActionEvent;
+  }
+}
+
+/**
+ * The element someone is pointing at or has focused (an equation line), to be shown in the
+ * diagram; null when the pointer or focus leaves it.
+ */
+export class ElementHoverEvent extends CustomEvent<{ readonly element: ElementRef | null }> {
+  static readonly type = 'bp-element-hover';
+  constructor(element: ElementRef | null) {
+    super(ElementHoverEvent.type, { detail: { element }, bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'bp-element-hover': ElementHoverEvent;
   }
 }
