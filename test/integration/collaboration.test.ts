@@ -232,8 +232,8 @@ describe('flags', () => {
     await s3.socket.emitWithAck('flag', { target: { type: 'stage', stage: 'L' }, on: false });
     const restart = async () => {
       while (open.length) open.pop()!.close();
-      await server.app.close();
-      server.store.close();
+      await server!.app.close();
+      server!.store.close();
       server = await startServer({ dataDir });
     };
     await restart();
