@@ -4,7 +4,7 @@
  * uploads a CSV; students hold the server's exact state throughout, and the numbers are checked
  * against the definition of the gradient (finite differences), not against the engine itself.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   makeDataset,
   mlpLayout,
@@ -14,28 +14,11 @@ import {
   type Snapshot,
   type TrainingProgress,
 } from '../../shared/index.js';
-import { startServer, type TestServer } from '../support/server.js';
-import { createLecture, http, LectureClient } from '../support/clients.js';
+import { useServer } from '../support/suite.js';
+import { createLecture, http } from '../support/clients.js';
 
-let server: TestServer;
-const open: LectureClient[] = [];
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(() => {
-  while (open.length) open.pop()!.close();
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-async function connect(auth: Parameters<typeof LectureClient.connect>[1]) {
-  const c = await LectureClient.connect(server.url, auth);
-  open.push(c);
-  return c;
-}
-
-const state = async (id: string): Promise<Snapshot> => (await http(server.url, 'GET', `/api/lectures/${id}/state`)).json;
+const suite = useServer();
+const { connect, state } = suite;
 
 const SPIRAL = { kind: 'points', set: 'spiral', count: 120, noise: 0.1, trainFraction: 0.5, seed: 3 } as const;
 const TANH_8_8 = { hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }], biases: true } as const;
@@ -69,7 +52,7 @@ function numericGradient(s: Snapshot, name: string, row: number): number[] {
 
 describe('a 2-8-8-1 tanh network on the spiral set, over socket.io', () => {
   it('steps through every stage; students hold the server\'s exact numbers, and the gradients are the loss\'s', async () => {
-    const { id, instructorToken } = await createLecture(server.url, { learningRate: 0.3 });
+    const { id, instructorToken } = await createLecture(suite.server.url, { learningRate: 0.3 });
     const instructor = await connect({ lectureId: id, token: instructorToken });
     const students = [await connect({ lectureId: id }), await connect({ lectureId: id })];
 
@@ -125,7 +108,7 @@ describe('a 2-8-8-1 tanh network on the spiral set, over socket.io', () => {
   });
 
   it('trains with a test loss after every epoch, reports progress under the network\'s names, and learns the training set', async () => {
-    const { id, instructorToken } = await createLecture(server.url, { learningRate: 0.05 });
+    const { id, instructorToken } = await createLecture(suite.server.url, { learningRate: 0.05 });
     const instructor = await connect({ lectureId: id, token: instructorToken });
     const student = await connect({ lectureId: id });
     const progress: TrainingProgress[] = [];
@@ -143,20 +126,20 @@ describe('a 2-8-8-1 tanh network on the spiral set, over socket.io', () => {
     for (const p of progress) expect(Object.keys(p.params).sort()).toEqual(['W1', 'W2', 'b1', 'b2']);
 
     // The exports name the same parameters; loss.csv has a test column.
-    const weights = await http(server.url, 'GET', `/api/lectures/${id}/export/weights.json`);
+    const weights = await http(suite.server.url, 'GET', `/api/lectures/${id}/export/weights.json`);
     expect(weights.json.W1).toHaveLength(2);
     expect(weights.json.b2).toEqual(s.tensors.b2.data);
     expect(weights.json.network).toEqual(s.network);
-    const csv = await http(server.url, 'GET', `/api/lectures/${id}/export/loss.csv`);
+    const csv = await http(suite.server.url, 'GET', `/api/lectures/${id}/export/loss.csv`);
     expect(csv.text.split('\n')[0]).toBe('epoch,loss,test_loss');
     expect(csv.text.split('\n')[300]).toBe(`300,${s.lossHistory[299]},${s.testLossHistory[299]}`);
-    const notebook = await http(server.url, 'GET', `/api/lectures/${id}/export.ipynb`);
+    const notebook = await http(suite.server.url, 'GET', `/api/lectures/${id}/export.ipynb`);
     expect(notebook.status).toBe(200);
     expect(notebook.json.nbformat).toBe(4);
   });
 
   it('undoes a change of network and of data exactly, back to the notebook\'s numbers', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     for (const c of [{ type: 'step' }, { type: 'step' }, { type: 'step' }] as const) await instructor.command(c);
     const notebook = await state(id);
@@ -171,7 +154,7 @@ describe('a 2-8-8-1 tanh network on the spiral set, over socket.io', () => {
   });
 
   it('refuses what does not fit the lecture\'s network with a clear error, changing nothing', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     const before = await state(id);
     const cases: [unknown, number, string][] = [
@@ -195,14 +178,14 @@ describe('a 2-8-8-1 tanh network on the spiral set, over socket.io', () => {
 
 describe('CSV upload', () => {
   const upload = (id: string, token: string | undefined, body: string, query = '') =>
-    fetch(`${server.url}/api/lectures/${id}/dataset.csv${query}`, {
+    fetch(`${suite.server.url}/api/lectures/${id}/dataset.csv${query}`, {
       method: 'POST',
       headers: { 'content-type': 'text/csv', ...(token ? { authorization: `Bearer ${token}` } : {}) },
       body,
     }).then(async (r) => ({ status: r.status, json: await r.json() }));
 
   it('switches the lecture to the uploaded table, and every student gets it', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const student = await connect({ lectureId: id });
     const rows = Array.from({ length: 40 }, (_, i) => `${(i % 7) / 7},${(i % 5) / 5},${i % 3 === 0 ? 1 : 0}`);
     const res = await upload(id, instructorToken, `width,height,label\n${rows.join('\n')}\n`, '?name=boxes.csv&trainFraction=0.75');
@@ -225,7 +208,7 @@ describe('CSV upload', () => {
     ['more than 16 features', `${Array.from({ length: 18 }, (_, i) => `c${i}`).join(',')}\n${Array(18).fill(1).join(',')}\n`, '16'],
     ['nothing at all', '', 'empty'],
   ])('refuses %s with the line and column, changing nothing', async (_what, body, message) => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const before = await state(id);
     const res = await upload(id, instructorToken, body);
     expect(res.status).toBe(400);
@@ -234,7 +217,7 @@ describe('CSV upload', () => {
   });
 
   it('names each problem\'s line and column in the body, needs the instructor token, and bounds the size', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const bad = await upload(id, instructorToken, 'a,b,y\n1,2,0\nx,2,1\n');
     expect(bad.json.issues).toEqual([expect.objectContaining({ line: 3, column: 1 })]);
     expect((await upload(id, undefined, 'a,y\n1,0\n')).status).toBe(401);
@@ -244,7 +227,7 @@ describe('CSV upload', () => {
   });
 
   it('refuses regression targets for cross-entropy with a reason', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     await instructor.command({ type: 'setNetwork', network: { hidden: [{ units: 4, activation: 'sigmoid' }], loss: 'crossEntropy' } });
     const res = await upload(id, instructorToken, 'a,y\n1,2.5\n2,3.5\n');

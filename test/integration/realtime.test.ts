@@ -1,34 +1,17 @@
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CONNECT_ERRORS, mlpLayout, NOTEBOOK_MLP_CONFIG, PROTOCOL_VERSION, type Command, type Frame, type Presence } from '../../shared/index.js';
-import { startServer, type TestServer } from '../support/server.js';
+import { useServer } from '../support/suite.js';
 import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
 
 /** The notebook network's 14 stages, in order (every new lecture starts on it). */
 const STAGES = mlpLayout(NOTEBOOK_MLP_CONFIG).stages.map((s) => s.stage);
 
-let server: TestServer;
-const open: LectureClient[] = [];
-beforeAll(async () => {
-  server = await startServer();
-});
-afterEach(() => {
-  while (open.length) open.pop()!.close();
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-async function connect(auth: Parameters<typeof LectureClient.connect>[1]) {
-  const c = await LectureClient.connect(server.url, auth);
-  open.push(c);
-  return c;
-}
-
-const state = async (id: string) => (await http(server.url, 'GET', `/api/lectures/${id}/state`)).json;
+const suite = useServer();
+const { connect, state } = suite;
 
 describe('a live lecture', () => {
   it('delivers every frame of the instructor\'s walk-through to two students, in order', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken, name: 'Prof' });
     const alice = await connect({ lectureId: id, name: 'Alice' });
     const bob = await connect({ lectureId: id.toLowerCase() });
@@ -49,7 +32,7 @@ describe('a live lecture', () => {
   });
 
   it('refuses a student\'s command and changes nothing', async () => {
-    const { id } = await createLecture(server.url);
+    const { id } = await createLecture(suite.server.url);
     const student = await connect({ lectureId: id });
     const before = await state(id);
     const ack = await student.command({ type: 'step' });
@@ -58,7 +41,7 @@ describe('a live lecture', () => {
   });
 
   it('answers bad socket payloads with an error and stays up', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     for (const bad of [null, 42, 'step', [], { type: 'step', x: 1 }, { type: 'train', epochs: Infinity }, { type: 'selectSample', index: -1 }]) {
       const ack = await instructor.command(bad);
@@ -73,7 +56,7 @@ describe('a live lecture', () => {
   });
 
   it('restores the state bit for bit with back', async () => {
-    const { id, instructorToken } = await createLecture(server.url, { preset: 'random', seed: 11 });
+    const { id, instructorToken } = await createLecture(suite.server.url, { preset: 'random', seed: 11 });
     const instructor = await connect({ lectureId: id, token: instructorToken });
     const snapshots = [await state(id)];
     const commands: Command[] = [{ type: 'forward' }, { type: 'update' }, { type: 'train', epochs: 4 }, { type: 'setWeight', tensor: 'W', index: [1, 2], value: 0.125 }, { type: 'reset', preset: 'notebook' }];
@@ -96,7 +79,7 @@ describe('a live lecture', () => {
   });
 
   it('trains with progress, refuses other commands meanwhile, and stops after the current epoch', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     const student = await connect({ lectureId: id });
     const progress: number[] = [];
@@ -115,16 +98,16 @@ describe('a live lecture', () => {
     expect(after.epoch).toBeLessThan(100_000);
     expect(after.epoch).toBeGreaterThanOrEqual(progress[0]);
     expect(after.lossCount).toBe(after.epoch);
-    expect((await http(server.url, 'GET', `/api/lectures/${id}/loss`)).json).toHaveLength(after.epoch);
+    expect((await http(suite.server.url, 'GET', `/api/lectures/${id}/loss`)).json).toHaveLength(after.epoch);
     expect(after.training).toBeNull();
-    const recording = (await http(server.url, 'GET', `/api/lectures/${id}/recording`)).json;
+    const recording = (await http(suite.server.url, 'GET', `/api/lectures/${id}/recording`)).json;
     expect(recording.events[0].command).toEqual({ type: 'train', epochs: 100_000, epochsRun: after.epoch });
     await student.atSeq(1);
     expect(student.state).toEqual(after);
   });
 
   it('trains 100,000 epochs to the end; frames and snapshots stay small, the exact history is one request away', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     const student = await connect({ lectureId: id });
     const frames: Frame[] = [];
@@ -135,7 +118,7 @@ describe('a live lecture', () => {
     expect(after.lossCount).toBe(100_000);
     expect(after.lossStride).toBe(128);
     expect(after.lossHistory).toHaveLength(Math.ceil(100_000 / 128));
-    const exact: number[] = (await http(server.url, 'GET', `/api/lectures/${id}/loss`)).json;
+    const exact: number[] = (await http(suite.server.url, 'GET', `/api/lectures/${id}/loss`)).json;
     expect(exact).toHaveLength(100_000);
     // Each point is the mean of its block of 128 epochs.
     const block = exact.slice(128, 256);
@@ -153,24 +136,24 @@ describe('a live lecture', () => {
 
 describe('joining', () => {
   it('refuses a wrong instructor token instead of making a student', async () => {
-    const { id } = await createLecture(server.url);
-    const err = await connectError(server.url, { protocol: PROTOCOL_VERSION, lectureId: id, token: 'wrong' });
+    const { id } = await createLecture(suite.server.url);
+    const err = await connectError(suite.server.url, { protocol: PROTOCOL_VERSION, lectureId: id, token: 'wrong' });
     expect(err.message).toBe('the instructor token is not valid for this lecture');
     expect(err.data?.code).toBe(CONNECT_ERRORS.badToken);
   });
 
   it('refuses an unknown lecture, an old protocol and a malformed handshake', async () => {
-    const unknown = await connectError(server.url, { protocol: PROTOCOL_VERSION, lectureId: 'QQQQQQ' });
+    const unknown = await connectError(suite.server.url, { protocol: PROTOCOL_VERSION, lectureId: 'QQQQQQ' });
     expect(unknown.data?.code).toBe(CONNECT_ERRORS.unknownLecture);
-    const { id } = await createLecture(server.url);
-    const old = await connectError(server.url, { protocol: PROTOCOL_VERSION - 1, lectureId: id });
+    const { id } = await createLecture(suite.server.url);
+    const old = await connectError(suite.server.url, { protocol: PROTOCOL_VERSION - 1, lectureId: id });
     expect(old.data?.code).toBe(CONNECT_ERRORS.protocol);
-    const malformed = await connectError(server.url, { lectureId: 42 });
+    const malformed = await connectError(suite.server.url, { lectureId: 42 });
     expect(malformed.data?.code).toBe(CONNECT_ERRORS.badHandshake);
   });
 
   it('gives a reconnecting client with lastSeq exactly what it missed', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     const first = await connect({ lectureId: id });
     for (let i = 0; i < 3; i++) await instructor.command({ type: 'step' });
@@ -180,8 +163,7 @@ describe('joining', () => {
     // Two small frames are fewer bytes than a snapshot, so the server sends the frames.
     for (let i = 0; i < 2; i++) await instructor.command({ type: 'step' });
 
-    const again = new LectureClient(server.url, { lectureId: id, lastSeq: held.seq });
-    open.push(again);
+    const again = suite.closeAfterTest(new LectureClient(suite.server.url, { lectureId: id, lastSeq: held.seq }));
     again.state = held;
     await again.atSeq(5);
     expect(again.snapshots).toEqual([]);
@@ -201,7 +183,7 @@ describe('joining', () => {
   });
 
   it('sends a joiner the current state and counts who is watching', async () => {
-    const { id, instructorToken } = await createLecture(server.url);
+    const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     await instructor.command({ type: 'forward' });
     const late = await connect({ lectureId: id });
