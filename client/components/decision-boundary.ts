@@ -16,7 +16,7 @@ import {
   type HeatGrid,
   type PlotDomain,
 } from '../lib/heatmap.js';
-import { panelStyles } from '../lib/shared-styles.js';
+import { panelStyles, swatchStyles } from '../lib/shared-styles.js';
 
 /** Canvas pixels per side; CSS scales it to the column. */
 const CANVAS_SIZE = 480;
@@ -56,6 +56,7 @@ export class DecisionBoundary extends LitElement {
 
   static override styles = [
     panelStyles,
+    swatchStyles,
     css`
       figure {
         margin: 0;
@@ -107,12 +108,7 @@ export class DecisionBoundary extends LitElement {
         font-size: 0.8rem;
         color: var(--muted);
       }
-      .bar {
-        display: inline-block;
-        width: 5rem;
-        height: 0.7rem;
-        border: 1px solid var(--border);
-        vertical-align: middle;
+      .swatch {
         margin: 0 0.25rem;
       }
       .dot {
@@ -159,7 +155,7 @@ export class DecisionBoundary extends LitElement {
           </div>
           <figcaption data-testid="boundary-summary">${summary}</figcaption>
           <div class="legend">
-            <span>ŷ 0<span class="bar" style=${`background: linear-gradient(to right, ${scaleCss(-1)}, ${scaleCss(0)}, ${scaleCss(1)})`}></span>1</span>
+            <span>ŷ 0<span class="swatch"></span>1</span>
             <span><span class="dot" style=${`background: ${scaleCss(1)}`}></span>label 1</span>
             <span><span class="dot" style=${`background: ${scaleCss(-1)}`}></span>label 0</span>
             <span>filled: train · <span class="dot" style=${`border: 2px solid ${scaleCss(-1)}`}></span>ring: test</span>

@@ -1,8 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { makeDataset, mlpLayout, type Snapshot } from '../../shared/index.js';
-import { activationScale, paintPixels, plotDomain, scaleCss, sharedHeatGrids, type HeatGrid, type ValueScale } from '../lib/heatmap.js';
-import { panelStyles } from '../lib/shared-styles.js';
+import { activationScale, paintPixels, plotDomain, sharedHeatGrids, type HeatGrid, type ValueScale } from '../lib/heatmap.js';
+import { panelStyles, swatchStyles } from '../lib/shared-styles.js';
 
 /** One hidden neuron: layer l (1-based, as the names A1, A2, … count) and unit u (0-based, as indices do). */
 interface Neuron {
@@ -30,6 +30,7 @@ export class NeuronMaps extends LitElement {
 
   static override styles = [
     panelStyles,
+    swatchStyles,
     css`
       .layer {
         display: grid;
@@ -85,13 +86,6 @@ export class NeuronMaps extends LitElement {
         font-size: 0.8rem;
         color: var(--muted);
       }
-      .bar {
-        display: inline-block;
-        width: 5rem;
-        height: 0.7rem;
-        border: 1px solid var(--border);
-        vertical-align: middle;
-      }
       .hint {
         font-size: 0.8rem;
         color: var(--muted);
@@ -134,7 +128,7 @@ export class NeuronMaps extends LitElement {
         )}
         ${shown ? this.renderLarge(shown, `${layout.layers[shown.layer - 1].A}[${shown.unit}]`) : nothing}
         <ul class="legend" data-testid="neuron-legend">
-          <li><span class="bar" style=${`background: linear-gradient(to right, ${scaleCss(-1)}, ${scaleCss(0)}, ${scaleCss(1)})`}></span> low · middle · high, per activation:</li>
+          <li><span class="swatch"></span> low · middle · high, per activation:</li>
           ${hidden.map((h, i) => html`<li>${layout.layers[i].A}: ${this.scaleText(i, h.activation)}</li>`)}
         </ul>
       </section>

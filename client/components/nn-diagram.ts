@@ -7,7 +7,7 @@ import { stageEquations, type ElementRef } from '../lib/equations.js';
 import { ElementHoverEvent } from '../lib/events.js';
 import { fmt, full } from '../lib/format.js';
 import { packedDataset, phaseAccent, phaseOf, tensorLabel, unitLayer } from '../lib/names.js';
-import { panelStyles } from '../lib/shared-styles.js';
+import { panelStyles, swatchStyles } from '../lib/shared-styles.js';
 
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
 /** 12 → "₁₂". */
@@ -70,6 +70,7 @@ export class NnDiagram extends LitElement {
 
   static override styles = [
     panelStyles,
+    swatchStyles,
     css`
       .scroll {
         /* A wide network scrolls sideways inside the panel, never the page. */
@@ -173,13 +174,6 @@ export class NnDiagram extends LitElement {
         display: inline-flex;
         align-items: center;
         gap: 0.3rem;
-      }
-      .scale i {
-        display: inline-block;
-        width: 5rem;
-        height: 0.7rem;
-        border: 1px solid var(--border);
-        background: linear-gradient(to right, #2166ac, #fff, #e66101);
       }
     `,
   ];
@@ -406,7 +400,7 @@ export class NnDiagram extends LitElement {
       ? `edges: gradient ${gradientNames} (colour = sign, width = size)`
       : 'edges: weight (colour = sign, width = size)';
     return html`<p class="caption">
-      <span class="scale"><span aria-hidden="true">−</span><i aria-hidden="true"></i><span aria-hidden="true">+</span> ${edges}</span>
+      <span class="scale"><span aria-hidden="true">−</span><i class="swatch" aria-hidden="true"></i><span aria-hidden="true">+</span> ${edges}</span>
       ${backward ? html`<span><span aria-hidden="true">◀</span> gradients flow backward</span>` : nothing}
       ${layout.notebook ? this.notebookLegend(s, backward) : this.legend(s, layout, g, backward)}
     </p>`;

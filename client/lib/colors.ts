@@ -7,6 +7,9 @@ const NEGATIVE: readonly [number, number, number] = [33, 102, 172]; // #2166ac
 const POSITIVE: readonly [number, number, number] = [230, 97, 1]; // #e66101
 const WHITE: readonly [number, number, number] = [255, 255, 255];
 
+/** The whole scale, −max to +max, for a legend swatch. */
+export const SCALE_GRADIENT = 'linear-gradient(to right, rgb(33, 102, 172), rgb(255, 255, 255), rgb(230, 97, 1))';
+
 function mix(a: readonly number[], b: readonly number[], t: number): string {
   const c = a.map((v, i) => Math.round(v + (b[i] - v) * t));
   return `rgb(${c[0]}, ${c[1]}, ${c[2]})`;

@@ -1,4 +1,5 @@
-import { css } from 'lit';
+import { css, unsafeCSS } from 'lit';
+import { SCALE_GRADIENT } from './colors.js';
 
 /** Styles every panel shares: panel chrome, focus ring, numbers in columns. */
 export const panelStyles = css`
@@ -179,4 +180,16 @@ export const formStyles = css`
         font-size: 0.9rem;
         overflow-wrap: anywhere;
       }
+`;
+
+/** A legend's swatch of the diverging scale (negative blue, zero white, positive orange). */
+export const swatchStyles = css`
+  .swatch {
+    display: inline-block;
+    width: 5rem;
+    height: 0.7rem;
+    border: 1px solid var(--border);
+    vertical-align: middle;
+    background: ${unsafeCSS(SCALE_GRADIENT)};
+  }
 `;
