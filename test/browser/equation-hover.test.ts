@@ -50,7 +50,7 @@ describe('an equation line and its element in the diagram', () => {
       // Marking moves nothing: not the diagram, not the line.
       expect(await box(page, 'nn-diagram svg')).toEqual(diagramBefore);
       expect(await box(page, 'equation-panel [aria-label="B_act[2]"]')).toEqual(lineBefore);
-      await page.locator('lecture-view').screenshot({ path: '/tmp/equation-hover-node.png' });
+      if (process.env.SCREENSHOTS) await page.locator('lecture-view').screenshot({ path: `${process.env.SCREENSHOTS}/equation-hover-node.png` });
 
       // Another line moves the ring; leaving the lines clears it.
       await line(page, 'B_act[4]').hover();
@@ -95,7 +95,7 @@ describe('an equation line and its element in the diagram', () => {
       await eventually(() => marked(page).count()).toBe(1);
       expect(await marked(page).getAttribute('data-edge')).toBe('W₁₂');
       expect(await page.locator('nn-diagram [data-edge="W₁₂"] line.halo').count()).toBe(1);
-      await page.locator('lecture-view').screenshot({ path: '/tmp/equation-hover-edge.png' });
+      if (process.env.SCREENSHOTS) await page.locator('lecture-view').screenshot({ path: `${process.env.SCREENSHOTS}/equation-hover-edge.png` });
       await line(page, '∂L/∂W[3,4]').hover();
       await eventually(() => marked(page).getAttribute('data-edge')).toBe('W₃₄');
       await page.mouse.move(2, 2);
