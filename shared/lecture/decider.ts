@@ -114,12 +114,6 @@ export function createLecture(config: LectureConfig): LectureState {
   };
 }
 
-/** Why a lecture cannot be created with this setup, or null. */
-export function lectureConfigProblem(config: LectureConfig): string | null {
-  const dataset = config.dataset ?? NOTEBOOK_DATASET_SPEC;
-  return setupProblem(fitInputs(config.network ?? NOTEBOOK_MLP_CONFIG, dataset), dataset, config.preset);
-}
-
 export type Refusal = { readonly ok: false; readonly status: 400 | 409; readonly error: string };
 export type Decision = { readonly ok: true; readonly event: LectureEvent } | Refusal;
 
@@ -149,7 +143,7 @@ function tooBigToStep(network: MlpState): Refusal | null {
 }
 
 /** The last stage of the forward pass (the loss) and of the backward pass (the first layer's weight gradient). */
-export function passLandmarks(config: MlpConfig): { readonly forwardEnd: string; readonly backwardEnd: string } {
+function passLandmarks(config: MlpConfig): { readonly forwardEnd: string; readonly backwardEnd: string } {
   const stages = mlpLayout(config).stages;
   return { forwardEnd: 'L', backwardEnd: stages[stages.length - 2].stage };
 }
@@ -163,10 +157,28 @@ function seedFor(preset: Preset, given: number | undefined, current: number, ctx
   return given ?? (preset === 'random' ? ctx.newSeed() : current);
 }
 
+/**
+ * What a change of network or data records: the network with the data's inputs, and the preset
+ * and seed of its new weights (the command's, else the defaults); or why it cannot happen.
+ */
+function newSetup(
+  state: LectureState,
+  shape: MlpConfig,
+  dataset: DatasetSpec,
+  given: { readonly preset?: Preset; readonly seed?: number },
+  ctx: DecideContext,
+): { readonly network: MlpConfig; readonly preset: Preset; readonly seed: number } | Refusal {
+  if (state.prediction?.status === 'open') return refuse('a prediction is open; reveal it before changing the network or the data');
+  const network = fitInputs(shape, dataset);
+  const preset = given.preset ?? defaultPreset(network, state.preset);
+  const problem = setupProblem(network, dataset, preset);
+  if (problem) return refuse(problem);
+  return { network, preset, seed: seedFor(preset, given.seed, state.seed, ctx) };
+}
+
 export function decide(state: LectureState, command: Command, ctx: DecideContext): Decision {
   const event = (recorded: RecordedCommand): Decision => ({ ok: true, event: { seq: state.seq + 1, at: ctx.now, command: recorded } });
   const { network } = state;
-  const landmarks = passLandmarks(network.config);
   switch (command.type) {
     case 'step':
       return tooBigToStep(network) ?? event(command);
@@ -185,9 +197,9 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
     case 'back':
       return state.undo ? event(command) : refuse('nothing to undo');
     case 'forward':
-      return tooBigToStep(network) ?? runToRefusal(state, landmarks.forwardEnd, 'the forward pass') ?? event(command);
+      return tooBigToStep(network) ?? runToRefusal(state, passLandmarks(network.config).forwardEnd, 'the forward pass') ?? event(command);
     case 'backward':
-      return tooBigToStep(network) ?? runToRefusal(state, landmarks.backwardEnd, 'the backward pass') ?? event(command);
+      return tooBigToStep(network) ?? runToRefusal(state, passLandmarks(network.config).backwardEnd, 'the backward pass') ?? event(command);
     case 'update':
       return tooBigToStep(network) ?? event(command);
     case 'train':
@@ -199,20 +211,12 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
       return event({ type: 'reset', preset, seed: seedFor(preset, command.seed, state.seed, ctx) });
     }
     case 'setNetwork': {
-      if (state.prediction?.status === 'open') return refuse('a prediction is open; reveal it before changing the network');
-      const config = fitInputs({ ...command.network, inputs: network.config.inputs }, state.dataset);
-      const preset = command.preset ?? defaultPreset(config, state.preset);
-      const problem = setupProblem(config, state.dataset, preset);
-      if (problem) return refuse(problem);
-      return event({ type: 'setNetwork', network: config, preset, seed: seedFor(preset, command.seed, state.seed, ctx) });
+      const setup = newSetup(state, { ...command.network, inputs: network.config.inputs }, state.dataset, command, ctx);
+      return 'error' in setup ? setup : event({ type: 'setNetwork', ...setup });
     }
     case 'setDataset': {
-      if (state.prediction?.status === 'open') return refuse('a prediction is open; reveal it before changing the data');
-      const config = fitInputs(network.config, command.dataset);
-      const preset = command.preset ?? defaultPreset(config, state.preset);
-      const problem = setupProblem(config, command.dataset, preset);
-      if (problem) return refuse(problem);
-      return event({ type: 'setDataset', dataset: command.dataset, network: config, preset, seed: seedFor(preset, command.seed, state.seed, ctx) });
+      const setup = newSetup(state, network.config, command.dataset, command, ctx);
+      return 'error' in setup ? setup : event({ type: 'setDataset', dataset: command.dataset, ...setup });
     }
     case 'stop':
       return refuse('no training is running');
@@ -220,9 +224,9 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
       if (state.prediction?.status === 'open') return refuse('a prediction is already open; reveal it first');
       const problem = elementProblem(network, command.tensor, command.index);
       if (problem) return invalid(problem);
-      if (mlpComputedInPass(mlpLayout(network.config), network.stage, command.tensor)) {
-        const producer = mlpLayout(network.config).producingStage[command.tensor];
-        return refuse(`${command.tensor} is already computed in this pass; ask before its stage (${producer}) runs`);
+      const layout = mlpLayout(network.config);
+      if (mlpComputedInPass(layout, network.stage, command.tensor)) {
+        return refuse(`${command.tensor} is already computed in this pass; ask before its stage (${layout.producingStage[command.tensor]}) runs`);
       }
       return event(command);
     }
