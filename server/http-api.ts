@@ -2,7 +2,7 @@ import express, { type NextFunction, type Request, type Response, type Router } 
 import {
   CreateLectureBody,
   CSV_SPEC_LIMITS,
-  datasetFromCsv,
+  csvDataset,
   describeCsvIssue,
   describeIssues,
   lectureNotebook,
@@ -28,6 +28,9 @@ export interface ApiOptions {
   readonly createKey?: string;
   readonly guessGuard: GuessGuard;
 }
+
+/** The shuffle seed of an uploaded table's train/test split (the schema's default, written out). */
+const CSV_DEFAULT_SEED = 1;
 
 class HttpError extends Error {
   constructor(
@@ -138,12 +141,13 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     if (!text.trim()) throw new HttpError(400, 'the CSV is empty: send the file as the body (Content-Type: text/csv)');
     const name = String(req.query.name ?? 'uploaded data').trim().slice(0, CSV_SPEC_LIMITS.maxNameLength) || 'uploaded data';
     const trainFraction = req.query.trainFraction === undefined ? 1 : Number(req.query.trainFraction);
-    const checked = datasetFromCsv(text, { name, trainFraction });
+    // Parsed here for the problems' lines and columns; the command below reuses the parse (csvDataset).
+    const checked = csvDataset(text, name, trainFraction, CSV_DEFAULT_SEED);
     if (!checked.ok) {
       const more = checked.moreErrors > 0 ? ` (and ${checked.moreErrors} more problems)` : '';
       throw new HttpError(400, `the CSV has problems: ${checked.errors.map(describeCsvIssue).join('; ')}${more}`, {}, { issues: checked.errors, moreErrors: checked.moreErrors });
     }
-    const command = parseCommand({ type: 'setDataset', dataset: { kind: 'csv', name, text, trainFraction } });
+    const command = parseCommand({ type: 'setDataset', dataset: { kind: 'csv', name, text, trainFraction, seed: CSV_DEFAULT_SEED } });
     if (!command.ok) throw new HttpError(400, command.error);
     const result = await room.command(command.value);
     if (!result.ok) throw new HttpError(result.status, result.error);
@@ -151,7 +155,7 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
   });
 
   api.get('/lectures/:id/loss', (req, res) => {
-    res.json(findRoom(req).lossHistory());
+    res.json(findRoom(req).state.network.lossHistory);
   });
 
   // Exports: the lecture as a Jupyter notebook that replays its weights, the weights, the loss history.

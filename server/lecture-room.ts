@@ -124,12 +124,7 @@ export class LectureRoom {
     return toSnapshot(this.current, t ? { epochsDone: t.epochsDone, epochsTotal: t.epochsTotal } : null);
   }
 
-  /** The exact loss history (the snapshot carries a bounded series of it). */
-  lossHistory(): readonly number[] {
-    return this.current.network.lossHistory;
-  }
-
-  /** The lecture's state as it stands (read-only: only commands change it). */
+  /** The lecture's state as it stands (read-only: only commands change it); its exact loss history, for one, which snapshots summarise. */
   get state(): LectureState {
     return this.current;
   }

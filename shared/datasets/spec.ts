@@ -1,11 +1,25 @@
 import { z } from 'zod';
 import { pointSet, POINT_DEFAULTS, POINT_LIMITS, POINT_SETS } from './points.js';
 import { truthTable, TRUTH_TABLE_INPUTS, TRUTH_TABLES } from './truth-tables.js';
-import { datasetFromCsv, type CsvIssue } from './csv.js';
+import { datasetFromCsv, type CsvDatasetResult, type CsvIssue } from './csv.js';
 import type { Dataset } from './types.js';
 
 /** An uploaded table's name and the text itself are bounded: the text by the CSV limits, the name for display. */
 export const CSV_SPEC_LIMITS = { maxNameLength: 60, maxTextLength: 2 * 1024 * 1024 } as const;
+
+/**
+ * An uploaded table, parsed once: the upload route, the command's validation and makeDataset all
+ * ask for the same text in a row, and a 10,000-row file takes a while to parse. One entry is enough.
+ */
+let lastCsv: { text: string; name: string; trainFraction: number; seed: number; result: CsvDatasetResult } | null = null;
+
+export function csvDataset(text: string, name: string, trainFraction: number, seed: number): CsvDatasetResult {
+  const c = lastCsv;
+  if (c && c.text === text && c.name === name && c.trainFraction === trainFraction && c.seed === seed) return c.result;
+  const result = datasetFromCsv(text, { name, trainFraction, seed });
+  lastCsv = { text, name, trainFraction, seed, result };
+  return result;
+}
 
 /** A CSV problem as one readable line: "line 3, column 2 (…)"; the parser's messages already say where, when there is a where. */
 export function describeCsvIssue(issue: CsvIssue): string {
@@ -62,7 +76,7 @@ export const DatasetSpecSchema = z.discriminatedUnion(
         seed: z.number({ error: 'seed must be a number' }).int('seed must be a whole number').min(0).max(0xffff_ffff).default(1),
       })
       .superRefine((spec, ctx) => {
-        const made = datasetFromCsv(spec.text, { name: spec.name, trainFraction: spec.trainFraction, seed: spec.seed });
+        const made = csvDataset(spec.text, spec.name, spec.trainFraction, spec.seed);
         if (made.ok) return;
         const more = made.moreErrors > 0 ? ` (and ${made.moreErrors} more)` : '';
         made.errors.forEach((issue, i) =>
@@ -105,7 +119,7 @@ function build(spec: DatasetSpec): Dataset {
     case 'points':
       return pointSet(spec.set, { count: spec.count, noise: spec.noise, trainFraction: spec.trainFraction, seed: spec.seed });
     case 'csv': {
-      const r = datasetFromCsv(spec.text, { name: spec.name, trainFraction: spec.trainFraction, seed: spec.seed });
+      const r = csvDataset(spec.text, spec.name, spec.trainFraction, spec.seed);
       if (!r.ok) throw new Error(`the CSV does not make a dataset: ${r.errors.map(describeCsvIssue).join('; ')}`);
       return r.dataset;
     }
