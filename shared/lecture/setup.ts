@@ -63,10 +63,11 @@ export function setupProblem(config: MlpConfig, spec: DatasetSpec, preset: Prese
   return dataProblem(config, packedData(spec).train);
 }
 
-/** A fresh network of `config` on `spec`'s training rows, with the preset's weights. Throws on a setupProblem. */
+/**
+ * A fresh network of `config` on `spec`'s training rows, with the preset's weights. Throws on a
+ * setupProblem (initialParams and createMlp check what it checks; `decide` asked it first).
+ */
 export function buildNetwork(config: MlpConfig, spec: DatasetSpec, preset: Preset, seed: number, learningRate: number): MlpState {
-  const problem = setupProblem(config, spec, preset);
-  if (problem) throw new Error(problem);
   return createMlp({ config, data: packedData(spec).train, params: initialParams(config, preset, seed), learningRate });
 }
 
