@@ -182,6 +182,19 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       if (typeof ack === 'function') ack({ ok: false, status: 429, error: `too many messages; at most ${eventLimits[socket.data.role].perSecond} a second` });
     });
 
+    /**
+     * Runs a handler so that nothing it throws leaves it: an unexpected error is logged once and
+     * acknowledged as a 500, and the process, every other lecture and this socket go on.
+     */
+    const guarded = (what: string, ack: unknown, run: () => void) => {
+      try {
+        run();
+      } catch (err) {
+        console.error(`${what} failed`, err);
+        if (typeof ack === 'function') ack({ ok: false, status: 500, error: 'internal error' });
+      }
+    };
+
     socket.on('command', async (raw: unknown, ack: unknown) => {
       const reply = (result: CommandAck) => {
         if (typeof ack === 'function') ack(result);
@@ -189,9 +202,9 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       if (socket.data.role !== 'instructor') {
         return reply({ ok: false, status: 403, error: 'only the instructor can send commands' });
       }
-      const command = parseCommand(raw);
-      if (!command.ok) return reply({ ok: false, status: 400, error: command.error });
       try {
+        const command = parseCommand(raw);
+        if (!command.ok) return reply({ ok: false, status: 400, error: command.error });
         const result = await room.command(command.value);
         reply(result.ok ? { ok: true, seq: result.seq } : { ok: false, status: result.status, error: result.error });
       } catch (err) {
@@ -202,9 +215,11 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
 
     socket.on('sync', (raw: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
-      const lastSeq = (raw as { lastSeq?: unknown } | null)?.lastSeq;
-      if (typeof lastSeq !== 'number' || !Number.isInteger(lastSeq)) return ack({ error: 'sync needs {lastSeq: integer}' });
-      ack(room.catchUp(lastSeq));
+      guarded('sync', ack, () => {
+        const lastSeq = (raw as { lastSeq?: unknown } | null)?.lastSeq;
+        if (typeof lastSeq !== 'number' || !Number.isInteger(lastSeq)) return ack({ error: 'sync needs {lastSeq: integer}', status: 400 });
+        ack(room.catchUp(lastSeq));
+      });
     });
 
     const studentOnly = (ack: unknown, run: () => Outcome) => {
@@ -212,7 +227,7 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
         if (typeof ack === 'function') ack(result);
       };
       if (socket.data.role !== 'student') return reply({ ok: false, status: 403, error: 'only students answer and flag' });
-      reply(run());
+      guarded('student event', reply, () => reply(run()));
     };
 
     socket.on('prediction:submit', (raw: unknown, ack: unknown) =>
