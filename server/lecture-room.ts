@@ -209,7 +209,7 @@ export class LectureRoom {
   }
 
   flagCounts(): FlagCounts {
-    const counts: Record<string, number> = {};
+    const counts: Record<string, number> = Object.create(null);
     for (const [key, who] of this.flagged) counts[key] = who.size;
     return { counts };
   }

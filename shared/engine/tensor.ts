@@ -4,6 +4,15 @@ export interface Tensor {
   readonly data: readonly number[];
 }
 
+/**
+ * The value a record holds under `key` as its own property, or undefined. Every lookup by a name
+ * that came from outside (a student's flag, an instructor's command) goes through this, so that
+ * `constructor` or `__proto__` finds nothing rather than Object.prototype's members.
+ */
+export function own<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}
+
 export function tensor(shape: readonly number[], data: readonly number[]): Tensor {
   return { shape: [...shape], data: [...data] };
 }

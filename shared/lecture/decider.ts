@@ -4,11 +4,12 @@
  * event log, and any state is the fold of `evolve` over it. Time and seeds arrive in the
  * event, so `evolve` is a pure function of its arguments.
  */
-import type { Preset } from '../engine/index.js';
+import { own, type Preset } from '../engine/index.js';
 import {
   mlpClearPass,
   mlpComputedInPass,
   mlpLayout,
+  mlpProducingStage,
   mlpRunTo,
   mlpSetParameter,
   mlpStagePosition,
@@ -191,7 +192,7 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
     case 'setWeight': {
       const { parameters } = mlpLayout(network.config);
       if (!parameters.includes(command.tensor)) return invalid(`${command.tensor} is not a weight of this network; its weights are ${parameters.join(', ')}`);
-      const problem = indexProblem(command.tensor, network.tensors[command.tensor].shape, command.index);
+      const problem = indexProblem(command.tensor, own(network.tensors, command.tensor)!.shape, command.index);
       return problem ? invalid(problem) : event(command);
     }
     case 'back':
@@ -226,7 +227,7 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
       if (problem) return invalid(problem);
       const layout = mlpLayout(network.config);
       if (mlpComputedInPass(layout, network.stage, command.tensor)) {
-        return refuse(`${command.tensor} is already computed in this pass; ask before its stage (${layout.producingStage[command.tensor]}) runs`);
+        return refuse(`${command.tensor} is already computed in this pass; ask before its stage (${mlpProducingStage(layout, command.tensor)}) runs`);
       }
       return event(command);
     }
@@ -289,7 +290,7 @@ function applyToNetwork(state: LectureState, command: NetworkCommand): Undoable 
     case 'setLearningRate':
       return { ...same, network: mlpWithLearningRate(network, command.value) };
     case 'setWeight': {
-      const t = network.tensors[command.tensor];
+      const t = own(network.tensors, command.tensor)!;
       return { ...same, network: mlpSetParameter(network, command.tensor, flatIndex(t.shape, command.index), command.value) };
     }
     case 'train':
@@ -431,7 +432,7 @@ function apply(state: LectureState, event: LectureEvent, computed?: TrainedLectu
       if (!revealsPrediction(state, next)) return next;
       // The stage just ran, so the value is among the tensors now.
       const p = state.prediction!;
-      const t = next.network.tensors[p.tensor];
+      const t = own(next.network.tensors, p.tensor)!;
       const actual = t.data[flatIndex(t.shape, p.index)];
       return { ...next, prediction: revealed(p, actual, event.reveal) };
     }
@@ -444,7 +445,7 @@ export function revealsPrediction(before: LectureState, after: LectureState): bo
   if (!p || p.status !== 'open' || after.seq !== before.seq + 1) return false;
   if (after.network.config !== before.network.config) return false;
   const layout = mlpLayout(before.network.config);
-  return mlpStagesRun(layout, before.network.stage, after.network.stage).includes(layout.producingStage[p.tensor]);
+  return mlpStagesRun(layout, before.network.stage, after.network.stage).includes(mlpProducingStage(layout, p.tensor) ?? '');
 }
 
 /**
@@ -454,10 +455,10 @@ export function revealsPrediction(before: LectureState, after: LectureState): bo
  */
 export function predictedValue(prediction: Prediction, network: MlpState): number {
   const layout = mlpLayout(network.config);
-  const producer = layout.producingStage[prediction.tensor];
+  const producer = mlpProducingStage(layout, prediction.tensor);
   if (producer === undefined || elementProblem(network, prediction.tensor, prediction.index)) return NaN;
   const ahead = mlpRunTo(network, producer);
-  const t = ahead.tensors[prediction.tensor];
+  const t = own(ahead.tensors, prediction.tensor)!;
   return t.data[flatIndex(t.shape, prediction.index)];
 }
 

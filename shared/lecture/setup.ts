@@ -5,6 +5,7 @@
  */
 import { makeDataset, type Dataset, type DatasetSpec, NOTEBOOK_DATASET_SPEC } from '../datasets/index.js';
 import type { Preset } from '../engine/presets.js';
+import { own } from '../engine/tensor.js';
 import {
   createMlp,
   dataProblem,
@@ -73,7 +74,7 @@ export function buildNetwork(config: MlpConfig, spec: DatasetSpec, preset: Prese
 
 /** The shape a tensor has, or will have once its stage runs in the pass the network is in (or about to start). */
 export function upcomingShape(network: MlpState, tensor: string): number[] | null {
-  const computed = network.tensors[tensor];
+  const computed = own(network.tensors, tensor);
   if (computed) return [...computed.shape];
   if (!mlpLayout(network.config).tensorNames.includes(tensor)) return null;
   return mlpTensorShape(network.config, tensor, upcomingPassRows(network));

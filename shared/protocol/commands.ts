@@ -60,12 +60,15 @@ export type MlpShape = Omit<MlpConfig, 'inputs'>;
 export const SetNetworkCommand = z
   .strictObject({
     type: z.literal('setNetwork'),
-    network: z.record(z.string(), z.unknown(), { error: 'network must be an object like {"hidden": [{"units": 8, "activation": "tanh"}]}' }),
+    // The object as sent (z.record would silently drop a "__proto__" key): the config's strict schema names every unknown field.
+    network: z.custom<Record<string, unknown>>((v) => typeof v === 'object' && v !== null && !Array.isArray(v), {
+      error: 'network must be an object like {"hidden": [{"units": 8, "activation": "tanh"}]}',
+    }),
     preset: z.enum(PRESET_NAMES, { error: `preset must be one of ${PRESET_NAMES.join(', ')}` }).optional(),
     seed: int(0, LIMITS.maxSeed).optional(),
   })
   .transform((cmd, ctx) => {
-    if ('inputs' in cmd.network) {
+    if (Object.hasOwn(cmd.network, 'inputs')) {
       ctx.addIssue({ code: 'custom', path: ['network', 'inputs'], message: 'inputs follow the dataset; leave them out' });
       return z.NEVER;
     }

@@ -4,9 +4,10 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseCommand } from '../../shared/index.js';
+import { COMMAND_TYPES as ALL_COMMAND_TYPES, parseCommand } from '../../shared/index.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
+import { LINE_SEPARATORS, PROTOTYPE_NAMES } from '../support/hostile.js';
 
 let server: TestServer;
 let lecture: { id: string; instructorToken: string };
@@ -24,11 +25,13 @@ afterAll(async () => {
   await server?.close();
 });
 
-const COMMAND_TYPES = ['step', 'back', 'forward', 'backward', 'update', 'stop', 'selectSample', 'train', 'reset', 'setLearningRate', 'setWeight'];
+const COMMAND_TYPES = [...ALL_COMMAND_TYPES, ...PROTOTYPE_NAMES];
 const weird = fc.oneof(
   fc.constantFrom(NaN, Infinity, -Infinity, -0, 1e308, -1e308, Number.MAX_SAFE_INTEGER + 2, 0.1, -1, 8, 100001, 2 ** 32),
   fc.string({ maxLength: 20 }),
-  fc.constantFrom(null, true, false, '__proto__', 'constructor', [], {}, [0], [0, 0, 0], [-1, 0], [0, 4], ['0', '0']),
+  fc.constantFrom(null, true, false, [], {}, [0], [0, 0, 0], [-1, 0], [0, 4], ['0', '0']),
+  fc.constantFrom(...PROTOTYPE_NAMES),
+  fc.tuple(fc.string({ maxLength: 6 }), fc.constantFrom(...LINE_SEPARATORS), fc.string({ maxLength: 6 })).map((parts) => parts.join('')),
 );
 /** Command-shaped objects with wrong or boundary values: the inputs most likely to slip past validation. */
 const nearlyCommand = fc.record(
@@ -37,7 +40,10 @@ const nearlyCommand = fc.record(
     epochs: weird,
     index: weird,
     value: weird,
-    tensor: fc.oneof(fc.constantFrom('W', 'V', 'B', 'w'), weird),
+    tensor: fc.oneof(fc.constantFrom('W', 'V', 'B', 'w', 'B_act'), weird),
+    mode: weird,
+    network: fc.oneof(weird, fc.record({ hidden: weird, loss: weird })),
+    dataset: fc.oneof(weird, fc.record({ kind: fc.constantFrom('csv', 'points', 'truthTable'), table: weird, set: weird, name: weird, text: weird })),
     preset: fc.oneof(fc.constantFrom('notebook', 'random', 'Notebook'), weird),
     seed: weird,
   },

@@ -4,7 +4,7 @@
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import type { Snapshot } from '../../shared/index.js';
-import { startServer, type TestServer } from './server.js';
+import { startServer, type StartOptions, type TestServer } from './server.js';
 import { http, LectureClient } from './clients.js';
 
 export interface ServerSuite {
@@ -18,11 +18,11 @@ export interface ServerSuite {
   state(lectureId: string): Promise<Snapshot>;
 }
 
-export function useServer(): ServerSuite {
+export function useServer(options: StartOptions = {}): ServerSuite {
   let server: TestServer | undefined;
   const open: LectureClient[] = [];
   beforeAll(async () => {
-    server = await startServer();
+    server = await startServer(options);
   });
   afterEach(() => {
     while (open.length) open.pop()!.close();

@@ -248,10 +248,16 @@ function buildLayout(config: MlpConfig): MlpLayout {
     text: parameters.map((p, i) => `${p} ← ${p} − η·${gradients[i]}`).join(', '),
   });
 
-  const producingStage: Record<string, string> = {};
+  // No prototype: a tensor name from outside never finds Object.prototype's members here.
+  const producingStage: Record<string, string> = Object.create(null);
   for (const s of stages) for (const p of s.produces) producingStage[p] = s.stage;
   const tensorNames = [...parameters, ...stages.filter((s) => s.stage !== 'update').flatMap((s) => s.produces)];
   return { notebook, sizes, activations, input, target: 'y', loss: 'L', layers, parameters, stages, tensorNames, producingStage, batched };
+}
+
+/** The stage that produces a tensor of this network, or undefined when it has no such tensor. */
+export function mlpProducingStage(layout: MlpLayout, tensor: string): string | undefined {
+  return Object.hasOwn(layout.producingStage, tensor) ? layout.producingStage[tensor] : undefined;
 }
 
 /** Every stage name of a pass, in order. */
@@ -298,7 +304,7 @@ export function mlpStagesRun(layout: MlpLayout, before: string, after: string): 
 /** Whether the pass standing at `stage` has computed `tensor` already (a complete pass counts as not begun). */
 export function mlpComputedInPass(layout: MlpLayout, stage: string, tensor: string): boolean {
   if (stage === 'idle' || stage === 'update') return false;
-  const producer = layout.producingStage[tensor];
+  const producer = mlpProducingStage(layout, tensor);
   if (producer === undefined || producer === 'update') return false;
   return mlpStagePosition(layout, stage) >= mlpStagePosition(layout, producer);
 }

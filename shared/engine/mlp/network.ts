@@ -1,5 +1,5 @@
 import { hadamardInto, outerInto, sgdInto } from '../kernels.js';
-import type { Tensor } from '../tensor.js';
+import { own, type Tensor } from '../tensor.js';
 import type { MlpConfig } from './config.js';
 import { dataProblem, type MlpData } from './data.js';
 import type { MlpParams } from './init.js';
@@ -114,7 +114,7 @@ export function mlpClearPass(s: MlpState, sampleIndex = s.sampleIndex): MlpState
 export function mlpSetParameter(s: MlpState, name: string, index: number, value: number): MlpState {
   const layout = mlpLayout(s.config);
   if (!layout.parameters.includes(name)) throw new Error(`${name} is not a parameter of this network`);
-  const t = s.tensors[name];
+  const t = own(s.tensors, name)!;
   if (!Number.isInteger(index) || index < 0 || index >= t.data.length) throw new Error(`index ${index} is outside ${name}`);
   const data = [...t.data];
   data[index] = value;
@@ -134,7 +134,7 @@ export function mlpPassRows(config: MlpConfig, data: MlpData, sampleIndex: numbe
 }
 
 function need(s: MlpState, name: string): readonly number[] {
-  const found = s.tensors[name];
+  const found = own(s.tensors, name);
   if (!found) throw new Error(`stage needs ${name}, which is not computed`);
   return found.data;
 }
