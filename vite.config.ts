@@ -9,6 +9,9 @@ export default defineConfig({
     emptyOutDir: true,
     // KaTeX's fonts and uPlot are the bulk; one chunk keeps first paint simple on a lecture Wi-Fi.
     chunkSizeWarningLimit: 800,
+    // Every asset a file, never a data: URL: the CSP allows fonts from 'self' only (server/security-headers.ts),
+    // and KaTeX's smaller fonts would otherwise be inlined.
+    assetsInlineLimit: 0,
   },
   server: {
     proxy: {

@@ -8,6 +8,8 @@ import { LectureRegistry } from './lectures.js';
 import type { Clock, LectureStore, RandomSource } from './ports.js';
 import { attachRealtime, type EventLimits, type TypedServer } from './realtime.js';
 import { GuessGuard } from './guards.js';
+import { securityHeaders } from './security-headers.js';
+import { finalErrorHandler, notFound } from './error-pages.js';
 
 export interface AppOptions {
   readonly store: LectureStore;
@@ -16,6 +18,8 @@ export interface AppOptions {
   /** The built client (dist/client); when absent only the API is served. */
   readonly clientDir?: string;
   readonly publicUrl?: string;
+  /** Origins besides this site's own that may open socket.io connections (ALLOWED_ORIGINS). */
+  readonly allowedOrigins?: readonly string[];
   /** Require this key (X-Create-Key) to create lectures; unset, anyone can. */
   readonly createKey?: string;
   /** Failed code or token guesses allowed per address per minute before it is slowed down. */
@@ -44,6 +48,7 @@ export function createApp(options: AppOptions): App {
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', 'loopback');
+  web.use(securityHeaders());
   web.use('/api', apiRouter({ registry, store, publicUrl, createKey, guessGuard }));
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {
     web.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
@@ -52,8 +57,16 @@ export function createApp(options: AppOptions): App {
   } else {
     web.get('/', (_req, res) => res.type('text/plain').send('Backprop Live API is running; the client is not built (npm run build).'));
   }
+  web.use(notFound);
+  web.use(finalErrorHandler);
   const server = createServer(web);
-  const io = attachRealtime(server, { registry, guessGuard, clock, eventLimits: options.eventLimits });
+  const io = attachRealtime(server, {
+    registry,
+    guessGuard,
+    clock,
+    eventLimits: options.eventLimits,
+    origins: { publicUrl, allowedOrigins: options.allowedOrigins },
+  });
   return {
     server,
     io,

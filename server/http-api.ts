@@ -18,6 +18,7 @@ import type { LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
 import type { LectureStore } from './ports.js';
 import { sameSecret, type GuessGuard } from './guards.js';
+import { logFailedRequest } from './error-pages.js';
 
 export interface ApiOptions {
   readonly registry: LectureRegistry;
@@ -65,6 +66,29 @@ class Refusals {
   }
 }
 
+/** Routes whose body is not JSON; each checks its own Content-Type. */
+const NOT_JSON_BODY = /^\/lectures\/[^/]+\/dataset\.csv$/;
+const CSV_TYPES = ['text/csv', 'text/plain'];
+
+const parseJson = express.json({ limit: LIMITS.maxPayloadBytes, strict: true });
+
+/**
+ * Every body the API reads is JSON, and must say so. A page on another site can send text/plain,
+ * form or multipart bodies, or none, without the browser asking first (no CORS preflight); it
+ * cannot send application/json. So a lecture is never created, nor a command sent, cross-site.
+ */
+function jsonBodies(req: Request, res: Response, next: NextFunction): void {
+  if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || NOT_JSON_BODY.test(req.path)) return next();
+  if (req.is('application/json')) return parseJson(req, res, next);
+  const given = req.get('content-type');
+  next(new HttpError(415, `send the body as JSON with Content-Type: application/json (got ${given ? `Content-Type: ${given.slice(0, 80)}` : 'no body'})`));
+}
+
+function requireCsv(req: Request, _res: Response, next: NextFunction): void {
+  if (req.is(CSV_TYPES)) return next();
+  next(new HttpError(415, 'send the table as the body with Content-Type: text/csv (or text/plain)'));
+}
+
 function bearerToken(req: Request): string | null {
   const header = req.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -83,7 +107,7 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     if (!room) throw refusals.guess(req, 404, `no lecture with code "${raw.slice(0, 20)}"`);
     return room;
   };
-  api.use(express.json({ limit: LIMITS.maxPayloadBytes, strict: true }));
+  api.use(jsonBodies);
 
   api.get('/health', (_req, res) => {
     res.json({ ok: true, protocol: PROTOCOL_VERSION, createKeyRequired: Boolean(createKey) });
@@ -135,7 +159,7 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
   });
 
   // An uploaded table: too big for a socket message, so it comes here as text and becomes a setDataset command.
-  api.post('/lectures/:id/dataset.csv', express.text({ type: () => true, limit: CSV_SPEC_LIMITS.maxTextLength }), async (req, res) => {
+  api.post('/lectures/:id/dataset.csv', requireCsv, express.text({ type: CSV_TYPES, limit: CSV_SPEC_LIMITS.maxTextLength }), async (req, res) => {
     const room = instructorRoom(req);
     const text = typeof req.body === 'string' ? req.body : '';
     if (!text.trim()) throw new HttpError(400, 'the CSV is empty: send the file as the body (Content-Type: text/csv)');
@@ -196,22 +220,29 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
   return api;
 }
 
-/** Turns every error, including body-parser's, into a JSON `{error}`; never lets input crash the server. */
-function apiErrorHandler(err: unknown, _req: Request, res: Response, _next: NextFunction): void {
-  if (err instanceof HttpError) {
-    res.status(err.status).set(err.headers).json({ error: err.message, ...err.details });
+/**
+ * Turns every error, including body-parser's, into a JSON `{error}` and one log line; never lets
+ * input crash the server, never sends a stack (a 500 says only "internal error").
+ */
+function apiErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const { status, body, headers } = apiErrorResponse(err);
+  logFailedRequest(req, status, status >= 500 ? err : body.error);
+  if (res.headersSent) {
+    res.destroy();
     return;
   }
+  res.status(status).set(headers).json(body);
+}
+
+function apiErrorResponse(err: unknown): { status: number; body: { error: string }; headers: Record<string, string> } {
+  if (err instanceof HttpError) return { status: err.status, body: { error: err.message, ...err.details }, headers: err.headers };
   const e = err as { type?: string; status?: number; message?: string };
-  if (e?.type === 'entity.parse.failed') {
-    res.status(400).json({ error: `malformed JSON: ${e.message}` });
-  } else if (e?.type === 'entity.too.large') {
+  if (e?.type === 'entity.parse.failed') return { status: 400, body: { error: `malformed JSON: ${e.message}` }, headers: {} };
+  if (e?.type === 'entity.too.large') {
     const limit = (e as { limit?: number }).limit ?? LIMITS.maxPayloadBytes;
-    res.status(413).json({ error: `the body is larger than ${limit} bytes` });
-  } else if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) {
-    res.status(e.status).json({ error: e.message ?? 'bad request' });
-  } else {
-    console.error('unexpected error in the API', err);
-    res.status(500).json({ error: 'internal error' });
+    return { status: 413, body: { error: `the body is larger than ${limit} bytes` }, headers: {} };
   }
+  if (err instanceof URIError) return { status: 400, body: { error: 'the address has a malformed %-escape' }, headers: {} };
+  if (typeof e?.status === 'number' && e.status >= 400 && e.status < 500) return { status: e.status, body: { error: e.message ?? 'bad request' }, headers: {} };
+  return { status: 500, body: { error: 'internal error' }, headers: {} };
 }

@@ -19,6 +19,7 @@ import {
 } from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
 import { RateLimiter, type GuessGuard } from './guards.js';
+import { allowSameSite, type OriginPolicy } from './origins.js';
 import type { Clock } from './ports.js';
 import type { LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
@@ -59,6 +60,8 @@ export interface RealtimeOptions {
   readonly guessGuard: GuessGuard;
   readonly clock: Clock;
   readonly eventLimits?: EventLimits;
+  /** Which pages may connect (default: only this server's own host). */
+  readonly origins?: OriginPolicy;
 }
 
 export type EventLimits = Record<'student' | 'instructor', { burst: number; perSecond: number }>;
@@ -66,11 +69,13 @@ export type EventLimits = Record<'student' | 'instructor', { burst: number; perS
 /** Events a socket may send: a burst, then a steady rate. Beyond it, acks say 429 and nothing runs. */
 export const DEFAULT_EVENT_LIMITS: EventLimits = { student: { burst: 30, perSecond: 10 }, instructor: { burst: 200, perSecond: 100 } };
 
-export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, clock, eventLimits = DEFAULT_EVENT_LIMITS }: RealtimeOptions): TypedServer {
+export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, clock, eventLimits = DEFAULT_EVENT_LIMITS, origins = {} }: RealtimeOptions): TypedServer {
   const io: TypedServer = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.maxPayloadBytes,
     perMessageDeflate: false,
     serveClient: false,
+    // A WebSocket ignores CORS: a foreign page's handshake is refused here (403), polling or websocket.
+    allowRequest: allowSameSite(origins),
   });
   const subscribed = new Map<string, () => void>();
   const limiters = {

@@ -1,0 +1,68 @@
+import type { NextFunction, Request, Response } from 'express';
+
+/** Bounds of a log line: a hostile URL or body cannot make one long or split it in two. */
+const MAX_LOGGED_PATH = 120;
+const MAX_LOGGED_MESSAGE = 200;
+
+function clip(text: string, max: number): string {
+  const clean = text.replace(/[\p{Cc}\p{Cf}]/gu, ' ');
+  return clean.length > max ? `${clean.slice(0, max)}…` : clean;
+}
+
+/**
+ * One line per failed request: method, path (clipped), status, why. A client's mistake (4xx) is a
+ * warning without a stack; our own failure (5xx) is an error with the stack, to be fixed.
+ */
+export function logFailedRequest(req: Request, status: number, err: unknown): void {
+  const message = err instanceof Error ? err.message : String(err);
+  const line = `HTTP ${status} ${req.method} ${clip(req.originalUrl, MAX_LOGGED_PATH)}: ${clip(message, MAX_LOGGED_MESSAGE)}`;
+  if (status >= 500) console.error(line, err instanceof Error ? err.stack : '');
+  else console.warn(line);
+}
+
+/** The status an error asks for when it is the client's fault (URIError from a bad %-escape: 400); else 500. */
+export function clientErrorStatus(err: unknown): number {
+  if (err instanceof URIError) return 400;
+  const e = err as { status?: unknown; statusCode?: unknown } | null;
+  const status = typeof e?.status === 'number' ? e.status : typeof e?.statusCode === 'number' ? e.statusCode : 500;
+  return status >= 400 && status < 500 ? status : 500;
+}
+
+const SENTENCES = new Map<number, { title: string; sentence: string }>([
+  [400, { title: 'This address is not valid', sentence: 'The link seems to be cut or mistyped.' }],
+  [404, { title: 'There is no page here', sentence: 'Check the address, or type the lecture’s join code on the home page.' }],
+]);
+const FALLBACK = { title: 'Something went wrong', sentence: 'Please try again in a moment.' };
+
+/**
+ * A small page a student can read on a phone: what happened and a way home. Nothing from the
+ * request or the error is echoed, so nothing needs escaping. Style attributes only (the CSP
+ * allows no <style> element).
+ */
+export function errorPage(status: number): string {
+  const { title, sentence } = SENTENCES.get(status) ?? FALLBACK;
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Backprop Live</title></head>
+<body style="font: 1.1rem/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; color: #1f2328">
+<h1 style="font-size: 1.5rem">${title}</h1>
+<p>${sentence}</p>
+<p><a href="/">Go to the Backprop Live home page</a></p>
+</body>
+</html>
+`;
+}
+
+/** Unknown pages outside /api: the readable 404 (the API router answers its own in JSON). */
+export function notFound(req: Request, res: Response): void {
+  logFailedRequest(req, 404, 'no such page');
+  res.status(404).type('html').send(errorPage(404));
+}
+
+/** The last handler: a generic page, never express's stack trace, and one log line. */
+export function finalErrorHandler(err: unknown, req: Request, res: Response, next: NextFunction): void {
+  const status = clientErrorStatus(err);
+  logFailedRequest(req, status, err);
+  if (res.headersSent) return next(err); // express ends the half-sent response
+  res.status(status).type('html').send(errorPage(status));
+}
