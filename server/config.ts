@@ -1,4 +1,5 @@
 import { resolve } from 'node:path';
+import { normalizeOrigin } from './origins.js';
 
 export interface Config {
   readonly port: number;
@@ -9,6 +10,8 @@ export interface Config {
   /** The built client; default dist/client beside the built server. */
   readonly clientDir?: string;
   readonly createKey?: string;
+  /** Origins besides this site's own that may open socket.io connections. */
+  readonly allowedOrigins: readonly string[];
 }
 
 /** Reads the environment; every setting has an embedded default so `npm start` needs nothing else. */
@@ -25,5 +28,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     synchronous,
     clientDir: env.CLIENT_DIR ? resolve(env.CLIENT_DIR) : undefined,
     createKey: env.CREATE_KEY || undefined,
+    allowedOrigins: readOrigins(env.ALLOWED_ORIGINS),
   };
+}
+
+/** ALLOWED_ORIGINS: comma-separated origins (`https://a.example,http://localhost:5173`). */
+function readOrigins(text: string | undefined): string[] {
+  const entries = (text ?? '').split(',').map((s) => s.trim()).filter(Boolean);
+  return entries.map((entry) => {
+    const origin = normalizeOrigin(entry);
+    if (!origin) throw new Error(`ALLOWED_ORIGINS must list http(s) origins separated by commas, like https://example.org; "${entry}" is not one`);
+    return origin;
+  });
 }

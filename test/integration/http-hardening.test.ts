@@ -14,6 +14,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest
 import { PROTOCOL_VERSION } from '../../shared/index.js';
 import { createApp, type AppOptions } from '../../server/app.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
+import { readConfig } from '../../server/config.js';
 import { createLecture, http } from '../support/clients.js';
 import { CLIENT_DIR, startServer, type TestServer } from '../support/server.js';
 
@@ -244,6 +245,15 @@ describe('socket.io and Origin', () => {
       expect(await connectFrom(other.url, id, transport, 'http://evil.example')).toBe('refused');
       expect(await connectFrom(other.url, id, transport)).toBe('connected');
     });
+  });
+});
+
+describe('ALLOWED_ORIGINS', () => {
+  it('is read as comma-separated origins, and a bad entry stops the server with a sentence', () => {
+    expect(readConfig({}).allowedOrigins).toEqual([]);
+    expect(readConfig({ ALLOWED_ORIGINS: ' https://A.example/ , http://localhost:5173,' }).allowedOrigins).toEqual(['https://a.example', 'http://localhost:5173']);
+    expect(() => readConfig({ ALLOWED_ORIGINS: 'https://ok.example,evil' })).toThrow(/ALLOWED_ORIGINS .*"evil" is not one/);
+    expect(() => readConfig({ ALLOWED_ORIGINS: 'file:///etc' })).toThrow(/ALLOWED_ORIGINS/);
   });
 });
 
