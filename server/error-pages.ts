@@ -4,7 +4,7 @@ import type { NextFunction, Request, Response } from 'express';
 const MAX_LOGGED_PATH = 120;
 const MAX_LOGGED_MESSAGE = 200;
 
-function clip(text: string, max: number): string {
+export function clip(text: string, max: number): string {
   const clean = text.replace(/[\p{Cc}\p{Cf}]/gu, ' ');
   return clean.length > max ? `${clean.slice(0, max)}…` : clean;
 }

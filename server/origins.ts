@@ -1,4 +1,5 @@
 import type { IncomingMessage } from 'node:http';
+import { clip } from './error-pages.js';
 
 /**
  * Which web pages may open a socket.io connection. A WebSocket is not bound by CORS, so without
@@ -46,6 +47,8 @@ export function originAllowed(origin: string | undefined, host: string | undefin
 export function allowSameSite(policy: OriginPolicy) {
   return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
     const allowed = originAllowed(req.headers.origin, req.headers.host, policy);
+    // One line, so that a PUBLIC_URL that does not match what students type is easy to see.
+    if (!allowed) console.warn(`socket.io handshake refused: Origin ${clip(String(req.headers.origin), 100)} is not this site (Host ${clip(String(req.headers.host), 100)}${policy.publicUrl ? `, PUBLIC_URL ${policy.publicUrl}` : ''})`);
     callback(allowed ? null : 'this page is on another site; open the lecture from its own address', allowed);
   };
 }

@@ -222,9 +222,14 @@ describe('socket.io and Origin', () => {
     expect(await connectFrom(server.url, id, transport)).toBe('connected');
   });
 
-  it('answers a refused handshake 403', async () => {
-    const res = await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'http://evil.example' } });
-    expect(res.status).toBe(403);
+  it('answers a refused handshake 403 and logs one line naming the Origin', async () => {
+    let status = 0;
+    const lines = await logLinesDuring(async () => {
+      status = (await fetch(`${server.url}/socket.io/?EIO=4&transport=polling`, { headers: { origin: 'http://evil.example' } })).status;
+    });
+    expect(status).toBe(403);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain('Origin http://evil.example is not this site');
   });
 
   describe('with PUBLIC_URL and ALLOWED_ORIGINS', () => {
