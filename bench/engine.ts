@@ -44,7 +44,7 @@ function trainMs(state: LectureState, epochs: number): number {
   return time(() => {
     const t = new LectureTrainer(state);
     t.runEpochs(epochs);
-    return t.finish();
+    return t.result();
   }).ms;
 }
 

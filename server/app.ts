@@ -10,6 +10,8 @@ import { attachRealtime, type EventLimits, type TypedServer } from './realtime.j
 import { GuessGuard } from './guards.js';
 import { securityHeaders } from './security-headers.js';
 import { finalErrorHandler, notFound } from './error-pages.js';
+import { TrainingSlots } from './training-slots.js';
+import { DEFAULT_LECTURE_LIMITS, type LectureLimits } from './lecture-quota.js';
 
 export interface AppOptions {
   readonly store: LectureStore;
@@ -26,7 +28,21 @@ export interface AppOptions {
   readonly guessesPerMinute?: number;
   /** Messages per socket: a burst, then a rate (defaults suit a lecture; tests that fire fast raise them). */
   readonly eventLimits?: EventLimits;
+  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES, default 4 MiB). */
+  readonly maxSocketBufferBytes?: number;
+  /** At most one snapshot per socket per this many ms (default 5 s). */
+  readonly snapshotIntervalMs?: number;
+  /** Trainings that run at once across all lectures (MAX_TRAININGS); the others wait their turn. */
+  readonly maxConcurrentTrainings?: number;
+  /** What one lecture may record and train (events, bytes, epochs and uploads an hour). */
+  readonly lectureLimits?: Partial<LectureLimits>;
+  /** A lecture nobody has used for this long leaves memory (it comes back from the store when asked for). */
+  readonly idleLectureMs?: number;
 }
+
+/** Trainings at once: each takes slices of the one event loop, so a few keep everything else responsive. */
+export const DEFAULT_MAX_TRAININGS = 4;
+const DEFAULT_IDLE_LECTURE_MS = 30 * 60_000;
 
 export interface App {
   readonly server: HttpServer;
@@ -43,7 +59,13 @@ export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };
 export function createApp(options: AppOptions): App {
   const { store, clientDir, publicUrl, createKey } = options;
   const clock = options.clock ?? systemClock;
-  const registry = new LectureRegistry({ store, clock, random: options.random ?? cryptoRandom });
+  const registry = new LectureRegistry({
+    store,
+    clock,
+    random: options.random ?? cryptoRandom,
+    trainings: new TrainingSlots(options.maxConcurrentTrainings ?? DEFAULT_MAX_TRAININGS),
+    limits: { ...DEFAULT_LECTURE_LIMITS, ...options.lectureLimits },
+  });
   const guessGuard = new GuessGuard(clock, { allowed: options.guessesPerMinute ?? 20 });
   const web = express();
   web.disable('x-powered-by');
@@ -66,12 +88,18 @@ export function createApp(options: AppOptions): App {
     clock,
     eventLimits: options.eventLimits,
     origins: { publicUrl, allowedOrigins: options.allowedOrigins },
+    maxSocketBufferBytes: options.maxSocketBufferBytes,
+    snapshotIntervalMs: options.snapshotIntervalMs,
   });
+  const idleMs = options.idleLectureMs ?? DEFAULT_IDLE_LECTURE_MS;
+  const sweep = setInterval(() => registry.evictIdle(idleMs, (id) => (io.sockets.adapter.rooms.get(id)?.size ?? 0) > 0), Math.min(60_000, idleMs));
+  sweep.unref();
   return {
     server,
     io,
     registry,
     async close() {
+      clearInterval(sweep);
       await registry.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));

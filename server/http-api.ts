@@ -7,18 +7,30 @@ import {
   describeIssues,
   lectureNotebook,
   LIMITS,
-  lossCsv,
+  lossCsvPieces,
   parseCommand,
   PROTOCOL_VERSION,
+  provideCsvText,
+  shortDigest,
   weightsJson,
   type CreatedLecture,
 } from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
-import type { LectureRoom } from './lecture-room.js';
+import type { CommandResult, LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
 import type { LectureStore } from './ports.js';
 import { sameSecret, type GuessGuard } from './guards.js';
+import { csvDigest } from './csv-datasets.js';
 import { logFailedRequest } from './error-pages.js';
+import { lossJsonPieces, sendPieces } from './streaming.js';
+import { ExportCache } from './export-cache.js';
+
+/** The recording download: the lecture, then its events spliced in as stored (they are JSON already). */
+function* recordingPieces(lecture: string, events: Iterable<string>): Generator<string> {
+  yield `{"lecture":${lecture},"events":`;
+  yield* events;
+  yield '}';
+}
 
 export interface ApiOptions {
   readonly registry: LectureRegistry;
@@ -89,6 +101,25 @@ function requireCsv(req: Request, _res: Response, next: NextFunction): void {
   next(new HttpError(415, 'send the table as the body with Content-Type: text/csv (or text/plain)'));
 }
 
+/**
+ * The command API's old form of an uploaded table, `{kind: 'csv', text}`, kept for its clients:
+ * the body with the text named by its digest (the text is provided to the cache here, and stored
+ * once the command is checked). Null for any other body.
+ */
+function inlineCsv(body: unknown): { body: unknown; digest: string; text: string } | null {
+  const b = body as { type?: unknown; dataset?: { kind?: unknown; text?: unknown } } | null;
+  if (b?.type !== 'setDataset' || b.dataset?.kind !== 'csv' || typeof b.dataset.text !== 'string') return null;
+  const { text, ...spec } = b.dataset;
+  const digest = csvDigest(text);
+  provideCsvText(digest, text);
+  return { body: { ...b, dataset: { ...spec, digest } }, digest, text };
+}
+
+/** A refusal that says when to try again (a lecture's hourly limits) says it in the header too. */
+function retryAfterHeader(result: { readonly retryAfter?: number }): Record<string, string> {
+  return result.retryAfter ? { 'Retry-After': String(result.retryAfter) } : {};
+}
+
 function bearerToken(req: Request): string | null {
   const header = req.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -99,6 +130,7 @@ function bearerToken(req: Request): string | null {
 export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }: ApiOptions): Router {
   const api = express.Router();
   const refusals = new Refusals(guessGuard);
+  const exports = new ExportCache();
   const findRoom = (req: Request): LectureRoom => {
     refusals.checkNotBlocked(req);
     const raw = String(req.params.id);
@@ -106,6 +138,20 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     const room = id ? registry.get(id) : undefined;
     if (!room) throw refusals.guess(req, 404, `no lecture with code "${raw.slice(0, 20)}"`);
     return room;
+  };
+  /**
+   * Runs a command that names an uploaded table with the table stored first (an event must never
+   * name a text the store lacks); a refused command takes its text out again, so refused uploads
+   * fill nothing.
+   */
+  const withStoredCsv = async (digest: string, text: string, run: () => Promise<CommandResult>): Promise<CommandResult> => {
+    store.putDataset(digest, text);
+    let result: CommandResult | undefined;
+    try {
+      return (result = await run());
+    } finally {
+      if (!result?.ok) store.forgetUnusedDataset(digest);
+    }
   };
   api.use(jsonBodies);
 
@@ -151,35 +197,56 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
 
   api.post('/lectures/:id/commands', async (req, res) => {
     const room = instructorRoom(req);
-    const command = parseCommand(req.body);
+    const inline = inlineCsv(req.body);
+    const command = parseCommand(inline ? inline.body : req.body);
     if (!command.ok) throw new HttpError(400, command.error);
-    const result = await room.command(command.value);
-    if (!result.ok) throw new HttpError(result.status, result.error);
+    const problem = registry.datasetProblem(room, command.value);
+    if (problem) throw new HttpError(400, problem);
+    const result = inline ? await withStoredCsv(inline.digest, inline.text, () => room.command(command.value)) : await room.command(command.value);
+    if (!result.ok) throw new HttpError(result.status, result.error, retryAfterHeader(result));
     res.json(room.snapshot());
   });
 
-  // An uploaded table: too big for a socket message, so it comes here as text and becomes a setDataset command.
+  // An uploaded table: too big for a socket message, so it comes here as text, is stored once under
+  // its digest, and becomes a setDataset command that names it by digest.
   api.post('/lectures/:id/dataset.csv', requireCsv, express.text({ type: CSV_TYPES, limit: CSV_SPEC_LIMITS.maxTextLength }), async (req, res) => {
     const room = instructorRoom(req);
     const text = typeof req.body === 'string' ? req.body : '';
     if (!text.trim()) throw new HttpError(400, 'the CSV is empty: send the file as the body (Content-Type: text/csv)');
     const name = String(req.query.name ?? 'uploaded data').trim().slice(0, CSV_SPEC_LIMITS.maxNameLength) || 'uploaded data';
     const trainFraction = req.query.trainFraction === undefined ? 1 : Number(req.query.trainFraction);
+    const digest = csvDigest(text);
+    provideCsvText(digest, text);
     // Parsed here for the problems' lines and columns; the command below reuses the parse (csvDataset).
-    const checked = csvDataset(text, name, trainFraction, CSV_DEFAULT_SEED);
+    const checked = csvDataset(digest, name, trainFraction, CSV_DEFAULT_SEED);
     if (!checked.ok) {
       const more = checked.moreErrors > 0 ? ` (and ${checked.moreErrors} more problems)` : '';
       throw new HttpError(400, `the CSV has problems: ${checked.errors.map(describeCsvIssue).join('; ')}${more}`, {}, { issues: checked.errors, moreErrors: checked.moreErrors });
     }
-    const command = parseCommand({ type: 'setDataset', dataset: { kind: 'csv', name, text, trainFraction, seed: CSV_DEFAULT_SEED } });
+    const command = parseCommand({ type: 'setDataset', dataset: { kind: 'csv', name, digest, trainFraction, seed: CSV_DEFAULT_SEED } });
     if (!command.ok) throw new HttpError(400, command.error);
-    const result = await room.command(command.value);
-    if (!result.ok) throw new HttpError(result.status, result.error);
-    res.json({ ok: true, seq: result.seq, rows: checked.table.samples.length, features: checked.table.featureNames.length });
+    const result = await withStoredCsv(digest, text, () => room.command(command.value));
+    if (!result.ok) throw new HttpError(result.status, result.error, retryAfterHeader(result));
+    res.json({ ok: true, seq: result.seq, digest, rows: checked.table.samples.length, features: checked.table.featureNames.length });
   });
 
-  api.get('/lectures/:id/loss', (req, res) => {
-    res.json(findRoom(req).state.network.lossHistory);
+  // An uploaded table's text, by the digest its lecture's snapshot names. The digest is the
+  // content, so the answer never changes: cached for good, and revalidated by ETag (express
+  // answers 304 to a matching If-None-Match). A 64-hex digest cannot be guessed.
+  api.get('/datasets/:file', (req, res) => {
+    const match = /^([0-9a-f]{64})\.csv$/.exec(String(req.params.file));
+    if (!match) throw new HttpError(400, 'a dataset is named by its digest: /api/datasets/<SHA-256, 64 lowercase hex digits>.csv');
+    const text = store.datasetText(match[1]);
+    if (text === undefined) throw new HttpError(404, `no CSV with digest ${shortDigest(match[1])}`);
+    res.set({ 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${match[1]}"` });
+    res.type('text/csv; charset=utf-8').send(text);
+  });
+
+  // Streamed: 100,000 epochs trained many times over is megabytes of numbers.
+  api.get('/lectures/:id/loss', async (req, res) => {
+    const history = findRoom(req).state.network.lossHistory;
+    res.type('application/json');
+    await sendPieces(res, lossJsonPieces(history));
   });
 
   // Exports: the lecture as a Jupyter notebook that replays its weights, the weights, the loss history.
@@ -187,8 +254,13 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     const room = findRoom(req);
     const { record } = room;
     const config = { lectureId: record.id, title: record.title, preset: record.preset, seed: record.seed, learningRate: record.learningRate };
-    const notebook = lectureNotebook(config, store.events(record.id));
-    res.type('application/x-ipynb+json').attachment(`backprop-live-${record.id}.ipynb`).send(JSON.stringify(notebook, null, 1));
+    // Built from the stored events, whose trainings carry their results (nothing is trained again), once per (lecture, seq).
+    const text = exports.get(record.id, room.seq, () => {
+      const events = store.events(record.id);
+      registry.loadTexts(events);
+      return JSON.stringify(lectureNotebook(config, events), null, 1);
+    });
+    res.type('application/x-ipynb+json').attachment(`backprop-live-${record.id}.ipynb`).send(text);
   });
 
   api.get('/lectures/:id/export/weights.json', (req, res) => {
@@ -196,12 +268,13 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     res.attachment(`backprop-live-${room.id}-weights.json`).json(weightsJson(room.id, room.seq, room.state.network));
   });
 
-  api.get('/lectures/:id/export/loss.csv', (req, res) => {
+  api.get('/lectures/:id/export/loss.csv', async (req, res) => {
     const room = findRoom(req);
-    res.type('text/csv').attachment(`backprop-live-${room.id}-loss.csv`).send(lossCsv(room.state.network.lossHistory, room.state.testLoss));
+    res.type('text/csv').attachment(`backprop-live-${room.id}-loss.csv`);
+    await sendPieces(res, lossCsvPieces(room.state.network.lossHistory, room.state.testLoss));
   });
 
-  api.get('/lectures/:id/recording', (req, res) => {
+  api.get('/lectures/:id/recording', async (req, res) => {
     const room = findRoom(req);
     const { record } = room;
     // The stored frames are already JSON: splice them in rather than parse and re-serialise.
@@ -212,7 +285,8 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
       eventCount: room.seq,
       initial: registry.initialSnapshot(record),
     };
-    res.type('application/json').send(`{"lecture":${JSON.stringify(lecture)},"events":${store.eventsJson(record.id)}}`);
+    res.type('application/json');
+    await sendPieces(res, recordingPieces(JSON.stringify(lecture), store.eventsJson(record.id)));
   });
 
   api.use((req, _res, next) => next(new HttpError(404, `no API route ${req.method} ${req.path}`)));

@@ -2,7 +2,6 @@ import {
   aggregate,
   decide,
   evolve,
-  evolveComputed,
   flagKey,
   revealsPrediction,
   elementProblem,
@@ -26,10 +25,12 @@ import {
 } from '../shared/index.js';
 import { newSeed } from './ids.js';
 import type { Clock, LectureRecord, LectureStore, RandomSource } from './ports.js';
+import { LectureQuota, type LectureLimits } from './lecture-quota.js';
+import type { TrainingSlots } from './training-slots.js';
 
 export type CommandResult =
   | { readonly ok: true; readonly seq: number }
-  | { readonly ok: false; readonly status: number; readonly error: string };
+  | { readonly ok: false; readonly status: number; readonly error: string; readonly retryAfter?: number };
 
 export interface RoomListener {
   frame(frame: Frame): void;
@@ -47,10 +48,21 @@ export interface RoomDeps {
   readonly store: LectureStore;
   readonly clock: Clock;
   readonly random: RandomSource;
+  /** Shared by every lecture of the process: how many trainings run at once. */
+  readonly trainings: TrainingSlots;
+  readonly limits: LectureLimits;
 }
 
 /** Frames kept in memory for clients that reconnect after a short drop. */
 const RECENT_FRAMES = 512;
+/** JSON lengths of frames and of the snapshots of states, for catch-up's choice between them. */
+const frameLengths = new WeakMap<object, number>();
+const snapshotLengths = new WeakMap<object, number>();
+function jsonLength(lengths: WeakMap<object, number>, key: object, value: unknown): number {
+  let length = lengths.get(key);
+  if (length === undefined) lengths.set(key, (length = JSON.stringify(value).length));
+  return length;
+}
 /** A training slice's target length: long enough to be efficient, short enough to keep the loop responsive. */
 const SLICE_MS = 4;
 const PROGRESS_EVERY_MS = 150;
@@ -63,6 +75,8 @@ interface TrainingRun {
   readonly epochsTotal: number;
   epochsDone: number;
   stopRequested: boolean;
+  /** Trainings of other lectures ahead of this one while it waits for a slot; 0 once it runs. */
+  queued: number;
 }
 
 /** Whether the command ends the pass's flags: a new pass begins, the network or data changes, or they are cleared. */
@@ -104,15 +118,36 @@ export class LectureRoom {
     private current: LectureState,
     recentFrames: Frame[],
     private readonly deps: RoomDeps,
+    /** What the lecture has used of its limits so far (counted from its log as it was loaded). */
+    private readonly quota: LectureQuota = new LectureQuota(deps.limits),
   ) {
     this.recent = recentFrames.slice(-RECENT_FRAMES);
+    this.lastUsed = deps.clock.now();
     this.flagged = deps.store.flags(record.id);
     const p = current.prediction;
     if (p?.status === 'open') this.answers = deps.store.answers(record.id, p.askSeq);
   }
 
+  /** When someone last asked for this lecture (the registry forgets lectures idle for long). */
+  lastUsed: number;
+
   get id(): string {
     return this.record.id;
+  }
+
+  touch(): void {
+    this.lastUsed = this.deps.clock.now();
+  }
+
+  /** Whether the lecture has work under way that memory must keep: a training, or pending batched updates. */
+  get busy(): boolean {
+    return this.training !== null || Object.values(this.pending).some((t) => t !== null);
+  }
+
+  /** Detaches every listener: the registry has forgotten this room (a new one takes its place when asked for). */
+  dispose(): void {
+    for (const t of Object.values(this.pending)) if (t) clearTimeout(t);
+    this.listeners.clear();
   }
 
   get seq(): number {
@@ -121,7 +156,7 @@ export class LectureRoom {
 
   snapshot(): Snapshot {
     const t = this.training;
-    return toSnapshot(this.current, t ? { epochsDone: t.epochsDone, epochsTotal: t.epochsTotal } : null);
+    return toSnapshot(this.current, t ? { epochsDone: t.epochsDone, epochsTotal: t.epochsTotal, ...(t.queued ? { queued: t.queued } : {}) } : null);
   }
 
   /** The lecture's state as it stands (read-only: only commands change it); its exact loss history, for one, which snapshots summarise. */
@@ -138,11 +173,15 @@ export class LectureRoom {
     if (this.training) {
       if (command.type === 'stop') {
         this.training.stopRequested = true;
+        this.deps.trainings.dropStopped();
         return { ok: true, seq: this.current.seq };
       }
       return { ok: false, status: 409, error: `training is running (${this.training.epochsDone}/${this.training.epochsTotal} epochs); send stop to end it` };
     }
-    const decision = decide(this.current, command, { now: this.deps.clock.now(), newSeed: () => newSeed(this.deps.random) });
+    const now = this.deps.clock.now();
+    const overQuota = this.quota.refusal(command, now);
+    if (overQuota) return overQuota;
+    const decision = decide(this.current, command, { now, newSeed: () => newSeed(this.deps.random) });
     if (!decision.ok) return decision;
     if (decision.event.command.type === 'train') return this.train(decision.event.command.epochs);
     let event = decision.event;
@@ -250,9 +289,11 @@ export class LectureRoom {
           : null;
     if (!frames) return { type: 'snapshot', snapshot: this.snapshot() };
     const snapshot = this.snapshot();
-    return JSON.stringify(frames).length < JSON.stringify(snapshot).length
-      ? { type: 'frames', frames }
-      : { type: 'snapshot', snapshot };
+    // Sizes are measured once per frame and per state, not per request: every client that asks
+    // compares the same frames with the same snapshot (socket.io serialises the answer anyway).
+    let left = jsonLength(snapshotLengths, this.current, snapshot);
+    for (const frame of frames) if ((left -= jsonLength(frameLengths, frame, frame)) <= 0) return { type: 'snapshot', snapshot };
+    return { type: 'frames', frames };
   }
 
   /** Stops a running training and waits for it to be committed (used on shutdown). */
@@ -269,7 +310,12 @@ export class LectureRoom {
     const frame = frameBetween(this.current, next, event);
     const clearFlags = clearsFlags(this.current, next, event);
     try {
-      this.deps.store.appendEvent(this.id, { seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, frame }, { clearFlags });
+      const bytes = this.deps.store.appendEvent(
+        this.id,
+        { seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, trained: event.trained, frame },
+        { clearFlags },
+      );
+      this.quota.record(event.at, event.command, bytes);
     } catch (err) {
       return { ok: false, status: 500, error: `could not record the command: ${(err as Error).message}` };
     }
@@ -301,7 +347,7 @@ export class LectureRoom {
    * lectures, joins and `stop` are served. The recorded event says how many epochs ran.
    */
   private async train(epochsTotal: number): Promise<CommandResult> {
-    const run: TrainingRun = { epochsTotal, epochsDone: 0, stopRequested: false };
+    const run: TrainingRun = { epochsTotal, epochsDone: 0, stopRequested: false, queued: 0 };
     this.training = run;
     const start = this.current;
     const trainer = new LectureTrainer(start);
@@ -309,8 +355,16 @@ export class LectureRoom {
     // longer than a slice should.
     let rowsPerSlice = 64;
     let lastProgress = performance.now();
+    const slot = await this.deps.trainings.acquire({
+      onQueued: (ahead) => {
+        run.queued = ahead;
+        this.emitProgress(run, trainer);
+      },
+      stopped: () => run.stopRequested,
+    });
+    run.queued = 0;
     try {
-      while (trainer.epochsRun < epochsTotal && !run.stopRequested) {
+      while (slot && trainer.epochsRun < epochsTotal && !run.stopRequested) {
         const t0 = performance.now();
         let budget = rowsPerSlice;
         while (budget > 0 && trainer.epochsRun < epochsTotal) budget -= trainer.runRows(budget);
@@ -323,13 +377,16 @@ export class LectureRoom {
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
+      // What the training produced travels in the event, so no fold of the log trains again.
       const event: LectureEvent = {
         seq: start.seq + 1,
         at: this.deps.clock.now(),
-        command: { type: 'train', epochs: epochsTotal, epochsRun: run.epochsDone },
+        command: { type: 'train', epochs: epochsTotal, epochsRun: trainer.epochsRun },
+        trained: trainer.result(),
       };
-      return this.commit(event, evolveComputed(start, event, trainer.finish()));
+      return this.commit(event, evolve(start, event));
     } finally {
+      if (slot) this.deps.trainings.release();
       this.training = null;
     }
   }
@@ -339,6 +396,7 @@ export class LectureRoom {
       seq: this.current.seq,
       epochsDone: run.epochsDone,
       epochsTotal: run.epochsTotal,
+      ...(run.queued ? { queued: run.queued } : {}),
       loss: trainer.lastLoss,
       testLoss: trainer.lastTestLoss,
       params: trainer.parameterTensors(),

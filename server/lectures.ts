@@ -1,7 +1,23 @@
-import { createLecture, evolve, toSnapshot, type CreateLectureBody, type Frame, type LectureState, type Snapshot } from '../shared/index.js';
+import {
+  createLecture,
+  datasetProblem,
+  evolve,
+  hasCsvText,
+  LectureTrainer,
+  provideCsvText,
+  shortDigest,
+  toSnapshot,
+  type Command,
+  type CreateLectureBody,
+  type Frame,
+  type LectureState,
+  type Snapshot,
+} from '../shared/index.js';
+import { digestsOfEvents, loadCsvTexts } from './csv-datasets.js';
 import { hashToken, newJoinCode, newSeed, newToken, tokenMatches } from './ids.js';
 import { LectureRoom, type RoomDeps } from './lecture-room.js';
-import type { LectureRecord } from './ports.js';
+import type { LectureRecord, StoredEvent } from './ports.js';
+import { LectureQuota } from './lecture-quota.js';
 
 /** Every lecture the server knows: created here, or brought back from the store by folding its events. */
 export class LectureRegistry {
@@ -34,18 +50,83 @@ export class LectureRegistry {
   /** The lecture with this (normalised) code, loaded from the store on first use. */
   get(id: string): LectureRoom | undefined {
     const cached = this.rooms.get(id);
-    if (cached) return cached;
+    if (cached) {
+      cached.touch();
+      return cached;
+    }
     const record = this.deps.store.getLecture(id);
     if (!record) return undefined;
     let state = initialState(record);
     const frames: Frame[] = [];
-    for (const event of this.deps.store.events(id)) {
+    const quota = new LectureQuota(this.deps.limits);
+    for (const loaded of this.deps.store.events(id)) {
+      // Event by event, so that a lecture of many uploads never needs more texts at once than the cache keeps.
+      this.loadTexts([loaded]);
+      const event = this.withTrainingResult(id, state, loaded);
       state = evolve(state, event);
       frames.push(event.frame);
+      quota.record(event.at, event.command, loaded.bytes);
     }
-    const room = new LectureRoom(record, state, frames, this.deps);
+    const room = new LectureRoom(record, state, frames, this.deps, quota);
     this.rooms.set(id, room);
     return room;
+  }
+
+  /**
+   * A `train` event stored before training results were kept is trained once more, here, and its
+   * result stored with it: from then on no load of the lecture trains again.
+   */
+  private withTrainingResult(id: string, state: LectureState, event: StoredEvent): StoredEvent {
+    if (event.command.type !== 'train' || event.trained) return event;
+    const trainer = new LectureTrainer(state);
+    trainer.runEpochs(event.command.epochsRun);
+    const trained = trainer.result();
+    this.deps.store.attachTrainingResult(id, event.seq, trained);
+    return { ...event, trained };
+  }
+
+  /**
+   * Forgets lectures nobody has used for `idleMs` (no socket, no training, no request): they come
+   * back from the store, exactly, the next time someone asks. Memory then holds the lectures in use.
+   */
+  evictIdle(idleMs: number, inUse: (id: string) => boolean): number {
+    const now = this.deps.clock.now();
+    let evicted = 0;
+    for (const [id, room] of this.rooms) {
+      if (room.busy || inUse(id) || now - room.lastUsed < idleMs) continue;
+      room.dispose();
+      this.rooms.delete(id);
+      evicted++;
+    }
+    return evicted;
+  }
+
+  /** How many lectures are in memory. */
+  get loaded(): number {
+    return this.rooms.size;
+  }
+
+  /** Makes the uploaded tables these events name available to makeDataset (before folding or exporting them). */
+  loadTexts(events: Parameters<typeof digestsOfEvents>[0]): void {
+    const unknown = loadCsvTexts(this.deps.store, digestsOfEvents(events));
+    if (unknown.length) throw new Error(`the store has no CSV with digest ${unknown.map(shortDigest).join(', ')}`);
+  }
+
+  /**
+   * Why a command's uploaded table cannot be used, or null; asked before deciding it, after
+   * loading the table's text from the store: a digest nobody uploaded, or rows that make no
+   * dataset with the command's split.
+   */
+  datasetProblem(room: LectureRoom, command: Command): string | null {
+    if (command.type !== 'setDataset' || command.dataset.kind !== 'csv') return null;
+    const { digest } = command.dataset;
+    // The store, not the cache, says whether it was uploaded: the cache may hold a refused upload's text.
+    const text = this.deps.store.datasetText(digest);
+    if (text === undefined) {
+      return `no CSV with digest ${shortDigest(digest)} was uploaded; upload the CSV first: POST /api/lectures/${room.id}/dataset.csv`;
+    }
+    if (!hasCsvText(digest)) provideCsvText(digest, text);
+    return datasetProblem(command.dataset);
   }
 
   isInstructor(room: LectureRoom, token: string): boolean {

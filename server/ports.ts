@@ -1,5 +1,5 @@
 /** The server's seams to the outside world, injected by createApp's caller so tests control them. */
-import type { Frame, LectureSummary, PredictionStats, Preset, RecordedCommand } from '../shared/index.js';
+import type { Frame, LectureSummary, PredictionStats, Preset, RecordedCommand, TrainingResult } from '../shared/index.js';
 
 export interface Clock {
   /** ms since the epoch. */
@@ -27,7 +27,14 @@ export interface StoredEvent {
   readonly command: RecordedCommand;
   /** The class's answers, for an event that revealed a prediction. */
   readonly reveal?: PredictionStats;
+  /** What a `train` produced (parameters, every epoch's losses): a fold of the log never trains again. */
+  readonly trained?: TrainingResult;
   readonly frame: Frame;
+}
+
+/** An event as read back, with the bytes it takes in the store (for the lecture's quota). */
+export interface LoadedEvent extends StoredEvent {
+  readonly bytes: number;
 }
 
 /** Durable storage of lectures and their event logs. `appendEvent` returns once the event is committed. */
@@ -36,11 +43,17 @@ export interface LectureStore {
   getLecture(id: string): LectureRecord | undefined;
   listLectures(): LectureSummary[];
   /** `clearFlags`: the event starts a new pass (or clears flags); the pass's flags go in the same transaction. */
-  appendEvent(lectureId: string, event: StoredEvent, options?: { clearFlags?: boolean }): void;
+  appendEvent(lectureId: string, event: StoredEvent, options?: { clearFlags?: boolean }): number;
   /** Events with seq > afterSeq, in order. */
-  events(lectureId: string, afterSeq?: number): StoredEvent[];
-  /** The same events as a JSON array text, without parsing them (for the recording download). */
-  eventsJson(lectureId: string): string;
+  events(lectureId: string, afterSeq?: number): LoadedEvent[];
+  /**
+   * The events as the pieces of one JSON array text (`[`, each event, `,`…, `]`), read one at a time
+   * without parsing them, so a recording of any size can be streamed (the recording download).
+   * Training results are left out: the frames carry what a replay shows.
+   */
+  eventsJson(lectureId: string): Iterable<string>;
+  /** Records what a training produced, for an event stored before results were (computed once, at its first load). */
+  attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): void;
   /** Stores a student's answer to the prediction opened at `askSeq` (the latest one counts). */
   saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): void;
   answers(lectureId: string, askSeq: number): Map<string, number>;
@@ -48,5 +61,15 @@ export interface LectureStore {
   setFlag(lectureId: string, clientId: string, key: string, on: boolean): void;
   /** The current pass's flags: key → the students who flagged it. */
   flags(lectureId: string): Map<string, Set<string>>;
+  /**
+   * Stores an uploaded CSV text once under its digest (SHA-256, lowercase hex); storing it again
+   * changes nothing. An event that names the digest (appendEvent) marks it used; appendEvent
+   * refuses one whose text is not stored.
+   */
+  putDataset(digest: string, text: string): void;
+  /** Deletes a stored text no event names (an upload whose command was refused), so refusals fill nothing. */
+  forgetUnusedDataset(digest: string): void;
+  /** The CSV text stored under this digest. */
+  datasetText(digest: string): string | undefined;
   close(): void;
 }

@@ -23,6 +23,7 @@ import { allowSameSite, type OriginPolicy } from './origins.js';
 import type { Clock } from './ports.js';
 import type { LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
+import { DEFAULT_MAX_SOCKET_BUFFER_BYTES, DEFAULT_SNAPSHOT_INTERVAL_MS, dropIfBehind, SnapshotSpacing } from './send-buffer.js';
 
 export type TypedServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type TypedSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
@@ -62,6 +63,10 @@ export interface RealtimeOptions {
   readonly eventLimits?: EventLimits;
   /** Which pages may connect (default: only this server's own host). */
   readonly origins?: OriginPolicy;
+  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES; default 4 MiB). */
+  readonly maxSocketBufferBytes?: number;
+  /** At most one snapshot per socket per this many ms (default 5 s); a sync needing another sooner gets 429. */
+  readonly snapshotIntervalMs?: number;
 }
 
 export type EventLimits = Record<'student' | 'instructor', { burst: number; perSecond: number }>;
@@ -69,7 +74,18 @@ export type EventLimits = Record<'student' | 'instructor', { burst: number; perS
 /** Events a socket may send: a burst, then a steady rate. Beyond it, acks say 429 and nothing runs. */
 export const DEFAULT_EVENT_LIMITS: EventLimits = { student: { burst: 30, perSecond: 10 }, instructor: { burst: 200, perSecond: 100 } };
 
-export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, clock, eventLimits = DEFAULT_EVENT_LIMITS, origins = {} }: RealtimeOptions): TypedServer {
+export function attachRealtime(
+  httpServer: HttpServer,
+  {
+    registry,
+    guessGuard,
+    clock,
+    eventLimits = DEFAULT_EVENT_LIMITS,
+    origins = {},
+    maxSocketBufferBytes = DEFAULT_MAX_SOCKET_BUFFER_BYTES,
+    snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS,
+  }: RealtimeOptions,
+): TypedServer {
   const io: TypedServer = new Server(httpServer, {
     maxHttpBufferSize: LIMITS.maxPayloadBytes,
     perMessageDeflate: false,
@@ -77,12 +93,27 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
     // A WebSocket ignores CORS: a foreign page's handshake is refused here (403), polling or websocket.
     allowRequest: allowSameSite(origins),
   });
-  const subscribed = new Map<string, () => void>();
+  /** Rooms whose events are broadcast; weak, so a lecture the registry forgot can be collected. */
+  const followed = new WeakSet<LectureRoom>();
   const limiters = {
     student: new RateLimiter(clock, eventLimits.student.burst, eventLimits.student.perSecond),
     instructor: new RateLimiter(clock, eventLimits.instructor.burst, eventLimits.instructor.perSecond),
   };
   const presenceTimers = new Map<string, NodeJS.Timeout>();
+  const snapshots = new SnapshotSpacing(clock, snapshotIntervalMs);
+
+  /**
+   * A broadcast to a lecture's room that no slow reader can make the server buffer without bound:
+   * a socket already holding more than the limit is dropped first (it reconnects and catches up).
+   * socket.io still encodes the message once for the room.
+   */
+  const broadcast = <E extends 'frame' | 'progress' | 'prediction:reveal'>(lectureId: string, event: E, ...payload: Parameters<ServerToClientEvents[E]>) => {
+    for (const id of io.sockets.adapter.rooms.get(lectureId) ?? []) {
+      const socket = io.sockets.sockets.get(id);
+      if (socket) dropIfBehind(socket, maxSocketBufferBytes);
+    }
+    io.to(lectureId).emit(event, ...payload);
+  };
 
   const schedulePresence = (lectureId: string) => {
     if (presenceTimers.has(lectureId)) return;
@@ -110,17 +141,16 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
   };
 
   const follow = (room: LectureRoom) => {
-    if (subscribed.has(room.id)) return;
-    subscribed.set(
-      room.id,
-      room.subscribe({
-        frame: (frame) => io.to(room.id).emit('frame', frame),
-        progress: (progress) => io.to(room.id).emit('progress', progress),
+    // The same room object: an evicted lecture comes back as a new room, which is followed anew.
+    if (followed.has(room)) return;
+    followed.add(room);
+    room.subscribe({
+        frame: (frame) => broadcast(room.id, 'frame', frame),
+        progress: (progress) => broadcast(room.id, 'progress', progress),
         predictionUpdate: (update) => io.to(instructorsOf(room.id)).emit('prediction:update', update),
-        predictionReveal: (reveal) => io.to(room.id).emit('prediction:reveal', reveal),
+        predictionReveal: (reveal) => broadcast(room.id, 'prediction:reveal', reveal),
         flags: (flags) => io.to(instructorsOf(room.id)).emit('flags', flags),
-      }),
-    );
+    });
   };
 
   io.use((socket, next) => {
@@ -164,10 +194,13 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
     const lastSeq = (socket.handshake.auth as { lastSeq?: number }).lastSeq;
     if (typeof lastSeq === 'number') {
       const missed = room.catchUp(lastSeq);
-      if (missed.type === 'snapshot') socket.emit('snapshot', missed.snapshot);
-      else for (const frame of missed.frames) socket.emit('frame', frame);
+      if (missed.type === 'snapshot') {
+        socket.emit('snapshot', missed.snapshot);
+        snapshots.sent(socket.id);
+      } else for (const frame of missed.frames) socket.emit('frame', frame);
     } else {
       socket.emit('snapshot', room.snapshot());
+      snapshots.sent(socket.id);
     }
     if (socket.data.role === 'instructor') {
       socket.emit('flags', room.flagCounts());
@@ -210,6 +243,8 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       try {
         const command = parseCommand(raw);
         if (!command.ok) return reply({ ok: false, status: 400, error: command.error });
+        const problem = registry.datasetProblem(room, command.value);
+        if (problem) return reply({ ok: false, status: 400, error: problem });
         const result = await room.command(command.value);
         reply(result.ok ? { ok: true, seq: result.seq } : { ok: false, status: result.status, error: result.error });
       } catch (err) {
@@ -223,7 +258,15 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
       guarded('sync', ack, () => {
         const lastSeq = (raw as { lastSeq?: unknown } | null)?.lastSeq;
         if (typeof lastSeq !== 'number' || !Number.isInteger(lastSeq)) return ack({ error: 'sync needs {lastSeq: integer}', status: 400 });
-        ack(room.catchUp(lastSeq));
+        // A socket that does not read its answers gets no more of them.
+        if (dropIfBehind(socket, maxSocketBufferBytes)) return;
+        const missed = room.catchUp(lastSeq);
+        if (missed.type === 'snapshot') {
+          const retryAfter = snapshots.waitFor(socket.id);
+          if (retryAfter > 0) return ack({ error: `a snapshot was sent less than ${snapshotIntervalMs / 1000} s ago; sync again in ${retryAfter} s`, status: 429, retryAfter });
+          snapshots.sent(socket.id);
+        }
+        ack(missed);
       });
     });
 
@@ -253,6 +296,7 @@ export function attachRealtime(httpServer: HttpServer, { registry, guessGuard, c
 
     socket.on('disconnect', () => {
       limiter.forget(socket.id);
+      snapshots.forget(socket.id);
       schedulePresence(room.id);
     });
   });

@@ -1,8 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LectureSummary, Preset } from '../shared/index.js';
-import type { LectureRecord, LectureStore, StoredEvent } from './ports.js';
+import type { LectureSummary, Preset, TrainingResult } from '../shared/index.js';
+import type { LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
+import { withDigest } from './csv-datasets.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS lectures (
@@ -22,6 +23,8 @@ CREATE TABLE IF NOT EXISTS events (
   command    TEXT NOT NULL,
   frame      TEXT NOT NULL,
   reveal     TEXT,
+  trained_params TEXT,
+  trained_losses BLOB,
   PRIMARY KEY (lecture_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS answers (
@@ -38,6 +41,15 @@ CREATE TABLE IF NOT EXISTS flags (
   key        TEXT NOT NULL,
   PRIMARY KEY (lecture_id, client_id, key)
 ) WITHOUT ROWID;
+-- Uploaded CSV texts, once each, by digest; "used" once an event names one (unused ones are refused uploads).
+-- With rowids, and the text last: a row of up to 2 MiB does not belong in a clustered index, and
+-- reading the other columns should not walk its overflow pages.
+CREATE TABLE IF NOT EXISTS datasets (
+  digest     TEXT PRIMARY KEY,
+  used       INTEGER NOT NULL DEFAULT 0,
+  created_at INTEGER NOT NULL,
+  text       TEXT NOT NULL
+);
 `;
 
 interface LectureRow {
@@ -57,6 +69,22 @@ interface EventRow {
   command: string;
   frame: string;
   reveal: string | null;
+  trained_params: string | null;
+  trained_losses: Buffer | null;
+}
+
+/** A training's losses as stored: every epoch's loss, then (with held-out rows) every test loss, as float64. */
+function encodeLosses(result: TrainingResult): Buffer {
+  const all = new Float64Array(result.losses.length + result.testLosses.length);
+  all.set(result.losses);
+  all.set(result.testLosses, result.losses.length);
+  return Buffer.from(all.buffer, all.byteOffset, all.byteLength);
+}
+
+function decodeTrained(params: string, blob: Buffer, epochsRun: number): TrainingResult {
+  // Copied out: the blob's memory is not guaranteed to be 8-byte aligned.
+  const all = new Float64Array(new Uint8Array(blob).buffer);
+  return { params: JSON.parse(params), losses: all.subarray(0, epochsRun), testLosses: all.subarray(epochsRun) };
 }
 
 /**
@@ -87,9 +115,11 @@ export class SqliteStore implements LectureStore {
                 (SELECT COALESCE(MAX(e.seq), 0) FROM events e WHERE e.lecture_id = l.id) AS event_count
            FROM lectures l WHERE l.listed = 1 ORDER BY l.created_at DESC, l.id`,
       ),
-      insertEvent: this.db.prepare('INSERT INTO events (lecture_id, seq, at, command, frame, reveal) VALUES (?, ?, ?, ?, ?, ?)'),
+      insertEvent: this.db.prepare(
+        'INSERT INTO events (lecture_id, seq, at, command, frame, reveal, trained_params, trained_losses) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+      ),
       events: this.db.prepare<[string, number], EventRow>(
-        'SELECT seq, at, command, frame, reveal FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
+        'SELECT seq, at, command, frame, reveal, trained_params, trained_losses FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
       ),
       saveAnswer: this.db.prepare(
         `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at) VALUES (?, ?, ?, ?, ?)
@@ -102,10 +132,17 @@ export class SqliteStore implements LectureStore {
       answers: this.db.prepare<[string, number], { client_id: string; value: number }>(
         'SELECT client_id, value FROM answers WHERE lecture_id = ? AND ask_seq = ?',
       ),
-      frames: this.db.prepare<[string], { seq: number; at: number; command: string; frame: string }>(
-        'SELECT seq, at, command, frame FROM events WHERE lecture_id = ? ORDER BY seq',
+      framesPage: this.db.prepare<[string, number, number], { seq: number; at: number; command: string; frame: string }>(
+        'SELECT seq, at, command, frame FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq LIMIT ?',
       ),
+      putDataset: this.db.prepare('INSERT OR IGNORE INTO datasets (digest, text, created_at) VALUES (?, ?, ?)'),
+      datasetText: this.db.prepare<[string], { text: string }>('SELECT text FROM datasets WHERE digest = ?'),
+      useDataset: this.db.prepare('UPDATE datasets SET used = 1 WHERE digest = ?'),
+      forgetUnusedDataset: this.db.prepare('DELETE FROM datasets WHERE digest = ? AND used = 0'),
     };
+    this.moveInlineCsvTexts();
+    // Texts stored for an upload the process did not live to record.
+    this.db.exec('DELETE FROM datasets WHERE used = 0');
   }
 
   createLecture(record: LectureRecord): void {
@@ -131,15 +168,23 @@ export class SqliteStore implements LectureStore {
     return this.stmts.listLectures.all().map((r) => ({ id: r.id, title: r.title, createdAt: r.created_at, eventCount: r.event_count }));
   }
 
-  appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): void {
+  appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): number {
     const reveal = event.reveal ? JSON.stringify(event.reveal) : null;
+    const command = JSON.stringify(event.command);
+    const frame = JSON.stringify(event.frame);
+    const trainedParams = event.trained ? JSON.stringify(event.trained.params, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)) : null;
+    const trainedLosses = event.trained ? encodeLosses(event.trained) : null;
+    const digest = event.command.type === 'setDataset' && event.command.dataset.kind === 'csv' ? event.command.dataset.digest : null;
     const append = () => {
-      this.stmts.insertEvent.run(lectureId, event.seq, event.at, JSON.stringify(event.command), JSON.stringify(event.frame), reveal);
+      // In the same transaction: an event never names a table the store does not hold.
+      if (digest && this.stmts.useDataset.run(digest).changes === 0) throw new Error(`no CSV with digest ${digest.slice(0, 12)}… is stored`);
+      this.stmts.insertEvent.run(lectureId, event.seq, event.at, command, frame, reveal, trainedParams, trainedLosses);
       // In the same transaction: a restart never finds the old pass's flags beside the new pass.
       if (options.clearFlags) this.stmts.clearFlags.run(lectureId);
     };
-    if (options.clearFlags) this.db.transaction(append)();
+    if (options.clearFlags || digest) this.db.transaction(append)();
     else append();
+    return command.length + frame.length + (reveal?.length ?? 0) + (trainedParams?.length ?? 0) + (trainedLosses?.length ?? 0);
   }
 
   setFlag(lectureId: string, clientId: string, key: string, on: boolean): void {
@@ -156,14 +201,27 @@ export class SqliteStore implements LectureStore {
     return flagged;
   }
 
-  events(lectureId: string, afterSeq = 0): StoredEvent[] {
-    return this.stmts.events.all(lectureId, afterSeq).map((r) => ({
-      seq: r.seq,
-      at: r.at,
-      command: JSON.parse(r.command),
-      frame: JSON.parse(r.frame),
-      ...(r.reveal ? { reveal: JSON.parse(r.reveal) } : {}),
-    }));
+  events(lectureId: string, afterSeq = 0): LoadedEvent[] {
+    return this.stmts.events.all(lectureId, afterSeq).map((r) => {
+      const command = JSON.parse(r.command);
+      const trained = r.trained_params !== null && r.trained_losses !== null ? decodeTrained(r.trained_params, r.trained_losses, command.epochsRun) : undefined;
+      const bytes = r.command.length + r.frame.length + (r.reveal?.length ?? 0) + (r.trained_params?.length ?? 0) + (r.trained_losses?.length ?? 0);
+      return {
+        seq: r.seq,
+        at: r.at,
+        command,
+        frame: JSON.parse(r.frame),
+        ...(r.reveal ? { reveal: JSON.parse(r.reveal) } : {}),
+        ...(trained ? { trained } : {}),
+        bytes,
+      };
+    });
+  }
+
+  /** Attaches the result of a training recorded before results were stored (computed once, on its first load). */
+  attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): void {
+    const params = JSON.stringify(result.params, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+    this.db.prepare('UPDATE events SET trained_params = ?, trained_losses = ? WHERE lecture_id = ? AND seq = ?').run(params, encodeLosses(result), lectureId, seq);
   }
 
   saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): void {
@@ -174,18 +232,63 @@ export class SqliteStore implements LectureStore {
     return new Map(this.stmts.answers.all(lectureId, askSeq).map((r) => [r.client_id, r.value]));
   }
 
+  putDataset(digest: string, text: string): void {
+    this.stmts.putDataset.run(digest, text, Date.now());
+  }
+
+  forgetUnusedDataset(digest: string): void {
+    this.stmts.forgetUnusedDataset.run(digest);
+  }
+
+  datasetText(digest: string): string | undefined {
+    return this.stmts.datasetText.get(digest)?.text;
+  }
+
+  /**
+   * Databases written before datasets travelled by reference hold each uploaded table's text in
+   * its setDataset event (command and frame, twice). Once, at open: the text moves to the datasets
+   * table and the event names it by digest, as new events do.
+   */
+  private moveInlineCsvTexts(): void {
+    const rows = this.db
+      .prepare<[], { lecture_id: string; seq: number; command: string; frame: string }>(
+        `SELECT lecture_id, seq, command, frame FROM events WHERE command LIKE '%"kind":"csv"%' AND command LIKE '%"text":%'`,
+      )
+      .all();
+    if (rows.length === 0) return;
+    const update = this.db.prepare('UPDATE events SET command = ?, frame = ? WHERE lecture_id = ? AND seq = ?');
+    const withDigests = (holder: { dataset?: unknown }) => (holder.dataset === undefined ? holder : { ...holder, dataset: withDigest(this, holder.dataset) });
+    this.db.transaction(() => {
+      for (const r of rows) {
+        const command = withDigests(JSON.parse(r.command));
+        const frame = JSON.parse(r.frame) as { command?: { dataset?: unknown }; dataset?: unknown };
+        const newFrame = withDigests({ ...frame, ...(frame.command ? { command: withDigests(frame.command) } : {}) });
+        update.run(JSON.stringify(command), JSON.stringify(newFrame), r.lecture_id, r.seq);
+        const digest = (command as { dataset?: { digest?: unknown } }).dataset?.digest;
+        if (typeof digest === 'string') this.stmts.useDataset.run(digest);
+      }
+    })();
+  }
+
   /** Brings a database made by an older version up to this schema. */
   private migrate(): void {
     const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(events)').all();
     if (!columns.some((c) => c.name === 'reveal')) this.db.exec('ALTER TABLE events ADD COLUMN reveal TEXT');
+    if (!columns.some((c) => c.name === 'trained_params')) this.db.exec('ALTER TABLE events ADD COLUMN trained_params TEXT; ALTER TABLE events ADD COLUMN trained_losses BLOB');
   }
 
-  eventsJson(lectureId: string): string {
-    const parts: string[] = [];
-    for (const r of this.stmts.frames.iterate(lectureId)) {
-      parts.push(`{"seq":${r.seq},"at":${r.at},"command":${r.command},"frame":${r.frame}}`);
+  *eventsJson(lectureId: string): Iterable<string> {
+    // Page by page, each query run to its end: the caller may yield to the event loop between
+    // pieces, and a connection with an open cursor cannot run anyone else's statement.
+    yield '[';
+    let after = 0;
+    for (;;) {
+      const page = this.stmts.framesPage.all(lectureId, after, 256);
+      if (page.length === 0) break;
+      yield page.map((r) => `${r.seq === 1 ? '' : ','}{"seq":${r.seq},"at":${r.at},"command":${r.command},"frame":${r.frame}}`).join('');
+      after = page[page.length - 1].seq;
     }
-    return `[${parts.join(',')}]`;
+    yield ']';
   }
 
   close(): void {

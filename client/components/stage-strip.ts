@@ -183,7 +183,9 @@ export class StageStrip extends LitElement {
         </div>
         <div class="meta" data-testid="stage-meta">
           ${t
-            ? html`<strong>training</strong> ${t.epochsDone}/${t.epochsTotal} epochs`
+            ? t.queued
+              ? html`<strong>training waits its turn</strong> (${t.queued} ahead on this server)`
+              : html`<strong>training</strong> ${t.epochsDone}/${t.epochsTotal} epochs`
             : html`stage <strong data-testid="current-stage">${stageLabel(this.stage)}</strong>`}
           · sample <strong data-testid="current-sample">${this.sampleIndex}</strong> · epoch <strong data-testid="current-epoch">${this.epoch}</strong>
         </div>

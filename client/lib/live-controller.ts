@@ -208,7 +208,7 @@ export class LiveController implements ReactiveController {
       ...s,
       stage: 'idle',
       tensors,
-      training: { epochsDone: p.epochsDone, epochsTotal: p.epochsTotal },
+      training: { epochsDone: p.epochsDone, epochsTotal: p.epochsTotal, ...(p.queued ? { queued: p.queued } : {}) },
     };
   }
 

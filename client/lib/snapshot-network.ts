@@ -3,7 +3,7 @@
  * the pass under way. Views use these to predict, evaluate and check gradients with the weights
  * they show (live, replayed, rewound, in a sandbox or mid-training).
  */
-import { mlpPassRows, packedData, type MlpParams, type MlpState, type Snapshot } from '../../shared/index.js';
+import { LossLog, mlpPassRows, packedData, type MlpParams, type MlpState, type Snapshot } from '../../shared/index.js';
 import { paramsFromTensors } from './heatmap.js';
 
 /** The snapshot's parameters in the engine's layer order; null while any is missing. */
@@ -21,7 +21,7 @@ export function snapshotNetwork(s: Snapshot): MlpState {
     epoch: s.epoch,
     learningRate: s.learningRate,
     tensors: s.tensors,
-    lossHistory: s.lossHistory,
+    lossHistory: LossLog.of(s.lossHistory),
     epochLossSum: 0,
     epochLossCount: 0,
   };

@@ -2,24 +2,32 @@ import { z } from 'zod';
 import { pointSet, POINT_DEFAULTS, POINT_LIMITS, POINT_SETS } from './points.js';
 import { truthTable, TRUTH_TABLE_INPUTS, TRUTH_TABLES } from './truth-tables.js';
 import { datasetFromCsv, type CsvDatasetResult, type CsvIssue } from './csv.js';
+import { CSV_DIGEST_PATTERN, csvTextOf, hasCsvText, shortDigest } from './csv-texts.js';
 import type { Dataset } from './types.js';
 
 /** An uploaded table's name and the text itself are bounded: the text by the CSV limits, the name for display. */
 export const CSV_SPEC_LIMITS = { maxNameLength: 60, maxTextLength: 2 * 1024 * 1024 } as const;
 
 /**
- * An uploaded table, parsed once: the upload route, the command's validation and makeDataset all
- * ask for the same text in a row, and a 10,000-row file takes a while to parse. One entry is enough.
+ * An uploaded table, parsed once: the upload route, the command's check and makeDataset all ask
+ * for the same table in a row, and a 10,000-row file takes a while to parse. One entry is enough.
  */
-let lastCsv: { text: string; name: string; trainFraction: number; seed: number; result: CsvDatasetResult } | null = null;
+let lastCsv: { digest: string; name: string; trainFraction: number; seed: number; result: CsvDatasetResult } | null = null;
 
-export function csvDataset(text: string, name: string, trainFraction: number, seed: number): CsvDatasetResult {
+/** The dataset of the loaded CSV text with this digest; throws when the text is not loaded (csv-texts.ts). */
+export function csvDataset(digest: string, name: string, trainFraction: number, seed: number): CsvDatasetResult {
   const c = lastCsv;
-  if (c && c.text === text && c.name === name && c.trainFraction === trainFraction && c.seed === seed) return c.result;
+  if (c && c.digest === digest && c.name === name && c.trainFraction === trainFraction && c.seed === seed) return c.result;
+  const text = csvTextOf(digest);
+  if (text === undefined) throw new Error(`the CSV with digest ${shortDigest(digest)} is not loaded`);
   const result = datasetFromCsv(text, { name, trainFraction, seed });
-  lastCsv = { text, name, trainFraction, seed, result };
+  lastCsv = { digest, name, trainFraction, seed, result };
   return result;
 }
+
+/** Why a csv spec cannot carry its text. */
+export const CSV_INLINE_REFUSAL =
+  'a CSV is not sent inline: upload the file (POST /api/lectures/<code>/dataset.csv, Content-Type: text/csv), which names it by digest';
 
 /** A CSV problem as one readable line: "line 3, column 2 (…)"; the parser's messages already say where, when there is a where. */
 export function describeCsvIssue(issue: CsvIssue): string {
@@ -30,8 +38,9 @@ export function describeCsvIssue(issue: CsvIssue): string {
 
 /**
  * A dataset, described by what it takes to make it again, the same everywhere: a generated set by
- * its generator's settings (every generator is seeded), an uploaded table by its CSV text (which
- * the schema parses and validates, so a spec that passes always makes a dataset).
+ * its generator's settings (every generator is seeded), an uploaded table by the digest of its CSV
+ * text (stored once, fetched by digest; datasetProblem says whether the table, with these settings,
+ * makes a dataset, which the server checks before deciding).
  */
 export const DatasetSpecSchema = z.discriminatedUnion(
   'kind',
@@ -63,25 +72,20 @@ export const DatasetSpecSchema = z.discriminatedUnion(
         .default(POINT_DEFAULTS.trainFraction),
       seed: z.number({ error: 'seed must be a number' }).int('seed must be a whole number').min(0).max(0xffff_ffff).default(POINT_DEFAULTS.seed),
     }),
-    z
-      .strictObject({
+    z.strictObject({
         kind: z.literal('csv'),
+        // The old inline form is refused with the reason: the text travels once, by upload, then by digest.
+        text: z.never({ error: CSV_INLINE_REFUSAL }).optional(),
         name: z.string({ error: 'name must be text' }).trim().min(1, 'name must not be empty').max(CSV_SPEC_LIMITS.maxNameLength, `name must be at most ${CSV_SPEC_LIMITS.maxNameLength} characters`).default('uploaded data'),
-        text: z.string({ error: 'text must be the CSV file as text' }).max(CSV_SPEC_LIMITS.maxTextLength, `the file must be at most ${CSV_SPEC_LIMITS.maxTextLength / 1024 / 1024} MiB`),
+        digest: z
+          .string({ error: 'digest must be the SHA-256 of the CSV text (upload the file: POST /api/lectures/<code>/dataset.csv)' })
+          .regex(CSV_DIGEST_PATTERN, 'digest must be the SHA-256 of the CSV text, 64 lowercase hex digits'),
         trainFraction: z
           .number({ error: 'trainFraction must be a number' })
           .min(POINT_LIMITS.minTrainFraction, `trainFraction must be at least ${POINT_LIMITS.minTrainFraction}`)
           .max(1, 'trainFraction must be at most 1')
           .default(1),
         seed: z.number({ error: 'seed must be a number' }).int('seed must be a whole number').min(0).max(0xffff_ffff).default(1),
-      })
-      .superRefine((spec, ctx) => {
-        const made = csvDataset(spec.text, spec.name, spec.trainFraction, spec.seed);
-        if (made.ok) return;
-        const more = made.moreErrors > 0 ? ` (and ${made.moreErrors} more)` : '';
-        made.errors.forEach((issue, i) =>
-          ctx.addIssue({ code: 'custom', path: ['text'], message: describeCsvIssue(issue) + (i === made.errors.length - 1 ? more : '') }),
-        );
       }),
   ],
   { error: 'kind must be "truthTable", "points" or "csv"' },
@@ -119,7 +123,7 @@ function build(spec: DatasetSpec): Dataset {
     case 'points':
       return pointSet(spec.set, { count: spec.count, noise: spec.noise, trainFraction: spec.trainFraction, seed: spec.seed });
     case 'csv': {
-      const r = csvDataset(spec.text, spec.name, spec.trainFraction, spec.seed);
+      const r = csvDataset(spec.digest, spec.name, spec.trainFraction, spec.seed);
       if (!r.ok) throw new Error(`the CSV does not make a dataset: ${r.errors.map(describeCsvIssue).join('; ')}`);
       return r.dataset;
     }
@@ -130,8 +134,23 @@ function build(spec: DatasetSpec): Dataset {
   }
 }
 
+/**
+ * Why a (valid) spec makes no dataset, or null: a CSV whose text is not loaded, or whose rows do
+ * not make a dataset with this split. Generated sets always make one.
+ */
+export function datasetProblem(spec: DatasetSpec): string | null {
+  if (spec.kind !== 'csv') return null;
+  if (!hasCsvText(spec.digest)) return `the CSV with digest ${shortDigest(spec.digest)} is not loaded`;
+  const r = csvDataset(spec.digest, spec.name, spec.trainFraction, spec.seed);
+  if (r.ok) return null;
+  const more = r.moreErrors > 0 ? ` (and ${r.moreErrors} more)` : '';
+  return `the CSV does not make a dataset: ${r.errors.map(describeCsvIssue).join('; ')}${more}`;
+}
+
 /** A short label for people: "spiral (200 points, noise 0.1)", "XOR (2 inputs)", the upload's name. */
 export function datasetLabel(spec: DatasetSpec): string {
   if (spec.kind === 'points') return `${spec.set} (${spec.count} points${spec.noise ? `, noise ${spec.noise}` : ''})`;
+  // An upload's name is in its spec: no need for its rows (which may still be on their way).
+  if (spec.kind === 'csv') return spec.name;
   return makeDataset(spec).name;
 }

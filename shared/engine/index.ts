@@ -3,6 +3,7 @@
  * tensors, the notebook's kernels, its truth table and weight presets, the seeded PRNG.
  */
 export * from './tensor.js';
+export * from './loss-log.js';
 export * from './kernels.js';
 export * from './dataset.js';
 export * from './prng.js';

@@ -344,7 +344,7 @@ export function mlpNotebook(lecture: LectureConfig, commands: number, history: W
   );
 
   if (test) {
-    const recorded = testLoss.length ? ` The lecture measures it each time an epoch ends; the last it recorded was ${testLoss[testLoss.length - 1]}.` : '';
+    const recorded = testLoss.length ? ` The lecture measures it each time an epoch ends; the last it recorded was ${testLoss.at(-1)}.` : '';
     nb.md(`The loss on the held-out rows with the parameters now: the mean of each row's loss, all rows at once.${recorded}`);
     nb.code(
       [

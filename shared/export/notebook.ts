@@ -6,7 +6,7 @@
  * starts from the lecture's exact initial weights and replays what changed them, leaving the
  * parameters equal to the lecture's at the moment of export.
  */
-import { NOTEBOOK_ROWS } from '../engine/index.js';
+import { LossLog, NOTEBOOK_ROWS } from '../engine/index.js';
 import type { LectureConfig, LectureEvent } from '../lecture/decider.js';
 import { weightHistory, type WeightHistory, type WeightOp } from './weight-ops.js';
 import { isNotebookConfig, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpState } from '../engine/mlp/index.js';
@@ -220,9 +220,19 @@ export function weightsJson(lectureId: string, seq: number, network: MlpState) {
 }
 
 /** The loss per epoch; with a held-out split, the test loss after each epoch in a third column. */
-export function lossCsv(history: readonly number[], testHistory: readonly number[] = []): string {
+export function lossCsv(history: LossLog, testHistory: LossLog = LossLog.EMPTY): string {
+  return [...lossCsvPieces(history, testHistory)].join('');
+}
+
+/** The same text in pieces of at most `rows` rows, for streaming a history of any length. */
+export function* lossCsvPieces(history: LossLog, testHistory: LossLog = LossLog.EMPTY, rows = 4096): Generator<string> {
   const withTest = testHistory.length > 0;
-  const header = withTest ? 'epoch,loss,test_loss' : 'epoch,loss';
-  const rows = history.map((l, i) => (withTest ? `${i + 1},${l},${testHistory[i] ?? ''}` : `${i + 1},${l}`));
-  return `${header}\n${rows.join('\n')}${rows.length ? '\n' : ''}`;
+  yield withTest ? 'epoch,loss,test_loss\n' : 'epoch,loss\n';
+  const losses = history.view();
+  const tests = testHistory.view();
+  for (let start = 0; start < losses.length; start += rows) {
+    let piece = '';
+    for (let i = start; i < Math.min(losses.length, start + rows); i++) piece += withTest ? `${i + 1},${losses[i]},${tests[i] ?? ''}\n` : `${i + 1},${losses[i]}\n`;
+    yield piece;
+  }
 }

@@ -4,7 +4,7 @@
  * event log, and any state is the fold of `evolve` over it. Time and seeds arrive in the
  * event, so `evolve` is a pure function of its arguments.
  */
-import { own, type Preset } from '../engine/index.js';
+import { LossLog, own, type Preset, type Tensor } from '../engine/index.js';
 import {
   mlpClearPass,
   mlpComputedInPass,
@@ -15,6 +15,7 @@ import {
   mlpStagePosition,
   mlpStagesRun,
   mlpStep,
+  mlpTensorShape,
   mlpWithLearningRate,
   evaluateMlp,
   mlpParams,
@@ -60,7 +61,7 @@ interface Undoable {
   readonly preset: Preset;
   readonly seed: number;
   /** Mean loss on the dataset's held-out rows after each finished epoch (empty without held-out rows). */
-  readonly testLoss: readonly number[];
+  readonly testLoss: LossLog;
 }
 
 /** A persistent stack: pushing shares everything below, so keeping history costs little. */
@@ -68,6 +69,8 @@ interface UndoNode {
   readonly saved: Undoable;
   readonly below: UndoNode | null;
   readonly depth: number;
+  /** What this node and those below it hold in tensors, estimated (shared tensors counted each time). */
+  readonly bytes: number;
 }
 
 export interface LectureState extends Undoable {
@@ -88,6 +91,21 @@ export interface LectureEvent {
    * lecture's state (students' submissions), so the event carries them.
    */
   readonly reveal?: PredictionStats;
+  /**
+   * For `train`: what the training produced, computed once when it ran and recorded with it, so
+   * that folding the log (a restart, an export) never trains again. Without it, `evolve` trains.
+   */
+  readonly trained?: TrainingResult;
+}
+
+/** What a training produced: enough to rebuild the state after it without running it. */
+export interface TrainingResult {
+  /** Every parameter after the last whole epoch, by its name (row-major). */
+  readonly params: Readonly<Record<string, ArrayLike<number>>>;
+  /** The mean loss of each epoch run, exactly (one per epoch). */
+  readonly losses: ArrayLike<number>;
+  /** The held-out rows' loss after each epoch run; empty when the dataset holds none out. */
+  readonly testLosses: ArrayLike<number>;
 }
 
 export interface DecideContext {
@@ -108,7 +126,7 @@ export function createLecture(config: LectureConfig): LectureState {
     seed: config.seed,
     dataset,
     network: buildNetwork(network, dataset, config.preset, config.seed, config.learningRate),
-    testLoss: [],
+    testLoss: LossLog.EMPTY,
     undo: null,
     pacing: 'free',
     prediction: null,
@@ -247,23 +265,34 @@ function undoable(state: LectureState): Undoable {
   return { network: state.network, dataset: state.dataset, preset: state.preset, seed: state.seed, testLoss: state.testLoss };
 }
 
-function pushUndo(state: LectureState): UndoNode {
-  const node: UndoNode = {
-    saved: undoable(state),
-    below: state.undo,
-    depth: (state.undo?.depth ?? 0) + 1,
-  };
-  // Trim in batches (amortised O(1)): keep at least LIMITS.undoDepth commands undoable.
-  return node.depth > LIMITS.undoDepth * 1.5 ? keepTop(node, LIMITS.undoDepth) : node;
+/** The bytes a saved state's tensors take, roughly: what keeping it for `back` costs. */
+function tensorBytes(network: MlpState): number {
+  let numbers = 0;
+  for (const name in network.tensors) numbers += network.tensors[name].data.length;
+  return numbers * 8 + 256;
 }
 
-function keepTop(node: UndoNode, count: number): UndoNode {
+function pushUndo(state: LectureState): UndoNode {
+  const saved = undoable(state);
+  const bytes = tensorBytes(saved.network) + (state.undo?.bytes ?? 0);
+  const node: UndoNode = { saved, below: state.undo, depth: (state.undo?.depth ?? 0) + 1, bytes };
+  // Trim in batches (amortised O(1)): keep the last LIMITS.undoDepth commands undoable, fewer when
+  // their states would take more than LIMITS.undoBytes (a pass over hundreds of rows is large).
+  return node.depth > LIMITS.undoDepth * 1.5 || node.bytes > LIMITS.undoBytes * 1.5 ? keepTop(node) : node;
+}
+
+function keepTop(node: UndoNode): UndoNode {
   const saved: Undoable[] = [];
-  for (let n: UndoNode | null = node; n && saved.length < count; n = n.below) saved.push(n.saved);
+  let bytes = 0;
+  for (let n: UndoNode | null = node; n && saved.length < LIMITS.undoDepth; n = n.below) {
+    bytes += tensorBytes(n.saved.network);
+    if (saved.length > 0 && bytes > LIMITS.undoBytes) break;
+    saved.push(n.saved);
+  }
   let rebuilt: UndoNode | null = null;
   for (let i = saved.length - 1; i >= 0; i--) {
-    const below: UndoNode | null = rebuilt;
-    rebuilt = { saved: saved[i], below, depth: saved.length - i };
+    const below = rebuilt as UndoNode | null;
+    rebuilt = { saved: saved[i], below, depth: saved.length - i, bytes: tensorBytes(saved[i].network) + (below?.bytes ?? 0) };
   }
   return rebuilt!;
 }
@@ -271,7 +300,7 @@ function keepTop(node: UndoNode, count: number): UndoNode {
 type NetworkCommand = Exclude<RecordedCommand, { type: 'back' | 'ask' | 'reveal' | 'clearFlags' | 'setPacing' }>;
 
 /** The network after a command that changes it (`back` restores instead; the class's commands leave it alone). */
-function applyToNetwork(state: LectureState, command: NetworkCommand): Undoable {
+function applyToNetwork(state: LectureState, command: NetworkCommand, trained: TrainingResult | undefined): Undoable {
   const { network } = state;
   const same = undoable(state);
   const landmarks = passLandmarks(network.config);
@@ -293,8 +322,11 @@ function applyToNetwork(state: LectureState, command: NetworkCommand): Undoable 
       const t = own(network.tensors, command.tensor)!;
       return { ...same, network: mlpSetParameter(network, command.tensor, flatIndex(t.shape, command.index), command.value) };
     }
-    case 'train':
-      return trainLecture(state, command.epochsRun);
+    case 'train': {
+      const result = trained ?? trainLecture(state, command.epochsRun);
+      if (result.losses.length !== command.epochsRun) throw new Error(`the recorded training ran ${result.losses.length} epochs, not ${command.epochsRun}`);
+      return applyTraining(state, result);
+    }
     case 'reset':
       return fresh(network.config, state.dataset, command.preset, command.seed, network.learningRate);
     case 'setNetwork':
@@ -309,20 +341,14 @@ function applyToNetwork(state: LectureState, command: NetworkCommand): Undoable 
 }
 
 function fresh(config: MlpConfig, dataset: DatasetSpec, preset: Preset, seed: number, learningRate: number): Undoable {
-  return { network: buildNetwork(config, dataset, preset, seed, learningRate), dataset, preset, seed, testLoss: [] };
+  return { network: buildNetwork(config, dataset, preset, seed, learningRate), dataset, preset, seed, testLoss: LossLog.EMPTY };
 }
 
 /** The test loss series after stepping: an epoch that closed adds the test loss of the weights it ended with. */
-function withTestLoss(state: LectureState, next: MlpState): readonly number[] {
+function withTestLoss(state: LectureState, next: MlpState): LossLog {
   const test = packedData(state.dataset).test;
   if (!test || next.lossHistory.length === state.network.lossHistory.length) return state.testLoss;
-  return [...state.testLoss, evaluateMlp(next.config, mlpParams(next), test).loss];
-}
-
-/** What training `epochs` epochs leaves: the network, and the test loss after each epoch. */
-export interface TrainedLecture {
-  readonly network: MlpState;
-  readonly testLoss: readonly number[];
+  return state.testLoss.append([evaluateMlp(next.config, mlpParams(next), test).loss]);
 }
 
 /**
@@ -335,7 +361,8 @@ export class LectureTrainer {
   private readonly test: MlpData | null;
   private readonly rows: number;
   private rowInEpoch = 0;
-  private readonly testLoss: number[] = [];
+  private readonly testLosses: number[] = [];
+  private readonly losses: number[] = [];
   /** Mean loss of the last finished epoch, and the test loss after it (null without held-out rows). */
   lastLoss = NaN;
   lastTestLoss: number | null = null;
@@ -354,6 +381,7 @@ export class LectureTrainer {
     const target = this.epochsRun + epochs;
     if (!this.test && this.rowInEpoch === 0) {
       const losses = this.trainer.runEpochs(epochs);
+      for (const l of losses) this.losses.push(l);
       if (losses.length) this.lastLoss = losses[losses.length - 1];
       return;
     }
@@ -369,10 +397,11 @@ export class LectureTrainer {
     const closed = this.trainer.runRows(n);
     this.rowInEpoch = (this.rowInEpoch + n) % this.rows;
     if (closed.length) {
+      for (const l of closed) this.losses.push(l);
       this.lastLoss = closed[closed.length - 1];
       if (this.test) {
         this.lastTestLoss = this.trainer.evaluate(this.test).loss;
-        this.testLoss.push(this.lastTestLoss);
+        this.testLosses.push(this.lastTestLoss);
       }
     }
     return n;
@@ -382,33 +411,49 @@ export class LectureTrainer {
     return this.trainer.parameterTensors();
   }
 
-  /** The lecture after the finished epochs (an epoch under way is dropped, as `train` always does). */
-  finish(): TrainedLecture {
-    return { network: this.trainer.finish(), testLoss: this.testLoss.length ? [...this.state.testLoss, ...this.testLoss] : this.state.testLoss };
+  /** What the finished epochs produced (an epoch under way is dropped, as `train` always does). */
+  result(): TrainingResult {
+    const { tensors } = this.trainer.finish();
+    const params: Record<string, readonly number[]> = {};
+    for (const name of mlpLayout(this.state.network.config).parameters) params[name] = tensors[name].data;
+    return { params, losses: Float64Array.from(this.losses), testLosses: Float64Array.from(this.testLosses) };
   }
 }
 
-function trainLecture(state: LectureState, epochs: number): Undoable {
+function trainLecture(state: LectureState, epochs: number): TrainingResult {
   const trainer = new LectureTrainer(state);
   trainer.runEpochs(epochs);
-  return { ...undoable(state), ...trainer.finish() };
+  return trainer.result();
+}
+
+/**
+ * The lecture after a training, from what it produced: the one way a `train` event is applied,
+ * whether the training just ran here, ran in slices on the server, or was recorded long ago.
+ * The pass is cleared, the epochs counted, the losses appended (as MlpTrainer.finish does).
+ */
+function applyTraining(state: LectureState, result: TrainingResult): Undoable {
+  const { network } = state;
+  const layout = mlpLayout(network.config);
+  const epochs = result.losses.length;
+  const tensors: Record<string, Tensor> = {};
+  for (const name of layout.parameters) {
+    const data = Object.hasOwn(result.params, name) ? result.params[name] : undefined;
+    const shape = mlpTensorShape(network.config, name);
+    if (!data || data.length !== shape.reduce((a, b) => a * b, 1)) throw new Error(`the recorded training has no ${name} of shape [${shape.join(', ')}]`);
+    tensors[name] = { shape, data: Array.from(data) };
+  }
+  const hasTest = packedData(state.dataset).test !== null;
+  if (result.testLosses.length !== (hasTest ? epochs : 0)) throw new Error('the recorded training has a test loss for each epoch only with held-out rows');
+  const base = mlpClearPass(network, 0);
+  return {
+    ...undoable(state),
+    network: { ...base, epoch: network.epoch + epochs, epochLossSum: 0, epochLossCount: 0, lossHistory: network.lossHistory.append(result.losses), tensors },
+    testLoss: state.testLoss.append(result.testLosses),
+  };
 }
 
 /** Applies an event: the only way a lecture's state changes. */
 export function evolve(state: LectureState, event: LectureEvent): LectureState {
-  return apply(state, event);
-}
-
-/**
- * `evolve` for a caller that already ran the event's long computation (training in slices):
- * it hands over the resulting network instead of computing it again. It must equal what
- * `evolve` computes, which the tests check.
- */
-export function evolveComputed(state: LectureState, event: LectureEvent, computed: TrainedLecture): LectureState {
-  return apply(state, event, computed);
-}
-
-function apply(state: LectureState, event: LectureEvent, computed?: TrainedLecture): LectureState {
   if (event.seq !== state.seq + 1) throw new RangeError(`event ${event.seq} does not follow seq ${state.seq}`);
   const { command } = event;
   const seq = event.seq;
@@ -427,7 +472,7 @@ function apply(state: LectureState, event: LectureEvent, computed?: TrainedLectu
     case 'setPacing':
       return { ...state, seq, pacing: command.mode };
     default: {
-      const applied = computed ? { ...undoable(state), ...computed } : applyToNetwork(state, command);
+      const applied = applyToNetwork(state, command, event.trained);
       const next = { ...state, ...applied, seq, undo: pushUndo(state) };
       if (!revealsPrediction(state, next)) return next;
       // The stage just ran, so the value is among the tensors now.

@@ -2,6 +2,7 @@
  * A student's sandbox: the lecture's state at one moment, forked into a local lecture that the
  * same decider drives in the browser. Nothing about it reaches the server.
  */
+import { LossLog } from '../engine/loss-log.js';
 import type { Snapshot } from '../protocol/snapshot.js';
 import type { LectureState } from './decider.js';
 import { packedData } from './setup.js';
@@ -24,13 +25,13 @@ export function forkLecture(snapshot: Snapshot): LectureState {
       epoch: snapshot.epoch,
       learningRate: snapshot.learningRate,
       tensors: { ...snapshot.tensors },
-      lossHistory: exact ? snapshot.lossHistory : [],
+      lossHistory: exact ? LossLog.of(snapshot.lossHistory) : LossLog.EMPTY,
       // A snapshot does not carry the losses of the epoch under way; the sandbox's first epoch
       // mean counts only the rows computed in the sandbox.
       epochLossSum: 0,
       epochLossCount: 0,
     },
-    testLoss: exact ? snapshot.testLossHistory : [],
+    testLoss: exact ? LossLog.of(snapshot.testLossHistory) : LossLog.EMPTY,
     undo: null,
     pacing: snapshot.pacing,
     prediction: null,

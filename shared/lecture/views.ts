@@ -1,5 +1,5 @@
 /** Projections of a lecture's state onto the protocol: snapshots for joiners, frames for changes. */
-import { sameData, type Tensor } from '../engine/index.js';
+import { own, sameData, type LossLog, type Tensor } from '../engine/index.js';
 import type { Frame, Snapshot, TensorMap, TrainingStatus } from '../protocol/snapshot.js';
 import { lossSeries } from '../protocol/loss-series.js';
 import { undoDepth, type LectureEvent, type LectureState } from './decider.js';
@@ -41,14 +41,14 @@ function commonPrefix(a: readonly number[], b: readonly number[]): number {
 }
 
 /** How a client's copy of the series of `before` becomes the series of `after`. */
-function seriesChange(before: readonly number[], after: readonly number[]) {
+function seriesChange(before: LossLog, after: LossLog) {
   const was = lossSeries(before);
   const now = lossSeries(after);
   const keep = was.stride === now.stride ? commonPrefix(was.points, now.points) : 0;
   return { keep, append: now.points.slice(keep), stride: now.stride, count: now.count };
 }
 
-function testLossChange(before: readonly number[], after: readonly number[]) {
+function testLossChange(before: LossLog, after: LossLog) {
   const { keep, append } = seriesChange(before, after);
   return { keep, append };
 }
@@ -60,9 +60,9 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
   const beforeTensors = before.network.tensors;
   const afterTensors = after.network.tensors;
   for (const name of Object.keys(afterTensors)) {
-    if (!sameData(beforeTensors[name], afterTensors[name])) tensors[name] = afterTensors[name];
+    if (!sameData(own(beforeTensors, name), afterTensors[name])) tensors[name] = afterTensors[name];
   }
-  for (const name of Object.keys(beforeTensors)) if (!(name in afterTensors)) cleared.push(name);
+  for (const name of Object.keys(beforeTensors)) if (!Object.hasOwn(afterTensors, name)) cleared.push(name);
   const n = after.network;
   return {
     seq: event.seq,

@@ -15,4 +15,6 @@ export const LIMITS = {
   maxStepRows: 500,
   /** Commands `back` can undo; older ones are kept in the recording but no longer undoable. */
   undoDepth: 1000,
+  /** …and at most this many bytes of the states they restore (each pass of a big batch is large). */
+  undoBytes: 64 * 1024 * 1024,
 } as const;

@@ -14,15 +14,18 @@ export interface LossSeries {
   readonly points: readonly number[];
 }
 
-const cache = new WeakMap<readonly number[], LossSeries>();
+import { LossLog } from '../engine/loss-log.js';
+
+const cache = new WeakMap<object, LossSeries>();
 
 /** The series of an exact history; memoised per array, since histories are immutable and shared. */
-export function lossSeries(history: readonly number[]): LossSeries {
-  const cached = cache.get(history);
+export function lossSeries(exact: LossLog | readonly number[]): LossSeries {
+  const cached = cache.get(exact);
   if (cached) return cached;
+  const history: ArrayLike<number> = exact instanceof LossLog ? exact.view() : exact;
   let stride = 1;
   while (Math.ceil(history.length / stride) > LOSS_POINTS) stride *= 2;
-  let points: readonly number[] = history;
+  let points: readonly number[] = Array.from(history);
   if (stride > 1) {
     const means: number[] = [];
     for (let start = 0; start < history.length; start += stride) {
@@ -34,7 +37,7 @@ export function lossSeries(history: readonly number[]): LossSeries {
     points = means;
   }
   const series = { count: history.length, stride, points };
-  cache.set(history, series);
+  cache.set(exact, series);
   return series;
 }
 

@@ -10,6 +10,8 @@ export type TensorMap = Readonly<Record<string, Tensor>>;
 export interface TrainingStatus {
   readonly epochsDone: number;
   readonly epochsTotal: number;
+  /** While the training waits for the server to have room for it: how many trainings are ahead. */
+  readonly queued?: number;
 }
 
 /** Everything a client needs to show a lecture at one moment: sent to joiners and on gaps. */

@@ -38,10 +38,19 @@ export type CommandAck = { ok: true; seq: number } | { ok: false; error: string;
 /** Missed frames when they are fewer bytes than a snapshot, else a snapshot. */
 export type CatchUp = { type: 'frames'; frames: Frame[] } | { type: 'snapshot'; snapshot: Snapshot };
 
+/** A sync not answered: 400 malformed, 429 a snapshot too soon (sync again after `retryAfter` seconds). */
+export interface SyncRefusal {
+  error: string;
+  status?: number;
+  retryAfter?: number;
+}
+
 export interface TrainingProgress {
   readonly seq: number;
   readonly epochsDone: number;
   readonly epochsTotal: number;
+  /** Present while the training waits its turn: how many trainings (of any lecture) are ahead of it. */
+  readonly queued?: number;
   /** Mean loss of the last epoch run. */
   readonly loss: number;
   /** Mean loss on the held-out rows after the last epoch run; null when the dataset holds none out. */
@@ -75,8 +84,11 @@ export interface ServerToClientEvents {
 
 export interface ClientToServerEvents {
   command: (command: Command, ack: (result: CommandAck) => void) => void;
-  /** Asks for what came after `lastSeq` (a client that noticed a gap). */
-  sync: (request: { lastSeq: number }, ack: (result: CatchUp | { error: string; status?: number }) => void) => void;
+  /**
+   * Asks for what came after `lastSeq` (a client that noticed a gap). At most one snapshot per
+   * socket every few seconds: sooner, the answer is status 429 with `retryAfter` (seconds).
+   */
+  sync: (request: { lastSeq: number }, ack: (result: CatchUp | SyncRefusal) => void) => void;
   /** A student's answer to the open prediction. */
   'prediction:submit': (answer: { value: number }, ack: (result: Outcome) => void) => void;
   /** A student flags (on: true) or unflags a stage or tensor element. */

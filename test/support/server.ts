@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
-import { createApp, type App } from '../../server/app.js';
+import { createApp, type App, type AppOptions } from '../../server/app.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
 import type { Clock, RandomSource } from '../../server/ports.js';
 import type { EventLimits } from '../../server/realtime.js';
@@ -29,6 +29,10 @@ export interface StartOptions {
   createKey?: string;
   guessesPerMinute?: number;
   eventLimits?: EventLimits;
+  maxSocketBufferBytes?: number;
+  snapshotIntervalMs?: number;
+  /** Anything else createApp takes (limits, caps), passed through as given. */
+  app?: Partial<AppOptions>;
 }
 
 /** A clock the test moves by hand (for rate limits and time stamps). */
@@ -46,7 +50,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'backprop-live-'));
   const store = new SqliteStore(join(dataDir, 'backprop-live.sqlite'));
-  const app = createApp({ store, clientDir: CLIENT_DIR, clock: options.clock, random: options.random, createKey: options.createKey, guessesPerMinute: options.guessesPerMinute, eventLimits: options.eventLimits });
+  const app = createApp({ store, clientDir: CLIENT_DIR, clock: options.clock, random: options.random, createKey: options.createKey, guessesPerMinute: options.guessesPerMinute, eventLimits: options.eventLimits, maxSocketBufferBytes: options.maxSocketBufferBytes, snapshotIntervalMs: options.snapshotIntervalMs, ...options.app });
   await new Promise<void>((ready) => app.server.listen(0, '127.0.0.1', ready));
   const { port } = app.server.address() as AddressInfo;
   return {

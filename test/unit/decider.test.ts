@@ -162,7 +162,7 @@ describe('other commands', () => {
     const reset = evolve(state, d.event);
     expect(reset.network.learningRate).toBe(0.25);
     expect(reset.network.epoch).toBe(0);
-    expect(reset.network.lossHistory).toEqual([]);
+    expect(reset.network.lossHistory.toArray()).toEqual([]);
     expect(reset.seed).toBe(4242);
   });
 

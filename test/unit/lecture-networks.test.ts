@@ -1,4 +1,5 @@
 /** The decider with networks and datasets beyond the notebook: test loss, sliced training, replay. */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import {
   applyFrame,
@@ -7,7 +8,7 @@ import {
   decide,
   evaluateMlp,
   evolve,
-  evolveComputed,
+  provideCsvText,
   LectureTrainer,
   mlpLayout,
   mlpParams,
@@ -18,6 +19,11 @@ import {
   type LectureEvent,
   type LectureState,
 } from '../../shared/index.js';
+
+/** An uploaded table travels by digest; its text is provided as the server provides it. */
+const TABLE = 'p,q\n1,0\n0,1\n1,1\n';
+const TABLE_DIGEST = createHash('sha256').update(TABLE).digest('hex');
+provideCsvText(TABLE_DIGEST, TABLE);
 
 const ctx = { now: 0, newSeed: () => 42 };
 
@@ -59,7 +65,7 @@ describe('a lecture on a dataset with held-out rows', () => {
     s = apply(s, { type: 'step' }).state; // the next pass begins: the epoch closes
     expect(s.network.lossHistory).toHaveLength(1);
     const test = packedData(s.dataset).test!;
-    expect(s.testLoss).toEqual([evaluateMlp(s.network.config, params!, test).loss]);
+    expect(s.testLoss.toArray()).toEqual([evaluateMlp(s.network.config, params!, test).loss]);
   });
 
   it('trains in slices to exactly the numbers of one evolve, test losses included', () => {
@@ -73,12 +79,12 @@ describe('a lecture on a dataset with held-out rows', () => {
       const whole = evolve(state, d.event);
       const sliced = new LectureTrainer(state);
       for (const n of [1, 5, 2, 15]) sliced.runEpochs(n);
-      const computed = evolveComputed(state, d.event, sliced.finish());
+      const computed = evolve(state, { ...d.event, trained: sliced.result() });
       expect(toSnapshot(computed)).toEqual(toSnapshot(whole));
       // As the server slices it: by rows, a slice never crossing the end of an epoch.
       const byRows = new LectureTrainer(state);
       for (let size = 1; byRows.epochsRun < 23; size = (size * 7) % 40 + 1) byRows.runRows(size);
-      expect(toSnapshot(evolveComputed(state, d.event, byRows.finish()))).toEqual(toSnapshot(whole));
+      expect(toSnapshot(evolve(state, { ...d.event, trained: byRows.result() }))).toEqual(toSnapshot(whole));
       expect(whole.testLoss).toHaveLength(23);
       expect(whole.network.lossHistory).toHaveLength(23);
     }
@@ -86,7 +92,7 @@ describe('a lecture on a dataset with held-out rows', () => {
 
   it('without held-out rows keeps an empty test series', () => {
     const { state } = runAll([{ type: 'train', epochs: 5 }]);
-    expect(state.testLoss).toEqual([]);
+    expect(state.testLoss.toArray()).toEqual([]);
     expect(toSnapshot(state).testLossHistory).toEqual([]);
   });
 });
@@ -124,7 +130,7 @@ describe('changing the network and the data', () => {
       { type: 'back' },
       ...Array.from({ length: 40 }, () => ({ type: 'step' })),
       { type: 'back' },
-      { type: 'setDataset', dataset: { kind: 'csv', name: 't.csv', text: 'p,q\n1,0\n0,1\n1,1\n' } },
+      { type: 'setDataset', dataset: { kind: 'csv', name: 't.csv', digest: TABLE_DIGEST } },
       { type: 'update' },
     ]);
     const initial = createLecture({ lectureId: 'ABCDEF', title: 't', preset: 'notebook', seed: 0, learningRate: 0.5 });

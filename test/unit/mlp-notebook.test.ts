@@ -94,7 +94,7 @@ function expectSameState(s: MlpState, e: Expected, label: string): void {
   expect(s.stage, label).toBe(e.stage);
   expect(s.sampleIndex, label).toBe(e.sampleIndex);
   expect(s.epoch, label).toBe(e.epoch);
-  expectBits(s.lossHistory, e.lossHistory, `${label}: lossHistory`);
+  expectBits(s.lossHistory.toArray(), e.lossHistory, `${label}: lossHistory`);
   expect(Object.keys(s.tensors).sort(), label).toEqual(Object.keys(e.tensors).sort());
   for (const [name, data] of Object.entries(e.tensors)) {
     expect(s.tensors[name].shape, `${label}: ${name} shape`).toEqual(shapes[name]);
@@ -188,7 +188,7 @@ describe('the general engine with the notebook config', () => {
             expect(Object.keys(s.tensors).sort(), label).toEqual(['V', 'W']);
             expectBits(s.tensors.W.data, decode(t.W), `${label}: W`);
             expectBits(s.tensors.V.data, decode(t.V), `${label}: V`);
-            expectBits(s.lossHistory, decode(t.lossHistory), `${label}: lossHistory`);
+            expectBits(s.lossHistory.toArray(), decode(t.lossHistory), `${label}: lossHistory`);
           }
         });
       }

@@ -316,7 +316,7 @@ describe('stepping and training agree', () => {
       const closed: number[] = [];
       for (const n of [2, 5, 1, 6, 3, 4, 7]) closed.push(...sliced.runRows(n));
       expect(sliced.atEpochBoundary()).toBe(true);
-      expect(closed).toEqual(whole.lossHistory);
+      expect(closed).toEqual(whole.lossHistory.toArray());
       expect(sliced.finish()).toEqual(whole);
     }
   });
@@ -451,7 +451,7 @@ describe('evaluation', () => {
     const s = createMlp({ config, data: train, params: initialParams(config, 'random', 3), learningRate: 0.5 });
     const report = fitMlp(s, 60, test);
     expect(report.epochLosses).toHaveLength(60);
-    expect(report.state.lossHistory).toEqual(report.epochLosses);
+    expect(report.state.lossHistory.toArray()).toEqual(report.epochLosses);
     expect(report.epochLosses.at(-1)!).toBeLessThan(report.epochLosses[0]);
     expect(report.train.accuracy!).toBeGreaterThan(0.9);
     expect(report.test!.accuracy!).toBeGreaterThan(0.85);

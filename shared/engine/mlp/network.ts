@@ -1,5 +1,6 @@
 import { hadamardInto, outerInto, sgdInto } from '../kernels.js';
 import { own, type Tensor } from '../tensor.js';
+import { LossLog } from '../loss-log.js';
 import type { MlpConfig } from './config.js';
 import { dataProblem, type MlpData } from './data.js';
 import type { MlpParams } from './init.js';
@@ -39,7 +40,7 @@ export interface MlpState {
   /** The parameters always (layout.parameters), and the pass's tensors once computed. */
   readonly tensors: Readonly<Record<string, Tensor>>;
   /** Mean loss of every finished epoch (the mean of its rows' losses, each taken when its pass ran). */
-  readonly lossHistory: readonly number[];
+  readonly lossHistory: LossLog;
   /** Sum and count of the row losses computed during the epoch under way. */
   readonly epochLossSum: number;
   readonly epochLossCount: number;
@@ -81,7 +82,7 @@ export function createMlp({ config, data, params, learningRate }: CreateMlp): Ml
     epoch: 0,
     learningRate,
     tensors: paramTensors(config, params),
-    lossHistory: [],
+    lossHistory: LossLog.EMPTY,
     epochLossSum: 0,
     epochLossCount: 0,
   };
@@ -304,7 +305,7 @@ export function mlpNextStage(s: MlpState): string {
 
 /** Appends the epoch's mean loss (if any row was seen) and starts the next epoch. */
 export function mlpCloseEpoch(s: MlpState): MlpState {
-  const lossHistory = s.epochLossCount > 0 ? [...s.lossHistory, s.epochLossSum / s.epochLossCount] : s.lossHistory;
+  const lossHistory = s.epochLossCount > 0 ? s.lossHistory.append([s.epochLossSum / s.epochLossCount]) : s.lossHistory;
   return { ...s, epoch: s.epoch + 1, lossHistory, epochLossSum: 0, epochLossCount: 0 };
 }
 

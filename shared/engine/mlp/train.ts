@@ -126,7 +126,7 @@ export class MlpTrainer {
       epoch: this.start.epoch + this.epochsRun,
       epochLossSum: 0,
       epochLossCount: 0,
-      lossHistory: this.losses.length ? [...this.start.lossHistory, ...this.losses] : this.start.lossHistory,
+      lossHistory: this.start.lossHistory.append(this.losses),
       tensors,
     };
   }

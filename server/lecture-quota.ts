@@ -1,0 +1,105 @@
+/**
+ * What one lecture may consume, so that one anonymous creator cannot exhaust the server: how many
+ * events it records, how many bytes its recording takes, how many epochs it trains an hour and how
+ * many tables it uploads an hour. Everything is counted from the lecture's own event log (folded
+ * at load, then each commit), so the counts survive a restart without being stored separately.
+ */
+import type { Command, RecordedCommand } from '../shared/index.js';
+
+export interface LectureLimits {
+  /** Events one lecture records (its recording stays; a new lecture starts afresh). */
+  readonly maxEvents: number;
+  /** Bytes of one lecture's stored events (commands, frames, training results). */
+  readonly maxStoredBytes: number;
+  /** Epochs one lecture trains in any hour. */
+  readonly epochsPerHour: number;
+  /** Tables (CSV) one lecture uploads in any hour. */
+  readonly uploadsPerHour: number;
+}
+
+export const DEFAULT_LECTURE_LIMITS: LectureLimits = {
+  maxEvents: 100_000,
+  maxStoredBytes: 256 * 1024 * 1024,
+  epochsPerHour: 1_000_000,
+  uploadsPerHour: 30,
+};
+
+const HOUR_MS = 3_600_000;
+
+export type QuotaRefusal = { readonly ok: false; readonly status: 413 | 429; readonly error: string; readonly retryAfter?: number };
+
+/** Amounts with the time they were used, forgotten once an hour old. */
+class HourlyWindow {
+  private readonly entries: { at: number; amount: number }[] = [];
+  private total = 0;
+
+  add(at: number, amount: number): void {
+    if (amount <= 0) return;
+    this.entries.push({ at, amount });
+    this.total += amount;
+  }
+
+  used(now: number): number {
+    while (this.entries.length && this.entries[0].at <= now - HOUR_MS) this.total -= this.entries.shift()!.amount;
+    return this.total;
+  }
+
+  /** Seconds until `amount` more fits under `limit` (at least 1). */
+  secondsUntilFits(now: number, amount: number, limit: number): number {
+    let total = this.used(now);
+    for (const e of this.entries) {
+      if (total + amount <= limit) break;
+      total -= e.amount;
+      if (total + amount <= limit) return Math.max(1, Math.ceil((e.at + HOUR_MS - now) / 1000));
+    }
+    return Math.ceil(HOUR_MS / 1000);
+  }
+}
+
+const isUpload = (c: RecordedCommand | Command) => c.type === 'setDataset' && c.dataset.kind === 'csv';
+
+export class LectureQuota {
+  private events = 0;
+  private bytes = 0;
+  private readonly epochs = new HourlyWindow();
+  private readonly uploads = new HourlyWindow();
+
+  constructor(readonly limits: LectureLimits) {}
+
+  /** Counts a recorded event (at load, and after each commit) and the bytes it was stored in. */
+  record(at: number, command: RecordedCommand, bytes: number): void {
+    this.events++;
+    this.bytes += bytes;
+    if (command.type === 'train') this.epochs.add(at, command.epochsRun);
+    if (isUpload(command)) this.uploads.add(at, 1);
+  }
+
+  /** Why this command would take the lecture past one of its limits now, or null. */
+  refusal(command: Command, now: number): QuotaRefusal | null {
+    const L = this.limits;
+    if (this.events >= L.maxEvents) {
+      return { ok: false, status: 413, error: `this lecture has recorded ${L.maxEvents.toLocaleString('en')} commands, the most one lecture keeps; start a new lecture (this one's recording stays)` };
+    }
+    if (this.bytes >= L.maxStoredBytes) {
+      return { ok: false, status: 413, error: `this lecture's recording has reached ${Math.round(L.maxStoredBytes / 1048576)} MiB, the most one lecture keeps; start a new lecture (this one's recording stays)` };
+    }
+    if (command.type === 'train') {
+      const used = this.epochs.used(now);
+      if (used + command.epochs > L.epochsPerHour) {
+        const retryAfter = this.epochs.secondsUntilFits(now, command.epochs, L.epochsPerHour);
+        const left = Math.max(0, L.epochsPerHour - used);
+        return {
+          ok: false,
+          status: 429,
+          retryAfter,
+          error: `this lecture may train ${L.epochsPerHour.toLocaleString('en')} epochs an hour and has ${left.toLocaleString('en')} left; train fewer or try again in ${Math.ceil(retryAfter / 60)} min`,
+        };
+      }
+    }
+    if (isUpload(command) && this.uploads.used(now) >= L.uploadsPerHour) {
+      const retryAfter = this.uploads.secondsUntilFits(now, 1, L.uploadsPerHour);
+      return { ok: false, status: 429, retryAfter, error: `this lecture may upload ${L.uploadsPerHour} tables an hour; try again in ${Math.ceil(retryAfter / 60)} min` };
+    }
+    return null;
+  }
+}
