@@ -12,6 +12,8 @@ export interface Config {
   readonly createKey?: string;
   /** Origins besides this site's own that may open socket.io connections. */
   readonly allowedOrigins: readonly string[];
+  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES); default 4 MiB. */
+  readonly maxSocketBufferBytes?: number;
 }
 
 /** Reads the environment; every setting has an embedded default so `npm start` needs nothing else. */
@@ -29,7 +31,16 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     clientDir: env.CLIENT_DIR ? resolve(env.CLIENT_DIR) : undefined,
     createKey: env.CREATE_KEY || undefined,
     allowedOrigins: readOrigins(env.ALLOWED_ORIGINS),
+    maxSocketBufferBytes: readBytes(env.MAX_SOCKET_BUFFER_BYTES),
   };
+}
+
+/** MAX_SOCKET_BUFFER_BYTES: a whole number of bytes, at least 64 KiB (a snapshot must fit). */
+function readBytes(text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const bytes = Number(text);
+  if (!Number.isInteger(bytes) || bytes < 65_536) throw new Error(`MAX_SOCKET_BUFFER_BYTES must be a whole number of bytes, at least 65536; got "${text}"`);
+  return bytes;
 }
 
 /** ALLOWED_ORIGINS: comma-separated origins (`https://a.example,http://localhost:5173`). */

@@ -200,9 +200,11 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     const inline = inlineCsv(req.body);
     const command = parseCommand(inline ? inline.body : req.body);
     if (!command.ok) throw new HttpError(400, command.error);
-    const problem = registry.datasetProblem(room, command.value);
-    if (problem) throw new HttpError(400, problem);
-    const result = inline ? await withStoredCsv(inline.digest, inline.text, () => room.command(command.value)) : await room.command(command.value);
+    const decide = async (): Promise<CommandResult> => {
+      const problem = registry.datasetProblem(room, command.value);
+      return problem ? { ok: false, status: 400, error: problem } : room.command(command.value);
+    };
+    const result = inline ? await withStoredCsv(inline.digest, inline.text, decide) : await decide();
     if (!result.ok) throw new HttpError(result.status, result.error, retryAfterHeader(result));
     res.json(room.snapshot());
   });
@@ -231,14 +233,17 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
   });
 
   // An uploaded table's text, by the digest its lecture's snapshot names. The digest is the
-  // content, so the answer never changes: cached for good, and revalidated by ETag (express
-  // answers 304 to a matching If-None-Match). A 64-hex digest cannot be guessed.
+  // content, so the answer never changes: cached for good, and revalidated by ETag (304 to a
+  // matching If-None-Match). A 64-hex digest cannot be guessed.
   api.get('/datasets/:file', (req, res) => {
     const match = /^([0-9a-f]{64})\.csv$/.exec(String(req.params.file));
     if (!match) throw new HttpError(400, 'a dataset is named by its digest: /api/datasets/<SHA-256, 64 lowercase hex digits>.csv');
     const text = store.datasetText(match[1]);
     if (text === undefined) throw new HttpError(404, `no CSV with digest ${shortDigest(match[1])}`);
-    res.set({ 'Cache-Control': 'public, max-age=31536000, immutable', ETag: `"${match[1]}"` });
+    const etag = `"${match[1]}"`;
+    res.set({ 'Cache-Control': 'public, max-age=31536000, immutable', ETag: etag });
+    const known = (req.get('if-none-match') ?? '').split(',').map((tag) => tag.trim().replace(/^W\//, ''));
+    if (known.includes(etag) || known.includes('*')) return void res.status(304).end();
     res.type('text/csv; charset=utf-8').send(text);
   });
 

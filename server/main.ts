@@ -8,7 +8,7 @@ const config = readConfig();
 const store = new SqliteStore(join(config.dataDir, 'backprop-live.sqlite'), { synchronous: config.synchronous });
 // dist/server/main.js → dist/client
 const clientDir = config.clientDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'client');
-const app = createApp({ store, clientDir, publicUrl: config.publicUrl, createKey: config.createKey, allowedOrigins: config.allowedOrigins });
+const app = createApp({ store, clientDir, publicUrl: config.publicUrl, createKey: config.createKey, allowedOrigins: config.allowedOrigins, maxSocketBufferBytes: config.maxSocketBufferBytes });
 
 app.server.listen(config.port, config.host, () => {
   const address = app.server.address();

@@ -163,7 +163,9 @@ describe('a 2-8-8-1 tanh network on the spiral set, over socket.io', () => {
       [{ type: 'ask', tensor: 'Z1', index: [0] }, 400, 'this network has no tensor Z1'],
       [{ type: 'setNetwork', network: { hidden: [{ units: 4, activation: 'sigmoid' }], output: { activation: 'linear' }, loss: 'crossEntropy' } }, 400, 'cross-entropy needs a sigmoid output'],
       [{ type: 'setNetwork', network: { hidden: [{ units: 5, activation: 'sigmoid' }] }, preset: 'notebook' }, 409, "the notebook's weights fit only a 3-4-1 network"],
-      [{ type: 'setDataset', dataset: { kind: 'csv', text: 'x,y\n1,2\n3,oops\n' } }, 400, 'line 3, column 2'],
+      // A table travels by upload (the HTTP command API still takes the old inline form); the socket names the route.
+      [{ type: 'setDataset', dataset: { kind: 'csv', text: 'x,y\n1,2\n3,oops\n' } }, 400, 'a CSV is not sent inline: upload the file'],
+      [{ type: 'setDataset', dataset: { kind: 'csv', digest: 'e'.repeat(64) } }, 400, 'upload the CSV first'],
     ];
     for (const [command, status, message] of cases) {
       const ack = await instructor.command(command);
@@ -189,7 +191,7 @@ describe('CSV upload', () => {
     const student = await connect({ lectureId: id });
     const rows = Array.from({ length: 40 }, (_, i) => `${(i % 7) / 7},${(i % 5) / 5},${i % 3 === 0 ? 1 : 0}`);
     const res = await upload(id, instructorToken, `width,height,label\n${rows.join('\n')}\n`, '?name=boxes.csv&trainFraction=0.75');
-    expect(res).toEqual({ status: 200, json: { ok: true, seq: 1, rows: 40, features: 2 } });
+    expect(res).toEqual({ status: 200, json: { ok: true, seq: 1, digest: expect.stringMatching(/^[0-9a-f]{64}$/), rows: 40, features: 2 } });
     const s = await state(id);
     expect(s.dataset).toMatchObject({ kind: 'csv', name: 'boxes.csv', trainFraction: 0.75 });
     const dataset = makeDataset(s.dataset);

@@ -43,7 +43,8 @@ describe('parseCommand', () => {
     [{ type: 'setNetwork', network: { inputs: 2, hidden: [{ units: 2, activation: 'tanh' }] } }, 'inputs follow the dataset'],
     [{ type: 'setNetwork', network: { hidden: [{ units: 2, activation: 'tanh' }], output: { activation: 'linear' }, loss: 'crossEntropy' } }, 'cross-entropy needs a sigmoid output'],
     [{ type: 'setDataset', dataset: { kind: 'points', set: 'moons' } }, 'set must be one of circle, xor, gaussians, spiral'],
-    [{ type: 'setDataset', dataset: { kind: 'csv', text: 'a,b\n1,x\n' } }, 'line 2, column 2'],
+    [{ type: 'setDataset', dataset: { kind: 'csv', text: 'a,b\n1,x\n' } }, 'a CSV is not sent inline: upload the file'],
+    [{ type: 'setDataset', dataset: { kind: 'csv', digest: 'ABC' } }, 'digest must be the SHA-256 of the CSV text'],
   ])('refuses %j with a message that says why', (input, message) => {
     const result = parseCommand(input);
     expect(result.ok).toBe(false);
@@ -55,7 +56,7 @@ describe('a parsed command', () => {
   it.each([
     [{ type: 'setNetwork', network: { hidden: [{ units: 8, activation: 'tanh' }], biases: true, batch: 'full' }, seed: 3 }],
     [{ type: 'setDataset', dataset: { kind: 'points', set: 'spiral' } }],
-    [{ type: 'setDataset', dataset: { kind: 'csv', text: 'a,y\n1,0\n' } }],
+    [{ type: 'setDataset', dataset: { kind: 'csv', digest: 'c'.repeat(64) } }],
     [{ type: 'ask', tensor: 'Z1', index: [0] }],
     [{ type: 'setWeight', tensor: 'b2', index: [1], value: 0.5 }],
   ])('parses again to itself, so a client can check a command and send what it checked: %j', (input) => {

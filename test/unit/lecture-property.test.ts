@@ -3,6 +3,7 @@
  * either refuses a command with a reason or applies it; it never throws, the recording folds back
  * to the same state, and a client applying the frames holds exactly that state.
  */
+import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
@@ -12,10 +13,16 @@ import {
   evolve,
   frameBetween,
   parseCommand,
+  provideCsvText,
   toSnapshot,
   type LectureEvent,
   type LectureState,
 } from '../../shared/index.js';
+
+/** An uploaded table travels by digest; its text is provided as the server provides it. */
+const TABLE = 'a,b,c,y\n1,2,3,0.5\n0,1,0,2\n1,1,1,-1\n';
+const TABLE_DIGEST = createHash('sha256').update(TABLE).digest('hex');
+provideCsvText(TABLE_DIGEST, TABLE);
 
 const activation = fc.constantFrom('sigmoid', 'tanh', 'relu', 'linear');
 const network = fc.record({
@@ -35,7 +42,7 @@ const dataset = fc.oneof(
     trainFraction: fc.constantFrom(0.5, 1),
     seed: fc.integer({ min: 0, max: 5 }),
   }),
-  fc.constant({ kind: 'csv', name: 'r.csv', text: 'a,b,c,y\n1,2,3,0.5\n0,1,0,2\n1,1,1,-1\n' }),
+  fc.constant({ kind: 'csv', name: 'r.csv', digest: TABLE_DIGEST }),
 );
 const small = fc.integer({ min: 0, max: 9 });
 const command = fc.oneof(
