@@ -1,4 +1,5 @@
 import type { CreateLectureBody, CreatedLecture, LectureSummary, Recording } from '../../shared/index.js';
+import { loadCsvTexts, missingCsv, recordingSpecs } from './csv-texts.js';
 
 /** Where a file is wrong: line and column (1-based; line 0 the whole file, column null a whole line). */
 export interface FileIssue {
@@ -60,8 +61,11 @@ export async function listLectures(): Promise<LectureSummary[]> {
   return json(await fetch('/api/lectures'));
 }
 
+/** A lecture's recording, with the uploaded tables it names loaded (its views make datasets of them). */
 export async function fetchRecording(id: string): Promise<Recording> {
-  return json(await fetch(`/api/lectures/${encodeURIComponent(id)}/recording`));
+  const recording = await json<Recording>(await fetch(`/api/lectures/${encodeURIComponent(id)}/recording`));
+  await loadCsvTexts(missingCsv(recordingSpecs(recording)));
+  return recording;
 }
 
 /**

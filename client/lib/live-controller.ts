@@ -21,10 +21,12 @@ import {
   type PredictionUpdate,
   type ServerToClientEvents,
   type Snapshot,
+  type SyncRefusal,
   type Tensor,
   type TrainingProgress,
 } from '../../shared/index.js';
 import { targetKey } from './collab.js';
+import { CsvGate, loadCsvTexts, missingCsv } from './csv-texts.js';
 import { clientId, displayName } from './identity.js';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'refused';
@@ -83,6 +85,12 @@ export class LiveController implements ReactiveController {
   private syncing = false;
   private pending: Frame[] = [];
   private retryTimer: ReturnType<typeof setTimeout> | undefined;
+  /** Snapshots and frames wait here, in order, while an uploaded table they name is fetched. */
+  private readonly arrivals = new CsvGate(() => {
+    // The table could not be fetched: a fresh connection tries again from a snapshot.
+    this.socket?.disconnect();
+    this.retrySoon();
+  });
 
   constructor(
     private readonly host: ReactiveControllerHost,
@@ -117,8 +125,8 @@ export class LiveController implements ReactiveController {
       this.set({ status: navigator.onLine === false ? 'offline' : 'reconnecting' });
     });
     socket.io.on('reconnect_failed', () => this.set({ status: 'offline' }));
-    socket.on('snapshot', (snapshot) => this.acceptSnapshot(snapshot));
-    socket.on('frame', (frame) => this.acceptFrame(frame));
+    socket.on('snapshot', (snapshot) => this.arrivals.push([snapshot.dataset], () => this.acceptSnapshot(snapshot)));
+    socket.on('frame', (frame) => this.arrivals.push([frame.dataset], () => this.acceptFrame(frame)));
     socket.on('progress', (progress) => {
       if (!this.snapshot) return;
       // Chart x is the epoch: training extends the history by one epoch per epoch done.
@@ -275,8 +283,7 @@ export class LiveController implements ReactiveController {
     if (!socket || !this.snapshot || this.syncing) return;
     this.syncing = true;
     try {
-      const result = (await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('sync', { lastSeq: this.snapshot.seq })) as CatchUp | { error: string };
-      if ('error' in result) throw new Error(result.error);
+      const result = await this.catchUp(socket);
       let s = this.snapshot;
       if (result.type === 'snapshot') s = result.snapshot;
       else
@@ -296,6 +303,24 @@ export class LiveController implements ReactiveController {
       const queued = this.pending.sort((a, b) => a.seq - b.seq);
       this.pending = [];
       for (const f of queued) this.acceptFrame(f);
+    }
+  }
+
+  /**
+   * Asks the server for what we missed, with the tables it names loaded. The server sends one
+   * snapshot per socket every few seconds; sooner it says 429 and when to ask again, and we do.
+   */
+  private async catchUp(socket: Socket<ServerToClientEvents, ClientToServerEvents>): Promise<CatchUp> {
+    for (;;) {
+      const result: CatchUp | SyncRefusal = await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('sync', { lastSeq: this.snapshot!.seq });
+      if ('error' in result) {
+        if (result.status !== 429 || result.retryAfter === undefined) throw new Error(result.error);
+        await new Promise((resolve) => setTimeout(resolve, result.retryAfter! * 1000));
+        if (this.socket !== socket || !socket.connected) throw new Error('disconnected while waiting to sync');
+        continue;
+      }
+      await loadCsvTexts(missingCsv(result.type === 'snapshot' ? [result.snapshot.dataset] : result.frames.map((f) => f.dataset)));
+      return result;
     }
   }
 

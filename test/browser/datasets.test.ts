@@ -1,8 +1,10 @@
 /**
  * A lecture on a generated point set with held-out rows, as a student sees it: the loss chart
  * draws the train and the test series and states both accuracies; the dataset table pages
- * through the rows and shows the test rows apart. Real server, real Chromium, no fixed sleeps.
+ * through the rows and shows the test rows apart. An uploaded CSV travels by digest: every
+ * browser fetches its rows once and shows them. Real server, real Chromium, no fixed sleeps.
  */
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { TestServer } from '../support/server.js';
@@ -76,6 +78,58 @@ describe('datasets', () => {
       student.assertClean();
     } finally {
       await student.close();
+    }
+  });
+
+  it('an instructor uploads a CSV in the browser; students who are there and who join later see its rows, and so does the replay', async () => {
+    const lecture = await createLecture(server.url, { title: 'Houses' });
+    // 300 rows, each recognisable by its first cell: 1000 + the row.
+    const csv = `size,rooms,price\n${Array.from({ length: 300 }, (_, i) => `${1000 + i},${(i % 5) + 1},${(i % 7) / 7}`).join('\n')}\n`;
+    const digest = createHash('sha256').update(csv).digest('hex');
+    const student = await openPage(browser, onServer(server.url, lecture.studentUrl));
+    const instructor = await openPage(browser, onServer(server.url, lecture.instructorUrl));
+    const rowsOf = async (page: Page) => {
+      await eventually(() => byTestId(page, 'dataset-label').textContent()).toBe('houses.csv');
+      await eventually(() => page.locator('[data-testid="row-0"] td').nth(2).textContent()).toBe('1000');
+      return page.locator('[data-testid="row-49"] td').nth(2).textContent();
+    };
+    try {
+      await student.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+      await instructor.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+      // The student's page fetches the table by its digest once the frame names it.
+      const fetched = student.page.waitForResponse((r) => r.url().endsWith(`/api/datasets/${digest}.csv`));
+      await instructor.page.locator('[data-testid="open-setup"]').click();
+      await instructor.page.locator('network-setup').getByLabel('CSV file').check();
+      await instructor.page.locator('network-setup #csv-file').setInputFiles({ name: 'houses.csv', mimeType: 'text/csv', buffer: Buffer.from(csv) });
+      await instructor.page.locator('network-setup [data-testid="upload-csv"]').click();
+      await eventually(() => instructor.page.locator('network-setup [data-testid="upload-done"]').textContent()).toContain('houses.csv');
+      expect((await fetched).status()).toBe(200);
+
+      expect(await rowsOf(student.page)).toBe('1049');
+      expect(await byTestId(student.page, 'dataset-size').textContent()).toContain('300 training rows');
+      expect(await rowsOf(instructor.page)).toBe('1049');
+      // The snapshot names the table; it does not carry it.
+      const state = await (await fetch(`${server.url}/api/lectures/${lecture.id}/state`)).text();
+      expect(state).toContain(digest);
+      expect(state).not.toContain('1049');
+
+      // A student who joins afterwards (a snapshot, not a frame), and the replay of the upload.
+      const late = await openPage(browser, onServer(server.url, lecture.studentUrl));
+      const replay = await openPage(browser, `${server.url}/replay/${lecture.id}?seq=1`);
+      try {
+        expect(await rowsOf(late.page)).toBe('1049');
+        expect(await rowsOf(replay.page)).toBe('1049');
+        late.assertClean();
+        replay.assertClean();
+      } finally {
+        await late.close();
+        await replay.close();
+      }
+      student.assertClean();
+      instructor.assertClean();
+    } finally {
+      await student.close();
+      await instructor.close();
     }
   });
 
