@@ -1,5 +1,6 @@
 import type { Sample } from '../engine/dataset.js';
 import { splitTrainTest } from './split.js';
+import { textProblem } from './safe-text.js';
 import type { Dataset } from './types.js';
 
 /**
@@ -14,6 +15,7 @@ import type { Dataset } from './types.js';
  * - Numbers: decimal, with optional sign, point and exponent (1, -2.5, .5, 3e-2). Not NaN, Infinity,
  *   hex or a decimal comma.
  * - Blank lines are skipped. Rows must all have as many cells as the first.
+ * - Header cells are printable text: no control or format characters (safe-text.ts).
  */
 
 export const CSV_LIMITS = { maxRows: 10_000, maxFeatures: 16, maxErrors: 20 } as const;
@@ -148,6 +150,13 @@ function parse(text: unknown, options: CsvOptions): CsvResult {
     total++;
     if (errors.length < CSV_LIMITS.maxErrors) errors.push({ line, column, message });
   };
+  if (header) {
+    // Column names are shown to every student and written into exported notebooks: printable text only.
+    firstCells.forEach((cell, i) => {
+      const problem = textProblem(cell, 'the column name');
+      if (problem) issue(filled[0] + 1, i + 1, `line ${filled[0] + 1}, column ${i + 1}: ${problem}`);
+    });
+  }
   const samples: Sample[] = [];
   let binaryTarget = true;
   for (const index of dataLines) {

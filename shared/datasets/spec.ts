@@ -3,6 +3,7 @@ import { pointSet, POINT_DEFAULTS, POINT_LIMITS, POINT_SETS } from './points.js'
 import { truthTable, TRUTH_TABLE_INPUTS, TRUTH_TABLES } from './truth-tables.js';
 import { datasetFromCsv, type CsvDatasetResult, type CsvIssue } from './csv.js';
 import { CSV_DIGEST_PATTERN, csvTextOf, hasCsvText, shortDigest } from './csv-texts.js';
+import { printableText } from './safe-text.js';
 import type { Dataset } from './types.js';
 
 /** An uploaded table's name and the text itself are bounded: the text by the CSV limits, the name for display. */
@@ -76,7 +77,7 @@ export const DatasetSpecSchema = z.discriminatedUnion(
         kind: z.literal('csv'),
         // The old inline form is refused with the reason: the text travels once, by upload, then by digest.
         text: z.never({ error: CSV_INLINE_REFUSAL }).optional(),
-        name: z.string({ error: 'name must be text' }).trim().min(1, 'name must not be empty').max(CSV_SPEC_LIMITS.maxNameLength, `name must be at most ${CSV_SPEC_LIMITS.maxNameLength} characters`).default('uploaded data'),
+        name: z.string({ error: 'name must be text' }).trim().min(1, 'name must not be empty').max(CSV_SPEC_LIMITS.maxNameLength, `name must be at most ${CSV_SPEC_LIMITS.maxNameLength} characters`).superRefine(printableText('the name')).default('uploaded data'),
         digest: z
           .string({ error: 'digest must be the SHA-256 of the CSV text (upload the file: POST /api/lectures/<code>/dataset.csv)' })
           .regex(CSV_DIGEST_PATTERN, 'digest must be the SHA-256 of the CSV text, 64 lowercase hex digits'),

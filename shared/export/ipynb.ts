@@ -2,6 +2,7 @@
  * Writing an nbformat-4 notebook, and numbers as Python reads them back: the pieces both notebook
  * exports (the teaching notebook's network, and any other network) share.
  */
+import { isInertCode } from './text.js';
 
 export interface Cell {
   readonly id: string;
@@ -41,7 +42,9 @@ export class NotebookWriter {
     this.cells.push({ id: `cell-${this.cells.length + 1}`, cell_type: 'markdown', metadata: {}, source: lines(text) });
   }
 
+  /** A code cell: printable ASCII only (user text only through pyString), or the export fails rather than hand over a cell that might run it. */
   code(text: string): void {
+    if (!isInertCode(text)) throw new Error(`a code cell holds a character outside printable ASCII: ${JSON.stringify(text.slice(0, 80))}`);
     this.cells.push({ id: `cell-${this.cells.length + 1}`, cell_type: 'code', metadata: {}, source: lines(text), outputs: [], execution_count: null });
   }
 

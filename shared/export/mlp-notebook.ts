@@ -10,6 +10,7 @@ import { layerSizes, mlpLayout, type Activation, type MlpConfig, type MlpData, t
 import type { LectureConfig } from '../lecture/decider.js';
 import { packedData } from '../lecture/setup.js';
 import { NotebookWriter, py, type NotebookJson } from './ipynb.js';
+import { markdownText, pyString } from './text.js';
 import type { NamedParams, WeightHistory, WeightOp, WeightOrigin } from './weight-ops.js';
 
 /** A numpy literal: a vector on one line, a matrix one row per line, aligned under the first. */
@@ -37,8 +38,6 @@ function parameterShape(layout: MlpLayout, name: string): number[] {
   return layout.layers[l - 1].W === name ? [sizes[l - 1], sizes[l]] : [sizes[l]];
 }
 
-/** Text from a dataset (a CSV header, say) made safe for one line of a comment or markdown. */
-const oneLine = (text: string) => text.replace(/\s+/g, ' ').replace(/`/g, "'").trim();
 
 const ACTIVATION_CODE: Record<Activation, string> = {
   sigmoid: [
@@ -46,10 +45,10 @@ const ACTIVATION_CODE: Record<Activation, string> = {
     '    return 1.0/(1.0+np.exp(-z))',
     '',
     'def sigmoid_slope(A):',
-    '    """σ′(z) = σ(z)(1 − σ(z)), written through the activation A = σ(Z)."""',
+    '    """sigmoid\'(z) = sigmoid(z)*(1 - sigmoid(z)), written through the activation A = sigmoid(Z)."""',
     '    return A*(1 - A)',
   ].join('\n'),
-  tanh: ['def tanh(z):', '    return np.tanh(z)', '', 'def tanh_slope(A):', '    """tanh′(z) = 1 − tanh²(z), written through the activation A = tanh(Z)."""', '    return 1 - A*A'].join('\n'),
+  tanh: ['def tanh(z):', '    return np.tanh(z)', '', 'def tanh_slope(A):', '    """tanh\'(z) = 1 - tanh(z)**2, written through the activation A = tanh(Z)."""', '    return 1 - A*A'].join('\n'),
   relu: [
     'def relu(z):',
     '    return np.where(z > 0, z, 0.0)',
@@ -64,13 +63,13 @@ const ACTIVATION_CODE: Record<Activation, string> = {
 const LOSS_CODE = {
   halfSquaredError: [
     'def loss(y, A_out, Z_out):',
-    '    """½(y − ŷ)² for each row, summed over the outputs; ŷ = A_out is the prediction."""',
+    '    """(1/2)*(y - y_hat)**2 for each row, summed over the outputs; y_hat = A_out is the prediction."""',
     '    return np.sum(0.5*(y - A_out)**2, axis=-1)',
   ].join('\n'),
   crossEntropy: [
     'def loss(y, A_out, Z_out):',
-    '    """Binary cross-entropy −[y·log ŷ + (1 − y)·log(1 − ŷ)] for each row, summed over the outputs,',
-    '    computed from the logits Z_out as max(z, 0) − y·z + log(1 + e^−|z|): the same number, without log 0."""',
+    '    """Binary cross-entropy -[y*log(y_hat) + (1 - y)*log(1 - y_hat)] for each row, summed over the outputs,',
+    '    computed from the logits Z_out as max(z, 0) - y*z + log(1 + exp(-|z|)): the same number, without log 0."""',
     '    return np.sum(np.maximum(Z_out, 0) - y*Z_out + np.log1p(np.exp(-np.abs(Z_out))), axis=-1)',
   ].join('\n'),
 } as const;
@@ -148,7 +147,7 @@ function stepCode(layout: MlpLayout): string {
   const assignments: string[] = [];
   for (let i = 0; i < update.length; i += 2) assignments.push(`        '${update[i]}': ${update[i]} - eta*${update[i + 1]},`);
   const doc = batched
-    ? '"""One pass on rows start … start+k−1: forward, loss, backward, then one update with the mean of the rows\' gradients.\n    Returns the new parameters and each row\'s loss."""'
+    ? '"""One pass on rows start ... start+k-1: forward, loss, backward, then one update with the mean of the rows\' gradients.\n    Returns the new parameters and each row\'s loss."""'
     : '"""One pass on row `start` (per-sample SGD: k is always 1): forward, loss, backward, update.\n    Returns the new parameters and the row\'s loss."""';
   return [
     'def step(params, start, k, eta):',
@@ -259,12 +258,13 @@ export function mlpNotebook(lecture: LectureConfig, commands: number, history: W
   const { dataset, train, test } = packedData(spec);
   const output = layout.layers[layout.layers.length - 1];
   const nb = new NotebookWriter();
-  const features = dataset.featureNames.map(oneLine).join(', ');
-  const target = oneLine(dataset.targetName);
+  // User text (the title, the dataset's name and columns): escaped in markdown, string literals in code (text.ts).
+  const features = dataset.featureNames.map(markdownText).join(', ');
+  const target = markdownText(dataset.targetName);
 
   nb.md(
-    `# ${lecture.title}\n\nExported from Backprop Live, lecture \`${lecture.lectureId}\`, after ${commands} command${commands === 1 ? '' : 's'} ` +
-      `(epoch ${network.epoch}, row ${network.sampleIndex}): ${describeNetwork(config)} on ${oneLine(datasetLabel(spec))}. ` +
+    `# ${markdownText(lecture.title)}\n\nExported from Backprop Live, lecture \`${lecture.lectureId}\`, after ${commands} command${commands === 1 ? '' : 's'} ` +
+      `(epoch ${network.epoch}, row ${network.sampleIndex}): ${describeNetwork(config)} on ${markdownText(datasetLabel(spec))}. ` +
       "It follows the teaching notebook's steps, in the lecture's names.\n\n" +
       "Run the cells in order: they start from the parameters the lecture's network began with and replay every change that was not undone, " +
       "so `params` ends equal to the lecture's parameters.",
@@ -272,10 +272,10 @@ export function mlpNotebook(lecture: LectureConfig, commands: number, history: W
   nb.code('import numpy as np');
 
   nb.md(
-    `# Data\n\n${oneLine(dataset.name)}: ${train.count} training rows, in the order the lecture trains on them. ` +
+    `# Data\n\n${markdownText(dataset.name)}: ${train.count} training rows, in the order the lecture trains on them. ` +
       `Each row of \`X\` is one input ${layout.input} (features: ${features}); \`y\` holds the target (${target}).`,
   );
-  nb.code(`# features: ${features}; target: ${target}\n${dataCode(train, 'X', 'y')}`);
+  nb.code(`FEATURES = [${dataset.featureNames.map(pyString).join(', ')}]\nTARGET = ${pyString(dataset.targetName)}\n${dataCode(train, 'X', 'y')}`);
   if (test) {
     nb.md(`The ${test.count} held-out rows: never trained on, they measure how well the network does on data it has not seen.`);
     nb.code(dataCode(test, 'X_test', 'y_test'));

@@ -12,6 +12,7 @@ import { weightHistory, type WeightHistory, type WeightOp } from './weight-ops.j
 import { isNotebookConfig, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpState } from '../engine/mlp/index.js';
 import type { DatasetSpec } from '../datasets/index.js';
 import { NotebookWriter, py, type NotebookJson } from './ipynb.js';
+import { markdownText } from './text.js';
 import { mlpNotebook } from './mlp-notebook.js';
 
 export type { NotebookJson } from './ipynb.js';
@@ -112,7 +113,7 @@ function teachingNotebook(config: LectureConfig, commands: number, history: Weig
   const sample = final.sampleIndex;
 
   md(
-    `# ${config.title}\n\nExported from Backprop Live, lecture \`${config.lectureId}\`, after ${commands} command${commands === 1 ? '' : 's'} ` +
+    `# ${markdownText(config.title)}\n\nExported from Backprop Live, lecture \`${config.lectureId}\`, after ${commands} command${commands === 1 ? '' : 's'} ` +
       `(epoch ${final.epoch}, sample ${sample}). It follows the teaching notebook's steps and names, with its mistakes corrected ` +
       `(dL/dC_act = C_act − y; dL/dV uses B_act; dL/dW is the outer product A[i]·dL/dB[j]; V ← V − η·dL/dV), and its empty "# Train" section written.\n\n` +
       `Run the cells in order: they start from the lecture's initial weights and replay every change, so W and V end as the lecture's.`,

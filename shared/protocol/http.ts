@@ -1,11 +1,13 @@
 import { z } from 'zod';
 import { LIMITS } from './limits.js';
+import { printableText } from '../datasets/safe-text.js';
 import { LearningRateSchema, PresetSchema, SeedSchema } from './commands.js';
 import type { Frame, Snapshot } from './snapshot.js';
 import type { RecordedCommand } from './commands.js';
 
 export const CreateLectureBody = z.strictObject({
-  title: z.string().trim().max(LIMITS.maxTitleLength, `title must be at most ${LIMITS.maxTitleLength} characters`).optional(),
+  // Shown to every student and written into exports: printable text only (no control or format characters).
+  title: z.string().trim().max(LIMITS.maxTitleLength, `title must be at most ${LIMITS.maxTitleLength} characters`).superRefine(printableText('the title')).optional(),
   preset: PresetSchema.optional(),
   seed: SeedSchema.optional(),
   learningRate: LearningRateSchema.optional(),

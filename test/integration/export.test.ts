@@ -212,7 +212,9 @@ describe('export of any network', () => {
     const text = JSON.stringify(notebook);
     expect(text).toContain('BATCH = 5');
     expect(text).toContain('A0.T @ dL_dZ1 / k');
-    expect(text).toContain('# features: size, age, slope; target: price');
+    // The column names, as string literals (user text never reaches code otherwise).
+    const code = notebook.cells.filter((c) => c.cell_type === 'code').map((c) => c.source.join(''));
+    expect(code).toContainEqual(expect.stringMatching(/^FEATURES = \["size", "age", "slope"\]\nTARGET = "price"\nX = /));
   });
 
   it('a full-batch sigmoid network on XOR', async () => {

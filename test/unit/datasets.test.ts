@@ -16,6 +16,7 @@ import {
   type CsvResult,
 } from '../../shared/datasets/index.js';
 import { createMlp, initialParams, mlpConfig, packFor, fitMlp } from '../../shared/engine/mlp/index.js';
+import { LINE_SEPARATORS } from '../support/hostile.js';
 
 describe('truth tables', () => {
   it('the notebook\'s is the default, in the notebook\'s order', () => {
@@ -200,6 +201,20 @@ describe('CSV uploads', () => {
   it('names the line and column of a text cell', () => {
     const r = parseCsv('x1,x2,y\n0,1,1\n0,abc,0\n');
     expect(r).toEqual({ ok: false, errors: [{ line: 3, column: 2, message: 'line 3, column 2 ("x2"): "abc" is not a number' }], moreErrors: 0 });
+  });
+
+  it('refuses a header cell holding a control or format character (a line separator of Python\'s, say), naming its line and column', () => {
+    for (const c of [...LINE_SEPARATORS, '\0', '\t', '\u200b', '\u202e', '\ufeff']) {
+      const r = parseCsv(`\n"a",b,"x1${c}!touch pwned",y\n1,2,3,0\n`);
+      expect(r.ok, JSON.stringify(c)).toBe(false);
+      if (r.ok) continue;
+      // A quoted cell cannot span lines: with \n or \r in it, the quote is what is refused.
+      expect(r.errors[0], JSON.stringify(c)).toMatchObject({ line: 2, column: 3 });
+      if (!/[\n\r]/.test(c)) expect(r.errors[0].message).toMatch(/^line 2, column 3: the column name holds U\+[0-9A-F]{4} \(.+\) at character 3; it may hold only printable text$/);
+    }
+    // Printable text of any script, and the joiners emoji and Persian need, are names.
+    const ok = parseCsv('Grüße,日本,👨\u200d👩\u200d👧,می\u200cخواهم,<y> $x$\n1,2,3,4,0\n');
+    expect(ok.ok && ok.table.featureNames).toEqual(['Grüße', '日本', '👨\u200d👩\u200d👧', 'می\u200cخواهم']);
   });
 
   it('does not take NaN, Infinity, hex or a decimal comma for numbers', () => {
