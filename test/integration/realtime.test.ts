@@ -6,7 +6,8 @@ import { connectError, createLecture, http, LectureClient } from '../support/cli
 /** The notebook network's 14 stages, in order (every new lecture starts on it). */
 const STAGES = mlpLayout(NOTEBOOK_MLP_CONFIG).stages.map((s) => s.stage);
 
-const suite = useServer();
+// Syncs here ask for several snapshots in a row; the one-snapshot-per-socket throttle is amplification.test.ts's subject.
+const suite = useServer({ snapshotIntervalMs: 0 });
 const { connect, state } = suite;
 
 describe('a live lecture', () => {
