@@ -1,24 +1,43 @@
 #!/usr/bin/env node
-// The browser tests drive Debian's Chromium (playwright-core cannot download a browser here).
-// Installs it when missing, so `npm test` works on a fresh machine; CHROMIUM_PATH overrides.
+// What the tests drive besides Node, from Debian (a fresh machine or CI has none of it):
+// - Chromium for the browser tests (playwright-core cannot download a browser here); CHROMIUM_PATH overrides;
+// - Debian's python3 with numpy, which runs the exported notebooks' code (test/integration/export.test.ts);
+// - IPython, nbconvert and the ipykernel kernel, which transform and execute a hostile lecture's export
+//   as Jupyter would (test/integration/export-hostile.test.ts).
+// Installs what is missing, with one apt-get update and one apt-get install.
 import { existsSync } from 'node:fs';
-import { execSync } from 'node:child_process';
+import { execSync, spawnSync } from 'node:child_process';
 
-const path = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
-if (existsSync(path)) process.exit(0);
-if (process.env.CHROMIUM_PATH) {
-  console.error(`CHROMIUM_PATH=${path} does not exist`);
+const PYTHON = '/usr/bin/python3';
+const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+const pythonHas = (module) => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
+
+/** Each Debian package, and whether what the tests need of it is here. */
+const needs = [
+  { pkg: 'chromium', present: () => existsSync(chromium) },
+  { pkg: 'python3-numpy', present: () => pythonHas('numpy') },
+  { pkg: 'python3-ipython', present: () => pythonHas('IPython.core.inputtransformer2') },
+  { pkg: 'python3-ipykernel', present: () => pythonHas('ipykernel') },
+  { pkg: 'jupyter-nbconvert', present: () => existsSync('/usr/bin/jupyter-nbconvert') },
+];
+
+if (process.env.CHROMIUM_PATH && !existsSync(chromium)) {
+  console.error(`CHROMIUM_PATH=${chromium} does not exist`);
   process.exit(1);
 }
-console.log('Chromium is missing: installing Debian\'s chromium package for the browser tests…');
+const missing = needs.filter((n) => !n.present()).map((n) => n.pkg);
+if (missing.length === 0) process.exit(0);
+
+console.log(`Installing Debian's ${missing.join(', ')} for the tests…`);
 const asRoot = typeof process.getuid === 'function' && process.getuid() === 0 ? '' : 'sudo ';
 try {
-  execSync(`${asRoot}apt-get update -qq && ${asRoot}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium`, { stdio: 'inherit' });
+  execSync(`${asRoot}apt-get update -qq && ${asRoot}env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq ${missing.join(' ')}`, { stdio: 'inherit' });
 } catch {
-  console.error('Could not install chromium with apt-get; install it (or set CHROMIUM_PATH) and run the tests again.');
+  console.error(`Could not install ${missing.join(', ')} with apt-get; install them (or set CHROMIUM_PATH) and run the tests again.`);
   process.exit(1);
 }
-if (!existsSync(path)) {
-  console.error(`chromium was installed but ${path} is missing`);
+const still = needs.filter((n) => !n.present()).map((n) => n.pkg);
+if (still.length > 0) {
+  console.error(`${still.join(', ')} installed, but what the tests need of them is still missing (${chromium}, ${PYTHON} and its modules, /usr/bin/jupyter-nbconvert)`);
   process.exit(1);
 }

@@ -3,19 +3,13 @@
  * with numpy, leave the parameters (W and V for the notebook's network; W1, b1, … for any other)
  * equal to the lecture's at the moment of export, to 1e-9.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http } from '../support/clients.js';
 
-/** The first Python that has numpy (.ci/run installs Debian's python3-numpy when none has). */
-function pythonWithNumpy(): string {
-  for (const candidate of ['python3', '/usr/bin/python3']) {
-    const r = spawnSync(candidate, ['-c', 'import numpy'], { stdio: 'ignore' });
-    if (r.status === 0) return candidate;
-  }
-  throw new Error('no python3 with numpy: install it (apt-get install -y python3-numpy)');
-}
+/** Debian's python3 with its numpy: `npm test` installs python3-numpy when missing (scripts/ensure-test-deps.mjs). */
+const PYTHON = '/usr/bin/python3';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -36,7 +30,7 @@ function runPython(notebook: Notebook, trailer: string): string[] {
     .filter((c) => c.cell_type === 'code')
     .map((c) => c.source.join(''))
     .join('\n\n');
-  const out = execFileSync(pythonWithNumpy(), ['-c', `${program}\n\nimport json\n${trailer}`], { encoding: 'utf8', timeout: 60_000 });
+  const out = execFileSync(PYTHON, ['-c', `${program}\n\nimport json\n${trailer}`], { encoding: 'utf8', timeout: 60_000 });
   return out.trim().split('\n');
 }
 
