@@ -13,7 +13,7 @@ const UNPRINTABLE = /(?![\u200c\u200d])[\p{Cc}\p{Cf}\p{Zl}\p{Zp}\p{Cs}]/u;
 
 const KIND: readonly [RegExp, string][] = [
   [/\p{Cc}/u, 'a control character'],
-  [/\p{Cf}/u, 'an invisible format character'],
+  [/\p{Cf}/u, 'a format character'],
   [/\p{Zl}/u, 'a line separator'],
   [/\p{Zp}/u, 'a paragraph separator'],
   [/\p{Cs}/u, 'half of a character (a lone surrogate)'],
