@@ -28,7 +28,7 @@ export interface AppOptions {
   readonly guessesPerMinute?: number;
   /** Messages per socket: a burst, then a rate (defaults suit a lecture; tests that fire fast raise them). */
   readonly eventLimits?: EventLimits;
-  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES, default 4 MiB). */
+  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES, default 8 MiB). */
   readonly maxSocketBufferBytes?: number;
   /** At most one snapshot per socket per this many ms (default 5 s). */
   readonly snapshotIntervalMs?: number;

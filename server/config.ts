@@ -12,7 +12,7 @@ export interface Config {
   readonly createKey?: string;
   /** Origins besides this site's own that may open socket.io connections. */
   readonly allowedOrigins: readonly string[];
-  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES); default 4 MiB. */
+  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES); default 8 MiB. */
   readonly maxSocketBufferBytes?: number;
 }
 
@@ -35,7 +35,11 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
 }
 
-/** MAX_SOCKET_BUFFER_BYTES: a whole number of bytes, at least 64 KiB (a snapshot must fit). */
+/**
+ * MAX_SOCKET_BUFFER_BYTES: a whole number of bytes, at least 64 KiB. Keep it above the largest
+ * snapshot plus a frame (about 5.5 MB for a 4 × 16 network stepped over 500 rows in one batch), or
+ * slow clients of such lectures are dropped and resync over and over.
+ */
 function readBytes(text: string | undefined): number | undefined {
   if (text === undefined || text === '') return undefined;
   const bytes = Number(text);

@@ -63,7 +63,7 @@ export interface RealtimeOptions {
   readonly eventLimits?: EventLimits;
   /** Which pages may connect (default: only this server's own host). */
   readonly origins?: OriginPolicy;
-  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES; default 4 MiB). */
+  /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES; default 8 MiB). */
   readonly maxSocketBufferBytes?: number;
   /** At most one snapshot per socket per this many ms (default 5 s); a sync needing another sooner gets 429. */
   readonly snapshotIntervalMs?: number;

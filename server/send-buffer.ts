@@ -6,8 +6,13 @@
 import type { Socket } from 'socket.io';
 import type { Clock } from './ports.js';
 
-/** Bytes a socket may have waiting to be sent before it is dropped (MAX_SOCKET_BUFFER_BYTES). */
-export const DEFAULT_MAX_SOCKET_BUFFER_BYTES = 4 * 1024 * 1024;
+/**
+ * Bytes a socket may have waiting to be sent before it is dropped (MAX_SOCKET_BUFFER_BYTES). The
+ * largest messages are a few MB (a snapshot after the backward pass of a 4 × 16 network over 500
+ * rows in one batch is 3.4 MB, its frame 2 MB): a phone still reading one must not be dropped for
+ * the next. Broadcast frames are encoded once and shared by every socket that queues them.
+ */
+export const DEFAULT_MAX_SOCKET_BUFFER_BYTES = 8 * 1024 * 1024;
 /** One snapshot per socket per this many ms; a sync that would need another within it gets 429. */
 export const DEFAULT_SNAPSHOT_INTERVAL_MS = 5000;
 
