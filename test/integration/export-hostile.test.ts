@@ -53,6 +53,8 @@ const HOSTILE_HEADER = [
   '$$x$$ \\',
   '`b` *c* [d](e)',
   '日本 🧠',
+  '__proto__',
+  'constructor',
   'y # ?',
 ];
 const HOSTILE_NAME = '<img src=x onerror=alert(5)> !touch pwned $$ \\ `';
