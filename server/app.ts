@@ -6,8 +6,10 @@ import { randomBytes } from 'node:crypto';
 import { apiRouter } from './http-api.js';
 import { LectureRegistry } from './lectures.js';
 import type { Clock, LectureStore, RandomSource } from './ports.js';
-import { attachRealtime, type EventLimits, type TypedServer } from './realtime.js';
-import { GuessGuard } from './guards.js';
+import { attachRealtime, DEFAULT_EVENT_LIMITS, type EventLimits, type TypedServer } from './realtime.js';
+import { GuessGuard, RateLimiter } from './guards.js';
+import { TRUST_NO_PROXY, type ProxyTrust } from './client-address.js';
+import { ClientIds } from './client-ids.js';
 import { securityHeaders } from './security-headers.js';
 import { finalErrorHandler, notFound } from './error-pages.js';
 import { TrainingSlots } from './training-slots.js';
@@ -24,8 +26,16 @@ export interface AppOptions {
   readonly allowedOrigins?: readonly string[];
   /** Require this key (X-Create-Key) to create lectures; unset, anyone can. */
   readonly createKey?: string;
-  /** Failed code or token guesses allowed per address per minute before it is slowed down. */
+  /** Failed code or token guesses allowed per address (and lecture, for tokens) per minute before further failures are delayed. */
   readonly guessesPerMinute?: number;
+  /** Whose X-Forwarded-For is believed (TRUST_PROXY); default none: the client is the TCP peer. */
+  readonly trustProxy?: ProxyTrust;
+  /** Lectures one address may create an hour (CREATIONS_PER_HOUR, default 60; all at once, then one a minute). */
+  readonly creationsPerHour?: number;
+  /** Students' sockets one address may have open on one lecture (MAX_SOCKETS_PER_ADDRESS, default 200). */
+  readonly maxSocketsPerAddress?: number;
+  /** Signs the client ids the server issues (DATA_DIR/client-id.key); default a key for this process only. */
+  readonly clientIdKey?: Buffer;
   /** Messages per socket: a burst, then a rate (defaults suit a lecture; tests that fire fast raise them). */
   readonly eventLimits?: EventLimits;
   /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES, default 8 MiB). */
@@ -39,6 +49,11 @@ export interface AppOptions {
   /** A lecture nobody has used for this long leaves memory (it comes back from the store when asked for). */
   readonly idleLectureMs?: number;
 }
+
+/** Lectures an address may create an hour: a department behind one NAT creates far fewer. */
+export const DEFAULT_CREATIONS_PER_HOUR = 60;
+/** Students' sockets per address per lecture: a classroom behind one NAT fits; one machine's 2,000 do not. */
+export const DEFAULT_MAX_SOCKETS_PER_ADDRESS = 200;
 
 /** Trainings at once: each takes slices of the one event loop, so a few keep everything else responsive. */
 export const DEFAULT_MAX_TRAININGS = 4;
@@ -66,12 +81,18 @@ export function createApp(options: AppOptions): App {
     trainings: new TrainingSlots(options.maxConcurrentTrainings ?? DEFAULT_MAX_TRAININGS),
     limits: { ...DEFAULT_LECTURE_LIMITS, ...options.lectureLimits },
   });
-  const guessGuard = new GuessGuard(clock, { allowed: options.guessesPerMinute ?? 20 });
+  const guessGuard = new GuessGuard(clock, { free: options.guessesPerMinute ?? 20 });
+  const trustProxy = options.trustProxy ?? TRUST_NO_PROXY;
+  const creationsPerHour = options.creationsPerHour ?? DEFAULT_CREATIONS_PER_HOUR;
+  const creations = new RateLimiter(clock, creationsPerHour, creationsPerHour / 3600);
+  // HTTP commands spend the same budget per lecture as an instructor's socket does per socket.
+  const instructorLimits = (options.eventLimits ?? DEFAULT_EVENT_LIMITS).instructor;
+  const httpCommands = new RateLimiter(clock, instructorLimits.burst, instructorLimits.perSecond);
   const web = express();
   web.disable('x-powered-by');
-  web.set('trust proxy', 'loopback');
+  web.set('trust proxy', trustProxy);
   web.use(securityHeaders());
-  web.use('/api', apiRouter({ registry, store, publicUrl, createKey, guessGuard }));
+  web.use('/api', apiRouter({ registry, store, publicUrl, createKey, guessGuard, creations, httpCommands }));
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {
     web.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
     // Client-side routes: the single page decides what to show.
@@ -86,6 +107,9 @@ export function createApp(options: AppOptions): App {
     registry,
     guessGuard,
     clock,
+    trustProxy,
+    maxSocketsPerAddress: options.maxSocketsPerAddress ?? DEFAULT_MAX_SOCKETS_PER_ADDRESS,
+    clientIds: new ClientIds(options.clientIdKey ?? randomBytes(32)),
     eventLimits: options.eventLimits,
     origins: { publicUrl, allowedOrigins: options.allowedOrigins },
     maxSocketBufferBytes: options.maxSocketBufferBytes,

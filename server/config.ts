@@ -1,5 +1,7 @@
+import { randomBytes } from 'node:crypto';
 import { resolve } from 'node:path';
 import { normalizeOrigin } from './origins.js';
+import { parseTrustProxy, type ProxyTrust } from './client-address.js';
 
 export interface Config {
   readonly port: number;
@@ -9,7 +11,20 @@ export interface Config {
   readonly synchronous: 'NORMAL' | 'FULL';
   /** The built client; default dist/client beside the built server. */
   readonly clientDir?: string;
+  /** The key creating a lecture needs (X-Create-Key); undefined: anyone may create. */
   readonly createKey?: string;
+  /**
+   * Where createKey came from: CREATE_KEY (`set`), drawn for this run because HOST is reachable
+   * from other machines and CREATE_KEY is unset (`generated`), waived with CREATE_KEY=off (`off`),
+   * or not needed on a loopback HOST (`loopback`).
+   */
+  readonly createKeySource: 'set' | 'generated' | 'off' | 'loopback';
+  /** Which proxies' X-Forwarded-For is believed (TRUST_PROXY); default none. */
+  readonly trustProxy: ProxyTrust;
+  /** Lectures one address may create an hour (CREATIONS_PER_HOUR). */
+  readonly creationsPerHour?: number;
+  /** Students' sockets one address may have open on one lecture (MAX_SOCKETS_PER_ADDRESS). */
+  readonly maxSocketsPerAddress?: number;
   /** Origins besides this site's own that may open socket.io connections. */
   readonly allowedOrigins: readonly string[];
   /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES); default 8 MiB. */
@@ -29,7 +44,10 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     publicUrl: env.PUBLIC_URL || undefined,
     synchronous,
     clientDir: env.CLIENT_DIR ? resolve(env.CLIENT_DIR) : undefined,
-    createKey: env.CREATE_KEY || undefined,
+    ...readCreateKey(env.CREATE_KEY, env.HOST || '0.0.0.0'),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    creationsPerHour: readCount('CREATIONS_PER_HOUR', env.CREATIONS_PER_HOUR),
+    maxSocketsPerAddress: readCount('MAX_SOCKETS_PER_ADDRESS', env.MAX_SOCKETS_PER_ADDRESS),
     allowedOrigins: readOrigins(env.ALLOWED_ORIGINS),
     maxSocketBufferBytes: readBytes(env.MAX_SOCKET_BUFFER_BYTES),
   };
@@ -45,6 +63,32 @@ function readBytes(text: string | undefined): number | undefined {
   const bytes = Number(text);
   if (!Number.isInteger(bytes) || bytes < 65_536) throw new Error(`MAX_SOCKET_BUFFER_BYTES must be a whole number of bytes, at least 65536; got "${text}"`);
   return bytes;
+}
+
+/** `localhost`, 127.0.0.0/8 and ::1: only this machine can connect. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * CREATE_KEY: a server other machines can reach needs a key to create lectures, or anyone who
+ * finds it can fill its disk. Unset there, a key is drawn for this run (main.ts prints it and how
+ * to choose one or waive it); `off` waives it.
+ */
+function readCreateKey(text: string | undefined, host: string): Pick<Config, 'createKey' | 'createKeySource'> {
+  if (text !== undefined && text.trim().toLowerCase() === 'off') return { createKey: undefined, createKeySource: 'off' };
+  if (text) return { createKey: text, createKeySource: 'set' };
+  if (isLoopbackHost(host)) return { createKey: undefined, createKeySource: 'loopback' };
+  return { createKey: randomBytes(9).toString('base64url'), createKeySource: 'generated' };
+}
+
+/** A whole number setting of at least 1; undefined when unset (the default applies). */
+function readCount(name: string, text: string | undefined): number | undefined {
+  if (text === undefined || text === '') return undefined;
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1; got "${text}"`);
+  return n;
 }
 
 /** ALLOWED_ORIGINS: comma-separated origins (`https://a.example,http://localhost:5173`). */

@@ -1,30 +1,88 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import type { Clock } from './ports.js';
 
+/** Keys a limiter remembers at most; beyond it the least limited are forgotten first. */
+export const DEFAULT_MAX_KEYS = 10_000;
+/** Entries that carry no more information (refilled, expired) are dropped this often. */
+const SWEEP_MS = 60_000;
+
+/**
+ * A map of limiter entries that stays bounded without forgetting who matters: a sweep drops
+ * entries back at rest, and when it is full anyway the least bad tenth goes (never the key just
+ * touched), so a full map still limits a new key and still remembers the worst offenders.
+ */
+class BoundedEntries<E> {
+  private readonly entries = new Map<string, E>();
+  private lastSweep: number;
+
+  constructor(
+    private readonly clock: Clock,
+    private readonly maxKeys: number,
+    /** True when the entry says nothing a fresh one would not (it can be forgotten). */
+    private readonly atRest: (entry: E, now: number) => boolean,
+    /** Higher is worse; the lowest are evicted first. */
+    private readonly badness: (entry: E, now: number) => number,
+  ) {
+    this.lastSweep = clock.now();
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): E | undefined {
+    return this.entries.get(key);
+  }
+
+  delete(key: string): void {
+    this.entries.delete(key);
+  }
+
+  set(key: string, entry: E): void {
+    this.entries.set(key, entry);
+    const now = this.clock.now();
+    if (now - this.lastSweep >= SWEEP_MS || this.entries.size > this.maxKeys) this.sweep(now, key);
+  }
+
+  private sweep(now: number, keep: string): void {
+    this.lastSweep = now;
+    for (const [key, entry] of this.entries) if (key !== keep && this.atRest(entry, now)) this.entries.delete(key);
+    if (this.entries.size <= this.maxKeys) return;
+    // Full of live entries: evict the least bad tenth in one go (amortised O(log n) per key).
+    const target = Math.floor(this.maxKeys * 0.9);
+    const ranked = [...this.entries].filter(([key]) => key !== keep).sort((a, b) => this.badness(a[1], now) - this.badness(b[1], now));
+    for (const [key] of ranked.slice(0, this.entries.size - target)) this.entries.delete(key);
+  }
+}
+
+interface Bucket {
+  tokens: number;
+  at: number;
+}
+
 /**
  * A token bucket per key: `capacity` events at once, refilled at `perSecond`. Keys are sockets
- * (flooding) or addresses; buckets that are full again are forgotten, so memory stays bounded.
+ * (flooding), lectures or addresses; memory stays bounded (BoundedEntries).
  */
 export class RateLimiter {
-  private readonly buckets = new Map<string, { tokens: number; at: number }>();
+  private readonly buckets: BoundedEntries<Bucket>;
 
   constructor(
     private readonly clock: Clock,
     readonly capacity: number,
     readonly perSecond: number,
-  ) {}
+    maxKeys = DEFAULT_MAX_KEYS,
+  ) {
+    this.buckets = new BoundedEntries(clock, maxKeys, (b, now) => this.tokensAt(b, now) >= capacity, (b, now) => -this.tokensAt(b, now));
+  }
 
   /** Takes one token; false when the key has none left. */
   take(key: string): boolean {
     const b = this.refilled(key);
-    if (b.tokens < 1) {
-      this.buckets.set(key, b);
-      return false;
-    }
-    b.tokens -= 1;
-    if (b.tokens >= this.capacity - 1 && this.buckets.size > 10_000) this.buckets.delete(key);
-    else this.buckets.set(key, b);
-    return true;
+    const ok = b.tokens >= 1;
+    if (ok) b.tokens -= 1;
+    this.buckets.set(key, b);
+    return ok;
   }
 
   forget(key: string): void {
@@ -33,38 +91,133 @@ export class RateLimiter {
 
   /** Seconds until the key has a token again (0: it has one now). */
   retryAfter(key: string): number {
-    if (!this.buckets.has(key)) return 0;
-    const b = this.refilled(key);
-    return b.tokens >= 1 ? 0 : Math.ceil((1 - b.tokens) / this.perSecond);
+    const b = this.buckets.get(key);
+    if (!b) return 0;
+    const tokens = this.tokensAt(b, this.clock.now());
+    return tokens >= 1 ? 0 : Math.ceil((1 - tokens) / this.perSecond);
   }
 
-  private refilled(key: string): { tokens: number; at: number } {
+  /** How many keys it remembers (for tests of its bound). */
+  get size(): number {
+    return this.buckets.size;
+  }
+
+  private tokensAt(b: Bucket, now: number): number {
+    return Math.min(this.capacity, b.tokens + ((now - b.at) / 1000) * this.perSecond);
+  }
+
+  private refilled(key: string): Bucket {
     const now = this.clock.now();
-    const b = this.buckets.get(key) ?? { tokens: this.capacity, at: now };
-    b.tokens = Math.min(this.capacity, b.tokens + ((now - b.at) / 1000) * this.perSecond);
-    b.at = now;
-    return b;
+    const b = this.buckets.get(key);
+    return b ? { tokens: this.tokensAt(b, now), at: now } : { tokens: this.capacity, at: now };
   }
 }
 
+export interface GuessGuardOptions {
+  /** Failures allowed before any delay (default 20)... */
+  readonly free?: number;
+  /** ...given back at this rate per minute (default: `free`). */
+  readonly perMinute?: number;
+  /** The longest delay, in seconds (default 60). */
+  readonly maxDelaySeconds?: number;
+  readonly maxKeys?: number;
+}
+
+interface Strikes {
+  /** Free failures left (refilled over time). */
+  credit: number;
+  at: number;
+  /** Failures beyond the free ones since the key was last at rest: the k of the 2^k-second delay. */
+  strikes: number;
+  /** Until then a further failure is refused without being heard. */
+  until: number;
+}
+
 /**
- * Slows down guessing: an address whose lecture codes or instructor tokens keep failing is
- * refused for a while (HTTP 429, socket `too-many-attempts`), even with a right guess.
+ * Slows down guessing without ever locking anyone out: only failing attempts count, and only
+ * failing attempts are refused. A right code or token always gets in, so a student who mistyped
+ * the code thirty times, or a class behind the NAT of someone guessing, is never turned away.
+ * After `free` failures a key's further failures each start a delay of 2^k seconds (up to
+ * `maxDelaySeconds`); a failure during a delay is answered 429 (not heard) and doubles it.
+ * Keys are an address (codes, the create key) or an address and a lecture (tokens).
  */
 export class GuessGuard {
-  private readonly failures: RateLimiter;
+  private readonly entries: BoundedEntries<Strikes>;
+  private readonly free: number;
+  private readonly refillPerMs: number;
+  private readonly maxDelayMs: number;
 
-  constructor(clock: Clock, options: { allowed?: number; perMinute?: number } = {}) {
-    const allowed = options.allowed ?? 20;
-    this.failures = new RateLimiter(clock, allowed, (options.perMinute ?? allowed) / 60);
+  constructor(
+    private readonly clock: Clock,
+    options: GuessGuardOptions = {},
+  ) {
+    this.free = options.free ?? 20;
+    this.refillPerMs = (options.perMinute ?? this.free) / 60_000;
+    this.maxDelayMs = (options.maxDelaySeconds ?? 60) * 1000;
+    this.entries = new BoundedEntries(
+      clock,
+      options.maxKeys ?? DEFAULT_MAX_KEYS,
+      (s, now) => now >= s.until && this.creditAt(s, now) >= this.free,
+      (s, now) => s.strikes * this.free + (this.free - this.creditAt(s, now)),
+    );
   }
 
-  blocked(address: string): number {
-    return this.failures.retryAfter(address);
+  /**
+   * Records a failed attempt. Returns 0 when it is answered as usual (404, 401), else the seconds
+   * until the key's failures are heard again (answer 429 with Retry-After): a failure while a
+   * delay runs is refused, and doubles the delay.
+   */
+  fail(key: string): number {
+    const now = this.clock.now();
+    const known = this.entries.get(key);
+    const s: Strikes = known ? { ...known, credit: this.creditAt(known, now), at: now } : { credit: this.free, at: now, strikes: 0, until: 0 };
+    const delayed = now < s.until;
+    if (!delayed && s.credit >= this.free) s.strikes = 0;
+    if (!delayed && s.credit >= 1) {
+      s.credit -= 1;
+      this.entries.set(key, s);
+      return 0;
+    }
+    s.strikes += 1;
+    const delayMs = Math.min(this.maxDelayMs, 1000 * 2 ** Math.min(s.strikes - 1, 30));
+    s.until = now + delayMs;
+    this.entries.set(key, s);
+    return delayed ? Math.ceil(delayMs / 1000) : 0;
   }
 
-  fail(address: string): void {
-    this.failures.take(address);
+  /** How many keys it remembers (for tests of its bound). */
+  get size(): number {
+    return this.entries.size;
+  }
+
+  private creditAt(s: Strikes, now: number): number {
+    return Math.min(this.free, s.credit + (now - s.at) * this.refillPerMs);
+  }
+}
+
+/** Guess-guard keys: codes and the create key per address, tokens per address and lecture. */
+export const guessKeys = {
+  code: (address: string) => `code ${address}`,
+  createKey: (address: string) => `create ${address}`,
+  token: (address: string, lectureId: string) => `token ${address} ${lectureId}`,
+};
+
+/** Open sockets per key (address and lecture), for a cap on how many one machine may open. */
+export class OpenCounts {
+  private readonly counts = new Map<string, number>();
+
+  count(key: string): number {
+    return this.counts.get(key) ?? 0;
+  }
+
+  open(key: string): void {
+    this.counts.set(key, this.count(key) + 1);
+  }
+
+  close(key: string): void {
+    const left = this.count(key) - 1;
+    if (left > 0) this.counts.set(key, left);
+    else this.counts.delete(key);
   }
 }
 

@@ -5,6 +5,7 @@ import {
   csvDataset,
   describeCsvIssue,
   describeIssues,
+  LectureListQuery,
   lectureNotebook,
   LIMITS,
   lossCsvPieces,
@@ -19,7 +20,8 @@ import { normalizeJoinCode } from './ids.js';
 import type { CommandResult, LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
 import type { LectureStore } from './ports.js';
-import { sameSecret, type GuessGuard } from './guards.js';
+import { guessKeys, sameSecret, type GuessGuard, type RateLimiter } from './guards.js';
+import { addressKey } from './client-address.js';
 import { csvDigest } from './csv-datasets.js';
 import { logFailedRequest } from './error-pages.js';
 import { lossJsonPieces, sendPieces } from './streaming.js';
@@ -40,6 +42,10 @@ export interface ApiOptions {
   /** When set, creating a lecture needs it in the X-Create-Key header (for a public server). */
   readonly createKey?: string;
   readonly guessGuard: GuessGuard;
+  /** Lectures created, per address. */
+  readonly creations: RateLimiter;
+  /** Commands sent over HTTP, per lecture (the budget an instructor's socket has). */
+  readonly httpCommands: RateLimiter;
 }
 
 /** The shuffle seed of an uploaded table's train/test split (the schema's default, written out). */
@@ -62,18 +68,25 @@ function baseUrl(req: Request, publicUrl?: string): string {
   return `${req.protocol}://${req.get('host')}`;
 }
 
+/** The key limits count a request under (TRUST_PROXY decides req.ip; IPv6 by its /64). */
+const requestAddress = (req: Request): string => addressKey(req.ip ?? 'unknown');
+
+/** 429 with Retry-After. */
+function tooMany(message: string, seconds: number): HttpError {
+  return new HttpError(429, message, { 'Retry-After': String(Math.max(1, seconds)) });
+}
+
 class Refusals {
   constructor(private readonly guard: GuessGuard) {}
 
-  /** 429 while this address is blocked for guessing. */
-  checkNotBlocked(req: Request): void {
-    const wait = this.guard.blocked(req.ip ?? '');
-    if (wait > 0) throw new HttpError(429, `too many failed attempts from this address; try again in ${wait} s`, { 'Retry-After': String(wait) });
-  }
-
-  /** A failure that could be a guess: counted against the address. */
-  guess(req: Request, status: number, message: string): HttpError {
-    this.guard.fail(req.ip ?? '');
+  /**
+   * A failed attempt that could be a guess, counted under `key` (guessKeys). Only failures are
+   * ever counted or refused, so a right code or token is never turned away; a key failing too
+   * often gets 429 with the delay its next failure will be heard after.
+   */
+  guess(key: string, status: number, message: string): HttpError {
+    const wait = this.guard.fail(key);
+    if (wait > 0) return tooMany(`too many failed attempts from this address; a right one still works, a wrong one is heard again in ${wait} s`, wait);
     return new HttpError(status, message);
   }
 }
@@ -127,16 +140,15 @@ function bearerToken(req: Request): string | null {
 }
 
 /** The JSON API under /api. Every body is validated; errors are `{error}` with a status that says why. */
-export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }: ApiOptions): Router {
+export function apiRouter({ registry, store, publicUrl, createKey, guessGuard, creations, httpCommands }: ApiOptions): Router {
   const api = express.Router();
   const refusals = new Refusals(guessGuard);
   const exports = new ExportCache();
   const findRoom = (req: Request): LectureRoom => {
-    refusals.checkNotBlocked(req);
     const raw = String(req.params.id);
     const id = normalizeJoinCode(raw);
     const room = id ? registry.get(id) : undefined;
-    if (!room) throw refusals.guess(req, 404, `no lecture with code "${raw.slice(0, 20)}"`);
+    if (!room) throw refusals.guess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
     return room;
   };
   /**
@@ -160,14 +172,17 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
   });
 
   api.post('/lectures', (req, res) => {
+    const address = requestAddress(req);
     if (createKey) {
-      refusals.checkNotBlocked(req);
       const given = req.get('x-create-key');
       if (!given) throw new HttpError(401, 'this server needs the create key to create a lecture (X-Create-Key header)');
-      if (!sameSecret(given, createKey)) throw refusals.guess(req, 401, 'the create key is not valid');
+      if (!sameSecret(given, createKey)) throw refusals.guess(guessKeys.createKey(address), 401, 'the create key is not valid');
     }
     const parsed = CreateLectureBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error));
+    if (!creations.take(address)) {
+      throw tooMany(`at most ${creations.capacity} lectures an hour from one address; try again in ${creations.retryAfter(address)} s`, creations.retryAfter(address));
+    }
     const { room, token } = registry.create(parsed.data);
     const base = baseUrl(req, publicUrl);
     const created: CreatedLecture = {
@@ -179,8 +194,11 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     res.status(201).location(`/api/lectures/${room.id}/state`).json(created);
   });
 
-  api.get('/lectures', (_req, res) => {
-    res.json(store.listLectures());
+  // A page of listed lectures, newest first; the next page: ?before=<createdAt>.<id> of the last one.
+  api.get('/lectures', (req, res) => {
+    const query = LectureListQuery.safeParse(req.query);
+    if (!query.success) throw new HttpError(400, describeIssues(query.error));
+    res.json(store.listLectures(query.data));
   });
 
   api.get('/lectures/:id/state', (req, res) => {
@@ -191,7 +209,11 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard }:
     const room = findRoom(req);
     const token = bearerToken(req);
     if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
-    if (!registry.isInstructor(room, token)) throw refusals.guess(req, 401, 'the instructor token is not valid for this lecture');
+    if (!registry.isInstructor(room, token)) throw refusals.guess(guessKeys.token(requestAddress(req), room.id), 401, 'the instructor token is not valid for this lecture');
+    if (!httpCommands.take(room.id)) {
+      const wait = httpCommands.retryAfter(room.id);
+      throw tooMany(`too many commands; at most ${httpCommands.perSecond} a second per lecture`, wait);
+    }
     return room;
   };
 

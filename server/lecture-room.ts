@@ -27,6 +27,7 @@ import { newSeed } from './ids.js';
 import type { Clock, LectureRecord, LectureStore, RandomSource } from './ports.js';
 import { LectureQuota, type LectureLimits } from './lecture-quota.js';
 import type { TrainingSlots } from './training-slots.js';
+import { AnswerAddresses } from './answer-addresses.js';
 
 export type CommandResult =
   | { readonly ok: true; readonly seq: number }
@@ -109,6 +110,8 @@ export class LectureRoom {
   private readonly listeners = new Set<RoomListener>();
   /** Answers to the open prediction, by student (client id); the latest one counts. */
   private answers = new Map<string, number>();
+  /** The addresses the open prediction's answers came from (in memory: not known for answers given before a restart). */
+  private answerAddresses = new AnswerAddresses(-1);
   /** Flags of the current pass: element key → the students who flagged it. */
   private flagged = new Map<string, Set<string>>();
   private readonly pending = { predictionUpdate: null as NodeJS.Timeout | null, flags: null as NodeJS.Timeout | null };
@@ -194,11 +197,18 @@ export class LectureRoom {
     return this.commit(event, next);
   }
 
-  /** A student's answer to the open prediction; the latest from each student counts. */
-  submitAnswer(clientId: string, value: number): Outcome {
+  /**
+   * A student's answer to the open prediction; the latest from each student counts. At most
+   * `maxPerAddress` students answer from one address (MAX_SOCKETS_PER_ADDRESS).
+   */
+  submitAnswer(clientId: string, value: number, address = 'unknown', maxPerAddress = Infinity): Outcome {
     const p = this.current.prediction;
     if (!p) return { ok: false, status: 409, error: 'no prediction is open' };
     if (p.status !== 'open') return { ok: false, status: 409, error: 'the answer has been revealed; answers are closed' };
+    if (this.answerAddresses.askSeq !== p.askSeq) this.answerAddresses = new AnswerAddresses(p.askSeq);
+    if (!this.answerAddresses.admit(clientId, address, maxPerAddress)) {
+      return { ok: false, status: 429, error: `at most ${maxPerAddress} students may answer from one address` };
+    }
     try {
       this.deps.store.saveAnswer(this.id, p.askSeq, clientId, value, this.deps.clock.now());
     } catch (err) {
@@ -208,8 +218,8 @@ export class LectureRoom {
     this.later('predictionUpdate', () => {
       const open = this.current.prediction;
       if (open?.status !== 'open') return;
-      const { count, histogram } = aggregate([...this.answers.values()]);
-      for (const l of this.listeners) l.predictionUpdate({ askSeq: open.askSeq, count, histogram });
+      const update = this.predictionUpdate();
+      if (update) for (const l of this.listeners) l.predictionUpdate(update);
     });
     return { ok: true };
   }
@@ -258,7 +268,8 @@ export class LectureRoom {
     const p = this.current.prediction;
     if (p?.status !== 'open') return null;
     const { count, histogram } = aggregate([...this.answers.values()]);
-    return { askSeq: p.askSeq, count, histogram };
+    const addresses = this.answerAddresses.askSeq === p.askSeq ? this.answerAddresses.addresses : 0;
+    return { askSeq: p.askSeq, count, addresses, histogram };
   }
 
   private emitFlags(): void {

@@ -1,20 +1,47 @@
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createApp } from './app.js';
-import { readConfig } from './config.js';
+import { readConfig, type Config } from './config.js';
+import { clientIdKey } from './client-ids.js';
 import { SqliteStore } from './sqlite-store.js';
 
 const config = readConfig();
 const store = new SqliteStore(join(config.dataDir, 'backprop-live.sqlite'), { synchronous: config.synchronous });
 // dist/server/main.js → dist/client
 const clientDir = config.clientDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'client');
-const app = createApp({ store, clientDir, publicUrl: config.publicUrl, createKey: config.createKey, allowedOrigins: config.allowedOrigins, maxSocketBufferBytes: config.maxSocketBufferBytes });
+const app = createApp({
+  store,
+  clientDir,
+  publicUrl: config.publicUrl,
+  createKey: config.createKey,
+  allowedOrigins: config.allowedOrigins,
+  maxSocketBufferBytes: config.maxSocketBufferBytes,
+  trustProxy: config.trustProxy,
+  creationsPerHour: config.creationsPerHour,
+  maxSocketsPerAddress: config.maxSocketsPerAddress,
+  clientIdKey: clientIdKey(config.dataDir),
+});
 
 app.server.listen(config.port, config.host, () => {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`Backprop Live listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (data in ${config.dataDir})`);
+  const notice = createKeyNotice(config);
+  if (notice) console.log(notice);
 });
+
+/** Says who may create lectures when that is not just this machine's own users. */
+function createKeyNotice({ createKey, createKeySource, host }: Config): string | null {
+  if (createKeySource === 'generated') {
+    return [
+      `Creating a lecture needs a key: HOST=${host} can be reached from other machines and CREATE_KEY is not set.`,
+      `  This run's key: ${createKey}  (type it on the home page; it changes at every start)`,
+      '  Set CREATE_KEY=<a key of your own> to keep one, or CREATE_KEY=off to let anyone who reaches this server create lectures.',
+    ].join('\n');
+  }
+  if (createKeySource === 'off') return `CREATE_KEY=off: anyone who reaches this server (HOST=${host}) may create lectures.`;
+  return null;
+}
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {

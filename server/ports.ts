@@ -38,10 +38,16 @@ export interface LoadedEvent extends StoredEvent {
 }
 
 /** Durable storage of lectures and their event logs. `appendEvent` returns once the event is committed. */
+export interface LecturePage {
+  readonly limit: number;
+  readonly before?: { readonly createdAt: number; readonly id: string };
+}
+
 export interface LectureStore {
   createLecture(record: LectureRecord): void;
   getLecture(id: string): LectureRecord | undefined;
-  listLectures(): LectureSummary[];
+  /** Listed lectures, newest first, `limit` of them after the cursor `before` (from the newest without one). */
+  listLectures(page?: LecturePage): LectureSummary[];
   /** `clearFlags`: the event starts a new pass (or clears flags); the pass's flags go in the same transaction. */
   appendEvent(lectureId: string, event: StoredEvent, options?: { clearFlags?: boolean }): number;
   /** Events with seq > afterSeq, in order. */

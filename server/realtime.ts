@@ -18,7 +18,9 @@ import {
   type SocketData,
 } from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
-import { RateLimiter, type GuessGuard } from './guards.js';
+import { guessKeys, OpenCounts, RateLimiter, type GuessGuard } from './guards.js';
+import { addressKey, clientAddress, TRUST_NO_PROXY, type ProxyTrust } from './client-address.js';
+import type { ClientIds } from './client-ids.js';
 import { allowSameSite, type OriginPolicy } from './origins.js';
 import type { Clock } from './ports.js';
 import type { LectureRoom } from './lecture-room.js';
@@ -33,7 +35,8 @@ const Handshake = z.object({
   lectureId: z.string().max(32),
   token: z.string().max(256).optional(),
   name: z.string().max(200).optional(),
-  clientId: z.string().regex(/^[\w-]{1,64}$/).optional(),
+  // Any id of this form is accepted; one the server did not sign is replaced (client-ids.ts).
+  clientId: z.string().regex(/^[\w.-]{1,64}$/).optional(),
   lastSeq: z.number().int().min(0).optional(),
 });
 
@@ -67,6 +70,11 @@ export interface RealtimeOptions {
   readonly maxSocketBufferBytes?: number;
   /** At most one snapshot per socket per this many ms (default 5 s); a sync needing another sooner gets 429. */
   readonly snapshotIntervalMs?: number;
+  /** Whose X-Forwarded-For is believed (TRUST_PROXY), the same rule as HTTP's; default none. */
+  readonly trustProxy?: ProxyTrust;
+  /** Students' sockets one address may have open on one lecture (and students it may answer as). */
+  readonly maxSocketsPerAddress: number;
+  readonly clientIds: ClientIds;
 }
 
 export type EventLimits = Record<'student' | 'instructor', { burst: number; perSecond: number }>;
@@ -84,6 +92,9 @@ export function attachRealtime(
     origins = {},
     maxSocketBufferBytes = DEFAULT_MAX_SOCKET_BUFFER_BYTES,
     snapshotIntervalMs = DEFAULT_SNAPSHOT_INTERVAL_MS,
+    trustProxy = TRUST_NO_PROXY,
+    maxSocketsPerAddress,
+    clientIds,
   }: RealtimeOptions,
 ): TypedServer {
   const io: TypedServer = new Server(httpServer, {
@@ -100,6 +111,9 @@ export function attachRealtime(
     instructor: new RateLimiter(clock, eventLimits.instructor.burst, eventLimits.instructor.perSecond),
   };
   const presenceTimers = new Map<string, NodeJS.Timeout>();
+  /** Students' sockets open per address and lecture (MAX_SOCKETS_PER_ADDRESS). */
+  const openStudents = new OpenCounts();
+  const socketsKey = (address: string, lectureId: string) => `${address} ${lectureId}`;
   const snapshots = new SnapshotSpacing(clock, snapshotIntervalMs);
 
   /**
@@ -157,29 +171,45 @@ export function attachRealtime(
     const parsed = Handshake.safeParse(socket.handshake.auth);
     if (!parsed.success) return next(refuse(CONNECT_ERRORS.badHandshake, 'the handshake needs auth {protocol, lectureId}'));
     const auth = parsed.data;
-    const address = socket.handshake.address;
-    const wait = guessGuard.blocked(address);
-    if (wait > 0) return next(refuse(CONNECT_ERRORS.tooManyAttempts, `too many failed attempts from this address; try again in ${wait} s`));
+    // Here, while the handshake's request is still held (the connection handler lets it go).
+    const address = addressKey(clientAddress(socket.request, trustProxy));
+    // Only failures count, and only failures are refused: a right code or token always gets in.
+    const failed = (key: string, code: ConnectErrorCode, message: string) => {
+      const wait = guessGuard.fail(key);
+      if (wait > 0) return next(refuse(CONNECT_ERRORS.tooManyAttempts, `too many failed attempts from this address; a right one still works, a wrong one is heard again in ${wait} s`));
+      next(refuse(code, message));
+    };
     if (auth.protocol !== PROTOCOL_VERSION) {
       return next(refuse(CONNECT_ERRORS.protocol, `protocol ${auth.protocol} is not supported; this server speaks ${PROTOCOL_VERSION} (reload the page)`));
     }
     const id = normalizeJoinCode(auth.lectureId);
     const room = id ? registry.get(id) : undefined;
-    if (!room) {
-      guessGuard.fail(address);
-      return next(refuse(CONNECT_ERRORS.unknownLecture, `no lecture with code "${auth.lectureId.slice(0, 12)}"`));
-    }
+    if (!room) return failed(guessKeys.code(address), CONNECT_ERRORS.unknownLecture, `no lecture with code "${auth.lectureId.slice(0, 12)}"`);
     if (auth.token !== undefined && !registry.isInstructor(room, auth.token)) {
-      guessGuard.fail(address);
-      return next(refuse(CONNECT_ERRORS.badToken, 'the instructor token is not valid for this lecture'));
+      return failed(guessKeys.token(address, room.id), CONNECT_ERRORS.badToken, 'the instructor token is not valid for this lecture');
+    }
+    const role = auth.token !== undefined ? 'instructor' : 'student';
+    if (role === 'student' && openStudents.count(socketsKey(address, room.id)) >= maxSocketsPerAddress) {
+      return next(refuse(CONNECT_ERRORS.tooManySockets, `this address already has ${maxSocketsPerAddress} students connected to this lecture (MAX_SOCKETS_PER_ADDRESS)`));
     }
     socket.data = {
       lectureId: room.id,
-      role: auth.token !== undefined ? 'instructor' : 'student',
+      role,
       name: cleanName(auth.name),
-      clientId: auth.clientId ?? socket.id,
+      // Only an id this server signed: a chosen one would let one machine be many students, or someone else.
+      clientId: auth.clientId !== undefined && clientIds.isSigned(auth.clientId) ? auth.clientId : clientIds.issue(),
+      address,
     };
     next();
+  });
+
+  // Before the handler below, so the identity precedes the snapshot and the count is exact.
+  io.on('connection', (socket: TypedSocket) => {
+    socket.emit('identity', { clientId: socket.data.clientId });
+    if (socket.data.role !== 'student') return;
+    const key = socketsKey(socket.data.address, socket.data.lectureId);
+    openStudents.open(key);
+    socket.once('disconnect', () => openStudents.close(key));
   });
 
   io.on('connection', (socket: TypedSocket) => {
@@ -282,7 +312,7 @@ export function attachRealtime(
       studentOnly(ack, () => {
         const parsed = PredictionSubmit.safeParse(raw);
         if (!parsed.success) return { ok: false, status: 400, error: describeIssues(parsed.error) };
-        return room.submitAnswer(socket.data.clientId, parsed.data.value);
+        return room.submitAnswer(socket.data.clientId, parsed.data.value, socket.data.address, maxSocketsPerAddress);
       }),
     );
 

@@ -1,8 +1,8 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { LectureSummary, Preset, TrainingResult } from '../shared/index.js';
-import type { LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
+import { LECTURES_PAGE_MAX, type LectureSummary, type Preset, type TrainingResult } from '../shared/index.js';
+import type { LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
 import { withDigest } from './csv-datasets.js';
 
 const SCHEMA = `
@@ -50,6 +50,8 @@ CREATE TABLE IF NOT EXISTS datasets (
   created_at INTEGER NOT NULL,
   text       TEXT NOT NULL
 );
+-- The home page's list, a page at a time, newest first (GET /api/lectures?before=).
+CREATE INDEX IF NOT EXISTS lectures_listed ON lectures (listed, created_at DESC, id DESC);
 `;
 
 interface LectureRow {
@@ -110,10 +112,14 @@ export class SqliteStore implements LectureStore {
          VALUES (@id, @title, @createdAt, @listed, @tokenHash, @preset, @seed, @learningRate)`,
       ),
       getLecture: this.db.prepare<[string], LectureRow>('SELECT * FROM lectures WHERE id = ?'),
-      listLectures: this.db.prepare<[], { id: string; title: string; created_at: number; event_count: number }>(
+      // Keyset pagination: rows strictly after the cursor (created_at, id) in (created_at DESC, id DESC).
+      listLectures: this.db.prepare<{ limit: number; createdAt: number; id: string }, { id: string; title: string; created_at: number; event_count: number }>(
         `SELECT l.id, l.title, l.created_at,
                 (SELECT COALESCE(MAX(e.seq), 0) FROM events e WHERE e.lecture_id = l.id) AS event_count
-           FROM lectures l WHERE l.listed = 1 ORDER BY l.created_at DESC, l.id`,
+           FROM lectures l
+          WHERE l.listed = 1 AND (l.created_at < @createdAt OR (l.created_at = @createdAt AND l.id < @id))
+          ORDER BY l.created_at DESC, l.id DESC
+          LIMIT @limit`,
       ),
       insertEvent: this.db.prepare(
         'INSERT INTO events (lecture_id, seq, at, command, frame, reveal, trained_params, trained_losses) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
@@ -164,8 +170,9 @@ export class SqliteStore implements LectureStore {
     };
   }
 
-  listLectures(): LectureSummary[] {
-    return this.stmts.listLectures.all().map((r) => ({ id: r.id, title: r.title, createdAt: r.created_at, eventCount: r.event_count }));
+  listLectures(page: LecturePage = { limit: LECTURES_PAGE_MAX }): LectureSummary[] {
+    const before = page.before ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
+    return this.stmts.listLectures.all({ limit: page.limit, createdAt: before.createdAt, id: before.id }).map((r) => ({ id: r.id, title: r.title, createdAt: r.created_at, eventCount: r.event_count }));
   }
 
   appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): number {

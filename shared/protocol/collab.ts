@@ -39,6 +39,11 @@ export interface Prediction {
 export interface PredictionUpdate {
   readonly askSeq: number;
   readonly count: number;
+  /**
+   * From how many addresses (devices, or classrooms behind one NAT) the answers given since the
+   * server started came: far fewer addresses than answers is a sign of one machine answering many times.
+   */
+  readonly addresses: number;
   readonly histogram: Histogram;
 }
 

@@ -11,9 +11,41 @@ export const CreateLectureBody = z.strictObject({
   preset: PresetSchema.optional(),
   seed: SeedSchema.optional(),
   learningRate: LearningRateSchema.optional(),
-  listed: z.boolean({ error: 'listed must be true or false' }).optional(),
+  // Off unless the creator asks: the home page's list shows a stranger's title to every visitor.
+  listed: z.boolean({ error: 'listed must be true or false' }).default(false),
 });
 export type CreateLectureBody = z.infer<typeof CreateLectureBody>;
+
+/** Lectures per page of `GET /api/lectures` (`limit`: at most this, default LECTURES_PAGE_DEFAULT). */
+export const LECTURES_PAGE_MAX = 100;
+export const LECTURES_PAGE_DEFAULT = 50;
+
+/**
+ * `GET /api/lectures?limit=&before=`: newest first; the next page is `before=<createdAt>.<id>`
+ * of the last lecture of this one (a cursor, so a page never shifts as lectures are created).
+ */
+export const LectureListQuery = z.object({
+  limit: z.coerce
+    .number({ error: 'limit must be a number' })
+    .int('limit must be a whole number')
+    .min(1, 'limit must be at least 1')
+    .max(LECTURES_PAGE_MAX, `limit must be at most ${LECTURES_PAGE_MAX}`)
+    .default(LECTURES_PAGE_DEFAULT),
+  before: z
+    .string()
+    .regex(/^\d{1,15}\.[0-9A-Z]{1,12}$/, 'before must be the cursor <createdAt>.<id> of the last lecture of the previous page')
+    .transform((text) => {
+      const dot = text.indexOf('.');
+      return { createdAt: Number(text.slice(0, dot)), id: text.slice(dot + 1) };
+    })
+    .optional(),
+});
+export type LectureListQuery = z.infer<typeof LectureListQuery>;
+
+/** The cursor of the page after the one that ends with this lecture. */
+export function lecturesCursor(last: { readonly createdAt: number; readonly id: string }): string {
+  return `${last.createdAt}.${last.id}`;
+}
 
 export interface CreatedLecture {
   readonly id: string;

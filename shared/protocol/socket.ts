@@ -14,8 +14,9 @@ export interface HandshakeAuth {
   token?: string;
   name?: string;
   /**
-   * A random id the browser keeps (localStorage), so a student who reloads is still one student:
-   * one answer per prediction, one flag per element. Letters, digits, `-` and `_`, at most 64.
+   * The id this server issued the browser (the `identity` event), kept in localStorage, so a
+   * student who reloads is still one student: one answer per prediction, one flag per element.
+   * An id the server did not sign (or none) is replaced by a fresh one, sent in `identity`.
    */
   clientId?: string;
   /** The last seq this client holds, when it reconnects. */
@@ -29,6 +30,8 @@ export const CONNECT_ERRORS = {
   unknownLecture: 'unknown-lecture',
   badToken: 'bad-token',
   tooManyAttempts: 'too-many-attempts',
+  /** This address already has MAX_SOCKETS_PER_ADDRESS sockets open on this lecture. */
+  tooManySockets: 'too-many-sockets',
 } as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[keyof typeof CONNECT_ERRORS];
 
@@ -68,7 +71,14 @@ export interface Presence {
 
 export type Outcome = { ok: true } | { ok: false; status: number; error: string };
 
+/** The client id the server issued this browser (sent on connect, before the snapshot). */
+export interface Identity {
+  readonly clientId: string;
+}
+
 export interface ServerToClientEvents {
+  /** On every connect: the id to send as `clientId` next time (a new one when the given one was not signed). */
+  identity: (identity: Identity) => void;
   snapshot: (snapshot: Snapshot) => void;
   frame: (frame: Frame) => void;
   progress: (progress: TrainingProgress) => void;
@@ -100,4 +110,6 @@ export interface SocketData {
   role: Role;
   name: string;
   clientId: string;
+  /** The client's address as limits count it (client-address.ts `addressKey`). */
+  address: string;
 }

@@ -37,10 +37,10 @@ describe('presence', () => {
     server = await startServer();
     const { id, instructorToken } = await createLecture(server.url);
     const instructor = await connect(server.url, { lectureId: id, token: instructorToken });
-    const watcher = await connect(server.url, { lectureId: id, name: 'Watcher', clientId: 'watcher' });
+    const watcher = await connect(server.url, { lectureId: id, name: 'Watcher', clientId: server!.clientId('watcher') });
     const all20 = next<Presence>(instructor, 'presence', (p) => p.students === 21);
     const students = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => connect(server!.url, { lectureId: id, name: `  Student ${String(i).padStart(2, '0')}\u0007 `, clientId: `s${i}` })),
+      Array.from({ length: 20 }, (_, i) => connect(server!.url, { lectureId: id, name: `  Student ${String(i).padStart(2, '0')}\u0007 `, clientId: server!.clientId(`s${i}`) })),
     );
     const seenByInstructor = await all20;
     expect(seenByInstructor.instructors).toBe(1);
@@ -59,8 +59,8 @@ describe('presence', () => {
     const { id, instructorToken } = await createLecture(server.url);
     const instructor = await connect(server.url, { lectureId: id, token: instructorToken });
     const counted = next<Presence>(instructor, 'presence', (p) => p.students === 1);
-    await connect(server.url, { lectureId: id, clientId: 'same-student' });
-    await connect(server.url, { lectureId: id, clientId: 'same-student' });
+    await connect(server.url, { lectureId: id, clientId: server!.clientId('same-student') });
+    await connect(server.url, { lectureId: id, clientId: server!.clientId('same-student') });
     expect((await counted).students).toBe(1);
   });
 });
@@ -70,7 +70,7 @@ describe('predictions', () => {
     server = await startServer();
     const { id, instructorToken } = await createLecture(server.url);
     const instructor = await connect(server.url, { lectureId: id, token: instructorToken });
-    const students = await Promise.all(Array.from({ length: 30 }, (_, i) => connect(server!.url, { lectureId: id, clientId: `p${i}` })));
+    const students = await Promise.all(Array.from({ length: 30 }, (_, i) => connect(server!.url, { lectureId: id, clientId: server!.clientId(`p${i}`) })));
     await instructor.command({ type: 'step' }); // input: C_act is not computed yet
     expect(await instructor.command({ type: 'ask', tensor: 'C_act', index: [0] })).toEqual({ ok: true, seq: 2 });
     await students[0].atSeq(2);
@@ -151,7 +151,7 @@ describe('predictions', () => {
     let instructor = await connect(server.url, { lectureId: id, token: instructorToken });
     await instructor.command({ type: 'ask', tensor: 'L', index: [0] });
     for (let i = 0; i < 3; i++) {
-      const s = await connect(server.url, { lectureId: id, clientId: `r${i}` });
+      const s = await connect(server.url, { lectureId: id, clientId: server!.clientId(`r${i}`) });
       expect(await s.socket.emitWithAck('prediction:submit', { value: i / 10 })).toEqual({ ok: true });
     }
     while (open.length) open.pop()!.close();
@@ -160,7 +160,7 @@ describe('predictions', () => {
 
     server = await startServer({ dataDir });
     instructor = await connect(server.url, { lectureId: id, token: instructorToken });
-    const late = await connect(server.url, { lectureId: id, clientId: 'r2' });
+    const late = await connect(server.url, { lectureId: id, clientId: server!.clientId('r2') });
     expect(await late.socket.emitWithAck('prediction:submit', { value: 0.5 })).toEqual({ ok: true }); // replaces r2's 0.2
     const reveal = next<PredictionReveal>(late, 'prediction:reveal');
     await instructor.command({ type: 'forward' });
@@ -173,8 +173,8 @@ describe('flags', () => {
     server = await startServer();
     const { id, instructorToken } = await createLecture(server.url);
     const instructor = await connect(server.url, { lectureId: id, token: instructorToken });
-    const a = await connect(server.url, { lectureId: id, clientId: 'a' });
-    const b = await connect(server.url, { lectureId: id, clientId: 'b' });
+    const a = await connect(server.url, { lectureId: id, clientId: server!.clientId('a') });
+    const b = await connect(server.url, { lectureId: id, clientId: server!.clientId('b') });
     const seenByStudent: unknown[] = [];
     a.socket.on('flags', (f) => seenByStudent.push(f));
     await instructor.command({ type: 'forward' });
@@ -207,11 +207,11 @@ describe('flags', () => {
   it('tells a student who reconnects which flags it still has in this pass', async () => {
     server = await startServer();
     const { id } = await createLecture(server.url);
-    const first = await connect(server.url, { lectureId: id, clientId: 'comes-back' });
+    const first = await connect(server.url, { lectureId: id, clientId: server!.clientId('comes-back') });
     await first.socket.emitWithAck('flag', { target: { type: 'stage', stage: 'B' }, on: true });
     await first.socket.emitWithAck('flag', { target: { type: 'element', tensor: 'W', index: [0, 3] }, on: true });
     first.close();
-    const again = new LectureClient(server.url, { lectureId: id, clientId: 'comes-back' });
+    const again = new LectureClient(server.url, { lectureId: id, clientId: server!.clientId('comes-back') });
     open.push(again);
     const mine = await next<{ keys: string[] }>(again, 'flags:mine');
     expect(mine.keys.sort()).toEqual(['W[0,3]', 'stage:B']);
@@ -224,10 +224,10 @@ describe('flags', () => {
     let instructor = await connect(server.url, { lectureId: id, token: instructorToken });
     await instructor.command({ type: 'forward' });
     for (const clientId of ['s1', 's2']) {
-      const s = await connect(server.url, { lectureId: id, clientId });
+      const s = await connect(server.url, { lectureId: id, clientId: server!.clientId(clientId) });
       expect(await s.socket.emitWithAck('flag', { target: { type: 'element', tensor: 'C_act', index: [0] }, on: true })).toEqual({ ok: true });
     }
-    const s3 = await connect(server.url, { lectureId: id, clientId: 's3' });
+    const s3 = await connect(server.url, { lectureId: id, clientId: server!.clientId('s3') });
     await s3.socket.emitWithAck('flag', { target: { type: 'stage', stage: 'L' }, on: true });
     await s3.socket.emitWithAck('flag', { target: { type: 'stage', stage: 'L' }, on: false });
     const restart = async () => {
@@ -242,7 +242,7 @@ describe('flags', () => {
     instructor = new LectureClient(server.url, { lectureId: id, token: instructorToken });
     open.push(instructor);
     expect(await flagsOnJoin(instructor)).toEqual({ counts: { 'C_act[0]': 2 } });
-    const back = new LectureClient(server.url, { lectureId: id, clientId: 's1' });
+    const back = new LectureClient(server.url, { lectureId: id, clientId: server!.clientId('s1') });
     open.push(back);
     expect(await next<{ keys: string[] }>(back, 'flags:mine')).toEqual({ keys: ['C_act[0]'] });
 
@@ -259,7 +259,7 @@ describe('flags', () => {
   it('rate-limits a student who floods flags, with a clear error', async () => {
     server = await startServer();
     const { id } = await createLecture(server.url);
-    const a = await connect(server.url, { lectureId: id, clientId: 'flooder' });
+    const a = await connect(server.url, { lectureId: id, clientId: server!.clientId('flooder') });
     const acks = await Promise.all(
       Array.from({ length: 100 }, (_, i) => a.socket.emitWithAck('flag', { target: { type: 'element', tensor: 'W', index: [i % 3, i % 4] }, on: i % 2 === 0 })),
     );

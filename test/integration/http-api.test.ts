@@ -61,8 +61,9 @@ describe('the notebook walk-through over HTTP', () => {
   });
 
   it('lists listed lectures without secrets and hides unlisted ones', async () => {
-    const listed = await createLecture(server.url, { title: 'Listed' });
-    const hidden = await createLecture(server.url, { title: 'Hidden', listed: false });
+    const listed = await createLecture(server.url, { title: 'Listed', listed: true });
+    // Not listed unless asked: the list shows a stranger's title to every visitor.
+    const hidden = await createLecture(server.url, { title: 'Hidden' });
     const res = await http(server.url, 'GET', '/api/lectures');
     expect(res.status).toBe(200);
     const ids = res.json.map((l: { id: string }) => l.id);

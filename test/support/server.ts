@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOptions } from '../../server/app.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
+import { ClientIds, clientIdKey } from '../../server/client-ids.js';
 import type { Clock, RandomSource } from '../../server/ports.js';
 import type { EventLimits } from '../../server/realtime.js';
 
@@ -17,8 +18,16 @@ export interface TestServer {
   readonly dataDir: string;
   readonly app: App;
   readonly store: SqliteStore;
+  /**
+   * A client id this server signed, the same for the same name (and data directory, so across a
+   * restart): what a browser that connected before holds. Chosen ids are replaced at the handshake.
+   */
+  clientId(name: string): string;
   close(): Promise<void>;
 }
+
+/** Issued ids by data directory and name. */
+const issuedIds = new Map<string, string>();
 
 export const CLIENT_DIR = resolve(import.meta.dirname, '../../dist/client');
 
@@ -50,7 +59,8 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'backprop-live-'));
   const store = new SqliteStore(join(dataDir, 'backprop-live.sqlite'));
-  const app = createApp({ store, clientDir: CLIENT_DIR, clock: options.clock, random: options.random, createKey: options.createKey, guessesPerMinute: options.guessesPerMinute, eventLimits: options.eventLimits, maxSocketBufferBytes: options.maxSocketBufferBytes, snapshotIntervalMs: options.snapshotIntervalMs, ...options.app });
+  // The data directory's key, as main.ts uses: a restarted server accepts the client ids it issued.
+  const app = createApp({ store, clientDir: CLIENT_DIR, clientIdKey: clientIdKey(dataDir), clock: options.clock, random: options.random, createKey: options.createKey, guessesPerMinute: options.guessesPerMinute, eventLimits: options.eventLimits, maxSocketBufferBytes: options.maxSocketBufferBytes, snapshotIntervalMs: options.snapshotIntervalMs, ...options.app });
   await new Promise<void>((ready) => app.server.listen(0, '127.0.0.1', ready));
   const { port } = app.server.address() as AddressInfo;
   return {
@@ -59,6 +69,11 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     dataDir,
     app,
     store,
+    clientId(name) {
+      const key = `${dataDir}\0${name}`;
+      if (!issuedIds.has(key)) issuedIds.set(key, new ClientIds(clientIdKey(dataDir)).issue());
+      return issuedIds.get(key)!;
+    },
     async close() {
       await app.close();
       store.close();
