@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
 import { LIMITS, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
+
+/** Lectures the list shows at a time ("More lectures" asks for the next page). */
+const PAGE_SIZE = 20;
 import { createKeyRequired, createLecture, listLectures } from '../lib/api.js';
 import { displayCode } from '../lib/format.js';
 import { displayName, setDisplayName } from '../lib/identity.js';
@@ -16,6 +19,9 @@ export class HomePage extends LitElement {
   @state() private joinError: string | null = null;
   @state() private lectures: LectureSummary[] | null = null;
   @state() private listError: string | null = null;
+  /** The last page was full: there may be more. */
+  @state() private moreToList = false;
+  @state() private loadingMore = false;
   @state() private needsKey = false;
 
   static override styles = [
@@ -168,7 +174,10 @@ export class HomePage extends LitElement {
                   <span class="hint" id="key-hint">This server asks for its create key before starting a lecture.</span>
                 </div>`
               : nothing}
-            <label class="check"><input type="checkbox" name="listed" checked /> List it below for replay afterwards</label>
+            <label class="check"
+              ><input type="checkbox" name="listed" aria-describedby="listed-hint" /> List on this server's home page</label
+            >
+            <span class="hint" id="listed-hint">Everyone who opens this page then sees its title and can replay it. Unlisted, only those with its code can.</span>
             ${this.createError ? html`<p class="error" role="alert">${this.createError}</p>` : nothing}
             <div><button class="primary" type="submit" ?disabled=${this.creating} data-testid="create">Create and open the console</button></div>
           </form>
@@ -184,10 +193,9 @@ export class HomePage extends LitElement {
   private renderList() {
     if (this.listError) return html`<p class="error">Could not load the lectures: ${this.listError}</p>`;
     if (!this.lectures) return html`<p class="muted" role="status">Loading…</p>`;
-    if (!this.lectures.length) return html`<p class="muted">No recorded lectures yet.</p>`;
-    const sorted = [...this.lectures].sort((a, b) => b.createdAt - a.createdAt);
+    if (!this.lectures.length) return html`<p class="muted">No listed lectures yet.</p>`;
     return html`<ul data-testid="lecture-list">
-      ${sorted.map(
+      ${this.lectures.map(
         (l) => html`<li>
           <span class="title">${l.title || 'Untitled lecture'}</span>
           <span class="meta">${displayCode(l.id)} · ${new Date(l.createdAt).toLocaleString()} · ${l.eventCount} events</span>
@@ -195,14 +203,24 @@ export class HomePage extends LitElement {
           <a href="/lecture/${l.id}">Watch live</a>
         </li>`,
       )}
-    </ul>`;
+    </ul>
+    ${this.moreToList
+      ? html`<p><button data-testid="more-lectures" ?disabled=${this.loadingMore} @click=${() => void this.loadList()}>More lectures</button></p>`
+      : nothing}`;
   }
 
+  /** The next page of the list (the first when none is loaded), newest first as the server sends it. */
   private async loadList(): Promise<void> {
+    this.loadingMore = true;
     try {
-      this.lectures = await listLectures();
+      const shown = this.lectures ?? [];
+      const page = await listLectures(PAGE_SIZE, shown.at(-1));
+      this.lectures = [...shown, ...page];
+      this.moreToList = page.length === PAGE_SIZE;
     } catch (e) {
       this.listError = e instanceof Error ? e.message : String(e);
+    } finally {
+      this.loadingMore = false;
     }
   }
 

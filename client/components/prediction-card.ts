@@ -118,9 +118,18 @@ export class PredictionCard extends LitElement {
   private renderOpen(p: Prediction, what: string) {
     if (this.mode === 'instructor') {
       const count = this.aggregate?.askSeq === p.askSeq ? this.aggregate.count : 0;
+      const addresses = this.aggregate?.askSeq === p.askSeq ? this.aggregate.addresses : 0;
       return html`<div class="body">
         <div>
-          <p aria-live="polite"><strong data-testid="prediction-count">${count}</strong> answer${count === 1 ? '' : 's'} so far.</p>
+          <p aria-live="polite">
+            <strong data-testid="prediction-count">${count}</strong> answer${count === 1 ? '' : 's'} so far${addresses
+              ? html`, from
+                  <strong data-testid="prediction-addresses" title="Distinct network addresses the answers came from. A class behind one school network shares one; far fewer devices than answers can also mean one machine answering many times."
+                    >${addresses}</strong
+                  >
+                  device${addresses === 1 ? '' : 's'}`
+              : nothing}.
+          </p>
           <p>Revealed when its stage runs, or now:</p>
           <button class="primary" data-testid="prediction-reveal" @click=${() => this.dispatchEvent(new CommandRequestEvent({ type: 'reveal' }))}>Reveal now</button>
         </div>

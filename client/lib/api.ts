@@ -1,4 +1,4 @@
-import type { CreateLectureBody, CreatedLecture, LectureSummary, Recording } from '../../shared/index.js';
+import { lecturesCursor, type CreateLectureBody, type CreatedLecture, type LectureSummary, type Recording } from '../../shared/index.js';
 import { loadCsvTexts, missingCsv, recordingSpecs } from './csv-texts.js';
 
 /** Where a file is wrong: line and column (1-based; line 0 the whole file, column null a whole line). */
@@ -57,8 +57,11 @@ export async function createKeyRequired(): Promise<boolean> {
   }
 }
 
-export async function listLectures(): Promise<LectureSummary[]> {
-  return json(await fetch('/api/lectures'));
+/** A page of the listed lectures, newest first; `after` is the last lecture of the page before. */
+export async function listLectures(limit: number, after?: LectureSummary): Promise<LectureSummary[]> {
+  const query = new URLSearchParams({ limit: String(limit) });
+  if (after) query.set('before', lecturesCursor(after));
+  return json(await fetch(`/api/lectures?${query}`));
 }
 
 /** A lecture's recording, with the uploaded tables it names loaded (its views make datasets of them). */

@@ -1,16 +1,19 @@
 /**
- * Who this browser is to the server: a random client id kept in localStorage (so a reload,
- * or a second tab, is still the same student: one answer, one flag per element) and the
- * optional display name the student gave. Storage can be disabled (private modes): then the
- * id lives for this page view only, which the server tolerates.
+ * Who this browser is to the server: the client id the server issued it (its `identity` event),
+ * kept in localStorage so a reload, or a second tab, is still the same student (one answer, one
+ * flag per element), and the optional display name the student gave. The server signs the ids it
+ * issues and replaces any other, so the browser never makes one up. Storage can be disabled
+ * (private modes): then the id lives for this page view only, which the server tolerates.
  */
 import { LIMITS } from '../../shared/index.js';
 
 const ID_KEY = 'backprop-live:client-id';
 const NAME_KEY = 'backprop-live:name';
-const ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
+/** The form of the handshake's clientId (the server checks the signature). */
+const ID_PATTERN = /^[A-Za-z0-9_.-]{1,64}$/;
 
-let fallbackId: string | null = null;
+/** The id of this page view when storage is disabled. */
+let pageId: string | null = null;
 
 function read(key: string): string | null {
   try {
@@ -29,18 +32,17 @@ function write(key: string, value: string | null): void {
   }
 }
 
-function randomId(): string {
-  const bytes = crypto.getRandomValues(new Uint8Array(16));
-  // base64url: letters, digits, - and _, which is what the server accepts.
-  return btoa(String.fromCharCode(...bytes)).replace(/\+/g, '-').replace(/\//g, '_').replace(/=+$/, '');
+/** The id the server issued this browser, if it has one yet (the first connection gets one). */
+export function clientId(): string | undefined {
+  const stored = read(ID_KEY) ?? pageId;
+  return stored && ID_PATTERN.test(stored) ? stored : undefined;
 }
 
-export function clientId(): string {
-  const stored = read(ID_KEY);
-  if (stored && ID_PATTERN.test(stored)) return stored;
-  fallbackId ??= randomId();
-  write(ID_KEY, fallbackId);
-  return fallbackId;
+/** Keeps the id the server sent (`identity`), for the next connection and the other tabs. */
+export function rememberClientId(id: string): void {
+  if (!ID_PATTERN.test(id)) return;
+  pageId = id;
+  if (read(ID_KEY) !== id) write(ID_KEY, id);
 }
 
 /** The name as the server will show it: no control characters, trimmed, at most 40 characters. */

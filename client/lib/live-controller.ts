@@ -27,7 +27,7 @@ import {
 } from '../../shared/index.js';
 import { targetKey } from './collab.js';
 import { CsvGate, loadCsvTexts, missingCsv } from './csv-texts.js';
-import { clientId, displayName } from './identity.js';
+import { clientId, displayName, rememberClientId } from './identity.js';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'refused';
 
@@ -125,6 +125,9 @@ export class LiveController implements ReactiveController {
       this.set({ status: navigator.onLine === false ? 'offline' : 'reconnecting' });
     });
     socket.io.on('reconnect_failed', () => this.set({ status: 'offline' }));
+    socket.on('identity', ({ clientId: issued }) => {
+      if (!this.options.token) rememberClientId(issued);
+    });
     socket.on('snapshot', (snapshot) => this.arrivals.push([snapshot.dataset], () => this.acceptSnapshot(snapshot)));
     socket.on('frame', (frame) => this.arrivals.push([frame.dataset], () => this.acceptFrame(frame)));
     socket.on('progress', (progress) => {
@@ -224,7 +227,8 @@ export class LiveController implements ReactiveController {
     const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION, lectureId: this.options.lectureId };
     if (this.options.token) auth.token = this.options.token;
     else {
-      auth.clientId = clientId();
+      const id = clientId();
+      if (id) auth.clientId = id;
       const name = displayName();
       if (name) auth.name = name;
     }

@@ -79,6 +79,8 @@ describe('predictions', () => {
       await eventually(() => byTestId(students[1].page, 'prediction-mine').textContent()).toContain('0.8000');
       answers[1] = 0.8;
       await eventually(() => byTestId(instructor.page, 'prediction-count').textContent()).toBe('2');
+      // Both students' browsers are on this machine: two answers from one address.
+      await eventually(() => byTestId(instructor.page, 'prediction-addresses').textContent()).toBe('1');
 
       await instructor.page.getByRole('button', { name: /Forward pass/ }).click();
       await eventually(() => stageOf(instructor.page).textContent()).toBe('L');
@@ -162,8 +164,8 @@ describe('sandbox', () => {
       // The page connected before the listener: reload so its socket is watched from the start.
       await page.reload();
       await eventually(() => stageOf(page).textContent()).toBe('input');
-      // The listener does see this page's socket: the handshake (socket.io CONNECT, "40{…}") with the client id.
-      await eventually(() => sent.some((f) => f.startsWith('40') && f.includes('clientId'))).toBe(true);
+      // The listener does see this page's socket: the handshake (socket.io CONNECT, "40{…}") with its auth.
+      await eventually(() => sent.some((f) => f.startsWith('40') && f.includes('lectureId'))).toBe(true);
       const before = await state(lecture.id);
       const eventsBefore = (await recording(lecture.id)).events.length;
 

@@ -14,6 +14,10 @@ describe('start page', () => {
     const home = await openPage(browser, `${server.url}/`);
     try {
       await home.page.getByLabel('Title').fill('From the form');
+      // Not listed unless asked.
+      const listed = home.page.getByLabel("List on this server's home page");
+      expect(await listed.isChecked()).toBe(false);
+      await listed.check();
       await home.page.getByRole('button', { name: 'Create and open the console' }).click();
       await home.page.locator('[data-testid="join-code"]').waitFor();
       const url = new URL(home.page.url());
@@ -36,6 +40,26 @@ describe('start page', () => {
       } finally {
         await student.close();
       }
+    } finally {
+      await home.close();
+    }
+  });
+
+  it('lists lectures a page at a time, newest first', async () => {
+    for (let i = 0; i < 25; i++) {
+      const res = await fetch(`${server.url}/api/lectures`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ title: `Paged ${i}`, listed: true }) });
+      expect(res.status).toBe(201);
+    }
+    const home = await openPage(browser, `${server.url}/`);
+    try {
+      const items = home.page.locator('[data-testid="lecture-list"] li');
+      await eventually(() => items.count()).toBe(20);
+      await home.page.getByRole('button', { name: 'More lectures' }).click();
+      await eventually(() => items.count()).toBeGreaterThan(25);
+      const titles = await items.locator('.title').allTextContents();
+      const paged = titles.filter((t) => t.startsWith('Paged '));
+      expect(new Set(paged).size).toBe(25);
+      home.assertClean();
     } finally {
       await home.close();
     }
