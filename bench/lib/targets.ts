@@ -46,6 +46,8 @@ export async function startTarget(kind: TargetKind, options: TargetOptions = {})
       CLIENT_DIR: join(tmpdir(), 'backprop-bench-no-client'),
       RELAY_FRAMES: options.relayFrames,
       NODE_ENV: 'production',
+      // Every simulated student connects from this machine: lift the per-address cap (default 200).
+      MAX_SOCKETS_PER_ADDRESS: '1000000',
     },
   });
   const m = await waitForOutput(child, /listening on (http:\/\/[\w.]+:\d+)/, 60_000);
