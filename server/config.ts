@@ -29,6 +29,8 @@ export interface Config {
   readonly allowedOrigins: readonly string[];
   /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES); default 8 MiB. */
   readonly maxSocketBufferBytes?: number;
+  /** Trainings that run at once across all lectures (MAX_TRAININGS); default 4. */
+  readonly maxTrainings?: number;
 }
 
 /** Reads the environment; every setting has an embedded default so `npm start` needs nothing else. */
@@ -50,6 +52,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSocketsPerAddress: readCount('MAX_SOCKETS_PER_ADDRESS', env.MAX_SOCKETS_PER_ADDRESS),
     allowedOrigins: readOrigins(env.ALLOWED_ORIGINS),
     maxSocketBufferBytes: readBytes(env.MAX_SOCKET_BUFFER_BYTES),
+    maxTrainings: readCount('MAX_TRAININGS', env.MAX_TRAININGS),
   };
 }
 

@@ -19,6 +19,7 @@ const app = createApp({
   trustProxy: config.trustProxy,
   creationsPerHour: config.creationsPerHour,
   maxSocketsPerAddress: config.maxSocketsPerAddress,
+  maxConcurrentTrainings: config.maxTrainings,
   clientIdKey: clientIdKey(config.dataDir),
 });
 
