@@ -202,7 +202,9 @@ async function rawStudent(port: number, lectureId: string): Promise<{ ws: WebSoc
 describe('a socket that does not read', () => {
   it('is dropped once its queue passes the limit, which it never passes by more than one message; readers get every frame', async () => {
     const limit = 256 * 1024;
-    server = await startServer({ maxSocketBufferBytes: limit });
+    // Commands as fast as HTTP goes: the per-lecture command rate is lifted (edge-limits.test.ts tests it).
+    const fast = { burst: 1e6, perSecond: 1e6 };
+    server = await startServer({ maxSocketBufferBytes: limit, eventLimits: { student: { burst: 30, perSecond: 10 }, instructor: fast } });
     const { id, instructorToken } = await createLecture(server.url, { preset: 'random', seed: 1 });
     const reader = await connect(server.url, { lectureId: id });
     const stalled = await rawStudent(server.port, id);
