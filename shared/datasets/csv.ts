@@ -52,6 +52,12 @@ export interface CsvOptions {
   readonly header?: 'auto' | boolean;
   readonly maxRows?: number;
   readonly maxFeatures?: number;
+  /**
+   * Refuse header cells that are not printable text (default). Off only to read back a table stored
+   * before the rule existed: it was accepted then, its lecture must still load, and every view and
+   * export escapes its names.
+   */
+  readonly printableHeader?: boolean;
 }
 
 const NUMBER = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
@@ -150,7 +156,7 @@ function parse(text: unknown, options: CsvOptions): CsvResult {
     total++;
     if (errors.length < CSV_LIMITS.maxErrors) errors.push({ line, column, message });
   };
-  if (header) {
+  if (header && options.printableHeader !== false) {
     // Column names are shown to every student and written into exported notebooks: printable text only.
     firstCells.forEach((cell, i) => {
       const problem = textProblem(cell, 'the column name');
