@@ -413,7 +413,9 @@ export class LectureTrainer {
 
   /** What the finished epochs produced (an epoch under way is dropped, as `train` always does). */
   result(): TrainingResult {
-    const { tensors } = this.trainer.finish();
+    // Not finish(): that would append the losses to the lecture's shared history, which
+    // applyTraining does, once.
+    const tensors = this.trainer.boundaryTensors();
     const params: Record<string, readonly number[]> = {};
     for (const name of mlpLayout(this.state.network.config).parameters) params[name] = tensors[name].data;
     return { params, losses: Float64Array.from(this.losses), testLosses: Float64Array.from(this.testLosses) };

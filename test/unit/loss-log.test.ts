@@ -24,3 +24,25 @@ describe('LossLog', () => {
     expect(LossLog.of([1])).not.toEqual(LossLog.of([1, 1]));
   });
 });
+
+describe('a lecture that trains again and again', () => {
+  it('keeps one loss buffer for all its states (no copy per training) and gets a copy of its own only after an undo', async () => {
+    const { createLecture, decide, evolve } = await import('../../shared/index.js');
+    const ctx = { now: 0, newSeed: () => 1 };
+    const run = (s: ReturnType<typeof createLecture>, command: Parameters<typeof decide>[1]) => {
+      const d = decide(s, command, ctx);
+      if (!d.ok) throw new Error(d.error);
+      return evolve(s, d.event);
+    };
+    const states = [createLecture({ lectureId: 'ABCDEF', title: 't', preset: 'notebook', seed: 0, learningRate: 1 })];
+    for (let i = 0; i < 5; i++) states.push(run(states.at(-1)!, { type: 'train', epochs: 50 }));
+    const buffer = (s: (typeof states)[number]) => s.network.lossHistory.view().buffer;
+    for (const s of states.slice(2)) expect(buffer(s)).toBe(buffer(states[1]));
+    expect(states.at(-1)!.network.lossHistory.length).toBe(250);
+    const undone = run(states.at(-1)!, { type: 'back' });
+    const branched = run(undone, { type: 'train', epochs: 10 });
+    expect(buffer(branched)).not.toBe(buffer(states[1]));
+    expect(states.at(-1)!.network.lossHistory.length).toBe(250);
+    expect(branched.network.lossHistory.slice(0, 200)).toEqual(states[4].network.lossHistory.toArray());
+  });
+});

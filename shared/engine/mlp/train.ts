@@ -111,23 +111,26 @@ export class MlpTrainer {
     return evaluateWith(this.ws, data);
   }
 
-  /** The state after the completed epochs (an epoch under way is discarded). */
-  finish(): MlpState {
-    const base = mlpClearPass(this.start, 0);
+  /** The parameters as the last completed epoch left them, as named tensors (copies). */
+  boundaryTensors(): Record<string, Tensor> {
     const { config } = this.start;
-    const layout = mlpLayout(config);
     const tensors: Record<string, Tensor> = {};
-    layout.layers.forEach((n, i) => {
+    mlpLayout(config).layers.forEach((n, i) => {
       tensors[n.W] = { shape: mlpTensorShape(config, n.W), data: Array.from(this.boundaryW[i + 1]) };
       if (n.b) tensors[n.b] = { shape: mlpTensorShape(config, n.b), data: Array.from(this.boundaryB![i + 1]) };
     });
+    return tensors;
+  }
+
+  /** The state after the completed epochs (an epoch under way is discarded). */
+  finish(): MlpState {
     return {
-      ...base,
+      ...mlpClearPass(this.start, 0),
       epoch: this.start.epoch + this.epochsRun,
       epochLossSum: 0,
       epochLossCount: 0,
       lossHistory: this.start.lossHistory.append(this.losses),
-      tensors,
+      tensors: this.boundaryTensors(),
     };
   }
 }
