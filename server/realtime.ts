@@ -159,15 +159,26 @@ export function attachRealtime(
     if (followed.has(room)) return;
     followed.add(room);
     room.subscribe({
-        frame: (frame) => broadcast(room.id, 'frame', frame),
-        progress: (progress) => broadcast(room.id, 'progress', progress),
-        predictionUpdate: (update) => io.to(instructorsOf(room.id)).emit('prediction:update', update),
-        predictionReveal: (reveal) => broadcast(room.id, 'prediction:reveal', reveal),
-        flags: (flags) => io.to(instructorsOf(room.id)).emit('flags', flags),
+      frame: (frame) => broadcast(room.id, 'frame', frame),
+      progress: (progress) => broadcast(room.id, 'progress', progress),
+      predictionUpdate: (update) => io.to(instructorsOf(room.id)).emit('prediction:update', update),
+      predictionReveal: (reveal) => broadcast(room.id, 'prediction:reveal', reveal),
+      flags: (flags) => io.to(instructorsOf(room.id)).emit('flags', flags),
     });
   };
 
+  // socket.io runs middleware and connection handlers without a catch: what they throw would end
+  // the process. Whatever goes wrong opening one lecture refuses (or closes) that one socket.
   io.use((socket, next) => {
+    try {
+      admit(socket, next);
+    } catch (err) {
+      console.error('handshake failed', err);
+      next(refuse(CONNECT_ERRORS.unavailable, 'the server could not open this lecture; it will be tried again'));
+    }
+  });
+
+  const admit = (socket: TypedSocket, next: (err?: Error) => void) => {
     const parsed = Handshake.safeParse(socket.handshake.auth);
     if (!parsed.success) return next(refuse(CONNECT_ERRORS.badHandshake, 'the handshake needs auth {protocol, lectureId}'));
     const auth = parsed.data;
@@ -201,7 +212,7 @@ export function attachRealtime(
       address,
     };
     next();
-  });
+  };
 
   // Before the handler below, so the identity precedes the snapshot and the count is exact.
   io.on('connection', (socket: TypedSocket) => {
@@ -213,6 +224,15 @@ export function attachRealtime(
   });
 
   io.on('connection', (socket: TypedSocket) => {
+    try {
+      serve(socket);
+    } catch (err) {
+      console.error('opening a connection failed', err);
+      socket.disconnect(true);
+    }
+  });
+
+  const serve = (socket: TypedSocket) => {
     // The handshake is built; keeping the HTTP upgrade request alive costs KBs per student (socket.io's memory guide).
     (socket.conn as unknown as { request: unknown }).request = null;
     const room = registry.get(socket.data.lectureId);
@@ -329,7 +349,7 @@ export function attachRealtime(
       snapshots.forget(socket.id);
       schedulePresence(room.id);
     });
-  });
+  };
 
   io.engine.on('close', () => {
     for (const t of presenceTimers.values()) clearTimeout(t);

@@ -32,6 +32,8 @@ export const CONNECT_ERRORS = {
   tooManyAttempts: 'too-many-attempts',
   /** This address already has MAX_SOCKETS_PER_ADDRESS sockets open on this lecture. */
   tooManySockets: 'too-many-sockets',
+  /** The server could not open the lecture (an error of its own, logged); the client tries again. */
+  unavailable: 'lecture-unavailable',
 } as const;
 export type ConnectErrorCode = (typeof CONNECT_ERRORS)[keyof typeof CONNECT_ERRORS];
 
