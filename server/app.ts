@@ -63,6 +63,8 @@ export interface App {
   readonly server: HttpServer;
   readonly io: TypedServer;
   readonly registry: LectureRegistry;
+  /** Forgets the lectures nobody uses (no socket, no training, idle for idleLectureMs); returns how many. Runs every minute. */
+  evictIdleLectures(): number;
   /** Stops training runs (committing them), closes sockets and the HTTP server. The store stays open. */
   close(): Promise<void>;
 }
@@ -116,12 +118,14 @@ export function createApp(options: AppOptions): App {
     snapshotIntervalMs: options.snapshotIntervalMs,
   });
   const idleMs = options.idleLectureMs ?? DEFAULT_IDLE_LECTURE_MS;
-  const sweep = setInterval(() => registry.evictIdle(idleMs, (id) => (io.sockets.adapter.rooms.get(id)?.size ?? 0) > 0), Math.min(60_000, idleMs));
+  const evictIdleLectures = () => registry.evictIdle(idleMs, (id) => (io.sockets.adapter.rooms.get(id)?.size ?? 0) > 0);
+  const sweep = setInterval(evictIdleLectures, Math.min(60_000, idleMs));
   sweep.unref();
   return {
     server,
     io,
     registry,
+    evictIdleLectures,
     async close() {
       clearInterval(sweep);
       await registry.close();

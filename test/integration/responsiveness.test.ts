@@ -7,40 +7,12 @@
  * Before training results were recorded, the cold load and the export each re-ran every recorded
  * training on the event loop (seconds for this lecture), and every answer waited behind them.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { CSV_LIMITS, MLP_LIMITS } from '../../shared/index.js';
 import { createLecture, http } from '../support/clients.js';
+import { useChildServers } from '../support/child-server.js';
 
-const ROOT = resolve(import.meta.dirname, '../..');
-const dataDir = mkdtempSync(join(tmpdir(), 'backprop-responsive-'));
-const children: ChildProcess[] = [];
-afterAll(() => {
-  for (const c of children) c.kill('SIGKILL');
-  rmSync(dataDir, { recursive: true, force: true });
-});
-
-function startChild(): Promise<{ url: string; child: ChildProcess }> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
-    cwd: ROOT,
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, CLIENT_DIR: join(dataDir, 'no-client') },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  children.push(child);
-  return new Promise((resolve, reject) => {
-    let out = '';
-    child.stdout!.on('data', (d) => {
-      out += d;
-      const m = /listening on (http:\/\/[^\s]+)/.exec(out);
-      if (m) resolve({ url: m[1], child });
-    });
-    child.stderr!.on('data', (d) => (out += d));
-    child.once('exit', (code) => reject(new Error(`server exited with ${code}: ${out}`)));
-  });
-}
+const servers = useChildServers('backprop-responsive-');
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -64,7 +36,7 @@ async function trainFor(url: string, id: string, token: string, ms: number): Pro
 
 describe('a hostile lecture beside a quiet one', () => {
   it('keeps the quiet lecture answering within 100 ms (p99) while it is exported, loaded cold and trained at once', { timeout: 120_000 }, async () => {
-    let { url, child } = await startChild();
+    let { url, child } = await servers.start();
     const quiet = await createLecture(url, { title: 'quiet' });
     const hostile = await createLecture(url, { title: 'hostile' });
     const upload = await fetch(`${url}/api/lectures/${hostile.id}/dataset.csv?name=big.csv`, {
@@ -81,9 +53,8 @@ describe('a hostile lecture beside a quiet one', () => {
     expect((await http(url, 'GET', `/api/lectures/${hostile.id}/state`)).json.epoch).toBeGreaterThan(0);
 
     // Restart: the hostile lecture will be loaded cold by the first request that names it.
-    child.kill('SIGKILL');
-    await new Promise((r) => child.once('exit', r));
-    ({ url, child } = await startChild());
+    await servers.kill9(child);
+    ({ url, child } = await servers.start());
     expect((await http(url, 'GET', `/api/lectures/${quiet.id}/state`)).status).toBe(200);
 
     const latencies: number[] = [];
