@@ -35,7 +35,7 @@ export class LectureRegistry {
       id,
       title: body.title?.trim() || `Lecture ${id}`,
       createdAt: clock.now(),
-      listed: body.listed ?? true,
+      listed: body.listed,
       tokenHash: hashToken(token),
       preset,
       seed: body.seed ?? (preset === 'random' ? newSeed(random) : 0),

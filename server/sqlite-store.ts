@@ -83,6 +83,14 @@ function encodeLosses(result: TrainingResult): Buffer {
   return Buffer.from(all.buffer, all.byteOffset, all.byteLength);
 }
 
+/** A training's parameters as stored: JSON of plain arrays (a typed array would serialise as an object). */
+function encodeParams(result: TrainingResult): string {
+  return JSON.stringify(result.params, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+}
+
+/** What an event takes in the store, in bytes of its columns (for the lecture's quota). */
+const storedBytes = (...columns: ({ length: number } | null)[]): number => columns.reduce((n, c) => n + (c?.length ?? 0), 0);
+
 function decodeTrained(params: string, blob: Buffer, epochsRun: number): TrainingResult {
   // Copied out: the blob's memory is not guaranteed to be 8-byte aligned.
   const all = new Float64Array(new Uint8Array(blob).buffer);
@@ -179,7 +187,7 @@ export class SqliteStore implements LectureStore {
     const reveal = event.reveal ? JSON.stringify(event.reveal) : null;
     const command = JSON.stringify(event.command);
     const frame = JSON.stringify(event.frame);
-    const trainedParams = event.trained ? JSON.stringify(event.trained.params, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)) : null;
+    const trainedParams = event.trained ? encodeParams(event.trained) : null;
     const trainedLosses = event.trained ? encodeLosses(event.trained) : null;
     const digest = event.command.type === 'setDataset' && event.command.dataset.kind === 'csv' ? event.command.dataset.digest : null;
     const append = () => {
@@ -191,7 +199,7 @@ export class SqliteStore implements LectureStore {
     };
     if (options.clearFlags || digest) this.db.transaction(append)();
     else append();
-    return command.length + frame.length + (reveal?.length ?? 0) + (trainedParams?.length ?? 0) + (trainedLosses?.length ?? 0);
+    return storedBytes(command, frame, reveal, trainedParams, trainedLosses);
   }
 
   setFlag(lectureId: string, clientId: string, key: string, on: boolean): void {
@@ -212,7 +220,7 @@ export class SqliteStore implements LectureStore {
     return this.stmts.events.all(lectureId, afterSeq).map((r) => {
       const command = JSON.parse(r.command);
       const trained = r.trained_params !== null && r.trained_losses !== null ? decodeTrained(r.trained_params, r.trained_losses, command.epochsRun) : undefined;
-      const bytes = r.command.length + r.frame.length + (r.reveal?.length ?? 0) + (r.trained_params?.length ?? 0) + (r.trained_losses?.length ?? 0);
+      const bytes = storedBytes(r.command, r.frame, r.reveal, r.trained_params, r.trained_losses);
       return {
         seq: r.seq,
         at: r.at,
@@ -227,8 +235,7 @@ export class SqliteStore implements LectureStore {
 
   /** Attaches the result of a training recorded before results were stored (computed once, on its first load). */
   attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): void {
-    const params = JSON.stringify(result.params, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
-    this.db.prepare('UPDATE events SET trained_params = ?, trained_losses = ? WHERE lecture_id = ? AND seq = ?').run(params, encodeLosses(result), lectureId, seq);
+    this.db.prepare('UPDATE events SET trained_params = ?, trained_losses = ? WHERE lecture_id = ? AND seq = ?').run(encodeParams(result), encodeLosses(result), lectureId, seq);
   }
 
   saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): void {
