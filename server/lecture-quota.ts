@@ -44,11 +44,10 @@ class HourlyWindow {
     return this.total;
   }
 
-  /** Seconds until `amount` more fits under `limit` (at least 1). */
+  /** Seconds until `amount` more fits under `limit`, for an amount that does not fit now: when enough old entries have expired. */
   secondsUntilFits(now: number, amount: number, limit: number): number {
     let total = this.used(now);
     for (const e of this.entries) {
-      if (total + amount <= limit) break;
       total -= e.amount;
       if (total + amount <= limit) return Math.max(1, Math.ceil((e.at + HOUR_MS - now) / 1000));
     }
