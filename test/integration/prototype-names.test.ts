@@ -71,6 +71,11 @@ describe('a name that every object has', () => {
         for (const path of [`/api/lectures/${name}/state`, `/api/lectures/${encodeURIComponent(name)}/export.ipynb`]) {
           expect((await http(suite.server.url, 'GET', path)).status).toBe(404);
         }
+        for (const path of [`/api/datasets/${encodeURIComponent(name)}.csv`, `/api/lectures?before=${encodeURIComponent(name)}`, `/api/lectures?limit=${encodeURIComponent(name)}`]) {
+          const res = await http(suite.server.url, 'GET', path);
+          expect(res.status, path).toBe(400);
+          expect(res.json.error).toEqual(expect.any(String));
+        }
       }
       const after = await suite.state(id);
       expect(after).toEqual(before);
