@@ -4,9 +4,8 @@ import {
   evolve,
   flagKey,
   revealsPrediction,
-  elementProblem,
-  mlpLayout,
-  mlpStagesRun,
+  endsPass,
+  targetProblem,
   LectureTrainer,
   type FlagCounts,
   type FlagTarget,
@@ -80,19 +79,9 @@ interface TrainingRun {
   queued: number;
 }
 
-/** Whether the command ends the pass's flags: a new pass begins, the network or data changes, or they are cleared. */
+/** Whether the command ends the pass's flags: the pass ended (shared with the spotlight), or they are cleared. */
 function clearsFlags(before: LectureState, after: LectureState, event: LectureEvent): boolean {
-  const type = event.command.type;
-  if (type === 'clearFlags' || type === 'reset' || type === 'selectSample' || type === 'setDataset') return true;
-  if (before.network.config !== after.network.config) return true;
-  return mlpStagesRun(mlpLayout(after.network.config), before.network.stage, after.network.stage).includes('input');
-}
-
-/** Why a flag does not point at a stage or element of this network, or null. */
-function flagProblem(network: MlpState, target: FlagTarget): string | null {
-  if (target.type === 'element') return elementProblem(network, target.tensor, target.index);
-  const stages = mlpLayout(network.config).stages.map((s) => s.stage);
-  return stages.includes(target.stage) ? null : `this network has no stage ${target.stage}; its stages are ${stages.join(', ')}`;
+  return event.command.type === 'clearFlags' || endsPass(before, after, event.command);
 }
 
 function isFiniteNetwork(network: MlpState): boolean {
@@ -226,7 +215,7 @@ export class LectureRoom {
 
   /** Sets or clears one student's "I'm lost here" flag on a stage or tensor element of this pass. */
   flag(clientId: string, target: FlagTarget, on: boolean): Outcome {
-    const problem = flagProblem(this.current.network, target);
+    const problem = targetProblem(this.current.network, target);
     if (problem) return { ok: false, status: 400, error: problem };
     const key = flagKey(target);
     const who = this.flagged.get(key) ?? new Set<string>();

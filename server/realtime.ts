@@ -1,10 +1,10 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type Socket } from 'socket.io';
-import { z } from 'zod';
 import {
   CONNECT_ERRORS,
   describeIssues,
   FlagRequest,
+  HandshakeSchema,
   PredictionSubmit,
   type Outcome,
   LIMITS,
@@ -29,16 +29,6 @@ import { DEFAULT_MAX_SOCKET_BUFFER_BYTES, DEFAULT_SNAPSHOT_INTERVAL_MS, dropIfBe
 
 export type TypedServer = Server<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
 type TypedSocket = Socket<ClientToServerEvents, ServerToClientEvents, Record<string, never>, SocketData>;
-
-const Handshake = z.object({
-  protocol: z.number(),
-  lectureId: z.string().max(32),
-  token: z.string().max(256).optional(),
-  name: z.string().max(200).optional(),
-  // Any id of this form is accepted; one the server did not sign is replaced (client-ids.ts).
-  clientId: z.string().regex(/^[\w.-]{1,64}$/).optional(),
-  lastSeq: z.number().int().min(0).optional(),
-});
 
 /** Presence goes to the whole room: at most once a second, however fast a class joins. */
 const PRESENCE_DEBOUNCE_MS = 1000;
@@ -136,18 +126,20 @@ export function attachRealtime(
       setTimeout(() => {
         presenceTimers.delete(lectureId);
         let instructors = 0;
+        let projectors = 0;
         const students = new Set<string>();
         const names: string[] = [];
         for (const id of io.sockets.adapter.rooms.get(lectureId) ?? []) {
           const data = io.sockets.sockets.get(id)?.data;
           if (data?.role === 'instructor') instructors++;
+          else if (data?.display === 'projector') projectors++;
           else if (data?.role === 'student' && !students.has(data.clientId)) {
             // A student with two tabs open is one student.
             students.add(data.clientId);
             if (data.name) names.push(data.name);
           }
         }
-        const presence: Presence = { students: students.size, instructors };
+        const presence: Presence = { students: students.size, instructors, projectors };
         io.to(lectureId).except(instructorsOf(lectureId)).emit('presence', presence);
         io.to(instructorsOf(lectureId)).emit('presence', { ...presence, names: names.sort((a, b) => a.localeCompare(b)) });
       }, PRESENCE_DEBOUNCE_MS),
@@ -161,7 +153,10 @@ export function attachRealtime(
     room.subscribe({
       frame: (frame) => broadcast(room.id, 'frame', frame),
       progress: (progress) => broadcast(room.id, 'progress', progress),
-      predictionUpdate: (update) => io.to(instructorsOf(room.id)).emit('prediction:update', update),
+      predictionUpdate: (update) => {
+        io.to(instructorsOf(room.id)).emit('prediction:update', update);
+        io.to(room.id).except(instructorsOf(room.id)).emit('prediction:count', { askSeq: update.askSeq, count: update.count });
+      },
       predictionReveal: (reveal) => broadcast(room.id, 'prediction:reveal', reveal),
       flags: (flags) => io.to(instructorsOf(room.id)).emit('flags', flags),
     });
@@ -179,7 +174,7 @@ export function attachRealtime(
   });
 
   const admit = (socket: TypedSocket, next: (err?: Error) => void) => {
-    const parsed = Handshake.safeParse(socket.handshake.auth);
+    const parsed = HandshakeSchema.safeParse(socket.handshake.auth);
     if (!parsed.success) return next(refuse(CONNECT_ERRORS.badHandshake, 'the handshake needs auth {protocol, lectureId}'));
     const auth = parsed.data;
     // Here, while the handshake's request is still held (the connection handler lets it go).
@@ -206,10 +201,11 @@ export function attachRealtime(
     socket.data = {
       lectureId: room.id,
       role,
-      name: cleanName(auth.name),
+      name: auth.display ? '' : cleanName(auth.name),
       // Only an id this server signed: a chosen one would let one machine be many students, or someone else.
       clientId: auth.clientId !== undefined && clientIds.isSigned(auth.clientId) ? auth.clientId : clientIds.issue(),
       address,
+      ...(auth.display ? { display: auth.display } : {}),
     };
     next();
   };
@@ -257,8 +253,10 @@ export function attachRealtime(
       const update = room.predictionUpdate();
       if (update) socket.emit('prediction:update', update);
     } else {
+      const update = room.predictionUpdate();
+      if (update) socket.emit('prediction:count', { askSeq: update.askSeq, count: update.count });
       const mine = room.flagsOf(socket.data.clientId);
-      if (mine.length) socket.emit('flags:mine', { keys: mine });
+      if (mine.length && !socket.data.display) socket.emit('flags:mine', { keys: mine });
     }
     schedulePresence(room.id);
 
@@ -325,6 +323,7 @@ export function attachRealtime(
         if (typeof ack === 'function') ack(result);
       };
       if (socket.data.role !== 'student') return reply({ ok: false, status: 403, error: 'only students answer and flag' });
+      if (socket.data.display) return reply({ ok: false, status: 403, error: 'a projector display shows the lecture; it does not answer or flag' });
       guarded('student event', reply, () => reply(run()));
     };
 

@@ -18,6 +18,7 @@ import {
   mlpTensorShape,
   mlpWithLearningRate,
   evaluateMlp,
+  isNotebookConfig,
   mlpParams,
   MlpTrainer,
   type MlpConfig,
@@ -27,7 +28,7 @@ import {
 import type { DatasetSpec } from '../datasets/index.js';
 import { LIMITS } from '../protocol/limits.js';
 import type { Command, RecordedCommand } from '../protocol/commands.js';
-import type { Pacing, Prediction, PredictionStats } from '../protocol/collab.js';
+import type { FlagTarget, Pacing, Prediction, PredictionStats, SpotlightTarget } from '../protocol/collab.js';
 import {
   buildNetwork,
   elementProblem,
@@ -54,7 +55,7 @@ export interface LectureConfig {
   readonly dataset?: DatasetSpec;
 }
 
-/** What `back` restores. Pacing and predictions are not undone: they belong to the class, not the network. */
+/** What `back` restores. Pacing, predictions, the spotlight and the errata setting are not undone: they belong to the class, not the network. */
 interface Undoable {
   readonly network: MlpState;
   readonly dataset: DatasetSpec;
@@ -80,6 +81,10 @@ export interface LectureState extends Undoable {
   readonly undo: UndoNode | null;
   readonly pacing: Pacing;
   readonly prediction: Prediction | null;
+  /** What the instructor points the class at; cleared when a new pass starts. */
+  readonly spotlight: SpotlightTarget | null;
+  /** Whether the teaching notebook's mistakes are shown beside the correct equations. */
+  readonly errata: boolean;
 }
 
 export interface LectureEvent {
@@ -130,6 +135,8 @@ export function createLecture(config: LectureConfig): LectureState {
     undo: null,
     pacing: 'free',
     prediction: null,
+    spotlight: null,
+    errata: false,
   };
 }
 
@@ -254,6 +261,15 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
     case 'clearFlags':
     case 'setPacing':
       return event(command);
+    case 'spotlight': {
+      const problem = command.target && targetProblem(network, command.target);
+      return problem ? invalid(problem) : event(command);
+    }
+    case 'setErrata':
+      if (command.on && !isNotebookConfig(network.config)) {
+        return refuse("the notebook's mistakes are shown on the notebook's 3-4-1 network only; this lecture's network is another one");
+      }
+      return event(command);
     default: {
       const unknown: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unknown)}`);
@@ -297,7 +313,7 @@ function keepTop(node: UndoNode): UndoNode {
   return rebuilt!;
 }
 
-type NetworkCommand = Exclude<RecordedCommand, { type: 'back' | 'ask' | 'reveal' | 'clearFlags' | 'setPacing' }>;
+type NetworkCommand = Exclude<RecordedCommand, { type: 'back' | 'ask' | 'reveal' | 'clearFlags' | 'setPacing' | 'spotlight' | 'setErrata' }>;
 
 /** The network after a command that changes it (`back` restores instead; the class's commands leave it alone). */
 function applyToNetwork(state: LectureState, command: NetworkCommand, trained: TrainingResult | undefined): Undoable {
@@ -454,8 +470,32 @@ function applyTraining(state: LectureState, result: TrainingResult): Undoable {
   };
 }
 
+/** Why a flag or spotlight does not point at a stage or element of this network, or null. */
+export function targetProblem(network: MlpState, target: FlagTarget): string | null {
+  if (target.type === 'element') return elementProblem(network, target.tensor, target.index);
+  const stages = mlpLayout(network.config).stages.map((s) => s.stage);
+  return stages.includes(target.stage) ? null : `this network has no stage ${target.stage}; its stages are ${stages.join(', ')}`;
+}
+
+/**
+ * Whether the event ended the pass the class was looking at: a new pass began, the network or
+ * the data changed, or the pass was cleared for another row. The class's pointers into a pass
+ * (flags, the spotlight) end with it.
+ */
+export function endsPass(before: LectureState, after: LectureState, command: RecordedCommand): boolean {
+  const type = command.type;
+  if (type === 'reset' || type === 'selectSample' || type === 'setDataset') return true;
+  if (before.network.config !== after.network.config) return true;
+  return mlpStagesRun(mlpLayout(after.network.config), before.network.stage, after.network.stage).includes('input');
+}
+
 /** Applies an event: the only way a lecture's state changes. */
 export function evolve(state: LectureState, event: LectureEvent): LectureState {
+  const next = evolveLecture(state, event);
+  return next.spotlight !== null && endsPass(state, next, event.command) ? { ...next, spotlight: null } : next;
+}
+
+function evolveLecture(state: LectureState, event: LectureEvent): LectureState {
   if (event.seq !== state.seq + 1) throw new RangeError(`event ${event.seq} does not follow seq ${state.seq}`);
   const { command } = event;
   const seq = event.seq;
@@ -473,6 +513,10 @@ export function evolve(state: LectureState, event: LectureEvent): LectureState {
       return { ...state, seq };
     case 'setPacing':
       return { ...state, seq, pacing: command.mode };
+    case 'spotlight':
+      return { ...state, seq, spotlight: command.target };
+    case 'setErrata':
+      return { ...state, seq, errata: command.on };
     default: {
       const applied = applyToNetwork(state, command, event.trained);
       const next = { ...state, ...applied, seq, undo: pushUndo(state) };

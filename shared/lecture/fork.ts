@@ -35,5 +35,7 @@ export function forkLecture(snapshot: Snapshot): LectureState {
     undo: null,
     pacing: snapshot.pacing,
     prediction: null,
+    spotlight: null,
+    errata: snapshot.errata,
   };
 }

@@ -28,6 +28,8 @@ export function toSnapshot(state: LectureState, training: TrainingStatus | null 
     training,
     pacing: state.pacing,
     prediction: state.prediction,
+    spotlight: state.spotlight,
+    errata: state.errata,
   };
 }
 
@@ -83,5 +85,7 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
     ...(after.testLoss !== before.testLoss ? { testLoss: testLossChange(before.testLoss, after.testLoss) } : {}),
     ...(after.pacing !== before.pacing ? { pacing: after.pacing } : {}),
     ...(after.prediction !== before.prediction ? { prediction: after.prediction } : {}),
+    ...(after.spotlight !== before.spotlight ? { spotlight: after.spotlight } : {}),
+    ...(after.errata !== before.errata ? { errata: after.errata } : {}),
   };
 }

@@ -47,6 +47,12 @@ export interface PredictionUpdate {
   readonly histogram: Histogram;
 }
 
+/** What everyone may know while a prediction is open: how many answered, not what. */
+export interface PredictionCount {
+  readonly askSeq: number;
+  readonly count: number;
+}
+
 export interface PredictionReveal extends PredictionStats {
   readonly askSeq: number;
   readonly tensor: string;
@@ -89,6 +95,12 @@ export const FlagTarget = z.discriminatedUnion(
   { error: 'target.type must be "stage" or "element"' },
 );
 export type FlagTarget = { type: 'stage'; stage: string } | { type: 'element'; tensor: string; index: number[] };
+
+/**
+ * What the instructor points the class at (a stage chip, or one element of a tensor: a cell,
+ * a node, an edge, an equation line's term): the same shape as a flag's target.
+ */
+export type SpotlightTarget = FlagTarget;
 
 export const FlagRequest = z.strictObject({ target: FlagTarget, on: z.boolean({ error: 'on must be true or false' }) });
 export type FlagRequest = z.infer<typeof FlagRequest>;

@@ -4,7 +4,7 @@ import { parseMlpConfig, type MlpConfig } from '../engine/mlp/index.js';
 import { DatasetSpecSchema, type DatasetSpec } from '../datasets/index.js';
 import { CSV_LIMITS } from '../datasets/csv.js';
 import { LIMITS } from './limits.js';
-import { PACING_MODES, TensorElement, TensorNameSchema } from './collab.js';
+import { FlagTarget, PACING_MODES, TensorElement, TensorNameSchema } from './collab.js';
 
 const finite = z.number({ error: 'must be a finite number' });
 const int = (min: number, max: number) =>
@@ -110,6 +110,19 @@ export const SetPacingCommand = z.strictObject({
   type: z.literal('setPacing'),
   mode: z.enum(PACING_MODES, { error: `mode must be one of ${PACING_MODES.join(', ')}` }),
 });
+/**
+ * Points every view of the lecture at one stage or element (`null` clears it); the lecture checks
+ * the target against its network. Not undone by `back`; cleared when a new pass starts.
+ */
+export const SpotlightCommand = z.strictObject({
+  type: z.literal('spotlight'),
+  target: FlagTarget.nullable(),
+});
+/** Shows (or hides) the teaching notebook's mistakes beside the correct equations: notebook network only. */
+export const SetErrataCommand = z.strictObject({
+  type: z.literal('setErrata'),
+  on: z.boolean({ error: 'on must be true or false' }),
+});
 
 const COMMAND_SCHEMAS = {
   step: StepCommand,
@@ -129,6 +142,8 @@ const COMMAND_SCHEMAS = {
   reveal: RevealCommand,
   clearFlags: ClearFlagsCommand,
   setPacing: SetPacingCommand,
+  spotlight: SpotlightCommand,
+  setErrata: SetErrataCommand,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_SCHEMAS;

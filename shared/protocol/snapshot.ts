@@ -2,7 +2,7 @@ import type { Preset, Tensor } from '../engine/index.js';
 import type { MlpConfig } from '../engine/mlp/index.js';
 import type { DatasetSpec } from '../datasets/index.js';
 import type { RecordedCommand } from './commands.js';
-import type { Pacing, Prediction } from './collab.js';
+import type { Pacing, Prediction, SpotlightTarget } from './collab.js';
 
 /** Tensors by name: the names of mlpLayout(network).tensorNames (the notebook's A, W, B, … for its network). */
 export type TensorMap = Readonly<Record<string, Tensor>>;
@@ -55,6 +55,10 @@ export interface Snapshot {
   readonly pacing: Pacing;
   /** The current prediction question, open or revealed; null before the first `ask`. */
   readonly prediction: Prediction | null;
+  /** What the instructor points the class at; null when nothing is. */
+  readonly spotlight: SpotlightTarget | null;
+  /** Whether the teaching notebook's mistakes are shown beside the correct equations (notebook network only). */
+  readonly errata: boolean;
 }
 
 /**
@@ -92,6 +96,10 @@ export interface Frame {
   readonly pacing?: Pacing;
   /** Present when the command changed the prediction (asked, revealed). */
   readonly prediction?: Prediction | null;
+  /** Present when the spotlight changed (pointed, cleared by the instructor or by a new pass). */
+  readonly spotlight?: SpotlightTarget | null;
+  /** Present when the errata setting changed. */
+  readonly errata?: boolean;
 }
 
 /** Applies a frame to the snapshot it follows. Throws on a gap so the caller resynchronises. */
@@ -122,6 +130,8 @@ export function applyFrame(s: Snapshot, f: Frame): Snapshot {
     training: null,
     pacing: f.pacing ?? s.pacing,
     prediction: f.prediction !== undefined ? f.prediction : s.prediction,
+    spotlight: f.spotlight !== undefined ? f.spotlight : s.spotlight,
+    errata: f.errata ?? s.errata,
   };
 }
 

@@ -1,7 +1,8 @@
+import { z } from 'zod';
 import type { Command } from './commands.js';
 import type { Frame, Snapshot } from './snapshot.js';
 import type { Tensor } from '../engine/index.js';
-import type { FlagCounts, FlagRequest, PredictionReveal, PredictionUpdate } from './collab.js';
+import type { FlagCounts, FlagRequest, PredictionCount, PredictionReveal, PredictionUpdate } from './collab.js';
 
 export const ROLES = { instructor: 'instructor', student: 'student' } as const;
 export type Role = (typeof ROLES)[keyof typeof ROLES];
@@ -21,7 +22,27 @@ export interface HandshakeAuth {
   clientId?: string;
   /** The last seq this client holds, when it reconnects. */
   lastSeq?: number;
+  /**
+   * `projector`: the class's shared screen, which watches as a student does but is nobody:
+   * it is not counted among the students, and it neither answers nor flags.
+   */
+  display?: Display;
 }
+
+export const DISPLAYS = { projector: 'projector' } as const;
+export type Display = (typeof DISPLAYS)[keyof typeof DISPLAYS];
+
+/** The handshake's `auth` as the server accepts it. */
+export const HandshakeSchema = z.object({
+  protocol: z.number(),
+  lectureId: z.string().max(32),
+  token: z.string().max(256).optional(),
+  name: z.string().max(200).optional(),
+  // Any id of this form is accepted; one the server did not sign is replaced (client-ids.ts).
+  clientId: z.string().regex(/^[\w.-]{1,64}$/).optional(),
+  lastSeq: z.number().int().min(0).optional(),
+  display: z.enum(Object.values(DISPLAYS) as [Display]).optional(),
+});
 
 /** `connect_error` carries one of these codes in `err.data.code`. */
 export const CONNECT_ERRORS = {
@@ -67,6 +88,8 @@ export interface TrainingProgress {
 export interface Presence {
   readonly students: number;
   readonly instructors: number;
+  /** Projector displays open on the lecture (not students). */
+  readonly projectors: number;
   /** Students' display names (those who gave one), sent to the instructor only. */
   readonly names?: readonly string[];
 }
@@ -87,6 +110,8 @@ export interface ServerToClientEvents {
   presence: (presence: Presence) => void;
   /** Instructor only: the answers so far to the open prediction. */
   'prediction:update': (update: PredictionUpdate) => void;
+  /** Everyone but the instructor: how many have answered the open prediction (never their values). */
+  'prediction:count': (count: PredictionCount) => void;
   'prediction:reveal': (reveal: PredictionReveal) => void;
   /** Instructor only: "I'm lost here" counts of the current pass. */
   flags: (flags: FlagCounts) => void;
@@ -114,4 +139,6 @@ export interface SocketData {
   clientId: string;
   /** The client's address as limits count it (client-address.ts `addressKey`). */
   address: string;
+  /** Set for a projector display (a student socket that is nobody). */
+  display?: Display;
 }

@@ -1,2 +1,2 @@
 /** Bumped on every incompatible change of the socket.io or HTTP protocol; checked at the handshake. */
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
