@@ -1,4 +1,4 @@
-import type { Command, FlagTarget } from '../../shared/index.js';
+import type { Command, FlagTarget, SpotlightTarget } from '../../shared/index.js';
 import type { ElementRef } from './equations.js';
 
 /**
@@ -44,6 +44,20 @@ export class FlagToggleEvent extends CustomEvent<{ readonly target: FlagTarget; 
   static readonly type = 'bp-flag';
   constructor(target: FlagTarget, on: boolean) {
     super(FlagToggleEvent.type, { detail: { target, on }, bubbles: true, composed: true });
+  }
+}
+
+/** The instructor points the class at a stage or element (null: at nothing). */
+export class SpotlightRequestEvent extends CustomEvent<{ readonly target: SpotlightTarget | null }> {
+  static readonly type = 'bp-spotlight';
+  constructor(target: SpotlightTarget | null) {
+    super(SpotlightRequestEvent.type, { detail: { target }, bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'bp-spotlight': SpotlightRequestEvent;
   }
 }
 
