@@ -49,7 +49,7 @@ describe('presence', () => {
     const fewerForInstructor = next<Presence>(instructor, 'presence', (p) => p.students === 11);
     students.slice(0, 10).forEach((s) => s.close());
     const afterLeaving = await fewer;
-    expect(afterLeaving).toEqual({ students: 11, instructors: 1 });
+    expect(afterLeaving).toEqual({ students: 11, instructors: 1, projectors: 0 });
     expect(afterLeaving).not.toHaveProperty('names');
     expect((await fewerForInstructor).names).toHaveLength(11);
   });
