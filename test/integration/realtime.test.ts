@@ -191,6 +191,6 @@ describe('joining', () => {
     expect(late.state).toEqual(await state(id));
     const presence = new Promise<Presence>((resolve) => instructor.socket.on('presence', (p) => p.students === 2 && resolve(p)));
     await connect({ lectureId: id });
-    expect(await presence).toEqual({ students: 2, instructors: 1, names: [] });
+    expect(await presence).toEqual({ students: 2, instructors: 1, projectors: 0, names: [] });
   });
 });
