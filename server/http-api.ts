@@ -15,6 +15,7 @@ import {
   shortDigest,
   weightsJson,
   type CreatedLecture,
+  type SiteInfo,
 } from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
 import type { CommandResult, LectureRoom } from './lecture-room.js';
@@ -169,6 +170,12 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard, c
 
   api.get('/health', (_req, res) => {
     res.json({ ok: true, protocol: PROTOCOL_VERSION, createKeyRequired: Boolean(createKey) });
+  });
+
+  // The base of the links the client hands out: the same one the create route's links use.
+  api.get('/site', (req, res) => {
+    const site: SiteInfo = { publicUrl: baseUrl(req, publicUrl) };
+    res.json(site);
   });
 
   api.post('/lectures', (req, res) => {

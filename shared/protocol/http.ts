@@ -54,6 +54,15 @@ export interface CreatedLecture {
   readonly instructorUrl: string;
 }
 
+/**
+ * `GET /api/site`: the base of every link and QR code the client hands out (PUBLIC_URL when set,
+ * else the host the request came to, without a trailing slash), so no page builds one from its own
+ * address (localhost on the instructor's laptop is no address for a phone).
+ */
+export interface SiteInfo {
+  readonly publicUrl: string;
+}
+
 export interface LectureSummary {
   readonly id: string;
   readonly title: string;
