@@ -59,9 +59,10 @@ export interface CreatedLecture {
  * else the host the request came to, without a trailing slash), so no page builds one from its own
  * address (localhost on the instructor's laptop is no address for a phone).
  */
-export interface SiteInfo {
-  readonly publicUrl: string;
-}
+export const SiteInfo = z.object({
+  publicUrl: z.httpUrl({ error: 'publicUrl must be an http(s) URL' }).regex(/[^/]$/, 'publicUrl must not end with a slash'),
+});
+export type SiteInfo = z.infer<typeof SiteInfo>;
 
 export interface LectureSummary {
   readonly id: string;
