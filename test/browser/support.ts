@@ -16,6 +16,13 @@ export function launchBrowser(): Promise<Browser> {
   });
 }
 
+/** The phone lectures are followed on: 375×812 CSS pixels, touch, a mobile browser's user agent. */
+export const PHONE = {
+  width: 375,
+  height: 812,
+  userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+} as const;
+
 /** A page that records console errors and page errors; `assertClean()` fails the test on any. */
 export interface CheckedPage {
   readonly page: Page;
@@ -28,11 +35,12 @@ export interface CheckedPage {
 export async function openPage(
   browser: Browser,
   url: string,
-  options: { width?: number; height?: number; reducedMotion?: 'reduce' | 'no-preference' } = {},
+  options: { width?: number; height?: number; reducedMotion?: 'reduce' | 'no-preference'; phone?: boolean } = {},
 ): Promise<CheckedPage> {
   const context = await browser.newContext({
-    viewport: { width: options.width ?? 1280, height: options.height ?? 800 },
+    viewport: { width: options.width ?? (options.phone ? PHONE.width : 1280), height: options.height ?? (options.phone ? PHONE.height : 800) },
     reducedMotion: options.reducedMotion ?? 'reduce',
+    ...(options.phone ? { isMobile: true, hasTouch: true, deviceScaleFactor: 3, userAgent: PHONE.userAgent } : {}),
   });
   const page = await context.newPage();
   const errors: string[] = [];
