@@ -6,6 +6,8 @@ import type { FlagView, PredictionContext } from '../lib/collab.js';
 import type { ElementRef } from '../lib/equations.js';
 import type { ElementHoverEvent } from '../lib/events.js';
 import type { LivePoint } from '../lib/live-controller.js';
+import { panelStyles } from '../lib/shared-styles.js';
+import { bringIntoView, deepQueryAll, spotlightKey, spotlightText } from '../lib/spotlight.js';
 import './prediction-card.js';
 import './stage-strip.js';
 import './nn-diagram.js';
@@ -36,12 +38,19 @@ export class LectureView extends LitElement {
   @property({ attribute: false }) flags: FlagView | null = null;
   /** How this person sees the snapshot's prediction; by default only shown (replay). */
   @property({ attribute: false }) prediction: PredictionContext | null = null;
+  /** The instructor is pointing: clicks on stages, cells, nodes, edges and lines ask for the spotlight. */
+  @property({ type: Boolean }) pointing = false;
+
+  /** The spotlight last brought into view (undefined before the first picture, which does not scroll). */
+  private shownSpotlight: string | null | undefined = undefined;
 
   /** The element of the equation line pointed at or focused, and of the node or edge pointed at. */
   @state() private fromEquations: ElementRef | null = null;
   @state() private fromDiagram: ElementRef | null = null;
 
-  static override styles = css`
+  static override styles = [
+    panelStyles,
+    css`
     :host {
       display: block;
       min-width: 0;
@@ -92,16 +101,40 @@ export class LectureView extends LitElement {
         grid-template-columns: minmax(0, 1fr);
       }
     }
-  `;
+  `,
+  ];
+
+  protected override async updated(): Promise<void> {
+    const key = spotlightKey(this.snapshot?.spotlight);
+    const first = this.shownSpotlight === undefined;
+    if (key === this.shownSpotlight || this.snapshot === null) return;
+    this.shownSpotlight = key;
+    if (first || key === null) return;
+    // The marks are drawn by the children, which render after this element.
+    await Promise.all([...this.renderRoot.querySelectorAll<LitElement>('*')].map((child) => child.updateComplete));
+    await new Promise(requestAnimationFrame);
+    bringIntoView(deepQueryAll(this.renderRoot, '[data-spotlit]'), this.snapshot.spotlight?.type === 'stage' ? 'li' : 'td');
+  }
 
   override render() {
     const s = this.snapshot;
     if (!s) return nothing;
     const p = this.prediction;
     const highlight = this.fromDiagram ?? this.fromEquations;
+    const spotlight = spotlightText(s);
     return html`
+      <p class="visually-hidden" role="status" data-testid="spotlight-announcement">${spotlight ? `Spotlight on ${spotlight}` : ''}</p>
       <div class="grid">
-        <stage-strip .network=${s.network} .stage=${s.stage} .sampleIndex=${s.sampleIndex} .epoch=${s.epoch} .training=${s.training} .flags=${this.flags}></stage-strip>
+        <stage-strip
+          .network=${s.network}
+          .stage=${s.stage}
+          .sampleIndex=${s.sampleIndex}
+          .epoch=${s.epoch}
+          .training=${s.training}
+          .flags=${this.flags}
+          .spotlight=${spotlightKey(s.spotlight)}
+          .pointing=${this.pointing}
+        ></stage-strip>
         ${s.prediction
           ? html`<prediction-card
               .prediction=${s.prediction}
@@ -117,11 +150,13 @@ export class LectureView extends LitElement {
           .snapshot=${s}
           .flagCounts=${this.flags?.counts ?? null}
           .highlight=${highlight}
+          .pointing=${this.pointing}
           @bp-element-hover=${(e: ElementHoverEvent) => (this.fromDiagram = e.detail.element)}
         ></nn-diagram>
         <equation-panel
           .snapshot=${s}
           .highlight=${highlight}
+          .pointing=${this.pointing}
           @bp-element-hover=${(e: ElementHoverEvent) => (this.fromEquations = e.detail.element)}
         ></equation-panel>
         ${plotDomain(makeDataset(s.dataset))
@@ -130,7 +165,7 @@ export class LectureView extends LitElement {
               <neuron-maps .snapshot=${s}></neuron-maps>
             </div>`
           : nothing}
-        <tensor-panel .snapshot=${s} .editable=${this.editable} .flags=${this.flags}></tensor-panel>
+        <tensor-panel .snapshot=${s} .editable=${this.editable} .flags=${this.flags} .pointing=${this.pointing}></tensor-panel>
         <div class="side">
           <dataset-table .snapshot=${s}></dataset-table>
           <loss-chart .snapshot=${s} .live=${this.live}></loss-chart>

@@ -1,6 +1,6 @@
 import { LitElement, css, html, svg, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { mlpLayout, type MlpLayout, type MlpStageSpec, type Snapshot } from '../../shared/index.js';
+import { mlpLayout, type MlpLayout, type MlpStageSpec, type Snapshot, type SpotlightTarget } from '../../shared/index.js';
 import { diverging, maxAbs } from '../lib/colors.js';
 import { diagramGeometry, diagramTarget, type DiagramGeometry, type DiagramTarget } from '../lib/diagram-layout.js';
 import { stageEquations, type ElementRef } from '../lib/equations.js';
@@ -8,6 +8,7 @@ import { ElementHoverEvent } from '../lib/events.js';
 import { fmt, full } from '../lib/format.js';
 import { packedDataset, phaseAccent, phaseOf, tensorLabel, unitLayer } from '../lib/names.js';
 import { panelStyles, swatchStyles } from '../lib/shared-styles.js';
+import { isActivation, pointAt, spotlightKey } from '../lib/spotlight.js';
 
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
 /** 12 → "₁₂". */
@@ -63,6 +64,11 @@ export class NnDiagram extends LitElement {
    * other than the first, which the nodes show.
    */
   @property({ attribute: false }) highlight: ElementRef | null = null;
+  /** The instructor is pointing: a click on a node, an edge or the loss spotlights it for the class. */
+  @property({ type: Boolean }) pointing = false;
+
+  /** Where the snapshot's spotlight is drawn ("node:1:2", "edge:1:0:3", "loss"), or null. */
+  private spotPoint: string | null = null;
 
   /** The node or edge under the pointer ("node:1:2", "edge:1:0:3", "loss"), for the reverse link. */
   private pointed: string | null = null;
@@ -99,7 +105,7 @@ export class NnDiagram extends LitElement {
       }
       .hot-tag {
         fill: var(--accent, var(--forward));
-        font-size: 13px;
+        font-size: var(--diagram-tag-size, 13px);
         font-weight: 700;
         font-family: system-ui, sans-serif;
       }
@@ -118,6 +124,40 @@ export class NnDiagram extends LitElement {
         stroke-opacity: 0.4;
         stroke-linecap: round;
       }
+      /* The instructor's spotlight: a thick ring or halo in its own colour, pulsing twice. */
+      .spot-ring,
+      .spot-halo {
+        fill: none;
+        stroke: var(--spotlight);
+        stroke-linecap: round;
+        animation: spot-pulse 1.2s ease-out 2;
+      }
+      .spot-ring {
+        stroke-width: 5;
+      }
+      .spot-halo {
+        stroke-opacity: 0.55;
+      }
+      @keyframes spot-pulse {
+        0% {
+          stroke-opacity: 0.1;
+        }
+        100% {
+          stroke-opacity: 0.9;
+        }
+      }
+      @media (prefers-reduced-motion: reduce) {
+        .spot-ring,
+        .spot-halo {
+          animation: none;
+        }
+      }
+      [data-pointable] {
+        cursor: crosshair;
+      }
+      [data-pointable]:focus-visible {
+        outline: 3px solid var(--focus);
+      }
       .node .flag-badge rect {
         fill: var(--flag);
         stroke: none;
@@ -134,8 +174,9 @@ export class NnDiagram extends LitElement {
         stroke-width: 3;
         stroke-dasharray: 6 3;
       }
+      /* Sizes in viewBox units; a projector display sets bigger ones through these properties. */
       text {
-        font-size: 16px;
+        font-size: var(--diagram-text-size, 16px);
         fill: var(--fg);
       }
       text.name {
@@ -143,18 +184,18 @@ export class NnDiagram extends LitElement {
         font-family: system-ui, sans-serif;
       }
       text.bias {
-        font-size: 12px;
+        font-size: var(--diagram-bias-size, 12px);
         fill: var(--muted);
       }
       .compact text {
-        font-size: 13px;
+        font-size: var(--diagram-compact-text-size, 13px);
       }
       .node circle.bias-mark {
         stroke: #6e7781;
         stroke-width: 1;
       }
       text.heading {
-        font-size: 13px;
+        font-size: var(--diagram-heading-size, 13px);
         font-family: system-ui, sans-serif;
         fill: var(--muted);
       }
@@ -163,7 +204,7 @@ export class NnDiagram extends LitElement {
         font-weight: 700;
       }
       .caption {
-        font-size: 0.85rem;
+        font-size: var(--diagram-caption-size, 0.85rem);
         margin: 0.25rem 0 0;
         display: flex;
         flex-wrap: wrap;
@@ -188,6 +229,7 @@ export class NnDiagram extends LitElement {
     const backward = phase === 'backward';
     const hot = hotOf(layout, spec);
     const mark = this.highlight ? diagramTarget(layout, this.highlight) : null;
+    this.spotPoint = s.spotlight?.type === 'element' ? pointOf(diagramTarget(layout, s.spotlight)) : null;
     const has = (name: string | null) => name !== null && s.tensors[name] !== undefined;
     const weights = layout.layers.map((n) => s.tensors[n.W]?.data ?? []);
     const grads = layout.layers.map((n) => (backward ? s.tensors[n.dL_dW]?.data : undefined));
@@ -241,6 +283,7 @@ export class NnDiagram extends LitElement {
     const name = layout.layers[l - 1].W;
     const heavy = !g.compact;
     const marked = mark?.kind === 'edge' && mark.layer === l ? mark.from * cols + mark.to : null;
+    let spot: number | null = null;
     const edges = from.ys.flatMap((ya, i) =>
       to.ys.map((yb, j) => {
         const k = i * cols + j;
@@ -256,9 +299,16 @@ export class NnDiagram extends LitElement {
         const title = showGrad ? `∂L/∂${label} = ${full(gradient)} (weight ${full(weight)})` : `${label} = ${full(weight)}`;
         const [x1, x2] = [from.x + from.w, to.x];
         const isMarked = marked === k;
-        return svg`<g class="edge" data-edge=${label} data-highlight=${isMarked ? 'true' : nothing} data-point="edge:${l}:${i}:${j}"
+        const point = `edge:${l}:${i}:${j}`;
+        const spotlit = this.spotPoint === point;
+        if (spotlit) spot = k;
+        return svg`<g class="edge" data-edge=${label} data-highlight=${isMarked ? 'true' : nothing} data-point=${point}
+          data-spotlit=${spotlit ? 'true' : nothing} tabindex=${this.pointing ? 0 : nothing} role=${this.pointing ? 'button' : nothing}
+          aria-label=${this.pointing ? `Spotlight ${label} for the class` : nothing} aria-pressed=${this.pointing ? String(spotlit) : nothing}
+          data-pointable=${this.pointing ? 'true' : nothing} @click=${this.onPointAt} @keydown=${this.onPointAt}
           @mouseenter=${this.onPoint} @mouseleave=${this.onPoint}>
           <title>${title}</title>
+          ${spotlit ? svg`<line class="spot-halo" x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke-width=${width + (heavy ? 16 : 11)}></line>` : nothing}
           ${isMarked ? svg`<line class="halo" x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke-width=${width + (heavy ? 10 : 7)}></line>` : nothing}
           ${heavy ? svg`<line x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke="#d0d7de" stroke-width="1"></line>` : nothing}
           <line x1=${x1} y1=${ya} x2=${x2} y2=${yb} stroke=${diverging(value, max)} stroke-width=${width} stroke-opacity=${opacity}
@@ -267,8 +317,9 @@ export class NnDiagram extends LitElement {
         </g>`;
       }),
     );
-    // The marked edge last, over the edges that cross it.
-    return marked === null ? edges : [...edges.filter((_, k) => k !== marked), edges[marked]];
+    // The marked and the spotlit edge last, over the edges that cross them.
+    const top = [spot, marked].filter((k): k is number => k !== null);
+    return top.length === 0 ? edges : [...edges.filter((_, k) => !top.includes(k)), ...top.filter((k, n) => top.indexOf(k) === n).map((k) => edges[k])];
   }
 
   /** The nodes of layer c (0 = the inputs). */
@@ -348,8 +399,14 @@ export class NnDiagram extends LitElement {
     const lineY = (k: number) => y + (lines.length === 1 ? h / 2 + (compact ? 4.5 : 5) : g.firstLine + k * g.lineStep);
     // Compact nodes stand 6 apart: their ring stays inside the gap.
     const pad = compact ? 2.5 : 4;
+    const spotlit = this.spotPoint === point;
+    const spotPad = pad + (compact ? 3 : 5);
     return svg`<g class="node ${isHot ? 'hot' : ''} ${pending ? 'pending' : ''} ${flags ? 'flagged' : ''} ${compact ? 'compact' : ''}" data-node=${id}
-      data-highlight=${marked ? 'true' : nothing} data-point=${point} @mouseenter=${this.onPoint} @mouseleave=${this.onPoint}>
+      data-highlight=${marked ? 'true' : nothing} data-point=${point} data-spotlit=${spotlit ? 'true' : nothing} tabindex=${this.pointing ? 0 : nothing} role=${this.pointing ? 'button' : nothing}
+          aria-label=${this.pointing ? `Spotlight ${id} for the class` : nothing} aria-pressed=${this.pointing ? String(spotlit) : nothing}
+          data-pointable=${this.pointing ? 'true' : nothing} @click=${this.onPointAt} @keydown=${this.onPointAt}
+      @mouseenter=${this.onPoint} @mouseleave=${this.onPoint}>
+      ${spotlit ? svg`<rect class="spot-ring" x=${x - spotPad} y=${y - spotPad} width=${w + 2 * spotPad} height=${h + 2 * spotPad} rx=${(compact ? 5 : 8) + spotPad}></rect>` : nothing}
       ${title ? svg`<title>${title}</title>` : nothing}
       ${marked ? svg`<rect class="ring" x=${x - pad} y=${y - pad} width=${w + 2 * pad} height=${h + 2 * pad} rx=${(compact ? 5 : 8) + pad}></rect>` : nothing}
       <rect class="box" x=${x} y=${y} width=${w} height=${h} rx=${compact ? 5 : 8}></rect>
@@ -442,6 +499,17 @@ export class NnDiagram extends LitElement {
     if (changed.has('snapshot')) this.report();
   }
 
+  /** Pointing: a click, Enter or Space on a node, an edge or the loss spotlights what it stands for. */
+  private readonly onPointAt = (e: Event): void => {
+    if (!this.pointing || !this.snapshot) return;
+    if (e instanceof KeyboardEvent) {
+      if (!isActivation(e)) return;
+      e.preventDefault();
+    }
+    const target = targetAt(this.snapshot, (e.currentTarget as Element).getAttribute('data-point') ?? '');
+    if (target) pointAt(this, target, spotlightKey(this.snapshot.spotlight));
+  };
+
   private readonly onPoint = (e: Event): void => {
     const point = (e.currentTarget as Element).getAttribute('data-point');
     if (e.type === 'mouseenter') this.pointed = point;
@@ -476,6 +544,30 @@ function elementAt(s: Snapshot, point: string): ElementRef | null {
     return point === (t.kind === 'node' ? `node:${t.column}:${t.unit}` : `edge:${t.layer}:${t.from}:${t.to}`);
   };
   return stageEquations(s).elements.find((e) => e !== null && same(diagramTarget(layout, e))) ?? null;
+}
+
+/** The point a diagram target is drawn at ("node:1:2", "edge:1:0:3", "loss"). */
+function pointOf(t: DiagramTarget | null): string | null {
+  if (!t) return null;
+  return t.kind === 'loss' ? 'loss' : t.kind === 'node' ? `node:${t.column}:${t.unit}` : `edge:${t.layer}:${t.from}:${t.to}`;
+}
+
+/**
+ * What pointing at a point spotlights: an edge its weight, the loss node the loss, a unit the
+ * element this stage's equations are about there, else its activation (an input node its input).
+ */
+function targetAt(s: Snapshot, point: string): SpotlightTarget | null {
+  const layout = mlpLayout(s.network);
+  const element = (tensor: string, index: number[]): SpotlightTarget => ({ type: 'element', tensor, index });
+  if (point === 'loss') return element(layout.loss, [0]);
+  const [kind, ...numbers] = point.split(':');
+  const [a, b, c] = numbers.map(Number);
+  if (kind === 'edge') return element(layout.layers[a - 1].W, [b, c]);
+  if (kind !== 'node') return null;
+  const linked = elementAt(s, point);
+  if (linked) return element(linked.tensor, [...linked.index]);
+  const unit = layout.batched ? [0, b] : [b];
+  return element(a === 0 ? layout.input : layout.layers[a - 1].A, unit);
 }
 
 /** A node's id: the notebook's A1…A3, B1…B4, C; otherwise `n<layer>-<unit>` (1-based unit); the loss is L. */

@@ -5,6 +5,7 @@ import type { FlagView } from '../lib/collab.js';
 import { FlagToggleEvent } from '../lib/events.js';
 import { stageFlagKey, stageLabel } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
+import { pointAt, spotlightStyles } from '../lib/spotlight.js';
 
 const PHASES: { phase: MlpPhase; label: string }[] = [
   { phase: 'forward', label: 'Forward' },
@@ -46,11 +47,16 @@ export class StageStrip extends LitElement {
   @property({ type: Number }) epoch = 0;
   @property({ attribute: false }) training: TrainingStatus | null = null;
   @property({ attribute: false }) flags: FlagView | null = null;
+  /** Key of what the instructor points the class at (`stage:B_act` marks that chip). */
+  @property({ attribute: false }) spotlight: string | null = null;
+  /** The instructor is pointing: a chip click spotlights its stage. */
+  @property({ type: Boolean }) pointing = false;
 
   @query('.scroller') private scroller!: HTMLElement;
 
   static override styles = [
     panelStyles,
+    spotlightStyles,
     css`
       .bar {
         display: flex;
@@ -158,6 +164,16 @@ export class StageStrip extends LitElement {
         font-size: 0.85rem;
         order: -1;
       }
+      /* A projector display (display="projector") sets the sizes for the back of the room. */
+      :host([display='projector']) li {
+        font-size: var(--strip-chip-size, 0.85rem);
+      }
+      :host([display='projector']) .group-label {
+        font-size: var(--strip-label-size, 0.7rem);
+      }
+      :host([display='projector']) .meta {
+        font-size: var(--strip-meta-size, 0.85rem);
+      }
     `,
   ];
 
@@ -205,8 +221,15 @@ export class StageStrip extends LitElement {
     const label = html`<span class="marker" aria-hidden="true">${current ? '▶' : done ? '✓' : ''}</span>${stageLabel(s)}${done
         ? html`<span class="visually-hidden"> (done)</span>`
         : ''}`;
-    return html`<li class="${done ? 'done' : ''} ${mine || count ? 'flagged' : ''} ${layerStart ? 'layer-start' : ''}" aria-current=${current ? 'step' : nothing} data-stage=${s}>
-      ${this.flags?.mine
+    const spotlit = this.spotlight === key;
+    return html`<li class="${done ? 'done' : ''} ${mine || count ? 'flagged' : ''} ${layerStart ? 'layer-start' : ''}" aria-current=${current ? 'step' : nothing} data-stage=${s}
+      data-spotlit=${spotlit ? 'true' : nothing}>
+      ${this.pointing
+        ? html`<button class="flag-toggle pointable" aria-pressed=${spotlit ? 'true' : 'false'} data-testid="point-stage-${s}"
+            title=${spotlit ? 'The class sees this stage spotlit; click to clear' : 'Spotlight this stage for the class'}
+            @click=${() => pointAt(this, { type: 'stage', stage: s }, this.spotlight)}
+            >${label}<span class="visually-hidden">, spotlight for the class</span></button>`
+        : this.flags?.mine
         ? html`<button class="flag-toggle" aria-pressed=${mine ? 'true' : 'false'} data-testid="flag-stage-${s}"
             title=${mine ? 'You flagged this stage; click to unflag' : "I'm lost here: flag this stage for the instructor"}
             @click=${() => this.dispatchEvent(new FlagToggleEvent({ type: 'stage', stage: s }, !mine))}
@@ -218,9 +241,9 @@ export class StageStrip extends LitElement {
   }
 
   override updated(changed: Map<string, unknown>): void {
-    if (!changed.has('stage') && !changed.has('network')) return;
-    // Scroll the strip itself, never the page, so the current stage stays visible on a phone.
-    const current = this.renderRoot.querySelector<HTMLElement>('li[aria-current]');
+    if (!changed.has('stage') && !changed.has('network') && !changed.has('spotlight')) return;
+    // Scroll the strip itself, never the page, so the current (or spotlit) stage stays visible on a phone.
+    const current = this.renderRoot.querySelector<HTMLElement>(changed.has('spotlight') && this.spotlight ? 'li[data-spotlit]' : 'li[aria-current]');
     const box = this.scroller;
     if (!current || !box) return;
     const left = current.offsetLeft;

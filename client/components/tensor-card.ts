@@ -8,6 +8,7 @@ import { CommandRequestEvent, FlagToggleEvent } from '../lib/events.js';
 import { fmt, full } from '../lib/format.js';
 import { elementFlagKey, tensorLabel, unflatten } from '../lib/names.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { pointAt, spotlightStyles } from '../lib/spotlight.js';
 
 /** Rows of a batched tensor shown before "… and N more rows": enough to see the pattern, few enough to scroll past. */
 export const MAX_SHOWN_ROWS = 16;
@@ -38,12 +39,17 @@ export class TensorCard extends LitElement {
   @property({ type: Number }) generation = 0;
   @property({ type: Boolean }) editable = false;
   @property({ attribute: false }) flags: FlagView | null = null;
+  /** Key of what the instructor points the class at (`W[2,3]` marks that cell). */
+  @property({ attribute: false }) spotlight: string | null = null;
+  /** The instructor is pointing: a click spotlights the cell's element (instead of editing it). */
+  @property({ type: Boolean }) pointing = false;
 
   @state() private editing: number | null = null;
 
   static override styles = [
     panelStyles,
     buttonStyles,
+    spotlightStyles,
     css`
       :host {
         display: block;
@@ -144,6 +150,17 @@ export class TensorCard extends LitElement {
       .cell-button:focus-visible {
         outline: 3px solid var(--focus);
       }
+      .cell-button.pointable {
+        cursor: crosshair;
+        min-height: 1.3em;
+      }
+      /* Inside the cell (the card scrolls sideways and would clip a ring outside it), over any change outline. */
+      td[data-spotlit] {
+        outline: 4px solid var(--spotlight);
+        outline-offset: -4px;
+        box-shadow: inset 0 0 0 8px var(--spotlight-glow);
+        animation: none;
+      }
       th.row {
         font-family: var(--mono);
         font-size: 0.75rem;
@@ -215,7 +232,16 @@ export class TensorCard extends LitElement {
     const t = this.tensor;
     const label = tensorLabel(this.name);
     const where = this.where(k, i, j, rows, cols);
-    if (!t) return html`<td class="empty" data-testid="cell-${this.name}-${k}"></td>`;
+    const index = unflatten(this.shape, k);
+    const key = elementFlagKey(this.name, index);
+    const spotlit = this.spotlight === key ? 'true' : nothing;
+    const point = () => pointAt(this, { type: 'element', tensor: this.name, index }, this.spotlight);
+    const pointButton = (text: unknown, description: string) =>
+      html`<button class="cell-button pointable" aria-pressed=${spotlit === 'true' ? 'true' : 'false'} data-testid="point-${this.name}-${k}"
+        aria-label="Spotlight ${label}${where} for the class${description}" @click=${point}>${text}</button>`;
+    if (!t) {
+      return html`<td class="empty" data-testid="cell-${this.name}-${k}" data-spotlit=${spotlit}>${this.pointing ? pointButton('', ', not yet computed') : nothing}</td>`;
+    }
     const value = t.data[k];
     if (this.editing === k) {
       return html`<td data-testid="cell-${this.name}-${k}">
@@ -230,11 +256,11 @@ export class TensorCard extends LitElement {
       </td>`;
     }
     const changed = this.changed.has(k);
-    const index = unflatten(this.shape, k);
-    const key = elementFlagKey(this.name, index);
     const mine = this.flags?.mine?.has(key) ?? false;
     const count = this.flags?.counts?.[key] ?? 0;
-    const content = this.editable
+    const content = this.pointing
+      ? pointButton(fmt(value), `, now ${full(value)}`)
+      : this.editable
       ? html`<button class="cell-button" aria-label="Edit ${label}${where}, now ${full(value)}" @click=${() => this.startEdit(k)}>${fmt(value)}</button>`
       : this.flags?.mine
         ? html`<button class="cell-button" aria-pressed=${mine ? 'true' : 'false'} data-testid="flag-${this.name}-${k}"
@@ -250,9 +276,10 @@ export class TensorCard extends LitElement {
       class="${changed ? 'changed' : ''} ${mine || count ? 'flagged' : ''}"
       style="background:${diverging(value, max, 0.5)}"
       title="${label}${where} = ${full(value)}"
-      tabindex=${this.editable || this.flags?.mine ? -1 : 0}
+      tabindex=${this.editable || this.flags?.mine || this.pointing ? -1 : 0}
       data-testid="cell-${this.name}-${k}"
       data-value=${String(value)}
+      data-spotlit=${spotlit}
     >${content}${badge}</td>`;
     // Re-created on each change so the outline animation plays again.
     return changed ? keyed(`${k}:${this.generation}`, td) : td;

@@ -5,6 +5,7 @@ import { mlpLayout, type MlpLayout, type Snapshot } from '../../shared/index.js'
 import type { FlagView } from '../lib/collab.js';
 import { isPerRow, snapshotShape } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
+import { spotlightKey } from '../lib/spotlight.js';
 import './tensor-card.js';
 
 interface TensorGroup {
@@ -46,6 +47,8 @@ export class TensorPanel extends LitElement {
   /** The instructor may edit the parameters (W and V; W1, b1, …). */
   @property({ type: Boolean }) editable = false;
   @property({ attribute: false }) flags: FlagView | null = null;
+  /** The instructor is pointing: a cell click spotlights its element instead of editing it. */
+  @property({ type: Boolean }) pointing = false;
 
   private changes = new Map<string, Set<number>>();
   private generation = 0;
@@ -118,12 +121,16 @@ export class TensorPanel extends LitElement {
                   .generation=${this.generation}
                   .editable=${canEdit(name)}
                   .flags=${this.flags}
+                  .spotlight=${spotlightKey(s.spotlight)}
+                  .pointing=${this.pointing}
                 ></tensor-card>`,
               )}
             </div>
           `,
         )}
-        ${this.editable ? html`<p class="muted">Click a value of ${inWords(layout.parameters)} to edit it (Enter to set, Esc to cancel).</p>` : ''}
+        ${this.pointing
+          ? html`<p class="muted">Pointing: click a value (or a stage, node, edge or equation line) to spotlight it for the class; click it again, or press Esc, to clear.</p>`
+          : this.editable ? html`<p class="muted">Click a value of ${inWords(layout.parameters)} to edit it (Enter to set, Esc to cancel).</p>` : ''}
         ${this.flags?.mine
           ? html`<p class="muted">Lost? Tap a value, or a stage in the strip, to flag it for the instructor (⚑); tap again to take the flag back.</p>`
           : ''}

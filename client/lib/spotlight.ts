@@ -1,0 +1,92 @@
+/**
+ * The shared spotlight, as every view shows it: what the instructor points at is marked in each
+ * component that draws it (the stage chip; the tensor cell, the node or edge, the equation line),
+ * and a view where none of those marks is on screen brings one into view.
+ */
+import { css } from 'lit';
+import { flagKey, type Snapshot, type SpotlightTarget } from '../../shared/index.js';
+import { SpotlightRequestEvent } from './events.js';
+import { elementText, snapshotShape, stageLabel } from './names.js';
+
+/** `stage:B_act`, `W[2,3]`: the same key a flag of that target has; null for no spotlight. */
+export function spotlightKey(target: SpotlightTarget | null | undefined): string | null {
+  return target ? flagKey(target) : null;
+}
+
+/** The spotlight in words, as a screen reader says it ("the stage B_act", "W[3,4]"); null for none. */
+export function spotlightText(s: Snapshot): string | null {
+  const t = s.spotlight;
+  if (!t) return null;
+  return t.type === 'stage' ? `the stage ${stageLabel(t.stage)}` : elementText(t.tensor, snapshotShape(s, t.tensor), t.index);
+}
+
+/**
+ * Asks for the spotlight on `target`, or for none when it is already there (pointing at the
+ * spotlit thing again takes the spotlight away).
+ */
+export function pointAt(from: EventTarget, target: SpotlightTarget, current: string | null): void {
+  from.dispatchEvent(new SpotlightRequestEvent(flagKey(target) === current ? null : target));
+}
+
+/** Enter or Space on a pointable element that is not a button (an SVG node, an equation line). */
+export function isActivation(e: KeyboardEvent): boolean {
+  return e.key === 'Enter' || e.key === ' ';
+}
+
+/** The mark, the same in every component: a ring in the spotlight's colour that pulses once. */
+export const spotlightStyles = css`
+  .spotlit,
+  [data-spotlit] {
+    outline: 4px solid var(--spotlight);
+    outline-offset: 2px;
+    box-shadow: 0 0 0 8px var(--spotlight-glow);
+    border-radius: 4px;
+    animation: spotlight-pulse 1.2s ease-out 2;
+    position: relative;
+    z-index: 1;
+  }
+  @keyframes spotlight-pulse {
+    0% {
+      box-shadow: 0 0 0 18px var(--spotlight-glow);
+    }
+    100% {
+      box-shadow: 0 0 0 8px var(--spotlight-glow);
+    }
+  }
+  @media (prefers-reduced-motion: reduce) {
+    .spotlit,
+    [data-spotlit] {
+      animation: none;
+    }
+  }
+  .pointable {
+    cursor: crosshair;
+  }
+`;
+
+/** Every element matching `selector` under `root`, through open shadow roots. */
+export function deepQueryAll(root: ParentNode, selector: string): Element[] {
+  const found: Element[] = [...root.querySelectorAll(selector)];
+  for (const el of root.querySelectorAll('*')) {
+    if (el.shadowRoot) found.push(...deepQueryAll(el.shadowRoot, selector));
+  }
+  return found;
+}
+
+function onScreen(el: Element): boolean {
+  const r = el.getBoundingClientRect();
+  if (r.width === 0 && r.height === 0) return false;
+  return r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+}
+
+/**
+ * Brings the spotlit element into view unless one of its marks already is on screen: the first
+ * mark of the preferred kind (a tensor cell shows the number), else the first mark. Smooth,
+ * except for those who asked for reduced motion.
+ */
+export function bringIntoView(marks: readonly Element[], preferred: string): void {
+  if (marks.length === 0 || marks.some(onScreen)) return;
+  const target = marks.find((m) => m.matches(preferred)) ?? marks[0];
+  const reduced = matchMedia('(prefers-reduced-motion: reduce)').matches;
+  target.scrollIntoView({ behavior: reduced ? 'auto' : 'smooth', block: 'center', inline: 'nearest' });
+}
