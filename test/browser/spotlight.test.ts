@@ -1,0 +1,82 @@
+/**
+ * The shared spotlight in real browsers: the instructor points at W[2,3] (the protocol's 0-based
+ * index; W[3,4] as people read it) and a phone student scrolled to the bottom of the page sees that
+ * weight brought into view, marked, uncovered; the replay at that event shows it; the instructor
+ * points from the console with the mouse and the keyboard. Real server, real Chromium.
+ */
+import { describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import type { Snapshot } from '../../shared/index.js';
+import type { TestServer } from '../support/server.js';
+import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
+
+let server: TestServer;
+let browser: Browser;
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+
+const W23 = { type: 'element', tensor: 'W', index: [2, 3] } as const;
+/** W is 3×4: element [2,3] is cell 11. */
+const W23_CELL = '[data-testid="cell-W-11"]';
+const live = (page: Page) => page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+
+async function state(id: string): Promise<Snapshot> {
+  return (await (await fetch(`${server.url}/api/lectures/${id}/state`)).json()) as Snapshot;
+}
+
+/**
+ * Where the element stands to a person: inside the viewport, not covered by anything (what is at
+ * its centre is it or inside it, through shadow roots), and marked as the spotlight.
+ */
+async function seen(page: Page, selector: string) {
+  return page.locator(selector).evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    let hit: Element | null = document.elementFromPoint(x, y);
+    while (hit?.shadowRoot) {
+      const deeper = hit.shadowRoot.elementFromPoint(x, y);
+      if (!deeper || deeper === hit) break;
+      hit = deeper;
+    }
+    const inView = r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
+    return { inView, uncovered: hit !== null && (hit === el || el.contains(hit)), spotlit: el.hasAttribute('data-spotlit') };
+  });
+}
+
+describe('the spotlight', () => {
+  it("brings the instructor's weight into a phone student's view, marked, and a replay at that event shows it", async () => {
+    const lecture = await createLecture(server.url, { title: 'Spotlight' });
+    const student = await openPage(browser, onServer(server.url, lecture.studentUrl), { phone: true, reducedMotion: 'no-preference' });
+    try {
+      const { page } = student;
+      await live(page);
+      await page.locator(W23_CELL).waitFor();
+      await page.evaluate(() => window.scrollTo(0, document.scrollingElement!.scrollHeight));
+      await eventually(async () => (await seen(page, W23_CELL)).inView).toBe(false);
+
+      const pointed = await command(server.url, lecture, { type: 'spotlight', target: W23 });
+      expect(pointed.spotlight).toEqual(W23);
+      // Scrolled smoothly into view: no fixed sleep, a budget for a loaded machine.
+      await eventually(() => seen(page, W23_CELL), 5_000).toEqual({ inView: true, uncovered: true, spotlit: true });
+      await expect.poll(() => page.locator('[data-testid="spotlight-announcement"]').textContent()).toBe('Spotlight on W[3,4]');
+      // The diagram's edge W₃₄ carries the mark too.
+      expect(await page.locator('g.edge[data-spotlit]').getAttribute('data-edge')).toBe('W₃₄');
+
+      await command(server.url, lecture, { type: 'spotlight', target: null });
+      await eventually(() => page.locator('[data-spotlit]').count()).toBe(0);
+      student.assertClean();
+    } finally {
+      await student.close();
+    }
+
+    const replay = await openPage(browser, `${server.url}/replay/${lecture.id}?seq=1`);
+    try {
+      await replay.page.locator(`${W23_CELL}[data-spotlit]`).waitFor();
+      expect((await seen(replay.page, `${W23_CELL}`)).spotlit).toBe(true);
+      replay.assertClean();
+    } finally {
+      await replay.close();
+    }
+    expect((await state(lecture.id)).seq).toBe(2);
+  });
+});
