@@ -1,6 +1,6 @@
 import { datasetLabel, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpConfig, type MlpLayout, type RecordedCommand } from '../../shared/index.js';
 import { fmt } from './format.js';
-import { derivativeParts, elementText, isPerRow, networkShapeText, tensorLabel } from './names.js';
+import { derivativeParts, elementText, isPerRow, networkShapeText, stageLabel, tensorLabel } from './names.js';
 
 /**
  * One line in words for a recorded command: the replay's event label. An asked element is
@@ -41,6 +41,11 @@ export function describeCommand(c: RecordedCommand, network: MlpConfig = NOTEBOO
       return 'Clear flags';
     case 'setPacing':
       return c.mode === 'follow' ? 'Pacing: follow' : 'Pacing: free';
+    case 'spotlight':
+      if (!c.target) return 'Spotlight off';
+      return c.target.type === 'stage' ? `Spotlight on the stage ${stageLabel(c.target.stage)}` : `Spotlight on ${askedElement(c.target.tensor, c.target.index, network)}`;
+    case 'setErrata':
+      return c.on ? "Show the notebook's mistakes" : "Hide the notebook's mistakes";
     default:
       // Commands added to the protocol later still get a label: their type.
       return String((c as { type: string }).type);

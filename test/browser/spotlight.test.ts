@@ -6,7 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { Snapshot } from '../../shared/index.js';
+import type { Snapshot, SpotlightTarget } from '../../shared/index.js';
 import type { TestServer } from '../support/server.js';
 import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 
@@ -14,7 +14,7 @@ let server: TestServer;
 let browser: Browser;
 withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
-const W23 = { type: 'element', tensor: 'W', index: [2, 3] } as const;
+const W23: SpotlightTarget = { type: 'element', tensor: 'W', index: [2, 3] };
 /** W is 3×4: element [2,3] is cell 11. */
 const W23_CELL = '[data-testid="cell-W-11"]';
 const live = (page: Page) => page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
