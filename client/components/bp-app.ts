@@ -20,6 +20,9 @@ export class BpApp extends LitElement {
       case 'lecture':
         import('./lecture-page.js');
         return html`<lecture-page .lectureId=${route.id} .access=${route.role}></lecture-page>`;
+      case 'projector':
+        import('./projector-page.js');
+        return html`<projector-page .lectureId=${route.id}></projector-page>`;
       case 'replay':
         import('./replay-page.js');
         return html`<replay-page .lectureId=${route.id}></replay-page>`;

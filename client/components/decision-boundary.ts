@@ -111,6 +111,21 @@ export class DecisionBoundary extends LitElement {
       .swatch {
         margin: 0 0.25rem;
       }
+      /* A projector display (display="projector") sizes the plot to the room it has. */
+      /* The plot on the left, its caption and legend beside it: the lesson keeps the height. */
+      :host([display='projector']) figure {
+        grid-template-columns: auto minmax(0, 1fr);
+        align-items: start;
+        column-gap: 0.75rem;
+      }
+      :host([display='projector']) .plot {
+        grid-template-columns: auto var(--boundary-size, 22rem);
+        grid-row: 1 / span 2;
+        width: auto;
+      }
+      :host([display='projector']) figcaption {
+        font-size: var(--boundary-caption-size, 0.9rem);
+      }
       .dot {
         display: inline-block;
         width: 0.7rem;

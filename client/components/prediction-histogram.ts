@@ -26,7 +26,7 @@ export class PredictionHistogram extends LitElement {
       display: block;
       width: 100%;
       height: auto;
-      max-height: 8rem;
+      max-height: var(--histogram-max-height, 8rem);
       font-family: system-ui, sans-serif;
     }
     .bar {

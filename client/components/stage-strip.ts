@@ -167,12 +167,17 @@ export class StageStrip extends LitElement {
       /* A projector display (display="projector") sets the sizes for the back of the room. */
       :host([display='projector']) li {
         font-size: var(--strip-chip-size, 0.85rem);
+        padding: 0.15rem 0.28rem;
+      }
+      :host([display='projector']) .groups {
+        gap: 0.3rem;
       }
       :host([display='projector']) .group-label {
         font-size: var(--strip-label-size, 0.7rem);
       }
+      /* The projector page says the stage, sample and epoch in its own header, beside the title. */
       :host([display='projector']) .meta {
-        font-size: var(--strip-meta-size, 0.85rem);
+        display: none;
       }
     `,
   ];

@@ -12,11 +12,13 @@ import {
   mlpLayout,
   mlpStagesRun,
   type ConnectErrorCode,
+  type Display,
   type FlagTarget,
   type Frame,
   type HandshakeAuth,
   type Outcome,
   type Presence,
+  type PredictionCount,
   type PredictionReveal,
   type PredictionUpdate,
   type ServerToClientEvents,
@@ -71,6 +73,8 @@ export class LiveController implements ReactiveController {
   refusal: Refusal | null = null;
   /** Instructor: the answers so far to the open prediction. */
   predictionUpdate: PredictionUpdate | null = null;
+  /** Everyone but the instructor: how many answered the open prediction (never what). */
+  predictionCount: PredictionCount | null = null;
   /** The last reveal heard (the frame's prediction says the same; this covers a frame still on its way). */
   reveal: PredictionReveal | null = null;
   /** Instructor: "I'm lost here" counts of the pass. */
@@ -94,7 +98,8 @@ export class LiveController implements ReactiveController {
 
   constructor(
     private readonly host: ReactiveControllerHost,
-    private readonly options: { lectureId: string; token?: string | null },
+    /** `display: 'projector'`: the class's shared screen, which watches as a student but is nobody. */
+    private readonly options: { lectureId: string; token?: string | null; display?: Display },
   ) {
     host.addController(this);
   }
@@ -126,7 +131,8 @@ export class LiveController implements ReactiveController {
     });
     socket.io.on('reconnect_failed', () => this.set({ status: 'offline' }));
     socket.on('identity', ({ clientId: issued }) => {
-      if (!this.options.token) rememberClientId(issued);
+      // A projector is nobody: it must not take over the id of a student on the same browser.
+      if (!this.options.token && !this.options.display) rememberClientId(issued);
     });
     socket.on('snapshot', (snapshot) => this.arrivals.push([snapshot.dataset], () => this.acceptSnapshot(snapshot)));
     socket.on('frame', (frame) => this.arrivals.push([frame.dataset], () => this.acceptFrame(frame)));
@@ -142,6 +148,7 @@ export class LiveController implements ReactiveController {
     socket.on('flags:mine', ({ keys }) => this.set({ myFlags: new Set(keys) }));
     socket.on('presence', (presence) => this.set({ presence }));
     socket.on('prediction:update', (predictionUpdate) => this.set({ predictionUpdate }));
+    socket.on('prediction:count', (predictionCount) => this.set({ predictionCount }));
     socket.on('prediction:reveal', (reveal) => this.set({ reveal }));
     socket.on('flags', (flags) => this.set({ flagCounts: flags.counts }));
     addEventListener('offline', this.onOffline);
@@ -226,6 +233,7 @@ export class LiveController implements ReactiveController {
   private auth(): HandshakeAuth {
     const auth: HandshakeAuth = { protocol: PROTOCOL_VERSION, lectureId: this.options.lectureId };
     if (this.options.token) auth.token = this.options.token;
+    else if (this.options.display) auth.display = this.options.display;
     else {
       const id = clientId();
       if (id) auth.clientId = id;
@@ -273,11 +281,12 @@ export class LiveController implements ReactiveController {
   }
 
   /** What a frame changes beyond the snapshot: own flags end with the pass, as they do on the server. */
-  private afterFrame(before: Snapshot, frame: Frame): Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate'>> {
-    const patch: Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate'>> = {};
+  private afterFrame(before: Snapshot, frame: Frame): Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate' | 'predictionCount'>> {
+    const patch: Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate' | 'predictionCount'>> = {};
     const type = frame.command.type;
     if (this.myFlags.size && (startedPass(before, frame) || FLAG_CLEARING.has(type))) patch.myFlags = new Set();
-    if (type === 'ask') patch.predictionUpdate = null;
+    // A new question: the counts heard were about the last one.
+    if (type === 'ask') Object.assign(patch, { predictionUpdate: null, predictionCount: null });
     return patch;
   }
 
@@ -330,7 +339,7 @@ export class LiveController implements ReactiveController {
 
   private set(
     patch: Partial<
-      Pick<LiveController, 'snapshot' | 'status' | 'presence' | 'progress' | 'livePoints' | 'refusal' | 'predictionUpdate' | 'reveal' | 'flagCounts' | 'myFlags'>
+      Pick<LiveController, 'snapshot' | 'status' | 'presence' | 'progress' | 'livePoints' | 'refusal' | 'predictionUpdate' | 'predictionCount' | 'reveal' | 'flagCounts' | 'myFlags'>
     >,
   ): void {
     Object.assign(this, patch);

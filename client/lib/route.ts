@@ -2,6 +2,8 @@
 export type Route =
   | { page: 'home' }
   | { page: 'lecture'; id: string; role: 'student' | 'instructor' }
+  /** The class's shared screen: what students see, made for a wall; no token. */
+  | { page: 'projector'; id: string }
   | { page: 'replay'; id: string }
   | { page: 'not-found'; path: string };
 
@@ -23,6 +25,7 @@ export function parseRoute(pathname: string): Route {
   if (parts[0] === 'lecture' && (parts.length === 2 || (parts.length === 3 && parts[2] === 'instructor'))) {
     return { page: 'lecture', id: normaliseCode(parts[1]) ?? parts[1], role: parts.length === 3 ? 'instructor' : 'student' };
   }
+  if (parts[0] === 'lecture' && parts.length === 3 && parts[2] === 'projector') return { page: 'projector', id: normaliseCode(parts[1]) ?? parts[1] };
   if (parts[0] === 'replay' && parts.length === 2) return { page: 'replay', id: normaliseCode(parts[1]) ?? parts[1] };
   return { page: 'not-found', path: pathname };
 }
