@@ -97,6 +97,39 @@ export class EquationPanel extends LitElement {
         max-height: 34rem;
         overflow-y: auto;
       }
+      /*
+       * A projector display (display="projector"): the panel fills the height it is given and its
+       * lines scroll inside it; the page sets the sizes (KaTeX draws at 1.21em of these).
+       */
+      :host([display='projector']) {
+        height: 100%;
+      }
+      :host([display='projector']) .panel {
+        height: 100%;
+        display: flex;
+        flex-direction: column;
+      }
+      :host([display='projector']) .panel > :not(.lines) {
+        flex: none;
+      }
+      :host([display='projector']) .phase {
+        font-size: var(--equation-phase-size, 0.75rem);
+      }
+      :host([display='projector']) h2 {
+        font-size: var(--equation-title-size, 0.95rem);
+      }
+      :host([display='projector']) .formula {
+        font-size: var(--equation-formula-size, 1.15rem);
+      }
+      :host([display='projector']) .formula .katex-display {
+        margin: 0.3em 0;
+      }
+      :host([display='projector']) .lines {
+        font-size: var(--equation-line-size, 1rem);
+        max-height: none;
+        flex: 1 1 auto;
+        min-height: 0;
+      }
       /* A phone: KaTeX's default 1.21em makes the substituted lines wider than the screen. */
       @media (max-width: 480px) {
         .line .katex {
