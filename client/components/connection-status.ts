@@ -11,12 +11,14 @@ const LABELS: Record<ConnectionStatus | 'replay', { mark: string; text: string }
   replay: { mark: '▷', text: 'replay' },
 };
 
-/** Live / reconnecting / offline, each with its own shape as well as colour, and who is watching. */
+/** Live / reconnecting / offline, each with its own shape as well as colour, who is watching, and whether a projector display is. */
 @customElement('connection-status')
 export class ConnectionStatusElement extends LitElement {
   @property() status: ConnectionStatus | 'replay' = 'connecting';
   /** Students watching, or null when unknown. */
   @property({ type: Number }) watching: number | null = null;
+  /** Projector displays open (the console shows it, so the instructor knows the wall is live); null: not shown. */
+  @property({ type: Number }) projectors: number | null = null;
 
   static override styles = css`
     :host {
@@ -41,7 +43,9 @@ export class ConnectionStatusElement extends LitElement {
     const l = LABELS[this.status];
     return html`<span role="status" class=${this.status} data-testid="connection-status" data-status=${this.status}
         ><span class="mark" aria-hidden="true">${l.mark}</span> ${l.text}</span
-      >${this.watching !== null ? html`<span data-testid="watching">· ${this.watching} watching</span>` : ''}`;
+      >${this.watching !== null ? html`<span data-testid="watching">· ${this.watching} watching</span>` : ''}${this.projectors
+        ? html`<span data-testid="projectors">· projector display on${this.projectors > 1 ? ` (${this.projectors})` : ''}</span>`
+        : ''}`;
   }
 }
 

@@ -11,8 +11,10 @@ const MAX_LISTED_ROWS = 64;
 
 /**
  * The instructor's bar: stepping, whole passes, training with progress, sample, learning rate
- * and reset, and the network and data setup it opens. It only asks for commands (bp-command
- * events); the page sends them.
+ * and reset, and the network and data setup it opens; the page's own buttons (pointing, the
+ * projector display, the key list) go in its slot, last. Step comes first, so it is among the
+ * first Tab stops, and a lecture that has not started says to press it. It only asks for
+ * commands (bp-command events); the page sends them.
  */
 @customElement('instructor-controls')
 export class InstructorControls extends LitElement {
@@ -40,10 +42,37 @@ export class InstructorControls extends LitElement {
         width: 10rem;
         height: 1rem;
       }
+      /* The bar wraps on laptops: a rule would open the next row; space tells the groups apart. */
+      .bar {
+        gap: 0.4rem 1.4rem;
+      }
+      .group + .group {
+        border-left: 0;
+        padding-left: 0;
+      }
+      /* The page's bar is the chrome: no second frame inside it. */
+      .panel {
+        padding: 0;
+        border: 0;
+        background: transparent;
+      }
       .setup {
         margin-top: 0.75rem;
-        max-height: 70vh;
+        /* The bar stays at the top of the screen: the setup scrolls inside it, below the bar's rows. */
+        max-height: calc(100vh - 12rem);
         overflow: auto;
+      }
+      .hint {
+        margin: 0;
+        padding: 0.3rem 0.6rem;
+        border-radius: 0.4rem;
+        background: var(--update-bg);
+        border: 1px solid var(--update);
+        font-weight: 600;
+      }
+      /* Until the first stage runs, Step wears a ring too: the hint names it, the ring shows it. */
+      button.start {
+        box-shadow: 0 0 0 3px var(--update-bg), 0 0 0 5px var(--update);
       }
       kbd {
         font-family: var(--mono);
@@ -53,6 +82,17 @@ export class InstructorControls extends LitElement {
         padding: 0 0.2rem;
         color: var(--muted);
         background: var(--bg);
+      }
+      button.primary kbd {
+        color: inherit;
+        background: transparent;
+        border-color: currentColor;
+      }
+      /* Narrow screens keep the bar to two rows; the key list (?) still names every key. */
+      @media (max-width: 1200px) {
+        kbd {
+          display: none;
+        }
       }
     `,
   ];
@@ -68,11 +108,12 @@ export class InstructorControls extends LitElement {
     const off = !this.connected || training !== null;
     const notebookFits = notebookWeightsFit(s.network);
     const preset = this.chosenPreset();
+    const notStarted = s.stage === 'idle' && !training;
     return html`
       <section class="panel" aria-label="Instructor controls">
         <div class="bar">
           <div class="group" role="group" aria-label="Step through the pass">
-            <button class="primary" ?disabled=${off} @click=${() => this.ask({ type: 'step' })} data-testid="step">Step ▶ <kbd>→</kbd></button>
+            <button class="primary ${notStarted ? 'start' : ''}" ?disabled=${off} @click=${() => this.ask({ type: 'step' })} data-testid="step">Step ▶ <kbd>→</kbd></button>
             <button ?disabled=${off || s.undoDepth === 0} @click=${() => this.ask({ type: 'back' })} data-testid="back">◀ Back <kbd>←</kbd></button>
             <button ?disabled=${off} @click=${() => this.ask({ type: 'forward' })}>Forward pass <kbd>F</kbd></button>
             <button ?disabled=${off} @click=${() => this.ask({ type: 'backward' })}>Backward pass <kbd>B</kbd></button>
@@ -122,6 +163,8 @@ export class InstructorControls extends LitElement {
               Network &amp; data…
             </button>
           </div>
+          <div class="group" role="group" aria-label="Lecture hall"><slot></slot></div>
+          ${notStarted ? html`<p class="hint" data-testid="first-step-hint">Press Step (→) to run the first stage</p>` : nothing}
         </div>
         ${this.setupOpen
           ? html`<network-setup id="setup" class="setup" .snapshot=${s} .connected=${this.connected} @bp-setup-close=${() => (this.setupOpen = false)}></network-setup>`

@@ -9,7 +9,9 @@ export const INSTRUCTOR_KEYS: [string, string][] = [
   ['B', 'Backward pass (to ∂L/∂W)'],
   ['U', 'Update (finish the pass)'],
   ['T', 'Train the number of epochs in the box'],
-  ['P', 'Projector mode on/off'],
+  ['P', 'Open the projector display (a window for the class screen)'],
+  ['S', 'Point at something for the class: on/off (then click it)'],
+  ['Esc', 'Clear the spotlight'],
   ['?', 'Show this list'],
 ];
 

@@ -1,12 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { CONNECT_ERRORS, type Command } from '../../shared/index.js';
-import type { CommandRequestEvent, FlagToggleEvent, PredictionSubmitEvent, StudentActionEvent } from '../lib/events.js';
+import { CONNECT_ERRORS, type Command, type Snapshot } from '../../shared/index.js';
+import type { CommandRequestEvent, FlagToggleEvent, PredictionSubmitEvent, SpotlightRequestEvent, StudentActionEvent } from '../lib/events.js';
 import { displayCode } from '../lib/format.js';
 import { LiveController } from '../lib/live-controller.js';
 import { StudentController } from '../lib/student-controller.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { forgetInstructorToken, takeInstructorToken } from '../lib/token.js';
+import { myLecture, takeJustCreated } from '../lib/my-lectures.js';
 import type { InstructorControls } from './instructor-controls.js';
 import type { KeyHelp } from './key-help.js';
 import './connection-status.js';
@@ -28,7 +29,12 @@ const KEY_COMMANDS: Record<string, Command> = {
   u: { type: 'update' },
 };
 
-/** A live lecture, as a student watches it or as the instructor runs it. */
+/**
+ * A live lecture, as a student watches it or as the instructor runs it. The instructor's console
+ * keeps its controls in a bar at the top of the screen (Step first), with the buttons that belong
+ * to the room: pointing for the class, the projector display (its own window, for the second
+ * screen) and the key list. Below, the class link (and the instructor link), the class, the lesson.
+ */
 @customElement('lecture-page')
 export class LecturePage extends LitElement {
   @property() lectureId = '';
@@ -36,8 +42,13 @@ export class LecturePage extends LitElement {
   @property() access: 'student' | 'instructor' = 'student';
 
   @state() private commandError: string | null = null;
-  @state() private projector = false;
   @state() private missingToken = false;
+  /** The instructor's clicks point at things for the class (S) instead of acting on them. */
+  @state() private pointing = false;
+
+  /** The console's instructor token (shown as the instructor link) and whether it was created just now. */
+  private token: string | null = null;
+  private justCreated = false;
 
   @query('instructor-controls') private controls?: InstructorControls;
   @query('key-help') private keyHelp?: KeyHelp;
@@ -153,15 +164,40 @@ export class LecturePage extends LitElement {
         color: var(--muted);
         padding: 2rem 0;
       }
-      /* Projector: controls in one bar at the bottom, always within reach. */
-      :host([projector]) .controls {
+      /* The console's controls stay at the top of the screen, whatever is scrolled under them. */
+      .controls {
         position: sticky;
-        bottom: 0;
-        z-index: 2;
-        box-shadow: 0 -4px 12px rgb(0 0 0 / 0.12);
+        top: 0;
+        z-index: 5;
+        margin: 0 -0.75rem 0.75rem;
+        padding: 0.35rem 0.75rem;
+        background: var(--bg);
+        box-shadow: 0 3px 8px rgb(0 0 0 / 0.1);
+        display: grid;
+        gap: 0.35rem;
       }
-      :host([projector]) .top {
-        grid-template-columns: auto;
+      kbd {
+        font-family: var(--mono);
+        font-size: 0.7rem;
+        border: 1px solid var(--border);
+        border-radius: 0.2rem;
+        padding: 0 0.2rem;
+        color: var(--muted);
+        background: var(--bg);
+      }
+      button.primary kbd {
+        color: inherit;
+        background: transparent;
+        border-color: currentColor;
+      }
+      /* Narrow screens keep the bar to two rows; the key list (?) still names every key. */
+      @media (max-width: 1200px) {
+        kbd {
+          display: none;
+        }
+      }
+      .refused .offer {
+        font-weight: 600;
       }
     `,
   ];
@@ -185,6 +221,8 @@ export class LecturePage extends LitElement {
       this.missingToken = true;
       return;
     }
+    this.token = token;
+    this.justCreated = token !== null && takeJustCreated(this.lectureId);
     this.live = new LiveController(this, { lectureId: this.lectureId, token });
     if (this.access === 'student') this.student = new StudentController(this, this.live, this.lectureId);
     document.addEventListener('keydown', this.onKey);
@@ -193,12 +231,11 @@ export class LecturePage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('keydown', this.onKey);
-    document.documentElement.classList.remove('projector');
   }
 
   override render() {
     if (this.missingToken) {
-      return this.refusedView('This instructor link is not valid', html`The link has no instructor token. Open the full link you got when you created the lecture.`);
+      return this.refusedView('This browser cannot control this lecture', this.whoCanControl());
     }
     const live = this.live!;
     if (live.refusal) return this.renderRefusal(live.refusal.code, live.refusal.message);
@@ -213,24 +250,24 @@ export class LecturePage extends LitElement {
         <h1><span class="brand">Backprop Live ·</span> ${title}</h1>
         <span>code <span class="code" data-testid="lecture-code">${displayCode(this.lectureId)}</span></span>
         ${instructor ? html`<span>instructor</span>` : nothing}
-        <connection-status .status=${live.status} .watching=${live.presence ? live.presence.students : null}></connection-status>
+        <connection-status
+          .status=${live.status}
+          .watching=${live.presence ? live.presence.students : null}
+          .projectors=${instructor && live.presence ? live.presence.projectors : null}
+        ></connection-status>
         <span class="spacer"></span>
-        ${instructor
-          ? html`<button @click=${() => this.toggleProjector()} aria-pressed=${this.projector ? 'true' : 'false'}>Projector <kbd>P</kbd></button>
-              <button @click=${() => this.keyHelp?.show()} aria-label="Keyboard shortcuts">Keys ?</button>`
-          : nothing}
         <a class="button" href="/replay/${this.lectureId}">Replay</a>
         </div>
-        ${instructor && this.projector ? html`<share-panel compact .lectureId=${this.lectureId}></share-panel>` : nothing}
       </header>
       ${live.status === 'reconnecting' || live.status === 'offline'
         ? html`<p class="banner" role="status">
             ${live.status === 'offline' ? 'You are offline.' : 'Connection lost; reconnecting…'} What you see may be out of date; it catches up when the connection is back.
           </p>`
         : nothing}
-      ${instructor && !this.projector
+      ${instructor ? this.renderConsoleBar(view) : nothing}
+      ${instructor
         ? html`<div class="top">
-            <share-panel .lectureId=${this.lectureId}></share-panel>
+            <share-panel .lectureId=${this.lectureId} .instructorToken=${this.token} .instructorOpen=${this.justCreated}></share-panel>
           </div>`
         : nothing}
       ${student ? this.renderStudentBars(student) : nothing}
@@ -243,6 +280,7 @@ export class LecturePage extends LitElement {
             .snapshot=${view}
             .live=${student && student.mode !== 'live' ? [] : live.livePoints}
             .editable=${instructor || student?.mode === 'sandbox'}
+            .pointing=${instructor && this.pointing}
             .flags=${student ? student.flags : { counts: live.flagCounts, mine: null }}
             .prediction=${student
               ? student.prediction
@@ -250,18 +288,27 @@ export class LecturePage extends LitElement {
             @bp-command=${this.onCommand}
             @bp-flag=${this.onFlag}
             @bp-predict=${this.onPredict}
+            @bp-spotlight=${this.onSpotlight}
           ></lecture-view>`
         : html`<p class="loading" role="status">Joining the lecture…</p>`}
-      ${instructor
-        ? html`<div class="controls">
-            <div class="alert" role="alert" data-testid="command-error">${this.commandError
-              ? html`<span>${this.commandError}</span><button @click=${() => (this.commandError = null)} aria-label="Dismiss">✕</button>`
-              : nothing}</div>
-            <instructor-controls .snapshot=${view} .connected=${live.status === 'live'} @bp-command=${this.onCommand}></instructor-controls>
-          </div>
-          <key-help></key-help>`
-        : nothing}
+      ${instructor ? html`<key-help></key-help>` : nothing}
     `;
+  }
+
+  /** The console's bar: the controls (Step first), then pointing, the projector display and the keys. */
+  private renderConsoleBar(view: Snapshot | null) {
+    const live = this.live!;
+    return html`<div class="controls">
+      <instructor-controls .snapshot=${view} .connected=${live.status === 'live'} @bp-command=${this.onCommand}>
+        <button aria-pressed=${this.pointing ? 'true' : 'false'} @click=${() => this.togglePointing()} data-testid="point"
+          title="Then click what the class should look at">☝ Point <kbd>S</kbd></button>
+        <button @click=${() => this.openProjector()} data-testid="open-projector">Open projector display <kbd>P</kbd></button>
+        <button @click=${() => this.keyHelp?.show()} aria-label="Keyboard shortcuts">Keys ?</button>
+      </instructor-controls>
+      <div class="alert" role="alert" data-testid="command-error">${this.commandError
+        ? html`<span>${this.commandError}</span><button @click=${() => (this.commandError = null)} aria-label="Dismiss">✕</button>`
+        : nothing}</div>
+    </div>`;
   }
 
   /** The student's own bar, or while looking back or in the sandbox, the bar of that mode. */
@@ -294,8 +341,7 @@ export class LecturePage extends LitElement {
       forgetInstructorToken(this.lectureId);
       return this.refusedView(
         'This instructor link is not valid',
-        html`The token in this link does not belong to lecture ${displayCode(this.lectureId)}. Use the instructor link you got when you created the lecture.
-          To watch it instead, open the <a href="/lecture/${this.lectureId}">student view</a>.`,
+        html`The instructor token this page has does not belong to lecture ${displayCode(this.lectureId)}. ${this.whoCanControl()}`,
       );
     }
     if (code === CONNECT_ERRORS.unknownLecture) {
@@ -314,11 +360,22 @@ export class LecturePage extends LitElement {
   }
 
   private refusedView(heading: string, body: unknown) {
+    const mine = this.access === 'instructor' && myLecture(this.lectureId) !== undefined;
     return html`<section class="refused" role="alert" data-testid="refused">
       <h2>${heading}</h2>
       <p>${body}</p>
-      <p><a href="/">Back to the start page</a></p>
+      ${mine
+        ? html`<p class="offer" data-testid="your-lectures-offer">
+            This browser created lecture ${displayCode(this.lectureId)}: open its console from <a href="/">Your lectures</a>.
+          </p>`
+        : html`<p><a href="/">Back to the start page</a></p>`}
     </section>`;
+  }
+
+  /** What to do without the right token, said plainly. */
+  private whoCanControl() {
+    return html`Only the browser that created this lecture, or someone with its instructor link, can control it.
+      To watch it, open the <a href="/lecture/${this.lectureId}">student view</a>.`;
   }
 
   private onCommand = async (e: CommandRequestEvent) => {
@@ -343,16 +400,30 @@ export class LecturePage extends LitElement {
     this.student?.act(e.detail);
   };
 
+  /** The instructor pointed at something (or at nothing) while pointing: the class sees it. */
+  private onSpotlight = (e: SpotlightRequestEvent) => {
+    e.stopPropagation();
+    if (this.access === 'instructor') void this.send({ type: 'spotlight', target: e.detail.target });
+  };
+
   private async send(command: Command): Promise<void> {
     if (!this.live) return;
     const ack = await this.live.send(command);
     this.commandError = ack.ok ? null : ack.error;
   }
 
-  private toggleProjector(): void {
-    this.projector = !this.projector;
-    this.toggleAttribute('projector', this.projector);
-    document.documentElement.classList.toggle('projector', this.projector);
+  private togglePointing(): void {
+    this.pointing = !this.pointing;
+  }
+
+  /**
+   * The class's screen in its own window, to drag onto the projector (the classic two-screen
+   * set-up); named per lecture, so P again brings back the same window instead of another.
+   * On this page's own origin: the console works here, so the display does too.
+   */
+  private openProjector(): void {
+    const opened = window.open(`/lecture/${this.lectureId}/projector`, `backprop-projector-${this.lectureId}`);
+    if (!opened) this.commandError = `The browser blocked the new window. Open /lecture/${this.lectureId}/projector in another window yourself, or allow pop-ups for this site.`;
   }
 
   private onKey = (e: KeyboardEvent) => {
@@ -375,7 +446,16 @@ export class LecturePage extends LitElement {
       this.controls?.train();
     } else if (key === 'p') {
       e.preventDefault();
-      this.toggleProjector();
+      this.openProjector();
+    } else if (key === 's') {
+      e.preventDefault();
+      this.togglePointing();
+    } else if (key === 'Escape' && this.live?.view?.spotlight) {
+      e.preventDefault();
+      void this.send({ type: 'spotlight', target: null });
+    } else if (key === 'Escape' && this.pointing) {
+      e.preventDefault();
+      this.pointing = false;
     } else if (key === '?') {
       e.preventDefault();
       this.keyHelp?.show();

@@ -1,18 +1,30 @@
-import { LitElement, css, html } from 'lit';
+import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import qrcode from 'qrcode-generator';
 import { displayCode } from '../lib/format.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { lectureLinks, publicBase } from '../lib/site.js';
 
-/** How students join: the code in letters big enough for the back row, the URL and a QR code. */
+type Copied = 'student' | 'instructor';
+
+/**
+ * The console's class link: the join code, the student link and its QR code, and (for the
+ * instructor only) the instructor link with the one sentence that says why to keep it. Every link
+ * is on the server's public base (GET /api/site), never this page's own address.
+ */
 @customElement('share-panel')
 export class SharePanel extends LitElement {
   @property() lectureId = '';
-  /** Projector: one short block beside the title, so the lecture keeps the screen. */
-  @property({ type: Boolean, reflect: true }) compact = false;
+  /** The console's token: shown as the instructor link (null: not shown). */
+  @property({ attribute: false }) instructorToken: string | null = null;
+  /** Open the instructor link at first (right after the lecture was created). */
+  @property({ type: Boolean }) instructorOpen = false;
 
-  @state() private copied = false;
+  @state() private base: string | null = null;
+  @state() private baseError: string | null = null;
+  @state() private copied: Copied | null = null;
+  @state() private copyFailed: Copied | null = null;
 
   static override styles = [
     panelStyles,
@@ -20,20 +32,14 @@ export class SharePanel extends LitElement {
     css`
       .panel {
         display: flex;
-        gap: 1rem;
+        gap: 0.5rem 1rem;
         align-items: center;
         flex-wrap: wrap;
-      }
-      .code {
-        font-family: var(--mono);
-        font-size: 3rem;
-        font-weight: 800;
-        letter-spacing: 0.08em;
-        line-height: 1;
+        padding: 0.5rem 0.75rem;
       }
       .qr {
-        width: 9rem;
-        height: 9rem;
+        width: 7rem;
+        height: 7rem;
         flex: none;
       }
       .qr svg {
@@ -41,73 +47,109 @@ export class SharePanel extends LitElement {
         height: 100%;
         display: block;
       }
+      .code {
+        font-family: var(--mono);
+        font-size: 2.4rem;
+        font-weight: 800;
+        letter-spacing: 0.08em;
+        line-height: 1;
+      }
       .url {
         font-family: var(--mono);
-        font-size: 0.9rem;
+        font-size: 0.85rem;
         word-break: break-all;
       }
       .text {
         min-width: 0;
-        flex: 1 1 14rem;
+        flex: 1 1 16rem;
+      }
+      .keep {
+        min-width: 0;
+        flex: 1 1 18rem;
+        border-left: 1px solid var(--border);
+        padding-left: 1rem;
+      }
+      @media (max-width: 700px) {
+        .keep {
+          border-left: 0;
+          padding-left: 0;
+        }
+      }
+      summary {
+        cursor: pointer;
+        font-weight: 650;
+        min-height: 2.25rem;
+        line-height: 2.25rem;
       }
       p {
-        margin: 0.3rem 0;
+        margin: 0.25rem 0;
       }
-      :host([compact]) .panel {
-        padding: 0.4rem 0.6rem;
-        gap: 0.75rem;
-        flex-wrap: nowrap;
-      }
-      :host([compact]) .qr {
-        width: 6.5rem;
-        height: 6.5rem;
-      }
-      :host([compact]) .code {
-        font-size: 2.6rem;
-      }
-      :host([compact]) h2 {
-        font-size: 0.8rem;
+      h2 {
         margin: 0;
       }
-      :host([compact]) .url {
-        font-size: 0.75rem;
-      }
-      :host([compact]) .copy {
-        display: none;
+      .error {
+        color: var(--danger);
       }
     `,
   ];
 
-  private get url(): string {
-    return `${location.origin}/lecture/${this.lectureId}`;
+  override connectedCallback(): void {
+    super.connectedCallback();
+    publicBase().then(
+      (base) => (this.base = base),
+      (e: unknown) => (this.baseError = e instanceof Error ? e.message : String(e)),
+    );
   }
 
   override render() {
-    const qr = qrcode(0, 'M');
-    qr.addData(this.url);
-    qr.make();
+    const student = this.base === null ? null : lectureLinks.student(this.base, this.lectureId);
     return html`
       <section class="panel" aria-labelledby="share-title" data-testid="share-panel">
-        <div class="qr" role="img" aria-label="QR code of ${this.url}">${unsafeSVG(qr.createSvgTag({ cellSize: 4, margin: 2, scalable: true }))}</div>
+        ${student ? this.renderQr(student) : nothing}
         <div class="text">
-          <h2 id="share-title">Join this lecture</h2>
+          <h2 id="share-title">Class link</h2>
           <p class="code" data-testid="join-code" aria-label="Join code ${this.lectureId.split('').join(' ')}">${displayCode(this.lectureId)}</p>
-          <p class="url"><a href=${this.url} target="_blank" rel="noopener">${this.url}</a></p>
-          <p class="copy">
-            <button @click=${this.copy}>${this.copied ? 'Copied ✓' : 'Copy student link'}</button>
-          </p>
+          ${student
+            ? html`<p class="url"><a href=${student} target="_blank" rel="noopener" data-testid="student-url">${student}</a></p>
+                <p>${this.copyButton('student', 'Copy student link', student)}</p>`
+            : html`<p class=${this.baseError ? 'error' : 'muted'} role="status">${this.baseError ? `No link to hand out: ${this.baseError}. Reload to try again.` : 'Loading the link…'}</p>`}
         </div>
+        ${this.instructorToken && this.base !== null ? this.renderInstructorLink(lectureLinks.instructor(this.base, this.lectureId, this.instructorToken)) : nothing}
       </section>
     `;
   }
 
-  private async copy(): Promise<void> {
+  private renderQr(url: string) {
+    const qr = qrcode(0, 'M');
+    qr.addData(url);
+    qr.make();
+    return html`<div class="qr" role="img" aria-label="QR code of ${url}" data-testid="share-qr">${unsafeSVG(qr.createSvgTag({ cellSize: 4, margin: 2, scalable: true }))}</div>`;
+  }
+
+  private renderInstructorLink(url: string) {
+    return html`<details class="keep" ?open=${this.instructorOpen} data-testid="instructor-link">
+      <summary>Instructor link</summary>
+      <p><strong>Keep this link: it is the only way to control this lecture from another browser.</strong></p>
+      <p class="url" data-testid="instructor-url">${url}</p>
+      <p>${this.copyButton('instructor', 'Copy instructor link', url)}</p>
+    </details>`;
+  }
+
+  private copyButton(which: Copied, label: string, text: string) {
+    const failed = this.copyFailed === which;
+    return html`<button @click=${() => void this.copy(which, text)} data-testid="copy-${which}">${this.copied === which ? 'Copied ✓' : label}</button>
+      ${failed ? html`<span class="error" role="status">This browser refused to copy; select the link and copy it by hand.</span>` : nothing}`;
+  }
+
+  private async copy(which: Copied, text: string): Promise<void> {
     try {
-      await navigator.clipboard.writeText(this.url);
-      this.copied = true;
-      setTimeout(() => (this.copied = false), 2000);
+      await navigator.clipboard.writeText(text);
+      this.copied = which;
+      this.copyFailed = null;
+      setTimeout(() => (this.copied = null), 2000);
     } catch {
-      // Clipboard can be refused (insecure origin): the link is on screen to copy by hand.
+      // Clipboard can be refused (an insecure origin, a denied permission): the link is on screen.
+      this.copyFailed = which;
     }
   }
 }

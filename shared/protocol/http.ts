@@ -60,7 +60,7 @@ export interface CreatedLecture {
  * address (localhost on the instructor's laptop is no address for a phone).
  */
 export const SiteInfo = z.object({
-  publicUrl: z.httpUrl({ error: 'publicUrl must be an http(s) URL' }).regex(/[^/]$/, 'publicUrl must not end with a slash'),
+  publicUrl: z.url({ protocol: /^https?$/, error: 'publicUrl must be an http(s) URL' }).regex(/[^/]$/, 'publicUrl must not end with a slash'),
 });
 export type SiteInfo = z.infer<typeof SiteInfo>;
 

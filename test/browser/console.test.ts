@@ -1,0 +1,194 @@
+/**
+ * The instructor console on the screens lectures are given on: Step in sight and among the first
+ * Tab stops, a fresh lecture saying what to do first, the projector display in its own window,
+ * and the class link on the server's public base (PUBLIC_URL), its QR code decoded from pixels.
+ */
+import { mkdirSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import AxeBuilder from '@axe-core/playwright';
+import jsQR from 'jsqr';
+import { PNG } from 'pngjs';
+import { startServer, type TestServer } from '../support/server.js';
+import { command, createLecture, eventually, launchBrowser, onServer, openPage } from './support.js';
+
+const SHOTS = '/tmp/shots-console';
+const PUBLIC_URL = 'http://class.example:8080';
+
+let server: TestServer;
+/** A server that believes it is PUBLIC_URL, as one behind a proxy does. */
+let publicServer: TestServer;
+let browser: Browser;
+
+beforeAll(async () => {
+  mkdirSync(SHOTS, { recursive: true });
+  // With PUBLIC_URL set only its host may open sockets; the test's page is on 127.0.0.1, so it is
+  // allowed as an extra origin (ALLOWED_ORIGINS), once its port is known: the policy reads the list
+  // at each handshake.
+  const allowedOrigins: string[] = [];
+  [server, publicServer, browser] = await Promise.all([
+    startServer(),
+    startServer({ app: { publicUrl: PUBLIC_URL, allowedOrigins } }),
+    launchBrowser(),
+  ]);
+  allowedOrigins.push(publicServer.url);
+});
+afterAll(async () => {
+  await browser?.close();
+  await Promise.all([server?.close(), publicServer?.close()]);
+});
+
+const live = (page: Page) => page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+const stageOf = (page: Page) => page.locator('[data-testid="current-stage"]');
+
+/** Whether the element is inside the viewport and what is drawn at its centre is it (through shadow roots). */
+async function seenAt(locator: Locator): Promise<{ inViewport: boolean; hit: boolean }> {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const inViewport = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth && r.width > 0 && r.height > 0;
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    let hit: Element | null = document.elementFromPoint(x, y);
+    while (hit?.shadowRoot) {
+      const inner = hit.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === hit) break;
+      hit = inner;
+    }
+    return { inViewport, hit: hit !== null && (hit === el || el.contains(hit)) };
+  });
+}
+
+/** The test id (or tag) of the element that has focus, through shadow roots. */
+function focused(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    let active = document.activeElement;
+    while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
+    return active instanceof HTMLElement ? active.dataset.testid ?? active.tagName.toLowerCase() : '';
+  });
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+describe('the console of a new lecture', () => {
+  for (const [width, height] of [
+    [1366, 768],
+    [1280, 800],
+  ] as const) {
+    it(`at ${width}×${height}: Step is in sight, uncovered, within the first 8 Tab stops; the first-step hint goes after Step; → still steps`, async () => {
+      const lecture = await createLecture(server.url, { title: 'A new lecture' });
+      const p = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width, height });
+      const { page } = p;
+      try {
+        await live(page);
+        const step = page.locator('[data-testid="step"]');
+        await eventually(() => step.isEnabled()).toBe(true);
+        expect(await seenAt(step)).toEqual({ inViewport: true, hit: true });
+        const hint = page.locator('[data-testid="first-step-hint"]');
+        expect(await hint.textContent()).toContain('Press Step (→) to run the first stage');
+        expect((await seenAt(hint)).inViewport).toBe(true);
+        await page.screenshot({ path: `${SHOTS}/console-${width}x${height}-new.png` });
+
+        const stops: string[] = [];
+        for (let i = 0; i < 8 && stops.at(-1) !== 'step'; i++) {
+          await page.keyboard.press('Tab');
+          stops.push(await focused(page));
+        }
+        expect(stops, `Tab stops from page load: ${stops.join(', ')}`).toContain('step');
+
+        // Still in sight with the page scrolled to the tensors: the bar stays at the top.
+        await page.locator('tensor-panel').evaluate((el) => el.scrollIntoView());
+        expect(await seenAt(step)).toEqual({ inViewport: true, hit: true });
+
+        await step.click();
+        await eventually(() => stageOf(page).textContent()).toBe('input');
+        await eventually(() => hint.count()).toBe(0);
+        await page.locator('body').press('ArrowRight');
+        await eventually(() => stageOf(page).textContent()).toBe('B');
+        p.assertClean();
+      } finally {
+        await p.close();
+      }
+    });
+  }
+
+  it('"Open projector display" and P open /lecture/<id>/projector in its own named window', async () => {
+    const lecture = await createLecture(server.url);
+    const p = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    const { page } = p;
+    try {
+      await live(page);
+      const [popup] = await Promise.all([page.waitForEvent('popup'), page.getByRole('button', { name: /^Open projector display/ }).click()]);
+      await popup.waitForURL((url) => url.pathname === `/lecture/${lecture.id}/projector`);
+      expect(await popup.evaluate(() => window.name)).toBe(`backprop-projector-${lecture.id}`);
+      expect(new URL(popup.url()).hash).toBe('');
+      await popup.close();
+
+      await page.bringToFront();
+      const [again] = await Promise.all([page.waitForEvent('popup'), page.locator('body').press('p')]);
+      await again.waitForURL((url) => url.pathname === `/lecture/${lecture.id}/projector`);
+      await again.close();
+      // The old in-page projector mode is gone: the console keeps its own size.
+      expect(await page.evaluate(() => document.documentElement.classList.contains('projector'))).toBe(false);
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('has no WCAG 2.1 AA violations, fresh and after a few steps; looks right at four screen sizes', async () => {
+    const lecture = await createLecture(server.url, { title: 'Accessible' });
+    const p = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    const { page } = p;
+    try {
+      await live(page);
+      await page.locator('share-panel .qr svg').waitFor();
+      expect(await axeViolations(page)).toEqual([]);
+      for (let i = 0; i < 3; i++) await command(server.url, lecture, { type: 'step' });
+      await eventually(() => stageOf(page).textContent()).toBe('B_act');
+      expect(await axeViolations(page)).toEqual([]);
+      for (const [width, height] of [
+        [1366, 768],
+        [1280, 800],
+        [1024, 768],
+        [1920, 1080],
+      ] as const) {
+        await page.setViewportSize({ width, height });
+        const step = page.locator('[data-testid="step"]');
+        expect(await seenAt(step), `Step at ${width}×${height}`).toEqual({ inViewport: true, hit: true });
+        await page.screenshot({ path: `${SHOTS}/console-${width}x${height}-B_act.png` });
+      }
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
+});
+
+describe('the class link with PUBLIC_URL', () => {
+  it(`names ${PUBLIC_URL} in the share panel's link, its QR code and the instructor link`, async () => {
+    const lecture = await createLecture(publicServer.url, { title: 'Behind a proxy' });
+    const p = await openPage(browser, onServer(publicServer.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    const { page } = p;
+    try {
+      await live(page);
+      const link = page.locator('[data-testid="student-url"]');
+      await eventually(() => link.textContent()).toBe(`${PUBLIC_URL}/lecture/${lecture.id}`);
+      expect(await link.getAttribute('href')).toBe(`${PUBLIC_URL}/lecture/${lecture.id}`);
+
+      // What a phone's camera would read: the QR code's pixels, decoded.
+      const png = PNG.sync.read(await page.locator('[data-testid="share-qr"]').screenshot());
+      const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
+      expect(decoded?.data).toBe(`${PUBLIC_URL}/lecture/${lecture.id}`);
+
+      await page.locator('[data-testid="instructor-link"] summary').click();
+      expect(await page.locator('[data-testid="instructor-url"]').textContent()).toBe(`${PUBLIC_URL}/lecture/${lecture.id}/instructor#token=${lecture.instructorToken}`);
+      await page.screenshot({ path: `${SHOTS}/console-public-url.png` });
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
+});
