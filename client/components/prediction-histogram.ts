@@ -35,8 +35,9 @@ export class PredictionHistogram extends LitElement {
     .axis {
       stroke: var(--border);
     }
+    /* Viewbox units; a projector display sets a bigger size. */
     text {
-      font-size: 11px;
+      font-size: var(--histogram-text-size, 11px);
       fill: var(--muted);
     }
     .actual line {

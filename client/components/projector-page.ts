@@ -133,8 +133,9 @@ export class ProjectorPage extends LitElement {
       projector-question {
         flex: none;
         --question-size: 1.25rem;
-        --histogram-max-height: 6.5rem;
+        --histogram-max-height: 6rem;
         --question-histogram-width: 16rem;
+        --histogram-text-size: 14px;
       }
       equation-panel {
         flex: 1 1 auto;

@@ -50,11 +50,17 @@ export class ProjectorQuestion extends LitElement {
         flex-wrap: wrap;
         gap: 0.2em 1.1em;
         align-items: baseline;
+      }
+      /* Revealed: the numbers on the left, the histogram beside them, one short row. */
+      .panel[data-status='revealed'] {
+        flex-wrap: nowrap;
+      }
+      .summary {
         flex: 1 1 auto;
+        min-width: 0;
       }
       prediction-histogram {
-        flex: 0 1 var(--question-histogram-width, 20rem);
-        min-width: 8rem;
+        flex: 0 0 var(--question-histogram-width, 20rem);
         max-width: none;
       }
     `,
@@ -80,11 +86,13 @@ export class ProjectorQuestion extends LitElement {
     const s = p.stats;
     const value = (x: number | null | undefined) => (x == null ? '—' : fmt(x));
     return html`<section class="panel" aria-labelledby="question-title" data-testid="projector-question" data-status="revealed">
-      <h2 id="question-title" data-testid="question-prompt">${what} = <span class="num" data-testid="question-actual">${value(p.actual)}</span></h2>
-      <div class="stats">
-        <p>class: <strong class="num" data-testid="question-count">${s?.count ?? 0}</strong> answered</p>
-        <p>mean <strong class="num" data-testid="question-mean">${value(s?.mean)}</strong></p>
-        <p>median <strong class="num" data-testid="question-median">${value(s?.median)}</strong></p>
+      <div class="summary">
+        <h2 id="question-title" data-testid="question-prompt">${what} = <span class="num" data-testid="question-actual">${value(p.actual)}</span></h2>
+        <div class="stats">
+          <p>class: <strong class="num" data-testid="question-count">${s?.count ?? 0}</strong> answered</p>
+          <p>mean <strong class="num" data-testid="question-mean">${value(s?.mean)}</strong></p>
+          <p>median <strong class="num" data-testid="question-median">${value(s?.median)}</strong></p>
+        </div>
       </div>
       ${s && s.count ? html`<prediction-histogram .histogram=${s.histogram} .actual=${p.actual}></prediction-histogram>` : nothing}
     </section>`;

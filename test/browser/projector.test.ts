@@ -1,0 +1,245 @@
+/**
+ * The projector display, `/lecture/:id/projector`, in Chromium against the real server, at the
+ * sizes lectures are given on: what a person at the back of the room sees (inside the screen, not
+ * covered, big enough, no scrolling), what the class may not see (the answers before the reveal),
+ * and WCAG 2.1 AA.
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Locator, Page } from 'playwright-core';
+import { describe, expect, it } from 'vitest';
+import type { Command, CreatedLecture } from '../../shared/index.js';
+import { LectureClient } from '../support/clients.js';
+import type { TestServer } from '../support/server.js';
+import { createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';
+
+let server: TestServer;
+let browser: Browser;
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+
+const SIZES = [
+  { width: 1024, height: 768 },
+  { width: 1280, height: 720 },
+  { width: 1366, height: 768 },
+  { width: 1920, height: 1080 },
+] as const;
+/** The notebook's B_act at sample 0 with the notebook's weights (the tensor cards show the same). */
+const B_ACT = ['0.8014', '0.6742', '0.8208', '0.4322'];
+/** Numbers people read are 24 px at 1280×720 and scale with the screen (its shorter proportion). */
+const minNumberPx = (width: number, height: number) => 24 * Math.min(width / 1280, height / 720);
+const SHOTS = '/tmp/shots-projector';
+
+interface Seen {
+  readonly inView: boolean;
+  readonly uncovered: boolean;
+  /** The size the text is drawn at on the screen (an SVG's font size times its drawing's scale). */
+  readonly fontPx: number;
+  readonly text: string;
+}
+
+/** Where an element stands to a person: in the viewport, what is at its centre (through shadow roots) is it, how big its text is drawn. */
+function seen(locator: Locator): Promise<Seen> {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    let hit: Element | null = document.elementFromPoint(x, y);
+    while (hit?.shadowRoot) {
+      const deeper = hit.shadowRoot.elementFromPoint(x, y);
+      if (!deeper || deeper === hit) break;
+      hit = deeper;
+    }
+    const font = parseFloat(getComputedStyle(el).fontSize);
+    const scale = el instanceof SVGGraphicsElement ? (el.getScreenCTM()?.a ?? 1) : 1;
+    return {
+      inView: r.width > 0 && r.height > 0 && r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth,
+      uncovered: hit !== null && (hit === el || el.contains(hit)),
+      fontPx: font * scale,
+      text: el.textContent ?? '',
+    };
+  });
+}
+
+/** Everything a page shows or says, through shadow roots: text and attribute values (labels, titles). */
+function everything(page: Page): Promise<string> {
+  return page.evaluate(() => {
+    const out: string[] = [];
+    const walk = (node: Node) => {
+      if (node.nodeType === Node.TEXT_NODE) out.push((node as Text).data);
+      if (node instanceof Element) {
+        for (const a of node.attributes) out.push(a.value);
+        if (node.shadowRoot) walk(node.shadowRoot);
+      }
+      for (const child of node.childNodes) walk(child);
+    };
+    walk(document.documentElement);
+    return out.join(' ');
+  });
+}
+
+const noVerticalScroll = (page: Page) => page.evaluate(() => document.scrollingElement!.scrollHeight <= innerHeight);
+
+const diagramValue = (page: Page, node: string) => page.locator(`nn-diagram g.node[data-node="${node}"] text`).nth(1).locator('tspan.value');
+const equationLines = (page: Page, tensor: string) => page.locator(`equation-panel .line[data-element^="${tensor}["] .katex`);
+
+async function instructorOf(lecture: CreatedLecture): Promise<LectureClient> {
+  return LectureClient.connect(server.url, { lectureId: lecture.id, token: lecture.instructorToken });
+}
+
+async function send(client: LectureClient, command: Command): Promise<void> {
+  const ack = await client.command(command);
+  if (!ack.ok) throw new Error(`${command.type}: ${ack.error}`);
+}
+
+async function openProjector(lecture: CreatedLecture, size: { width: number; height: number }): Promise<CheckedPage> {
+  const p = await openPage(browser, `${server.url}/lecture/${lecture.id}/projector`, size);
+  await p.page.locator('equation-panel [data-testid="equation-panel"]').waitFor();
+  await p.page.evaluate(() => document.fonts.ready);
+  return p;
+}
+
+/** The lesson of this moment as a person sees it: the diagram, the four B_act values in it, the B_act lines. */
+async function expectBActSeen(page: Page, size: { width: number; height: number }, label: string): Promise<void> {
+  const min = minNumberPx(size.width, size.height);
+  const where = `${label} at ${size.width}×${size.height}`;
+  await eventually(() => page.locator('[data-testid="projector-stage"]').textContent()).toBe('B_act');
+  expect(await noVerticalScroll(page), `${where}: no vertical scroll`).toBe(true);
+  const diagram = await seen(page.locator('nn-diagram svg'));
+  expect(diagram, `${where}: the diagram`).toMatchObject({ inView: true, uncovered: true });
+  for (const [k, value] of B_ACT.entries()) {
+    const v = await seen(diagramValue(page, `B${k + 1}`));
+    expect(v, `${where}: B_act[${k + 1}] in the diagram`).toMatchObject({ text: value, inView: true, uncovered: true });
+    expect(v.fontPx, `${where}: B_act[${k + 1}] in the diagram, px`).toBeGreaterThanOrEqual(min);
+  }
+  const lines = equationLines(page, 'B_act');
+  expect(await lines.count()).toBe(4);
+  for (const [k, value] of B_ACT.entries()) {
+    const line = await seen(lines.nth(k));
+    expect(line.text, `${where}: B_act line ${k + 1}`).toContain(value);
+    expect(line, `${where}: B_act line ${k + 1}`).toMatchObject({ inView: true, uncovered: true });
+    expect(line.fontPx, `${where}: B_act line ${k + 1}, px`).toBeGreaterThanOrEqual(min);
+  }
+  const join = await seen(page.locator('projector-join [data-testid="join-code"]'));
+  expect(join, `${where}: the join code`).toMatchObject({ inView: true, uncovered: true });
+  expect(await page.locator('projector-join [data-testid="join-qr"] svg').count()).toBe(1);
+}
+
+async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+  expect(found, label).toEqual([]);
+}
+
+describe('projector display', () => {
+  mkdirSync(SHOTS, { recursive: true });
+
+  for (const size of SIZES) {
+    it(`at ${size.width}×${size.height}: B_act, then an open question, then its reveal, on one screen, readable`, async () => {
+      const lecture = await createLecture(server.url, { title: 'Backpropagation, lecture 1' });
+      const instructor = await instructorOf(lecture);
+      const projector = await openProjector(lecture, size);
+      try {
+        const { page } = projector;
+        for (let i = 0; i < 3; i++) await send(instructor, { type: 'step' }); // input, B, B_act
+        await expectBActSeen(page, size, 'B_act');
+        // Nothing of the console: no button at all, no live histogram.
+        expect(await page.locator('button').count()).toBe(0);
+        // Not live would say so; live it is quiet.
+        expect(await page.locator('[data-testid="connection-status"]').count()).toBe(0);
+        await page.screenshot({ path: `${SHOTS}/b_act-${size.width}x${size.height}.png` });
+
+        await send(instructor, { type: 'ask', tensor: 'C_act', index: [0] });
+        await eventually(() => page.locator('[data-testid="question-prompt"]').textContent()).toBe('Predict C_act');
+        expect(await seen(page.locator('[data-testid="question-answered"]'))).toMatchObject({ text: '0 answered', inView: true, uncovered: true });
+        await expectBActSeen(page, size, 'open question');
+        await page.screenshot({ path: `${SHOTS}/open-${size.width}x${size.height}.png` });
+
+        await send(instructor, { type: 'reveal' });
+        await eventually(() => page.locator('[data-testid="projector-question"]').getAttribute('data-status')).toBe('revealed');
+        expect(await seen(page.locator('[data-testid="question-actual"]'))).toMatchObject({ text: '0.7967', inView: true, uncovered: true });
+        await expectBActSeen(page, size, 'revealed');
+        await page.screenshot({ path: `${SHOTS}/revealed-${size.width}x${size.height}.png` });
+        if (size.width === 1280) await expectNoAxeViolations(page, 'axe, revealed');
+        projector.assertClean();
+      } finally {
+        instructor.close();
+        await projector.close();
+      }
+    });
+  }
+
+  for (const size of SIZES) {
+    it(`at ${size.width}×${size.height}: a 2-8-8-1 tanh network on the spiral, with its decision boundary`, async () => {
+      const lecture = await createLecture(server.url, { title: 'Spirals', preset: 'random' });
+      const instructor = await instructorOf(lecture);
+      try {
+        await send(instructor, { type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 200, noise: 0.05, trainFraction: 0.5, seed: 3 } });
+        await send(instructor, { type: 'setNetwork', network: { hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }] }, seed: 4 });
+        for (let i = 0; i < 3; i++) await send(instructor, { type: 'step' }); // input, Z1, A1
+        const projector = await openProjector(lecture, size);
+        try {
+          const { page } = projector;
+          const where = `spiral at ${size.width}×${size.height}`;
+          await eventually(() => page.locator('[data-testid="projector-stage"]').textContent()).toBe('A1');
+          await page.locator('decision-boundary[data-centre]').waitFor();
+          expect(await noVerticalScroll(page), `${where}: no vertical scroll`).toBe(true);
+          expect(await seen(page.locator('nn-diagram svg')), `${where}: the diagram`).toMatchObject({ inView: true, uncovered: true });
+          expect(await seen(page.locator('decision-boundary canvas')), `${where}: the boundary`).toMatchObject({ inView: true, uncovered: true });
+          // The first hidden unit, in the diagram and in the first equation line.
+          const a1 = await seen(page.locator('nn-diagram g.node[data-node="n1-1"]'));
+          expect(a1, `${where}: unit 1 of layer 1`).toMatchObject({ inView: true, uncovered: true });
+          const line = await seen(equationLines(page, 'A1').first());
+          expect(line, `${where}: the first A1 line`).toMatchObject({ inView: true, uncovered: true });
+          expect(line.fontPx, `${where}: the first A1 line, px`).toBeGreaterThanOrEqual(minNumberPx(size.width, size.height));
+          await page.screenshot({ path: `${SHOTS}/spiral-${size.width}x${size.height}.png` });
+          if (size.width === 1280) await expectNoAxeViolations(page, 'axe, spiral');
+          projector.assertClean();
+        } finally {
+          await projector.close();
+        }
+      } finally {
+        instructor.close();
+      }
+    });
+  }
+
+  it("shows how many answered and none of their values until the reveal, then the mean; the console shows the live histogram throughout", async () => {
+    const lecture = await createLecture(server.url, { title: 'Guess first' });
+    const instructor = await instructorOf(lecture);
+    const students = await Promise.all(['s1', 's2', 's3'].map((name) => LectureClient.connect(server.url, { lectureId: lecture.id, clientId: server.clientId(`projector-${name}`) })));
+    const projector = await openProjector(lecture, { width: 1280, height: 720 });
+    const console_ = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    try {
+      const { page } = projector;
+      for (let i = 0; i < 3; i++) await send(instructor, { type: 'step' });
+      await send(instructor, { type: 'ask', tensor: 'C_act', index: [0] });
+      const answers = [0.123456, 0.654321, 0.777777];
+      for (const [k, s] of students.entries()) expect(await s.socket.emitWithAck('prediction:submit', { value: answers[k] })).toEqual({ ok: true });
+
+      await eventually(() => page.locator('[data-testid="question-answered"]').textContent()).toBe('3 answered');
+      const before = await everything(page);
+      for (const shown of ['0.1235', '0.6543', '0.7778', '0.123456', '0.654321', '0.777777', '0.5185']) expect(before, `before the reveal: ${shown}`).not.toContain(shown);
+      expect(await page.locator('prediction-histogram').count()).toBe(0);
+      await eventually(() => console_.page.locator('prediction-card [data-testid="prediction-count"]').textContent()).toBe('3');
+      expect(await console_.page.locator('prediction-card prediction-histogram svg').count()).toBe(1);
+      await expectNoAxeViolations(page, 'axe, open question with answers');
+
+      await send(instructor, { type: 'reveal' });
+      await eventually(() => page.locator('[data-testid="question-mean"]').textContent()).toBe('0.5185');
+      expect(await page.locator('[data-testid="question-median"]').textContent()).toBe('0.6543');
+      expect(await page.locator('[data-testid="question-count"]').textContent()).toBe('3');
+      expect(await seen(page.locator('projector-question prediction-histogram svg'))).toMatchObject({ inView: true, uncovered: true });
+      // The histogram leaves the lesson on the screen.
+      await expectBActSeen(page, { width: 1280, height: 720 }, 'revealed with answers');
+      await eventually(() => console_.page.locator('prediction-card[data-status], prediction-card [data-status]').first().getAttribute('data-status')).toBe('revealed');
+      expect(await console_.page.locator('prediction-card prediction-histogram svg').count()).toBe(1);
+      await page.screenshot({ path: `${SHOTS}/answers-revealed-1280x720.png` });
+      projector.assertClean();
+    } finally {
+      for (const s of students) s.close();
+      instructor.close();
+      await projector.close();
+      await console_.close();
+    }
+  });
+});
