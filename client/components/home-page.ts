@@ -7,10 +7,16 @@ const PAGE_SIZE = 20;
 import { createKeyRequired, createLecture, listLectures } from '../lib/api.js';
 import { displayCode } from '../lib/format.js';
 import { displayName, setDisplayName } from '../lib/identity.js';
+import { forgetLecture, markJustCreated, myLectures, rememberLecture, type MyLecture } from '../lib/my-lectures.js';
 import { normaliseCode } from '../lib/route.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { lectureLinks, publicBase } from '../lib/site.js';
 
-/** Start page: join a lecture by its code (students first: they are most), create one, or replay one. */
+/**
+ * Start page: join a lecture by its code (students first: they are most), create one, go back to
+ * the lectures this browser created ("Your lectures": console, projector, replay, forget), or
+ * replay a listed one.
+ */
 @customElement('home-page')
 export class HomePage extends LitElement {
   @state() private preset: Preset = 'notebook';
@@ -23,6 +29,12 @@ export class HomePage extends LitElement {
   @state() private moreToList = false;
   @state() private loadingMore = false;
   @state() private needsKey = false;
+  /** The lectures this browser created, newest first (localStorage). */
+  @state() private mine: MyLecture[] = myLectures();
+  /** The code of the lecture whose Forget waits for a yes. */
+  @state() private forgetting: string | null = null;
+  /** The server's public base for links; '' (this site's own paths) until it is known. */
+  @state() private base = '';
 
   static override styles = [
     panelStyles,
@@ -103,6 +115,27 @@ export class HomePage extends LitElement {
         color: var(--muted);
         font-size: 0.85rem;
       }
+      .actions {
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+      }
+      .confirm {
+        flex-basis: 100%;
+        display: flex;
+        flex-wrap: wrap;
+        gap: 0.4rem;
+        align-items: center;
+        margin: 0;
+      }
+      #mine-title:focus,
+      #list-title:focus {
+        outline: none;
+      }
+      section + section {
+        margin-top: 1rem;
+      }
     `,
   ];
 
@@ -110,6 +143,12 @@ export class HomePage extends LitElement {
     super.connectedCallback();
     void this.loadList();
     void createKeyRequired().then((needed) => (this.needsKey = needed));
+    publicBase().then(
+      (base) => (this.base = base),
+      () => {
+        /* links stay on this site's own paths, which work from this page */
+      },
+    );
   }
 
   override render() {
@@ -183,11 +222,65 @@ export class HomePage extends LitElement {
           </form>
         </section>
       </div>
+      ${this.mine.length ? this.renderMine() : nothing}
       <section class="panel" aria-labelledby="list-title">
-        <h2 id="list-title">Recorded lectures</h2>
+        <h2 id="list-title" tabindex="-1">Recorded lectures</h2>
         ${this.renderList()}
       </section>
     `;
+  }
+
+  private renderMine() {
+    return html`<section class="panel" aria-labelledby="mine-title">
+      <h2 id="mine-title" tabindex="-1">Your lectures</h2>
+      <p class="hint">Lectures created in this browser. Their instructor links are kept here only: forget one, and only its instructor link can control it again.</p>
+      <ul data-testid="my-lectures">
+        ${this.mine.map((l) => this.renderMineItem(l))}
+      </ul>
+    </section>`;
+  }
+
+  private renderMineItem(l: MyLecture) {
+    const title = l.title || 'Untitled lecture';
+    return html`<li data-testid="my-lecture-${l.id}">
+      <span class="title">${title}</span>
+      <span class="meta">${displayCode(l.id)} · created ${new Date(l.createdAt).toLocaleString()}</span>
+      <span class="actions">
+        <a class="button" href=${lectureLinks.instructor(this.base, l.id, l.token)} aria-label="Open console of ${title}">Open console</a>
+        <a class="button" href=${lectureLinks.projector(this.base, l.id)} aria-label="Projector display of ${title}">Projector</a>
+        <a class="button" href=${lectureLinks.replay(this.base, l.id)} aria-label="Replay ${title}">Replay</a>
+        <button @click=${() => this.askForget(l.id)} aria-label="Forget ${title}" ?disabled=${this.forgetting === l.id}>Forget</button>
+      </span>
+      ${this.forgetting === l.id
+        ? html`<p class="confirm" role="group" aria-label="Forget ${title}?">
+            <span>Forget “${title}” in this browser? Without its instructor link no one can control it again.</span>
+            <button @click=${() => this.forget(l.id)} data-testid="confirm-forget">Yes, forget it</button>
+            <button @click=${() => this.keep()} data-testid="keep">Keep it</button>
+          </p>`
+        : nothing}
+    </li>`;
+  }
+
+  private async askForget(id: string): Promise<void> {
+    this.forgetting = id;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>('[data-testid="keep"]')?.focus();
+  }
+
+  private async keep(): Promise<void> {
+    const id = this.forgetting;
+    this.forgetting = null;
+    await this.updateComplete;
+    this.renderRoot.querySelector<HTMLButtonElement>(`[data-testid="my-lecture-${id}"] button`)?.focus();
+  }
+
+  private async forget(id: string): Promise<void> {
+    forgetLecture(id);
+    this.forgetting = null;
+    this.mine = myLectures();
+    await this.updateComplete;
+    // The row is gone: focus lands on the list's heading, or on the page's first heading without a list.
+    (this.renderRoot.querySelector<HTMLElement>('#mine-title') ?? this.renderRoot.querySelector<HTMLElement>('#list-title'))?.focus();
   }
 
   private renderList() {
@@ -243,6 +336,8 @@ export class HomePage extends LitElement {
     this.createError = null;
     try {
       const created = await createLecture(body, String(form.get('key') ?? '') || undefined);
+      rememberLecture({ id: created.id, title: body.title ?? '', token: created.instructorToken, createdAt: Date.now() });
+      markJustCreated(created.id);
       // Same origin as this page, whatever origin the server believes it has.
       const target = new URL(created.instructorUrl, location.href);
       location.assign(target.pathname + target.hash);
