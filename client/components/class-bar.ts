@@ -2,6 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { Presence, Snapshot } from '../../shared/index.js';
 import { describeFlagKey } from '../lib/collab.js';
+import { errataAvailable } from '../lib/errata.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { barStyles, buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import './prediction-ask.js';
@@ -92,6 +93,7 @@ export class ClassBar extends LitElement {
           ${pacing('follow', 'Follow me')}
           ${pacing('free', 'Free')}
         </div>
+        ${errataAvailable(s) ? this.errataToggle(s, off) : nothing}
         <div class="group" role="group" aria-label="I'm lost here flags">
           <span class=${total ? 'flags' : 'muted'} data-testid="flag-total" aria-live="polite">⚑ ${total} flag${total === 1 ? '' : 's'}</span>
           ${top.length ? html`<span class="top">${top.map(([k, n], i) => html`${i ? ', ' : ''}${describeFlagKey(k, s.network)} ×${n}`)}</span>` : nothing}
@@ -102,6 +104,15 @@ export class ClassBar extends LitElement {
           : html`<div class="group"><prediction-ask .snapshot=${s} .connected=${this.connected}></prediction-ask></div>`}
       </div>
     </section>`;
+  }
+
+  /** Shows (for everyone) the teaching notebook's mistakes beside the correct equations: a recorded setting, like pacing. */
+  private errataToggle(s: Snapshot, off: boolean) {
+    return html`<div class="group">
+      <button aria-pressed=${s.errata ? 'true' : 'false'} ?disabled=${off} data-testid="errata-toggle"
+        title="Show everyone where the teaching notebook went wrong, beside the correct equations"
+        @click=${() => this.dispatchEvent(new CommandRequestEvent({ type: 'setErrata', on: !s.errata }))}>Notebook's mistakes</button>
+    </div>`;
   }
 }
 

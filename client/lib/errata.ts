@@ -133,138 +133,105 @@ class Moment {
 
 /** A number for LaTeX: 4 decimals, a plain minus (KaTeX sets it as a minus sign). */
 const n = (x: number): string => fmt(x).replace('−', '-');
-/** A factor in a product: negatives in parentheses. */
-const p = (x: number): string => (x < 0 && n(x) !== '0.0000' ? `(${n(x)})` : n(x));
 /** The target as the data has it: whole numbers as they are ("1"). */
 const raw = (x: number): string => (Number.isInteger(x) ? String(x) : n(x));
 const rawText = (x: number): string => (Number.isInteger(x) ? String(x) : fmt(x));
-const vecTex = (xs: readonly number[]) => `(${xs.map(n).join(',\\ ')})`;
+const vecTex = (xs: readonly number[]) => `(${xs.map(n).join(', ')})`;
+const vecText = (xs: readonly number[]) => `(${xs.map((x) => fmt(x)).join(', ')})`;
 const text = (s: string) => `\\text{${s}}`;
-const vecText = (xs: readonly number[]) => `(${xs.map((x) => fmt(x)).join(', ')})`;/** The notebook's variable names in typewriter type: they are its code. */
+/** The notebook's variable names in typewriter type: they are its code. */
 const code = (name: string) => `\\texttt{${name.replace(/_/g, '\\_')}}`;
-/** Rows of one derivation: "lhs = a", "= b", "= c", aligned on "=". */
-const rows = (lhs: string, ...rhs: string[]) =>
-  `\\begin{aligned} ${rhs.map((r, k) => `${k === 0 ? lhs : ''} &= ${r}`).join(' \\\\ ')} \\end{aligned}`;
+/**
+ * A formula and its value on two rows, the value indented a little under it (one row is too wide
+ * for a phone or for the projector's numbers; aligning on "=" would waste the width of the
+ * left-hand side). Derivatives are written flat (∂L/∂V): a note must stay short.
+ */
+const twoRows = (lhs: string, formula: string, value: string, relation = '=') =>
+  `\\begin{aligned} &${lhs} ${relation} ${formula} \\\\ &\\quad = ${value} \\end{aligned}`;
 
-const dLdCact = '\\frac{\\partial L}{\\partial C_{act}}';
-const dCactdC = '\\frac{\\partial C_{act}}{\\partial C}';
-const dLdV = '\\frac{\\partial L}{\\partial V}';
+const d = (num: string, den: string) => `\\partial ${num}/\\partial ${den}`;
 
 function lossGradient(t: Moment): Erratum {
   const y = t.one('y');
-  const cAct = t.one('C_act');
   const correct = t.one('dL_dC_act');
   return {
     stage: 'dL_dC_act',
     source: 'In[196]',
     code: 'dl_dC_act=C_act=y[0]',
     notebook: [{ tex: `${code('dl_dC_act')} = y = ${raw(y)}`, text: `dl_dC_act = y = ${rawText(y)}`, values: [y] }],
-    correct: [
-      {
-        tex: `${dLdCact} = C_{act} - y = ${n(cAct)} - ${raw(y)} = ${n(correct)}`,
-        text: `∂L/∂C_act = C_act − y = ${fmt(cAct)} − ${rawText(y)} = ${fmt(correct)}`,
-        values: [correct],
-      },
-    ],
+    correct: [{ tex: `${d('L', 'C_{act}')} = C_{act} - y = ${n(correct)}`, text: `∂L/∂C_act = C_act − y = ${fmt(correct)}`, values: [correct] }],
     why: 'L = ½(y − C_act)², so its slope is C_act − y; the chained assignment gives both names the value y (and overwrites C_act).',
     note: null,
   };
 }
 
 function outputWeightsGradient(t: Moment): Erratum {
-  const slope = t.one('dC_act_dC');
   const wrong = t.notebookOutputGradient;
-  const delta = t.one('dL_dC_act');
+  const right = [...t.get('dL_dV')];
   return {
     stage: 'dL_dV',
     source: 'In[198], In[175]',
     code: 'dc_dV=np.copy(B)',
     notebook: [
       {
-        tex: rows(code('dl_dV'), `y\\cdot ${dCactdC}\\cdot B`, `${raw(t.notebookLossGradient)}\\cdot ${p(slope)}\\cdot ${vecTex(t.get('B'))}`, vecTex(wrong)),
-        text: `dl_dV = y · ∂C_act/∂C · B = ${rawText(t.notebookLossGradient)} · ${fmt(slope)} · B = ${vecText(wrong)}`,
+        tex: twoRows(code('dl_dV'), `${code('dl_dC_act')}\\cdot ${code('dC_act_dC')}\\cdot B`, vecTex(wrong)),
+        text: `dl_dV = dl_dC_act · dC_act_dC · B = ${vecText(wrong)}`,
         values: wrong,
       },
     ],
     correct: [
       {
-        tex: rows(dLdV, `${dLdCact}\\cdot ${dCactdC}\\cdot B_{act}`, `${p(delta)}\\cdot ${p(slope)}\\cdot ${vecTex(t.get('B_act'))}`, vecTex(t.get('dL_dV'))),
-        text: `∂L/∂V = ∂L/∂C_act · ∂C_act/∂C · B_act = ${fmt(delta)} · ${fmt(slope)} · B_act = ${vecText(t.get('dL_dV'))}`,
-        values: [...t.get('dL_dV')],
+        tex: twoRows(d('L', 'V'), `${d('L', 'C_{act}')}\\cdot ${d('C_{act}', 'C')}\\cdot B_{act}`, vecTex(right)),
+        text: `∂L/∂V = ∂L/∂C_act · ∂C_act/∂C · B_act = ${vecText(right)}`,
+        values: right,
       },
     ],
-    why: 'C = B_act·V, so the output weights see the hidden layer after its sigmoid: ∂C/∂V is B_act, not B (and the notebook carries on with its ∂L/∂C_act = y).',
-    note: `The notebook printed dl_dV = ${vecText(STALE_DL_DV_IN175)} in In[175], a cell run before In[186]: those numbers come from an earlier run with other weights, not from this network.`,
+    why: 'C = B_act·V, so ∂C/∂V is B_act, the hidden layer after its sigmoid, not B (and the notebook’s dl_dC_act is still y).',
+    note: `In[175] printed dl_dV = ${vecText(STALE_DL_DV_IN175)}: stale numbers from an earlier run with other weights (that cell ran before In[186]).`,
   };
 }
 
 function hiddenWeightsGradient(t: Moment): Erratum {
   const i = t.row;
+  const r = i + 1;
   const s = t.notebookCollapsedGradient;
   const a = t.get('A')[i];
   const wrongRow = [s * a, s * a, s * a, s * a];
   const rightRow = t.matrixRow('dL_dW', i);
-  const r = i + 1;
   return {
     stage: 'dL_dW',
     source: 'In[203], In[206]',
     code: null,
     notebook: [
-      {
-        tex: rows(
-          code('dl_dW'),
-          `s\\cdot[A, A, A, A],\\quad s = y\\cdot ${dCactdC}\\cdot\\sum_j V_j\\,\\frac{\\partial B_{act,j}}{\\partial B_j} = ${n(s)}`,
-          `${text(`row ${r}:`)}\\ ${n(s)}\\cdot ${raw(a)}\\ ${text('in every column')} = ${vecTex(wrongRow)}`,
-        ),
-        text: `dl_dW = s · [A, A, A, A] with one number s = ${fmt(s)}; row ${r} = ${vecText(wrongRow)}`,
-        values: wrongRow,
-      },
+      { tex: `${code('dl_dW')} = ${n(s)}\\cdot [A, A, A, A]`, text: `dl_dW = ${fmt(s)} · [A, A, A, A]`, values: [s] },
+      { tex: `${text(`row ${r}`)} = ${vecTex(wrongRow)}`, text: `row ${r} = ${vecText(wrongRow)}`, values: wrongRow },
     ],
     correct: [
       {
-        tex: rows(
-          `\\frac{\\partial L}{\\partial W_{ij}}`,
-          `A_i\\,\\frac{\\partial L}{\\partial B_j}\\quad ${text('(one per weight)')}`,
-          `${text(`row ${r}:`)}\\ ${vecTex(rightRow)}`,
-        ),
-        text: `∂L/∂W_ij = A_i · ∂L/∂B_j; row ${r} = ${vecText(rightRow)}`,
+        tex: twoRows(d('L', `W_{${r}j}`), `A_${r}\\cdot ${d('L', 'B_j')}`, vecTex(rightRow)),
+        text: `∂L/∂W_${r}j = A_${r} · ∂L/∂B_j = ${vecText(rightRow)}`,
         values: rightRow,
       },
     ],
-    why: 'Each weight W_ij has its own gradient A_i·∂L/∂B_j (an outer product); summing over the hidden units j leaves one number, so all four columns get the same gradient.',
+    why: `Each weight W[i,j] has its own gradient A[i]·∂L/∂B[j]; the notebook summed over the hidden units j into one number (${fmt(s)}), so all four columns get the same.`,
     note: null,
   };
 }
 
 function update(t: Moment): Erratum {
   const eta = t.eta;
-  const i = t.row;
-  const r = i + 1;
-  const V0 = t.usedV;
-  const wrongV = V0.map((v, j) => v - t.notebookOutputGradient[j]);
-  const s = t.notebookCollapsedGradient;
-  const a = t.get('A')[i];
-  const W = t.matrixRow('W', i);
-  const W0 = W.map((w, j) => w + eta * t.matrixRow('dL_dW', i)[j]);
-  const wrongW = W0.map((w) => w - s * a);
+  const wrongV = t.usedV.map((v, j) => v - t.notebookOutputGradient[j]);
+  const V = [...t.get('V')];
   return {
     stage: 'update',
-    source: 'the markdown of step 5, In[207], In[212]',
-    code: 'V = V - dl_dV',
+    source: 'the markdown of step 5, In[212]',
+    code: null,
     notebook: [
-      { tex: `${text('markdown:')}\\ V \\leftarrow V - \\frac{\\partial L}{\\partial W}`, text: 'markdown: V ← V − ∂L/∂W', values: [] },
-      { tex: `V \\leftarrow V - ${code('dl_dV')} = ${vecTex(wrongV)}`, text: `V ← V − dl_dV = ${vecText(wrongV)}`, values: wrongV },
-      { tex: `W_{${r}j} \\leftarrow W_{${r}j} - ${p(s)}\\cdot ${raw(a)} = ${vecTex(wrongW)}`, text: `W row ${r} ← W row ${r} − ${fmt(s)} · ${rawText(a)} = ${vecText(wrongW)}`, values: wrongW },
+      { tex: `${text('markdown:')}\\ V \\leftarrow V - ${d('L', 'W')}`, text: 'markdown: V ← V − ∂L/∂W', values: [] },
+      { tex: twoRows(`${text('code:')}\\ V`, `V - ${code('dl_dV')}`, vecTex(wrongV)), text: `code: V = V − dl_dV = ${vecText(wrongV)}`, values: wrongV },
     ],
-    correct: [
-      { tex: `V \\leftarrow V - ${eta}\\cdot ${dLdV} = ${vecTex(t.get('V'))}`, text: `V ← V − ${eta} · ∂L/∂V = ${vecText(t.get('V'))}`, values: [...t.get('V')] },
-      {
-        tex: `W_{${r}j} \\leftarrow W_{${r}j} - ${eta}\\cdot \\frac{\\partial L}{\\partial W_{${r}j}} = ${vecTex(W)}`,
-        text: `W row ${r} ← W row ${r} − ${eta} · ∂L/∂W row ${r} = ${vecText(W)}`,
-        values: W,
-      },
-    ],
-    why: 'Each parameter moves against its own gradient: V (4×1) by ∂L/∂V and W (3×4) by ∂L/∂W, so the notebook’s V and W carry its wrong ∂L/∂V and its one-number ∂L/∂W.',
-    note: 'The V the notebook printed (In[212]) subtracted the stale dl_dV of In[175], from an earlier run.',
+    correct: [{ tex: twoRows('V', `V - ${eta}\\cdot ${d('L', 'V')}`, vecTex(V), '\\leftarrow'), text: `V ← V − ${eta} · ∂L/∂V = ${vecText(V)}`, values: V }],
+    why: 'V (4×1) moves against its own gradient ∂L/∂V, not W’s (3×4); the notebook’s code subtracts its wrong dl_dV.',
+    note: 'Its printed V (In[212]) even used the stale dl_dV of In[175].',
   };
 }
