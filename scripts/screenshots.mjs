@@ -6,8 +6,11 @@
  * predict an element (a phone student and a few socket.io students answer, some flag what
  * lost them), and writes docs/screenshots/{student,student-phone,instructor,student-sandbox,instructor-flags,replay}.png;
  * then a 2-8-8-1 tanh network on the spiral set: {network-spiral,network-boundary,instructor-setup}.png
- * with Debian's Chromium: the phone with the question answered, the projector console with the
- * answers coming in and the flags, the laptop student after the reveal.
+ * with Debian's Chromium: the phone with the question answered, the console with the answers
+ * coming in and the flags, the laptop student after the reveal. Before all that, the lecture hall:
+ * the projector display of a notebook lecture at B_act at 1280×720 and 1920×1080 and after a
+ * question's reveal ({projector,projector-1920,projector-revealed}.png), and a fresh lecture's
+ * console at 1366×768 (console.png).
  */
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -105,6 +108,33 @@ try {
   };
   const studentUrl = local(server.url, lecture.studentUrl);
 
+  // The lecture hall: a fresh lecture's console on the instructor's laptop.
+  const fresh = await api(server.url, '/api/lectures', { title: 'Backpropagation, lecture 2', preset: 'notebook' });
+  const laptopConsole = await open(local(server.url, fresh.instructorUrl), 'console.png', { width: 1366, height: 768 });
+  await laptopConsole.page.locator('[data-testid="step"]').waitFor();
+  await save(laptopConsole.page, 'console.png');
+  await laptopConsole.context.close();
+
+  // The projector display of a notebook lecture at B_act, then with a question revealed.
+  const hall = await api(server.url, '/api/lectures', { title: 'Backpropagation, lecture 1', preset: 'notebook' });
+  const hcmd = (c) => api(server.url, `/api/lectures/${hall.id}/commands`, c, hall.instructorToken);
+  for (let i = 0; i < 3; i++) await hcmd({ type: 'step' }); // input, B, B_act
+  const projectorAt = async (name, viewport) => {
+    const context = await browser.newContext({ viewport, deviceScaleFactor: 1, reducedMotion: 'reduce' });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`${name}: page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && console.error(`${name}: console: ${m.text()}`));
+    await page.goto(`${server.url}/lecture/${hall.id}/projector`);
+    await page.locator('equation-panel [data-testid="equation-panel"]').waitFor();
+    await page.evaluate(() => document.fonts.ready);
+    return { page, context };
+  };
+  for (const [name, viewport] of [['projector.png', { width: 1280, height: 720 }], ['projector-1920.png', { width: 1920, height: 1080 }]]) {
+    const shot = await projectorAt(name, viewport);
+    await save(shot.page, name);
+    await shot.context.close();
+  }
+
   // The class: a few students over socket.io, some named.
   const { protocol } = await (await fetch(`${server.url}/api/health`)).json();
   const names = ['Ada', 'Grace', '', 'Alan', 'Katherine', ''];
@@ -145,10 +175,9 @@ try {
   await laptop.page.locator('[data-testid="prediction-submit"]').click();
   await laptop.page.locator('[data-testid="prediction-mine"]').waitFor();
 
-  // The instructor at the projector: answers coming in, the class's flags.
+  // The instructor's console: answers coming in, the class's flags.
   const console_ = await open(local(server.url, lecture.instructorUrl), 'instructor.png', { width: 1920, height: 1080 });
   await console_.page.locator('[data-testid="step"]').waitFor();
-  await console_.page.keyboard.press('p');
   await console_.page.waitForFunction(() => {
     const find = (root, sel) => {
       const hit = root.querySelector(sel);
@@ -167,7 +196,6 @@ try {
   });
   await save(console_.page, 'instructor.png');
   // The same console on a laptop, at the tensors: the flags as heat marks on the cells and the diagram.
-  await console_.page.keyboard.press('p');
   await console_.page.setViewportSize({ width: 1280, height: 800 });
   await console_.page.locator('nn-diagram').evaluate((el) => el.scrollIntoView());
   await save(console_.page, 'instructor-flags.png');
@@ -188,6 +216,25 @@ try {
   await save(laptop.page, 'student-sandbox.png');
 
   for (const p of [phone, laptop, console_]) await p.context.close();
+
+  // The hall's projector after a question: three students answered, the instructor revealed.
+  await hcmd({ type: 'ask', tensor: 'C_act', index: [0] });
+  await Promise.all(
+    [0.62, 0.75, 0.81].map(
+      (value, i) =>
+        new Promise((resolve, reject) => {
+          const socket = io(server.url, { transports: ['websocket'], auth: { protocol, lectureId: hall.id, clientId: `hall-${i}` } });
+          sockets.push(socket);
+          socket.once('connect_error', reject);
+          socket.once('snapshot', () => socket.emitWithAck('prediction:submit', { value }).then(resolve, reject));
+        }),
+    ),
+  );
+  await hcmd({ type: 'reveal' });
+  const revealed = await projectorAt('projector-revealed.png', { width: 1280, height: 720 });
+  await revealed.page.locator('[data-testid="question-mean"]').waitFor();
+  await save(revealed.page, 'projector-revealed.png');
+  await revealed.context.close();
 
   const replay = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
   const rp = await replay.newPage();
