@@ -111,7 +111,9 @@ export class ClassBar extends LitElement {
     return html`<div class="group">
       <button aria-pressed=${s.errata ? 'true' : 'false'} ?disabled=${off} data-testid="errata-toggle"
         title="Show everyone where the teaching notebook went wrong, beside the correct equations"
-        @click=${() => this.dispatchEvent(new CommandRequestEvent({ type: 'setErrata', on: !s.errata }))}>Notebook's mistakes</button>
+        @click=${() => this.dispatchEvent(new CommandRequestEvent({ type: 'setErrata', on: !s.errata }))}>
+        <!-- A lone toggle: the check says "on" besides the fill (aria-pressed says it to screen readers). -->
+        <span aria-hidden="true">${s.errata ? '✓' : '○'}</span>Notebook's mistakes</button>
     </div>`;
   }
 }

@@ -186,6 +186,33 @@ describe("the notebook's mistakes, where they happen", () => {
     }
   });
 
+  it('a replay shows them where they were shown: at ∂L/∂C_act after they were turned on, not before', async () => {
+    const lecture = await createLecture(server.url, { title: 'Errata replayed' });
+    await command(server.url, lecture, { type: 'forward' }); // seq 1
+    await stepTo(lecture, 'dL_dC_act'); // seq 2
+    await command(server.url, lecture, { type: 'setErrata', on: true }); // seq 3
+    for (const [seq, shown] of [
+      [2, false],
+      [3, true],
+    ] as const) {
+      const replay = await openPage(browser, `${server.url}/replay/${lecture.id}?seq=${seq}`, { width: 1280, height: 720 });
+      try {
+        await eventually(() => stageOf(replay.page).textContent()).toBe('∂L/∂C_act');
+        if (shown) {
+          await note(replay.page).waitFor();
+          expect(await notebookLine(replay.page).getAttribute('data-text')).toBe('dl_dC_act = y = 1');
+          expect(await correctLine(replay.page).getAttribute('data-text')).toBe('∂L/∂C_act = C_act − y = −0.2033');
+        } else {
+          await replay.page.locator('equation-panel [role="listitem"]').first().waitFor();
+          expect(await note(replay.page).count()).toBe(0);
+        }
+        replay.assertClean();
+      } finally {
+        await replay.close();
+      }
+    }
+  });
+
   it("with the errata shown, the projector at ∂L/∂C_act shows the notebook's value and the correct one, in sight on one screen", async () => {
     const lecture = await createLecture(server.url, { title: 'Errata on the wall' });
     await command(server.url, lecture, { type: 'setErrata', on: true });
