@@ -3,6 +3,7 @@ import { customElement, property } from 'lit/decorators.js';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import qrcode from 'qrcode-generator';
 import { displayCode } from '../lib/format.js';
+import { lectureLinks } from '../lib/site.js';
 import { panelStyles } from '../lib/shared-styles.js';
 
 /**
@@ -64,7 +65,7 @@ export class ProjectorJoin extends LitElement {
   ];
 
   private get url(): string {
-    return `${this.base}/lecture/${this.lectureId}`;
+    return lectureLinks.student(this.base, this.lectureId);
   }
 
   override render() {

@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { CONNECT_ERRORS, makeDataset, mlpLayout, type Snapshot } from '../../shared/index.js';
 import { displayCode } from '../lib/format.js';
 import { plotDomain } from '../lib/heatmap.js';
 import { LiveController } from '../lib/live-controller.js';
+import { publicBase } from '../lib/site.js';
 import { stageLabel } from '../lib/names.js';
 import { spotlightKey } from '../lib/spotlight.js';
 import { panelStyles } from '../lib/shared-styles.js';
@@ -34,7 +35,11 @@ const ROOT_FONT_SIZE = 'min(1.25vw, 2.2222vh)';
 export class ProjectorPage extends LitElement {
   @property() lectureId = '';
 
+  /** The server's public base, for the join link and QR code; empty until the server said it. */
+  @state() private base = '';
+
   private live: LiveController | null = null;
+  private baseRetry: ReturnType<typeof setTimeout> | undefined;
 
   static override styles = [
     panelStyles,
@@ -177,12 +182,23 @@ export class ProjectorPage extends LitElement {
 
   override disconnectedCallback(): void {
     super.disconnectedCallback();
+    clearTimeout(this.baseRetry);
     document.documentElement.style.removeProperty('font-size');
   }
 
   /** Joins on the first update, once Lit has set lectureId (this element is upgraded lazily). */
   protected override willUpdate(): void {
-    if (!this.live && this.lectureId) this.live = new LiveController(this, { lectureId: this.lectureId, display: 'projector' });
+    if (this.live || !this.lectureId) return;
+    this.live = new LiveController(this, { lectureId: this.lectureId, display: 'projector' });
+    this.loadBase();
+  }
+
+  /** Asks the server for its public base; until it answers the corner shows no link rather than a wrong one. */
+  private loadBase(): void {
+    publicBase().then(
+      (base) => (this.base = base),
+      () => (this.baseRetry = setTimeout(() => this.loadBase(), 3000)),
+    );
   }
 
   override render() {
@@ -200,7 +216,7 @@ export class ProjectorPage extends LitElement {
           ${live.status === 'live' ? nothing : html`<connection-status .status=${live.status}></connection-status>`}
         </p>
       </header>
-      <projector-join .lectureId=${this.lectureId} .base=${location.origin}></projector-join>
+      <projector-join .lectureId=${this.lectureId} .base=${this.base}></projector-join>
       ${s ? this.renderLesson(s, live) : html`<p class="waiting" role="status">Joining lecture ${displayCode(this.lectureId)}…</p>`}
     </main>`;
   }

@@ -174,7 +174,9 @@ describe('projector display', () => {
       const instructor = await instructorOf(lecture);
       try {
         await send(instructor, { type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 200, noise: 0.05, trainFraction: 0.5, seed: 3 } });
-        await send(instructor, { type: 'setNetwork', network: { hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }] }, seed: 4 });
+        // The rest of the shape takes its defaults (the schema completes it), as a client may send it.
+        const hidden = [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }];
+        await send(instructor, { type: 'setNetwork', network: { hidden }, seed: 4 } as unknown as Command);
         for (let i = 0; i < 3; i++) await send(instructor, { type: 'step' }); // input, Z1, A1
         const projector = await openProjector(lecture, size);
         try {
