@@ -10,6 +10,8 @@ import { stageEquations, type ElementRef, type StageEquations } from '../lib/equ
 import { ElementHoverEvent } from '../lib/events.js';
 import { elementFlagKey, elementText, phaseAccent, phaseOf, snapshotShape } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
+import { isActivation, pointAt, spotlightKey, spotlightStyles } from '../lib/spotlight.js';
+import './errata-note.js';
 
 const cache = new Map<string, string>();
 
@@ -38,6 +40,8 @@ export class EquationPanel extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
   /** The element shown in the diagram just now (from a line here or from the diagram): its line is marked. */
   @property({ attribute: false }) highlight: ElementRef | null = null;
+  /** The instructor is pointing: a click (or Enter) on an element's line spotlights the element. */
+  @property({ type: Boolean }) pointing = false;
 
   private eq: StageEquations | null = null;
   /** The line under the pointer and the focused line, by position. */
@@ -49,6 +53,7 @@ export class EquationPanel extends LitElement {
   static override styles = [
     unsafeCSS(katexCss),
     panelStyles,
+    spotlightStyles,
     css`
       .panel {
         border-left: 6px solid var(--accent);
@@ -81,6 +86,12 @@ export class EquationPanel extends LitElement {
       .line[tabindex]:hover {
         background: color-mix(in srgb, var(--accent) 9%, transparent);
         box-shadow: inset 4px 0 0 var(--accent);
+      }
+      /* Inside the line: the list scrolls and would clip a ring outside it. */
+      .line[data-spotlit] {
+        outline-offset: -4px;
+        box-shadow: inset 0 0 0 8px var(--spotlight-glow);
+        animation: none;
       }
       .line[tabindex]:focus-visible {
         outline: 2px solid var(--focus);
@@ -170,6 +181,17 @@ export class EquationPanel extends LitElement {
     this.report();
   };
 
+  /** Pointing: the line's element is spotlit for the class (again: the spotlight goes). */
+  private readonly onPointAt = (e: Event): void => {
+    const element = this.eq?.elements[Number((e.currentTarget as HTMLElement).dataset.line)];
+    if (!this.pointing || !element || !this.snapshot) return;
+    if (e instanceof KeyboardEvent) {
+      if (!isActivation(e)) return;
+      e.preventDefault();
+    }
+    pointAt(this, { type: 'element', tensor: element.tensor, index: [...element.index] }, spotlightKey(this.snapshot.spotlight));
+  };
+
   override render() {
     const s = this.snapshot;
     const eq = this.eq;
@@ -181,6 +203,7 @@ export class EquationPanel extends LitElement {
         <div class="phase">${phase ?? 'ready'}</div>
         <h2 id="eq-title">${eq.title}</h2>
         <div class="formula">${unsafeHTML(tex(eq.formula))}</div>
+        <errata-note .snapshot=${s}></errata-note>
         <div class="lines" role="list">${eq.lines.map((line, k) => this.line(s, line, eq.elements[k] ?? null, k))}</div>
       </section>
     `;
@@ -190,12 +213,16 @@ export class EquationPanel extends LitElement {
   private line(s: Snapshot, line: string, element: ElementRef | null, k: number) {
     const key = keyOf(element);
     const linked = key !== null && key === keyOf(this.highlight);
+    const spotlit = key !== null && key === spotlightKey(s.spotlight);
     return html`<div
-      class="line ${linked ? 'linked' : ''}"
+      class="line ${linked ? 'linked' : ''} ${element && this.pointing ? 'pointable' : ''}"
       role="listitem"
       data-line=${k}
       data-element=${key ?? nothing}
       data-highlight=${linked ? 'true' : nothing}
+      data-spotlit=${spotlit ? 'true' : nothing}
+      @click=${element ? this.onPointAt : nothing}
+      @keydown=${element ? this.onPointAt : nothing}
       tabindex=${element ? 0 : nothing}
       aria-label=${element ? elementText(element.tensor, snapshotShape(s, element.tensor), element.index) : nothing}
       @mouseenter=${this.onLine}
