@@ -61,13 +61,14 @@ export class LecturePage extends LitElement {
     buttonStyles,
     css`
       :host {
+        --page-pad: 0.75rem;
         display: block;
-        padding: 0.75rem;
+        padding: var(--page-pad);
         max-width: 100%;
       }
       @media (max-width: 480px) {
         :host {
-          padding: 0.5rem;
+          --page-pad: 0.5rem;
         }
       }
       header {
@@ -169,8 +170,9 @@ export class LecturePage extends LitElement {
         position: sticky;
         top: 0;
         z-index: 5;
-        margin: 0 -0.75rem 0.75rem;
-        padding: 0.35rem 0.75rem;
+        /* Edge to edge: out over the page's padding, and the same padding inside. */
+        margin: 0 calc(-1 * var(--page-pad)) 0.75rem;
+        padding: 0.35rem var(--page-pad);
         background: var(--bg);
         box-shadow: 0 3px 8px rgb(0 0 0 / 0.1);
         display: grid;
@@ -194,6 +196,12 @@ export class LecturePage extends LitElement {
       @media (max-width: 1200px) {
         kbd {
           display: none;
+        }
+      }
+      /* On a phone, or a screen with few lines, the wrapped bar would cover the lesson: it scrolls. */
+      @media (max-width: 700px), (max-height: 500px) {
+        .controls {
+          position: static;
         }
       }
       .refused .offer {
