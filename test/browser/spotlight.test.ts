@@ -79,4 +79,48 @@ describe('the spotlight', () => {
     }
     expect((await state(lecture.id)).seq).toBe(2);
   });
+
+  it('the instructor points from the console with the mouse and the keyboard; the projector display marks it', async () => {
+    const lecture = await createLecture(server.url, { title: 'Pointing' });
+    const console = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    const projector = await openPage(browser, `${server.url}/lecture/${lecture.id}/projector`, { width: 1280, height: 720 });
+    try {
+      const { page } = console;
+      await live(page);
+      await page.keyboard.press('ArrowRight');
+      await eventually(async () => (await state(lecture.id)).stage).toBe('input');
+      await page.keyboard.press('s');
+      await expect.poll(() => page.locator('[data-testid="point"]').getAttribute('aria-pressed')).toBe('true');
+
+      // The mouse: a weight's cell (which, pointing, spotlights instead of opening the editor).
+      await page.locator('[data-testid="point-W-11"]').click();
+      await eventually(async () => (await state(lecture.id)).spotlight).toEqual(W23);
+      expect(await page.locator('[data-testid="cell-W-11"] input').count()).toBe(0);
+      await projector.page.locator('g.edge[data-spotlit]').waitFor();
+      expect(await projector.page.locator('g.edge[data-spotlit]').getAttribute('data-edge')).toBe('W₃₄');
+      const halo = await projector.page.locator('g.edge[data-spotlit] .spot-halo').boundingBox();
+      expect(halo).not.toBeNull();
+      expect(halo!.y).toBeGreaterThanOrEqual(0);
+      expect(halo!.y + halo!.height).toBeLessThanOrEqual(720);
+
+      // The keyboard: a node of the diagram, focused, and Enter.
+      await page.locator('g.node[data-node="B2"]').focus();
+      await page.keyboard.press('Enter');
+      await eventually(async () => (await state(lecture.id)).spotlight).toEqual({ type: 'element', tensor: 'B_act', index: [1] });
+      await projector.page.locator('g.node[data-node="B2"][data-spotlit] .spot-ring').waitFor();
+
+      // A stage chip, then Esc takes the spotlight away.
+      await page.locator('[data-testid="point-stage-C_act"]').click();
+      await eventually(async () => (await state(lecture.id)).spotlight).toEqual({ type: 'stage', stage: 'C_act' });
+      await projector.page.locator('li[data-stage="C_act"][data-spotlit]').waitFor();
+      await page.keyboard.press('Escape');
+      await eventually(async () => (await state(lecture.id)).spotlight).toBeNull();
+      await eventually(() => projector.page.locator('[data-spotlit]').count()).toBe(0);
+      console.assertClean();
+      projector.assertClean();
+    } finally {
+      await console.close();
+      await projector.close();
+    }
+  });
 });
