@@ -6,12 +6,14 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import AxeBuilder from '@axe-core/playwright';
-import jsQR from 'jsqr';
+import { AxeBuilder } from '@axe-core/playwright';
+import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { startServer, type TestServer } from '../support/server.js';
 import { command, createLecture, eventually, launchBrowser, onServer, openPage } from './support.js';
 
+// jsqr is CommonJS with a `default` export: its types name the function there.
+const jsQR = jsQRModule.default;
 const SHOTS = '/tmp/shots-console';
 const PUBLIC_URL = 'http://class.example:8080';
 
@@ -132,6 +134,42 @@ describe('the console of a new lecture', () => {
       await again.close();
       // The old in-page projector mode is gone: the console keeps its own size.
       expect(await page.evaluate(() => document.documentElement.classList.contains('projector'))).toBe(false);
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('Point (and S) turns pointing on and off; what lecture-view asks to spotlight is sent; Esc clears it, and only then stops pointing', async () => {
+    const lecture = await createLecture(server.url);
+    const p = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    const { page } = p;
+    const spotlightOf = async () => (await (await fetch(`${server.url}/api/lectures/${lecture.id}/state`)).json()).spotlight;
+    try {
+      await live(page);
+      const point = page.locator('[data-testid="point"]');
+      const view = page.locator('lecture-view');
+      expect(await point.getAttribute('aria-pressed')).toBe('false');
+      await point.click();
+      expect(await point.getAttribute('aria-pressed')).toBe('true');
+      expect(await view.evaluate((el) => (el as unknown as { pointing: boolean }).pointing)).toBe(true);
+      await page.locator('body').press('s');
+      expect(await point.getAttribute('aria-pressed')).toBe('false');
+      expect(await view.evaluate((el) => (el as unknown as { pointing: boolean }).pointing)).toBe(false);
+      await page.locator('body').press('s');
+
+      // lecture-view's request (what a pointing click on W[2,3] emits) becomes the lecture's spotlight.
+      await view.evaluate((el) =>
+        el.dispatchEvent(new CustomEvent('bp-spotlight', { detail: { target: { type: 'element', tensor: 'W', index: [2, 3] } }, bubbles: true, composed: true })),
+      );
+      await eventually(spotlightOf).toEqual({ type: 'element', tensor: 'W', index: [2, 3] });
+      await page.locator('body').press('Escape');
+      await eventually(spotlightOf).toBe(null);
+      expect(await point.getAttribute('aria-pressed')).toBe('true');
+      // The console has the cleared spotlight too, so the next Esc is not another clear.
+      await eventually(() => view.evaluate((el) => (el as unknown as { snapshot: { spotlight: unknown } }).snapshot.spotlight)).toBe(null);
+      await page.locator('body').press('Escape');
+      expect(await point.getAttribute('aria-pressed')).toBe('false');
       p.assertClean();
     } finally {
       await p.close();
