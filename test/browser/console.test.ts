@@ -10,6 +10,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { startServer, type TestServer } from '../support/server.js';
+import { LectureClient } from '../support/clients.js';
 import { command, createLecture, eventually, launchBrowser, onServer, openPage } from './support.js';
 
 // jsqr is CommonJS with a `default` export: its types name the function there.
@@ -56,7 +57,10 @@ async function seenAt(locator: Locator): Promise<{ inViewport: boolean; hit: boo
       if (!inner || inner === hit) break;
       hit = inner;
     }
-    return { inViewport, hit: hit !== null && (hit === el || el.contains(hit)) };
+    // Up from what was hit, out of shadow roots through their hosts: is the element among its ancestors?
+    let node: Node | null = hit;
+    while (node && node !== el) node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
+    return { inViewport, hit: node === el };
   });
 }
 
@@ -172,6 +176,32 @@ describe('the console of a new lecture', () => {
       expect(await point.getAttribute('aria-pressed')).toBe('false');
       p.assertClean();
     } finally {
+      await p.close();
+    }
+  });
+
+  it('at 1366×768 an open question shows the instructor the answers as they come in (count and histogram), in sight without scrolling', async () => {
+    const lecture = await createLecture(server.url);
+    await command(server.url, lecture, { type: 'step' });
+    await command(server.url, lecture, { type: 'ask', tensor: 'C_act', index: [0] });
+    const p = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    const { page } = p;
+    const students = await Promise.all([1, 2, 3].map((i) => LectureClient.connect(server.url, { lectureId: lecture.id, clientId: server.clientId(`console-student-${i}`) })));
+    try {
+      await live(page);
+      const count = page.locator('[data-testid="prediction-count"]');
+      await eventually(() => count.textContent()).toBe('0');
+      for (const [i, value] of [0.2, 0.5, 0.55].entries()) {
+        expect(await students[i].socket.emitWithAck('prediction:submit', { value })).toEqual({ ok: true });
+        await eventually(() => count.textContent()).toBe(String(i + 1));
+      }
+      expect(await seenAt(count)).toEqual({ inViewport: true, hit: true });
+      expect(await seenAt(page.locator('prediction-histogram'))).toEqual({ inViewport: true, hit: true });
+      expect(await seenAt(page.locator('[data-testid="step"]'))).toEqual({ inViewport: true, hit: true });
+      await page.screenshot({ path: `${SHOTS}/console-1366x768-question.png` });
+      p.assertClean();
+    } finally {
+      for (const s of students) s.close();
       await p.close();
     }
   });
