@@ -170,4 +170,30 @@ describe('Your lectures', () => {
       await p.close();
     }
   });
+
+  it('with storage refused (a private mode), the home page still creates a lecture and its console works', async () => {
+    const p = await openPage(browser, 'about:blank');
+    try {
+      // What a browser that refuses storage does: reading localStorage throws.
+      await p.context.addInitScript(() => {
+        Object.defineProperty(window, 'localStorage', {
+          get() {
+            throw new DOMException('The user denied storage', 'SecurityError');
+          },
+        });
+      });
+      await p.page.goto(`${server.url}/`);
+      const id = await createWithForm(p.page, 'Nowhere to keep it');
+      expect(await p.page.locator('[data-testid="instructor-link"]').textContent()).toContain('Keep this link');
+      await p.page.getByRole('button', { name: /^Step/ }).click();
+      await eventually(() => stageOf(p.page).textContent()).toBe('input');
+      await p.page.goto(`${server.url}/`);
+      await p.page.getByRole('button', { name: 'Join' }).waitFor();
+      expect(await p.page.locator('[data-testid="my-lectures"]').count()).toBe(0);
+      expect(id).toMatch(/^[2-9A-HJKMNP-Z]{6}$/);
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
 });
