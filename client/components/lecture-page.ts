@@ -239,6 +239,29 @@ export class LecturePage extends LitElement {
   override disconnectedCallback(): void {
     super.disconnectedCallback();
     document.removeEventListener('keydown', this.onKey);
+    this.barSize.disconnect();
+    this.observedBar = null;
+    document.documentElement.style.removeProperty('scroll-padding-top');
+  }
+
+  /**
+   * The page scrolls things into view (a focused weight cell, a spotlighted element) below the
+   * console bar, not under it: the document's scroll padding follows the bar's height (none where
+   * the bar scrolls with the page).
+   */
+  private readonly barSize = new ResizeObserver(() => {
+    const bar = this.observedBar;
+    const sticky = bar !== null && getComputedStyle(bar).position === 'sticky';
+    document.documentElement.style.setProperty('scroll-padding-top', sticky ? `${Math.ceil(bar.getBoundingClientRect().height)}px` : '0px');
+  });
+  private observedBar: HTMLElement | null = null;
+
+  protected override updated(): void {
+    const bar = this.renderRoot.querySelector<HTMLElement>('.controls');
+    if (bar === this.observedBar) return;
+    this.barSize.disconnect();
+    this.observedBar = bar;
+    if (bar) this.barSize.observe(bar);
   }
 
   override render() {

@@ -107,6 +107,10 @@ describe('the console of a new lecture', () => {
         // Still in sight with the page scrolled to the tensors: the bar stays at the top.
         await page.locator('tensor-panel').evaluate((el) => el.scrollIntoView());
         expect(await seenAt(step)).toEqual({ inViewport: true, hit: true });
+        // What the page scrolls into view (a spotlight, a focused cell) lands below the bar, not under it.
+        const weight = page.locator('[data-testid="cell-W-0"]');
+        await weight.evaluate((el) => el.scrollIntoView());
+        expect(await seenAt(weight)).toEqual({ inViewport: true, hit: true });
 
         await step.click();
         await eventually(() => stageOf(page).textContent()).toBe('input');
