@@ -22,6 +22,11 @@ export interface AppOptions {
   /** The built client (dist/client); when absent only the API is served. */
   readonly clientDir?: string;
   readonly publicUrl?: string;
+  /**
+   * Without publicUrl: the base handed out to a browser that reached the server as localhost
+   * (lan-address.ts), so the links and QR codes an instructor projects open on phones.
+   */
+  readonly lanUrl?: string;
   /** Origins besides this site's own that may open socket.io connections (ALLOWED_ORIGINS). */
   readonly allowedOrigins?: readonly string[];
   /** Require this key (X-Create-Key) to create lectures; unset, anyone can. */
@@ -94,7 +99,7 @@ export function createApp(options: AppOptions): App {
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
   web.use(securityHeaders());
-  web.use('/api', apiRouter({ registry, store, publicUrl, createKey, guessGuard, creations, httpCommands }));
+  web.use('/api', apiRouter({ registry, store, publicUrl, lanUrl: options.lanUrl, createKey, guessGuard, creations, httpCommands }));
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {
     web.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
     // Client-side routes: the single page decides what to show.

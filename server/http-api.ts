@@ -27,6 +27,7 @@ import { csvDigest } from './csv-datasets.js';
 import { logFailedRequest } from './error-pages.js';
 import { lossJsonPieces, sendPieces } from './streaming.js';
 import { ExportCache } from './export-cache.js';
+import { isLoopbackHost } from './lan-address.js';
 
 /** The recording download: the lecture, then its events spliced in as stored (they are JSON already). */
 function* recordingPieces(lecture: string, events: Iterable<string>): Generator<string> {
@@ -40,6 +41,8 @@ export interface ApiOptions {
   readonly store: LectureStore;
   /** Absolute base of the links handed out; else taken from the request's host. */
   readonly publicUrl?: string;
+  /** The base for a request that came to localhost, when PUBLIC_URL is not set (app.ts `lanUrl`). */
+  readonly lanUrl?: string;
   /** When set, creating a lecture needs it in the X-Create-Key header (for a public server). */
   readonly createKey?: string;
   readonly guessGuard: GuessGuard;
@@ -64,8 +67,13 @@ class HttpError extends Error {
   }
 }
 
-function baseUrl(req: Request, publicUrl?: string): string {
+/**
+ * The base of the links handed out: PUBLIC_URL; else, for a browser on this machine that called the
+ * server localhost, its address on the room's network; else the host the request came to.
+ */
+function baseUrl(req: Request, publicUrl?: string, lanUrl?: string): string {
   if (publicUrl) return publicUrl.replace(/\/+$/, '');
+  if (lanUrl && isLoopbackHost(req.hostname)) return lanUrl;
   return `${req.protocol}://${req.get('host')}`;
 }
 
@@ -141,7 +149,7 @@ function bearerToken(req: Request): string | null {
 }
 
 /** The JSON API under /api. Every body is validated; errors are `{error}` with a status that says why. */
-export function apiRouter({ registry, store, publicUrl, createKey, guessGuard, creations, httpCommands }: ApiOptions): Router {
+export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guessGuard, creations, httpCommands }: ApiOptions): Router {
   const api = express.Router();
   const refusals = new Refusals(guessGuard);
   const exports = new ExportCache();
@@ -174,7 +182,7 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard, c
 
   // The base of the links the client hands out: the same one the create route's links use.
   api.get('/site', (req, res) => {
-    const site: SiteInfo = { publicUrl: baseUrl(req, publicUrl) };
+    const site: SiteInfo = { publicUrl: baseUrl(req, publicUrl, lanUrl) };
     res.json(site);
   });
 
@@ -191,7 +199,7 @@ export function apiRouter({ registry, store, publicUrl, createKey, guessGuard, c
       throw tooMany(`at most ${creations.capacity} lectures an hour from one address; try again in ${creations.retryAfter(address)} s`, creations.retryAfter(address));
     }
     const { room, token } = registry.create(parsed.data);
-    const base = baseUrl(req, publicUrl);
+    const base = baseUrl(req, publicUrl, lanUrl);
     const created: CreatedLecture = {
       id: room.id,
       instructorToken: token,

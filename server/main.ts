@@ -4,15 +4,19 @@ import { createApp } from './app.js';
 import { readConfig, type Config } from './config.js';
 import { clientIdKey } from './client-ids.js';
 import { SqliteStore } from './sqlite-store.js';
+import { lanBase } from './lan-address.js';
 
 const config = readConfig();
 const store = new SqliteStore(join(config.dataDir, 'backprop-live.sqlite'), { synchronous: config.synchronous });
 // dist/server/main.js → dist/client
 const clientDir = config.clientDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'client');
+// Without PUBLIC_URL, links for a console opened at localhost use this machine's address on the room's network.
+const lanUrl = config.publicUrl ? undefined : lanBase(config.host, config.port);
 const app = createApp({
   store,
   clientDir,
   publicUrl: config.publicUrl,
+  lanUrl,
   createKey: config.createKey,
   allowedOrigins: config.allowedOrigins,
   maxSocketBufferBytes: config.maxSocketBufferBytes,
@@ -27,6 +31,8 @@ app.server.listen(config.port, config.host, () => {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
   console.log(`Backprop Live listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (data in ${config.dataDir})`);
+  const shared = config.publicUrl ?? lanUrl;
+  if (shared) console.log(`Students open the links and QR codes on ${shared}${config.publicUrl ? ' (PUBLIC_URL)' : ' (set PUBLIC_URL to give another address)'}`);
   const notice = createKeyNotice(config);
   if (notice) console.log(notice);
 });

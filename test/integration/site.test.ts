@@ -7,6 +7,20 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http } from '../support/clients.js';
 
+/** GET /api/site with the Host header given (node:http: fetch always sends the Host of its URL). */
+function siteAs(server: TestServer, host: string): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    const req = request({ host: '127.0.0.1', port: server.port, path: '/api/site', headers: { host } }, (res) => {
+      let text = '';
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => (text += chunk));
+      res.on('end', () => resolve(text));
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
 describe('GET /api/site', () => {
   describe('without PUBLIC_URL', () => {
     let server: TestServer;
@@ -26,18 +40,26 @@ describe('GET /api/site', () => {
     });
 
     it('follows the Host header a phone used (localhost here, the LAN address there)', async () => {
-      // node:http, not fetch: fetch always sends the Host of the URL it was given.
-      const body = await new Promise<string>((resolve, reject) => {
-        const req = request({ host: '127.0.0.1', port: server.port, path: '/api/site', headers: { host: `localhost:${server.port}` } }, (res) => {
-          let text = '';
-          res.setEncoding('utf8');
-          res.on('data', (chunk: string) => (text += chunk));
-          res.on('end', () => resolve(text));
-        });
-        req.on('error', reject);
-        req.end();
-      });
-      expect(JSON.parse(body)).toEqual({ publicUrl: `http://localhost:${server.port}` });
+      expect(JSON.parse(await siteAs(server, `localhost:${server.port}`))).toEqual({ publicUrl: `http://localhost:${server.port}` });
+    });
+  });
+
+  describe('without PUBLIC_URL, listening on every interface (main.ts gives the LAN address as lanUrl)', () => {
+    let server: TestServer;
+    beforeAll(async () => {
+      server = await startServer({ app: { lanUrl: 'http://192.168.1.20:3000' } });
+    });
+    afterAll(async () => {
+      await server?.close();
+    });
+
+    it('hands a console opened at localhost the address phones reach, and anyone else the host they used', async () => {
+      for (const host of [`localhost:${server.port}`, `127.0.0.1:${server.port}`, `[::1]:${server.port}`]) {
+        expect(JSON.parse(await siteAs(server, host)), host).toEqual({ publicUrl: 'http://192.168.1.20:3000' });
+      }
+      expect(JSON.parse(await siteAs(server, 'lecture-hall.example:3000'))).toEqual({ publicUrl: 'http://lecture-hall.example:3000' });
+      const created = await createLecture(server.url);
+      expect(created.studentUrl).toBe(`http://192.168.1.20:3000/lecture/${created.id}`);
     });
   });
 
