@@ -5,6 +5,7 @@ import {
   csvDataset,
   describeCsvIssue,
   describeIssues,
+  isLoopbackHost,
   LectureListQuery,
   lectureNotebook,
   LIMITS,
@@ -27,7 +28,6 @@ import { csvDigest } from './csv-datasets.js';
 import { logFailedRequest } from './error-pages.js';
 import { lossJsonPieces, sendPieces } from './streaming.js';
 import { ExportCache } from './export-cache.js';
-import { isLoopbackHost } from './lan-address.js';
 
 /** The recording download: the lecture, then its events spliced in as stored (they are JSON already). */
 function* recordingPieces(lecture: string, events: Iterable<string>): Generator<string> {

@@ -26,9 +26,3 @@ export function lanBase(host: string, port: number, interfaces: NodeJS.Dict<Netw
   const chosen = addresses.find(isPrivateIPv4) ?? addresses[0];
   return chosen === undefined ? undefined : `http://${chosen}:${port}`;
 }
-
-/** Whether a request's Host names this machine only (localhost, 127.x, ::1). */
-export function isLoopbackHost(hostname: string): boolean {
-  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
-  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
-}

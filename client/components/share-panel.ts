@@ -2,11 +2,15 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
 import qrcode from 'qrcode-generator';
+import { isLoopbackHost } from '../../shared/index.js';
 import { displayCode } from '../lib/format.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { lectureLinks, publicBase } from '../lib/site.js';
 
 type Copied = 'student' | 'instructor';
+
+/** Whether a link names this machine only (the server listens on loopback and PUBLIC_URL is unset). */
+const onlyThisComputer = (url: string): boolean => isLoopbackHost(new URL(url).hostname);
 
 /**
  * The console's class link: the join code, the student link and its QR code, and (for the
@@ -111,6 +115,9 @@ export class SharePanel extends LitElement {
           <p class="code" data-testid="join-code" aria-label="Join code ${this.lectureId.split('').join(' ')}">${displayCode(this.lectureId)}</p>
           ${student
             ? html`<p class="url"><a href=${student} target="_blank" rel="noopener" data-testid="student-url">${student}</a></p>
+                ${onlyThisComputer(student)
+                  ? html`<p class="error" data-testid="local-link-warning">Only this computer can open this link. Start the server with HOST=0.0.0.0 (the default), or set PUBLIC_URL to the address students reach it at.</p>`
+                  : nothing}
                 <p>${this.copyButton('student', 'Copy student link', student)}</p>`
             : html`<p class=${this.baseError ? 'error' : 'muted'} role="status">${this.baseError ? `No link to hand out: ${this.baseError}. Reload to try again.` : 'Loading the link…'}</p>`}
         </div>

@@ -64,6 +64,15 @@ export const SiteInfo = z.object({
 });
 export type SiteInfo = z.infer<typeof SiteInfo>;
 
+/**
+ * Whether a host name (a URL's hostname, a request's Host without its port) names this machine
+ * only: localhost, 127.x, ::1. A link on such a host opens nothing on a student's phone.
+ */
+export function isLoopbackHost(hostname: string): boolean {
+  const h = hostname.toLowerCase().replace(/^\[|\]$/g, '');
+  return h === 'localhost' || h.endsWith('.localhost') || h === '::1' || /^127\.\d+\.\d+\.\d+$/.test(h);
+}
+
 export interface LectureSummary {
   readonly id: string;
   readonly title: string;

@@ -96,6 +96,8 @@ describe('the console of a new lecture', () => {
         expect(await hint.textContent()).toContain('Press Step (→) to run the first stage');
         expect((await seenAt(hint)).inViewport).toBe(true);
         await page.screenshot({ path: `${SHOTS}/console-${width}x${height}-new.png` });
+        // This test server listens on 127.0.0.1 without PUBLIC_URL: its links open on this computer only, and the panel says so.
+        expect(await page.locator('[data-testid="local-link-warning"]').textContent()).toContain('Only this computer can open this link');
 
         const stops: string[] = [];
         for (let i = 0; i < 8 && stops.at(-1) !== 'step'; i++) {
@@ -259,6 +261,7 @@ describe('the class link with PUBLIC_URL', () => {
       const png = PNG.sync.read(await page.locator('[data-testid="share-qr"]').screenshot());
       const decoded = jsQR(new Uint8ClampedArray(png.data), png.width, png.height);
       expect(decoded?.data).toBe(`${PUBLIC_URL}/lecture/${lecture.id}`);
+      expect(await page.locator('[data-testid="local-link-warning"]').count()).toBe(0);
 
       await page.locator('[data-testid="instructor-link"] summary').click();
       expect(await page.locator('[data-testid="instructor-url"]').textContent()).toBe(`${PUBLIC_URL}/lecture/${lecture.id}/instructor#token=${lecture.instructorToken}`);

@@ -1,7 +1,8 @@
 /** The address phones in the room reach the server at, chosen from this machine's interfaces. */
 import { describe, expect, it } from 'vitest';
 import type { NetworkInterfaceInfo } from 'node:os';
-import { isLoopbackHost, lanBase } from '../../server/lan-address.js';
+import { lanBase } from '../../server/lan-address.js';
+import { isLoopbackHost } from '../../shared/index.js';
 
 const v4 = (address: string, internal = false): NetworkInterfaceInfo =>
   ({ address, family: 'IPv4', internal, netmask: '255.255.255.0', mac: '00:00:00:00:00:00', cidr: `${address}/24` }) as NetworkInterfaceInfo;
