@@ -1,5 +1,6 @@
 export * from './version.js';
 export * from './limits.js';
+export * from './decimal.js';
 export * from './collab.js';
 export * from './loss-series.js';
 export * from './commands.js';
