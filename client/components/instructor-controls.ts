@@ -1,8 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, makeDataset, notebookWeightsFit, PRESET_NAMES, type Command, type Preset, type Snapshot } from '../../shared/index.js';
+import { LIMITS, makeDataset, notebookWeightsFit, parseDecimal, parseWholeNumber, PRESET_NAMES, type Command, type Preset, type Snapshot } from '../../shared/index.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { fmt } from '../lib/format.js';
+import { fieldError, numberFieldStyles, numberIn } from '../lib/number-field.js';
 import { barStyles, buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import './network-setup.js';
 
@@ -21,18 +22,23 @@ export class InstructorControls extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
   @property({ type: Boolean }) connected = false;
 
-  @state() epochs = 1000;
+  @state() private epochs = '1000';
   @state() private rate = '';
   @state() private preset: Preset = 'notebook';
   @state() private seed = '';
   @state() private setupOpen = false;
+  /** Why a numeric field's text was refused, by the field's id; shown beside it (the field keeps the text). */
+  @state() private refused: Readonly<Partial<Record<NumberField, string>>> = {};
 
   static override styles = [
     panelStyles,
     buttonStyles,
     barStyles,
+    numberFieldStyles,
     css`
-      input[type='number'] {
+      #epochs,
+      #seed,
+      #sample {
         width: 5.5rem;
       }
       #rate {
@@ -123,14 +129,16 @@ export class InstructorControls extends LitElement {
             <label for="epochs">Epochs</label>
             <input
               id="epochs"
-              type="number"
-              min="1"
-              max=${LIMITS.maxEpochs}
-              step="1"
-              .value=${String(this.epochs)}
-              @change=${(e: Event) => (this.epochs = Number((e.target as HTMLInputElement).value))}
+              type="text"
+              inputmode="numeric"
+              autocomplete="off"
+              .value=${this.epochs}
+              @input=${(e: Event) => this.typed('epochs', (e.target as HTMLInputElement).value)}
               ?disabled=${training !== null}
+              aria-invalid=${this.refused.epochs ? 'true' : nothing}
+              aria-describedby=${this.refused.epochs ? 'epochs-error' : nothing}
             />
+            ${fieldError('epochs-error', this.refused.epochs ?? null)}
             <button ?disabled=${off} @click=${() => this.train()} data-testid="train">Train ▸ <kbd>T</kbd></button>
             ${training
               ? html`<progress max=${training.epochsTotal} .value=${training.epochsDone} aria-label="Training progress"></progress>
@@ -141,10 +149,12 @@ export class InstructorControls extends LitElement {
           <div class="group" role="group" aria-label="Sample and learning rate">
             ${this.renderSample(s, off)}
             <label for="rate">η</label>
-            <input id="rate" type="number" min="0" step="any" max=${LIMITS.maxLearningRate} .value=${this.rate}
-              @input=${(e: Event) => (this.rate = (e.target as HTMLInputElement).value)}
-              @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.setRate()} />
-            <button ?disabled=${off || Number(this.rate) === s.learningRate} @click=${() => this.setRate()}>Set η</button>
+            <input id="rate" type="text" inputmode="decimal" autocomplete="off" .value=${this.rate}
+              @input=${(e: Event) => this.typed('rate', (e.target as HTMLInputElement).value)}
+              @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.setRate()}
+              aria-invalid=${this.refused.rate ? 'true' : nothing} aria-describedby=${this.refused.rate ? 'rate-error' : nothing} />
+            <button ?disabled=${off || numberIn(this.rate) === s.learningRate} @click=${() => this.setRate()}>Set η</button>
+            ${fieldError('rate-error', this.refused.rate ?? null)}
           </div>
           <div class="group" role="group" aria-label="Reset the weights">
             <label for="preset">Weights</label>
@@ -153,8 +163,10 @@ export class InstructorControls extends LitElement {
             </select>
             ${preset === 'random'
               ? html`<label for="seed">Seed</label>
-                  <input id="seed" type="number" min="0" step="1" placeholder="any" .value=${this.seed}
-                    @input=${(e: Event) => (this.seed = (e.target as HTMLInputElement).value)} />`
+                  <input id="seed" type="text" inputmode="numeric" autocomplete="off" placeholder="any" .value=${this.seed}
+                    @input=${(e: Event) => this.typed('seed', (e.target as HTMLInputElement).value)}
+                    aria-invalid=${this.refused.seed ? 'true' : nothing} aria-describedby=${this.refused.seed ? 'seed-error' : nothing} />
+                  ${fieldError('seed-error', this.refused.seed ?? null)}`
               : nothing}
             <button ?disabled=${off} @click=${() => this.reset()}>Reset</button>
           </div>
@@ -176,24 +188,45 @@ export class InstructorControls extends LitElement {
   /** The row of the next pass: a list of the rows when they are few, a number otherwise. */
   private renderSample(s: Snapshot, off: boolean) {
     const rows = makeDataset(s.dataset).train;
-    const choose = (e: Event) => this.ask({ type: 'selectSample', index: Number((e.target as HTMLInputElement | HTMLSelectElement).value) });
     if (rows.length > MAX_LISTED_ROWS) {
+      const type = (e: Event) => {
+        const index = this.read('sample', (e.target as HTMLInputElement).value, parseWholeNumber, { min: 0, max: rows.length - 1 });
+        if (index !== undefined) this.ask({ type: 'selectSample', index });
+      };
       return html`<label for="sample">Sample (0–${rows.length - 1})</label>
-        <input id="sample" type="number" min="0" max=${rows.length - 1} step="1" .value=${String(s.sampleIndex)} ?disabled=${off} @change=${choose} />`;
+        <input id="sample" type="text" inputmode="numeric" autocomplete="off" .value=${String(s.sampleIndex)} ?disabled=${off} @change=${type}
+          aria-invalid=${this.refused.sample ? 'true' : nothing} aria-describedby=${this.refused.sample ? 'sample-error' : nothing} />
+        ${fieldError('sample-error', this.refused.sample ?? null)}`;
     }
+    const choose = (e: Event) => this.ask({ type: 'selectSample', index: Number((e.target as HTMLSelectElement).value) });
     return html`<label for="sample">Sample</label>
       <select id="sample" ?disabled=${off} @change=${choose}>
         ${rows.map((x, i) => html`<option value=${i} ?selected=${i === s.sampleIndex}>${i}: ${rowText(x.x)} → ${x.y}</option>`)}
       </select>`;
   }
 
-  /** T on the keyboard trains with the epochs in the box. */
+  /** T on the keyboard trains with the epochs in the box; a box that does not hold a whole number says why instead. */
   train(): void {
-    this.ask({ type: 'train', epochs: this.epochs });
+    const epochs = this.read('epochs', this.epochs, parseWholeNumber, { min: 1, max: LIMITS.maxEpochs });
+    if (epochs !== undefined) this.ask({ type: 'train', epochs });
   }
 
   private setRate(): void {
-    this.ask({ type: 'setLearningRate', value: Number(this.rate) });
+    const value = this.read('rate', this.rate, parseDecimal, { min: 0, max: LIMITS.maxLearningRate });
+    if (value !== undefined) this.ask({ type: 'setLearningRate', value });
+  }
+
+  /** A field's number, or undefined with the refusal shown beside the field. */
+  private read(field: NumberField, text: string, parse: typeof parseDecimal, bounds: { min: number; max: number }): number | undefined {
+    const result = parse(text, bounds);
+    this.refused = { ...this.refused, [field]: result.ok ? undefined : result.error };
+    return result.ok ? result.value : undefined;
+  }
+
+  /** Keeps a field's text as typed; typing clears its refusal, which was about the text before. */
+  private typed(field: Exclude<NumberField, 'sample'>, text: string): void {
+    this[field] = text;
+    if (this.refused[field]) this.refused = { ...this.refused, [field]: undefined };
   }
 
   /** The preset a reset would use: the notebook's weights fit a 3-4-1 network only; any other gets random ones. */
@@ -203,15 +236,21 @@ export class InstructorControls extends LitElement {
 
   private reset(): void {
     const preset = this.chosenPreset();
-    const command: Command =
-      preset === 'random' && this.seed.trim() !== '' ? { type: 'reset', preset: 'random', seed: Number(this.seed) } : { type: 'reset', preset };
-    this.ask(command);
+    if (preset !== 'random' || this.seed.trim() === '') {
+      this.ask({ type: 'reset', preset });
+      return;
+    }
+    const seed = this.read('seed', this.seed, parseWholeNumber, { min: 0, max: LIMITS.maxSeed });
+    if (seed !== undefined) this.ask({ type: 'reset', preset: 'random', seed });
   }
 
   private ask(command: Command): void {
     this.dispatchEvent(new CommandRequestEvent(command));
   }
 }
+
+/** The bar's numeric fields, each a text field read by parseDecimal. */
+type NumberField = 'epochs' | 'rate' | 'seed' | 'sample';
 
 /** A row's features as the notebook writes bits ("101"), or as numbers ("1.25, −0.5"). */
 function rowText(x: readonly number[]): string {

@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, type MlpConfig, type Prediction, type PredictionUpdate } from '../../shared/index.js';
+import { LIMITS, parseDecimal, type MlpConfig, type Prediction, type PredictionUpdate } from '../../shared/index.js';
 import { elementLabel, tensorShapeIn, type PredictionRole } from '../lib/collab.js';
 import { CommandRequestEvent, PredictionSubmitEvent } from '../lib/events.js';
 import { fmt } from '../lib/format.js';
+import { fieldError, flipSign, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import './prediction-histogram.js';
 
@@ -36,6 +37,7 @@ export class PredictionCard extends LitElement {
   static override styles = [
     panelStyles,
     buttonStyles,
+    numberFieldStyles,
     css`
       .panel {
         border-width: 2px;
@@ -75,11 +77,6 @@ export class PredictionCard extends LitElement {
       }
       .actual {
         font-size: 1.15rem;
-      }
-      .error {
-        color: var(--danger);
-        font-weight: 600;
-        margin: 0.25rem 0;
       }
       p {
         margin: 0.25rem 0;
@@ -141,14 +138,16 @@ export class PredictionCard extends LitElement {
       <p>What will ${what} be when its stage runs? Answers are anonymous to the class; you can change yours until the reveal.</p>
       <form @submit=${this.submit} novalidate>
         <label for="answer" class="visually-hidden">Your prediction for ${what}</label>
-        <input id="answer" type="number" step="any" inputmode="decimal" placeholder="e.g. 0.5" required
-          min=${-LIMITS.maxWeightMagnitude} max=${LIMITS.maxWeightMagnitude}
-          .value=${this.draft} @input=${(e: Event) => (this.draft = (e.target as HTMLInputElement).value)}
+        <input id="answer" type="text" inputmode="decimal" autocomplete="off" spellcheck="false" placeholder="e.g. 0.5" required
+          .value=${this.draft} @input=${(e: Event) => this.typing((e.target as HTMLInputElement).value)}
+          aria-invalid=${this.typo ? 'true' : nothing}
           aria-describedby=${this.typo ?? this.error ? 'answer-error' : nothing} data-testid="prediction-input" />
+        <button type="button" class="sign" aria-label="± change sign" title="Change the sign (a phone's decimal keypad has no minus key)"
+          data-testid="prediction-sign" @click=${() => this.typing(flipSign(this.draft))}>±</button>
         <button class="primary" type="submit" ?disabled=${this.busy} data-testid="prediction-submit">${this.mine === null ? 'Submit' : 'Change answer'}</button>
       </form>
+      ${this.typo ?? this.error ? html`<p class="field-error" id="answer-error" role="alert" data-testid="prediction-error">${this.typo ?? this.error}</p>` : nothing}
       ${this.mine !== null ? html`<p data-testid="prediction-mine">Your answer: <strong class="num">${fmt(this.mine)}</strong> ✓ sent</p>` : nothing}
-      ${this.typo ?? this.error ? html`<p class="error" id="answer-error" role="alert" data-testid="prediction-error">${this.typo ?? this.error}</p>` : nothing}
     `;
   }
 
@@ -177,19 +176,20 @@ export class PredictionCard extends LitElement {
 
   private submit(e: SubmitEvent): void {
     e.preventDefault();
-    const raw = this.draft.trim();
-    const value = Number(raw);
-    // Checked here so an obvious slip is explained at once; the server checks again.
-    if (raw === '' || !Number.isFinite(value)) {
-      this.typo = 'Type a number, e.g. 0.5.';
-      return;
-    }
-    if (Math.abs(value) > LIMITS.maxWeightMagnitude) {
-      this.typo = `Keep it between −${LIMITS.maxWeightMagnitude} and ${LIMITS.maxWeightMagnitude}.`;
+    // Read as the student typed it (0,25 is 0.25); a refusal says why and sends nothing. The server checks again.
+    const result = parseDecimal(this.draft, { min: -LIMITS.maxWeightMagnitude, max: LIMITS.maxWeightMagnitude });
+    if (!result.ok) {
+      this.typo = result.error;
       return;
     }
     this.typo = null;
-    this.dispatchEvent(new PredictionSubmitEvent(value));
+    this.dispatchEvent(new PredictionSubmitEvent(result.value));
+  }
+
+  /** The field's text as typed; an earlier refusal goes once the student edits (it would describe old text). */
+  private typing(text: string): void {
+    this.draft = text;
+    this.typo = null;
   }
 }
 

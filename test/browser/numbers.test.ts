@@ -1,0 +1,165 @@
+/**
+ * Numbers read the way people type them: a student on a phone answers `0,25` and the class mean
+ * is 0.25; `1,234.5` is refused beside the field and nothing reaches the server; in the console η
+ * `0,5` sets 0.5 and `2.5` epochs is refused with its reason. Real server, real Chromium.
+ */
+import { AxeBuilder } from '@axe-core/playwright';
+import { describe, expect, it } from 'vitest';
+import type { Browser, Locator, Page } from 'playwright-core';
+import type { Snapshot } from '../../shared/index.js';
+import type { TestServer } from '../support/server.js';
+import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
+
+let server: TestServer;
+let browser: Browser;
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
+
+const SHOTS = '/tmp/shots-numbers';
+const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
+const live = (page: Page) => page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+
+async function state(id: string): Promise<Snapshot> {
+  return (await (await fetch(`${server.url}/api/lectures/${id}/state`)).json()) as Snapshot;
+}
+
+/** What a person sees of an element: in the viewport, not covered at its centre (through shadow roots), its font size. */
+async function seen(locator: Locator): Promise<{ inViewport: boolean; hit: boolean; fontPx: number }> {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const inViewport = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth && r.width > 0 && r.height > 0;
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    let hit: Element | null = document.elementFromPoint(x, y);
+    while (hit?.shadowRoot) {
+      const inner = hit.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === hit) break;
+      hit = inner;
+    }
+    let node: Node | null = hit;
+    while (node && node !== el) node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
+    return { inViewport, hit: node === el, fontPx: parseFloat(getComputedStyle(el).fontSize) };
+  });
+}
+
+/** Distance in CSS px between two elements' boxes (0 when they touch or overlap). */
+async function gap(a: Locator, b: Locator): Promise<number> {
+  const [ra, rb] = [await a.boundingBox(), await b.boundingBox()];
+  if (!ra || !rb) throw new Error('an element has no box');
+  const dx = Math.max(0, ra.x - (rb.x + rb.width), rb.x - (ra.x + ra.width));
+  const dy = Math.max(0, ra.y - (rb.y + rb.height), rb.y - (ra.y + ra.height));
+  return Math.hypot(dx, dy);
+}
+
+async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
+}
+
+/** Types as a person does, key by key (fill() would refuse text a type=number field cannot hold). */
+async function typeInto(field: Locator, text: string): Promise<void> {
+  await field.click();
+  await field.press('ControlOrMeta+a');
+  await field.press('Backspace');
+  await field.pressSequentially(text);
+}
+
+describe('numbers as people type them', () => {
+  it('a phone student: 1,234.5 is refused beside the field and not sent; 0,25 is sent as 0.25', async () => {
+    const lecture = await createLecture(server.url, { title: 'Decimal comma' });
+    await command(server.url, lecture, { type: 'step' });
+    await command(server.url, lecture, { type: 'ask', tensor: 'C_act', index: [0] });
+    const student = await openPage(browser, onServer(server.url, lecture.studentUrl), { phone: true });
+    try {
+      const { page } = student;
+      await live(page);
+      const field = byTestId(page, 'prediction-input');
+      await field.waitFor();
+      expect(await field.getAttribute('inputmode')).toBe('decimal');
+      expect(await field.getAttribute('type')).toBe('text');
+
+      await typeInto(field, '1,234.5');
+      await byTestId(page, 'prediction-submit').tap();
+      const error = byTestId(page, 'prediction-error');
+      await eventually(() => error.textContent()).toContain('ambiguous');
+      // The text stays as typed, marked invalid, described by the message right beside it, which a person can read.
+      expect(await field.inputValue()).toBe('1,234.5');
+      expect(await field.getAttribute('aria-invalid')).toBe('true');
+      expect(await field.getAttribute('aria-describedby')).toBe(await error.getAttribute('id'));
+      await error.scrollIntoViewIfNeeded();
+      const shown = await seen(error);
+      expect(shown).toMatchObject({ inViewport: true, hit: true });
+      expect(shown.fontPx).toBeGreaterThanOrEqual(13);
+      expect(await gap(field, error)).toBeLessThan(48);
+      expect(await byTestId(page, 'prediction-mine').count()).toBe(0);
+      await page.screenshot({ path: `${SHOTS}/phone-refused.png` });
+      expect(await axeViolations(page)).toEqual([]);
+
+      // Nothing was sent: revealed now, the question has no answers.
+      await command(server.url, lecture, { type: 'reveal' });
+      await eventually(async () => (await state(lecture.id)).prediction?.status).toBe('revealed');
+      expect((await state(lecture.id)).prediction?.stats?.count).toBe(0);
+
+      // Asked again: 0,25 is 0.25, never 25 or 0.
+      await command(server.url, lecture, { type: 'ask', tensor: 'C_act', index: [0] });
+      await eventually(() => byTestId(page, 'prediction-card').getAttribute('data-status')).toBe('open');
+      await typeInto(field, '0,25');
+      await byTestId(page, 'prediction-submit').tap();
+      await eventually(() => byTestId(page, 'prediction-mine').textContent()).toContain('0.2500');
+      expect(await byTestId(page, 'prediction-error').count()).toBe(0);
+      expect(await field.getAttribute('aria-invalid')).toBeNull();
+      await page.screenshot({ path: `${SHOTS}/phone-sent.png` });
+      await command(server.url, lecture, { type: 'reveal' });
+      await eventually(async () => (await state(lecture.id)).prediction?.stats?.count).toBe(1);
+      expect((await state(lecture.id)).prediction?.stats?.mean).toBe(0.25);
+      await eventually(() => byTestId(page, 'prediction-mean').textContent()).toBe('0.2500');
+      student.assertClean();
+    } finally {
+      await student.close();
+    }
+  });
+
+  it('the console at 1366×768: η 0,5 sets 0.5; 2.5 epochs is refused with the reason and nothing trains', async () => {
+    const lecture = await createLecture(server.url, { title: 'Console numbers' });
+    const console_ = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    try {
+      const { page } = console_;
+      await live(page);
+      const rate = page.getByLabel('η', { exact: true });
+      await typeInto(rate, '0,5');
+      await page.getByRole('button', { name: 'Set η' }).click();
+      await eventually(async () => (await state(lecture.id)).learningRate).toBe(0.5);
+      expect(await rate.getAttribute('aria-invalid')).toBeNull();
+
+      const epochs = page.getByLabel('Epochs', { exact: true });
+      await typeInto(epochs, '2.5');
+      await byTestId(page, 'train').click();
+      const error = byTestId(page, 'epochs-error');
+      await eventually(() => error.textContent()).toContain('whole number');
+      expect(await epochs.getAttribute('aria-invalid')).toBe('true');
+      expect(await epochs.getAttribute('aria-describedby')).toBe('epochs-error');
+      const shown = await seen(error);
+      expect(shown).toMatchObject({ inViewport: true, hit: true });
+      expect(shown.fontPx).toBeGreaterThanOrEqual(13);
+      expect(await gap(epochs, error)).toBeLessThan(48);
+      // T trains with the box's epochs: refused too.
+      await page.locator('body').press('t');
+      await page.screenshot({ path: `${SHOTS}/console-refused.png` });
+      expect(await axeViolations(page)).toEqual([]);
+      // Nothing trained: a command sent after both arrives at the very next seq.
+      const before = (await state(lecture.id)).seq;
+      const after = await command(server.url, lecture, { type: 'setLearningRate', value: 0.25 });
+      expect(after.seq).toBe(before + 1);
+      expect(after.epoch).toBe(0);
+      expect(after.training).toBeNull();
+
+      // A bad η is refused beside its field too, and the lecture keeps its rate.
+      await typeInto(rate, '0.5.1');
+      await rate.press('Enter');
+      await eventually(() => byTestId(page, 'rate-error').textContent()).toContain('more than one decimal separator');
+      expect((await state(lecture.id)).learningRate).toBe(0.25);
+      console_.assertClean();
+    } finally {
+      await console_.close();
+    }
+  });
+});
