@@ -1,13 +1,21 @@
 import { defineConfig } from 'vite';
+import { compression } from 'vite-plugin-compression2';
 
 // The browser app: one index.html, client-side routing by pathname. The server serves
 // dist/client and falls back to index.html for /lecture/* and /replay/*.
 export default defineConfig({
   root: 'client',
+  plugins: [
+    // A .br and a .gz beside every text file, made once at build rather than on each request:
+    // server/static-assets.ts sends the one the browser accepts (100 phones on one access point
+    // pull a third of the bytes). Fonts are woff2, compressed already.
+    compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent' }),
+  ],
   build: {
     outDir: '../dist/client',
     emptyOutDir: true,
-    // KaTeX's fonts and uPlot are the bulk; one chunk keeps first paint simple on a lecture Wi-Fi.
+    // Pages and the console load as their own chunks (bp-app.ts, lecture-page.ts); KaTeX is the
+    // largest one a student needs and is above Vite's default warning size.
     chunkSizeWarningLimit: 800,
     // Every asset a file, never a data: URL: the CSP allows fonts from 'self' only (server/security-headers.ts),
     // and KaTeX's smaller fonts would otherwise be inlined.

@@ -12,6 +12,8 @@ import { TRUST_NO_PROXY, type ProxyTrust } from './client-address.js';
 import { ClientIds } from './client-ids.js';
 import { securityHeaders } from './security-headers.js';
 import { finalErrorHandler, notFound } from './error-pages.js';
+import { clientFiles, singlePage } from './static-assets.js';
+import { codeRedirect, joinFromForm } from './join-route.js';
 import { TrainingSlots } from './training-slots.js';
 import { DEFAULT_LECTURE_LIMITS, type LectureLimits } from './lecture-quota.js';
 
@@ -101,12 +103,16 @@ export function createApp(options: AppOptions): App {
   web.use(securityHeaders());
   web.use('/api', apiRouter({ registry, store, publicUrl, lanUrl: options.lanUrl, createKey, guessGuard, creations, httpCommands }));
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {
-    web.use(express.static(clientDir, { index: 'index.html', maxAge: '1h', setHeaders: noCacheForHtml }));
+    const files = clientFiles(clientDir);
+    web.use(files);
     // Client-side routes: the single page decides what to show.
-    web.get(['/lecture/*rest', '/replay/*rest'], (_req, res) => res.sendFile(join(clientDir, 'index.html'), { headers: { 'Cache-Control': 'no-cache' } }));
+    web.get(['/lecture/*rest', '/replay/*rest'], singlePage(files));
   } else {
     web.get('/', (_req, res) => res.type('text/plain').send('Backprop Live API is running; the client is not built (npm run build).'));
   }
+  // After the files, so a file's name is never taken for a code.
+  web.get('/join', joinFromForm);
+  web.get('/*code', codeRedirect);
   web.use(notFound);
   web.use(finalErrorHandler);
   const server = createServer(web);
@@ -138,8 +144,4 @@ export function createApp(options: AppOptions): App {
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
-}
-
-function noCacheForHtml(res: express.Response, path: string): void {
-  if (path.endsWith('.html')) res.setHeader('Cache-Control', 'no-cache');
 }

@@ -30,24 +30,44 @@ export function clientErrorStatus(err: unknown): number {
 
 const SENTENCES = new Map<number, { title: string; sentence: string }>([
   [400, { title: 'This address is not valid', sentence: 'The link seems to be cut or mistyped.' }],
-  [404, { title: 'There is no page here', sentence: 'Check the address, or type the lecture’s join code on the home page.' }],
+  [404, { title: 'There is no page here', sentence: 'Check the address, or type the lecture’s join code below.' }],
 ]);
 const FALLBACK = { title: 'Something went wrong', sentence: 'Please try again in a moment.' };
+const NOT_A_CODE = {
+  title: 'That is not a lecture code',
+  sentence: 'A code is six letters and digits, as shown on the projector, like PWW-MCD. Try again:',
+};
+
+/** Pages that offer the join box: a student who mistyped the address is one code away from the lecture. */
+const WITH_JOIN_BOX = new Set([404]);
+
+/** Inputs at least 16 px (phones zoom into smaller ones) and ≥ 44 px tall to tap. */
+const FIELD = 'font: inherit; padding: 0.5rem 0.6rem; min-height: 2.75rem; box-sizing: border-box; border: 1px solid #57606a; border-radius: 6px';
+
+/** `GET /join?code=…` (server/join-route.ts) takes the code to its lecture. */
+const JOIN_BOX = `<form action="/join" method="get" style="margin: 1.5rem 0">
+<label for="code" style="display: block; font-weight: 600; margin-bottom: 0.4rem">Join a lecture</label>
+<input id="code" name="code" autocomplete="off" autocapitalize="characters" spellcheck="false" maxlength="40" placeholder="PWW-MCD" required style="${FIELD}; width: 10rem">
+<button type="submit" style="${FIELD}; background: #0b5cad; color: #fff; border-color: #0b5cad; cursor: pointer">Join</button>
+</form>`;
 
 /**
- * A small page a student can read on a phone: what happened and a way home. Nothing from the
- * request or the error is echoed, so nothing needs escaping. Style attributes only (the CSP
- * allows no <style> element).
+ * A small page a student can read on a phone: what happened, the join box where it helps, and a
+ * way home. Nothing from the request or the error is echoed, so nothing needs escaping. Style
+ * attributes only (the CSP allows no <style> element).
  */
-export function errorPage(status: number): string {
-  const { title, sentence } = SENTENCES.get(status) ?? FALLBACK;
+export function errorPage(status: number, text = SENTENCES.get(status) ?? FALLBACK, joinBox = WITH_JOIN_BOX.has(status)): string {
+  const { title, sentence } = text;
   return `<!doctype html>
 <html lang="en">
 <head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Backprop Live</title></head>
 <body style="font: 1.1rem/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; color: #1f2328">
+<main>
 <h1 style="font-size: 1.5rem">${title}</h1>
 <p>${sentence}</p>
-<p><a href="/">Go to the Backprop Live home page</a></p>
+${joinBox ? JOIN_BOX : ''}
+<p><a href="/" style="color: #0b5cad">Go to the Backprop Live home page</a></p>
+</main>
 </body>
 </html>
 `;
@@ -57,6 +77,12 @@ export function errorPage(status: number): string {
 export function notFound(req: Request, res: Response): void {
   logFailedRequest(req, 404, 'no such page');
   res.status(404).type('html').send(errorPage(404));
+}
+
+/** The join box held something that cannot be a code: say so, and offer the box again. */
+export function joinCodeNotValid(req: Request, res: Response): void {
+  logFailedRequest(req, 400, 'not a join code');
+  res.status(400).type('html').send(errorPage(400, NOT_A_CODE, true));
 }
 
 /** The last handler: a generic page, never express's stack trace, and one log line. */
