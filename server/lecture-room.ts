@@ -4,7 +4,7 @@ import {
   evolve,
   flagKey,
   revealsPrediction,
-  endsPass,
+  clearsFlags,
   targetProblem,
   LectureTrainer,
   type FlagCounts,
@@ -77,11 +77,6 @@ interface TrainingRun {
   stopRequested: boolean;
   /** Trainings of other lectures ahead of this one while it waits for a slot; 0 once it runs. */
   queued: number;
-}
-
-/** Whether the command ends the pass's flags: the pass ended (shared with the spotlight), or they are cleared. */
-function clearsFlags(before: LectureState, after: LectureState, event: LectureEvent): boolean {
-  return event.command.type === 'clearFlags' || endsPass(before, after, event.command);
 }
 
 function isFiniteNetwork(network: MlpState): boolean {
@@ -308,7 +303,7 @@ export class LectureRoom {
       return { ok: false, status: 409, error: 'the numbers overflowed (a weight or value became infinite); lower the learning rate or the weights' };
     }
     const frame = frameBetween(this.current, next, event);
-    const clearFlags = clearsFlags(this.current, next, event);
+    const clearFlags = frame.flagsCleared === true;
     try {
       const bytes = this.deps.store.appendEvent(
         this.id,

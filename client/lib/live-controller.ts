@@ -10,7 +10,6 @@ import {
   type CommandAck,
   type ClientToServerEvents,
   mlpLayout,
-  mlpStagesRun,
   type ConnectErrorCode,
   type Display,
   type FlagTarget,
@@ -50,15 +49,6 @@ export interface LivePoint {
 /** Every refusal the server names is final for this page view: retrying would only repeat it. */
 const FATAL: ReadonlySet<string> = new Set(Object.values(CONNECT_ERRORS));
 const COMMAND_TIMEOUT_MS = 15_000;
-/** Commands after which no flag of the pass is left (besides starting a new pass). */
-const FLAG_CLEARING: ReadonlySet<string> = new Set(['clearFlags', 'reset', 'selectSample', 'setNetwork', 'setDataset']);
-
-/** Whether a frame began a new pass (or changed the network, whose stages are then new too). */
-function startedPass(before: Snapshot, frame: Frame): boolean {
-  if (frame.network) return true;
-  return mlpStagesRun(mlpLayout(before.network), before.stage, frame.stage).includes('input');
-}
-
 /**
  * Owns the socket of one lecture page: joins, keeps the snapshot current by applying frames,
  * resynchronises on gaps, reconnects with `lastSeq` so the server sends only what we missed,
@@ -271,7 +261,7 @@ export class LiveController implements ReactiveController {
     if (!s || frame.seq <= s.seq) return; // a duplicate after a catch-up
     try {
       // A frame ends any training: its progress is now in the history.
-      this.set({ snapshot: applyFrame(s, frame), progress: null, livePoints: [], ...this.afterFrame(s, frame) });
+      this.set({ snapshot: applyFrame(s, frame), progress: null, livePoints: [], ...this.afterFrame(frame) });
       for (const listener of this.frameListeners) listener(frame);
     } catch (e) {
       if (!(e instanceof RangeError)) throw e;
@@ -281,10 +271,10 @@ export class LiveController implements ReactiveController {
   }
 
   /** What a frame changes beyond the snapshot: own flags end with the pass, as they do on the server. */
-  private afterFrame(before: Snapshot, frame: Frame): Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate' | 'predictionCount'>> {
+  private afterFrame(frame: Frame): Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate' | 'predictionCount'>> {
     const patch: Partial<Pick<LiveController, 'myFlags' | 'predictionUpdate' | 'predictionCount'>> = {};
     const type = frame.command.type;
-    if (this.myFlags.size && (startedPass(before, frame) || FLAG_CLEARING.has(type))) patch.myFlags = new Set();
+    if (this.myFlags.size && frame.flagsCleared) patch.myFlags = new Set();
     // A new question: the counts heard were about the last one.
     if (type === 'ask') Object.assign(patch, { predictionUpdate: null, predictionCount: null });
     return patch;
@@ -302,9 +292,8 @@ export class LiveController implements ReactiveController {
       else
         for (const f of result.frames) {
           if (f.seq !== s.seq + 1) continue;
-          const before = s;
           s = applyFrame(s, f);
-          Object.assign(this, this.afterFrame(before, f));
+          Object.assign(this, this.afterFrame(f));
           for (const listener of this.frameListeners) listener(f);
         }
       this.set({ snapshot: s, progress: s.training ? this.progress : null, livePoints: s.training ? this.livePoints : [] });

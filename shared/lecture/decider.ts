@@ -478,21 +478,48 @@ export function targetProblem(network: MlpState, target: FlagTarget): string | n
 }
 
 /**
- * Whether the event ended the pass the class was looking at: a new pass began, the network or
- * the data changed, or the pass was cleared for another row. The class's pointers into a pass
- * (flags, the spotlight) end with it.
+ * How the event ended the pass the class was looking at, if it did: `cleared` when the pass was
+ * wiped (a training, a reset, another row, another network or data, also by `back`), `next` when a
+ * new pass began (its `input` ran); null when it did not. The class's pointers into a pass (flags,
+ * the spotlight, the question) end with it.
  */
-export function endsPass(before: LectureState, after: LectureState, command: RecordedCommand): boolean {
+export function passEnd(before: LectureState, after: LectureState, command: RecordedCommand): 'cleared' | 'next' | null {
   const type = command.type;
-  if (type === 'reset' || type === 'selectSample' || type === 'setDataset') return true;
-  if (before.network.config !== after.network.config) return true;
-  return mlpStagesRun(mlpLayout(after.network.config), before.network.stage, after.network.stage).includes('input');
+  if (type === 'train' || type === 'reset' || type === 'selectSample' || type === 'setDataset') return 'cleared';
+  if (before.network.config !== after.network.config) return 'cleared';
+  // The class's own commands leave the network as it was. (At `update`, a pass is complete and
+  // the stages from there "run" from `input`: only a command that moved the network ran them.)
+  if (after.network === before.network) return null;
+  return mlpStagesRun(mlpLayout(after.network.config), before.network.stage, after.network.stage).includes('input') ? 'next' : null;
+}
+
+export function endsPass(before: LectureState, after: LectureState, command: RecordedCommand): boolean {
+  return passEnd(before, after, command) !== null;
+}
+
+/** Whether the event leaves the pass with no flags: it ended the pass, or cleared them. */
+export function clearsFlags(before: LectureState, after: LectureState, command: RecordedCommand): boolean {
+  return command.type === 'clearFlags' || endsPass(before, after, command);
 }
 
 /** Applies an event: the only way a lecture's state changes. */
 export function evolve(state: LectureState, event: LectureEvent): LectureState {
   const next = evolveLecture(state, event);
-  return next.spotlight !== null && endsPass(state, next, event.command) ? { ...next, spotlight: null } : next;
+  const end = passEnd(state, next, event.command);
+  if (end === null) return next;
+  const prediction = questionAfter(state, next, end);
+  return next.spotlight === null && prediction === next.prediction ? next : { ...next, spotlight: null, prediction };
+}
+
+/**
+ * A question belongs to its pass. A wiped pass takes it, answered or not. A new pass takes a
+ * question revealed before it; it keeps one this very event revealed (a `forward` from a
+ * complete pass reveals and begins at once), and one still open, which was asked for this pass
+ * (asked after the last one completed).
+ */
+function questionAfter(before: LectureState, after: LectureState, end: 'cleared' | 'next'): Prediction | null {
+  if (end === 'cleared' || after.prediction === null) return null;
+  return before.prediction?.status === 'revealed' ? null : after.prediction;
 }
 
 function evolveLecture(state: LectureState, event: LectureEvent): LectureState {

@@ -2,7 +2,7 @@
 import { own, sameData, type LossLog, type Tensor } from '../engine/index.js';
 import type { Frame, Snapshot, TensorMap, TrainingStatus } from '../protocol/snapshot.js';
 import { lossSeries } from '../protocol/loss-series.js';
-import { undoDepth, type LectureEvent, type LectureState } from './decider.js';
+import { clearsFlags, undoDepth, type LectureEvent, type LectureState } from './decider.js';
 
 export function toSnapshot(state: LectureState, training: TrainingStatus | null = null): Snapshot {
   const n = state.network;
@@ -87,5 +87,6 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
     ...(after.prediction !== before.prediction ? { prediction: after.prediction } : {}),
     ...(after.spotlight !== before.spotlight ? { spotlight: after.spotlight } : {}),
     ...(after.errata !== before.errata ? { errata: after.errata } : {}),
+    ...(clearsFlags(before, after, event.command) ? { flagsCleared: true as const } : {}),
   };
 }

@@ -100,6 +100,8 @@ export interface Frame {
   readonly spotlight?: SpotlightTarget | null;
   /** Present when the errata setting changed. */
   readonly errata?: boolean;
+  /** Present when the command left the pass with no flags (the pass ended, or `clearFlags`): clients forget theirs. */
+  readonly flagsCleared?: true;
 }
 
 /** Applies a frame to the snapshot it follows. Throws on a gap so the caller resynchronises. */

@@ -125,6 +125,27 @@ describe('the spotlight', () => {
     expect((await state(server, id)).spotlight).toBeNull();
   });
 
+  it("after a complete pass, the class's own commands keep it (and a student's flags): only the next pass ends them", async () => {
+    // Before: at `update` every stage counted as run from `input`, so an ask, a pacing change or the
+    // spotlight itself ended the pass's spotlight and flags at once.
+    const server = await start();
+    const { id, instructor, student } = await lecture(server);
+    await instructor.command({ type: 'update' });
+    expect((await state(server, id)).stage).toBe('update');
+    await instructor.command({ type: 'spotlight', target: W23 });
+    expect((await state(server, id)).spotlight).toEqual(W23);
+    expect(await student.socket.timeout(5000).emitWithAck('flag', { target: { type: 'stage', stage: 'dL_dW' }, on: true })).toEqual({ ok: true });
+    await instructor.command({ type: 'setPacing', mode: 'follow' });
+    await instructor.command({ type: 'ask', tensor: 'B_act', index: [0] });
+    expect((await state(server, id)).spotlight).toEqual(W23);
+    const flags = new Promise<unknown>((resolve) => instructor.socket.once('flags', (f) => resolve(f.counts)));
+    instructor.socket.disconnect().connect();
+    expect(await flags).toEqual({ 'stage:dL_dW': 1 });
+    await instructor.until(() => instructor.socket.connected);
+    await instructor.command({ type: 'step' });
+    expect((await state(server, id)).spotlight).toBeNull();
+  });
+
   it('ends with the network it pointed into', async () => {
     const server = await start();
     const { id, instructor } = await lecture(server);
