@@ -1,5 +1,5 @@
 import type { ReactiveControllerHost } from 'lit';
-import type { Command, FlagTarget, Snapshot } from '../../shared/index.js';
+import type { Command, FlagTarget, Frame, Prediction, Snapshot } from '../../shared/index.js';
 import { describeCommand } from './describe.js';
 import type { FlagView, PredictionContext } from './collab.js';
 import { displayName, loadJson, saveJson, setDisplayName } from './identity.js';
@@ -37,7 +37,22 @@ export class StudentController {
   ) {
     this.rewind = new RewindController(host, lectureId);
     live.frameListeners.add(this.rewind.onFrame);
+    live.frameListeners.add(this.onFrame);
   }
+
+  /** The open question as of the last frame (a frame that ends it no longer says what it was). */
+  private open: Prediction | null = null;
+
+  /** A question this student answered that ends without a reveal (its pass was wiped) is said so. */
+  private readonly onFrame = (frame: Frame): void => {
+    const asked = this.open;
+    const now = this.live.snapshot?.prediction ?? null;
+    this.open = now?.status === 'open' ? now : null;
+    if (!asked || frame.prediction !== null || this.answer(asked.askSeq) === null) return;
+    const element = describeCommand({ type: 'ask', tensor: asked.tensor, index: [...asked.index] }, this.live.snapshot?.network).replace(/^Ask the class: predict /, '');
+    this.notice = `The question on ${element} ended without a reveal (${describeCommand(frame.command, this.live.snapshot?.network)}): your answer was not counted.`;
+    this.host.requestUpdate();
+  };
 
   /** What the page shows: live, the moment looked back at, or the sandbox. */
   get view(): Snapshot | null {

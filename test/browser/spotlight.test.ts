@@ -2,7 +2,8 @@
  * The shared spotlight in real browsers: the instructor points at W[2,3] (the protocol's 0-based
  * index; W[3,4] as people read it) and a phone student scrolled to the bottom of the page sees that
  * weight brought into view, marked, uncovered; the replay at that event shows it; the instructor
- * points from the console with the mouse and the keyboard. Real server, real Chromium.
+ * points from the console with the mouse and the keyboard. Also what else a pass takes with it: a
+ * question a student answered that ends unrevealed says so. Real server, real Chromium.
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
@@ -121,6 +122,28 @@ describe('the spotlight', () => {
     } finally {
       await console.close();
       await projector.close();
+    }
+  });
+});
+
+describe('a question that ends with its pass', () => {
+  it('a question the student answered that ends without a reveal (the network was trained) says so', async () => {
+    const lecture = await createLecture(server.url, { title: 'Ended question' });
+    const student = await openPage(browser, onServer(server.url, lecture.studentUrl), { phone: true });
+    try {
+      const { page } = student;
+      await live(page);
+      await command(server.url, lecture, { type: 'ask', tensor: 'C_act', index: [0] });
+      await page.locator('[data-testid="prediction-input"]').fill('0.5');
+      await page.locator('[data-testid="prediction-submit"]').click();
+      await page.locator('[data-testid="prediction-mine"]').waitFor();
+      await command(server.url, lecture, { type: 'train', epochs: 3 });
+      await eventually(() => page.locator('[data-testid="notice"]').textContent()).toContain('The question on C_act ended without a reveal (Train 3 epochs)');
+      expect(await page.locator('[data-testid="prediction-card"]').count()).toBe(0);
+      expect((await state(lecture.id)).prediction).toBeNull();
+      student.assertClean();
+    } finally {
+      await student.close();
     }
   });
 });
