@@ -2,17 +2,20 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import {
   LIMITS,
+  parseDecimal,
   POINT_LIMITS,
   POINT_SETS,
   TRUTH_TABLE_INPUTS,
   TRUTH_TABLES,
   type DatasetSpec,
+  type DecimalOptions,
   type PointSet,
   type TruthTable,
 } from '../../shared/index.js';
 import { ApiError, uploadDatasetCsv, type FileIssue } from '../lib/api.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { dataDraft, datasetSpec, describeIssue, type DataDraft } from '../lib/network-drafts.js';
+import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, formStyles, panelStyles } from '../lib/shared-styles.js';
 import { takeInstructorToken } from '../lib/token.js';
 
@@ -44,6 +47,8 @@ export class DatasetPicker extends LitElement {
   @state() private file: File | null = null;
   @state() private csvShare = 1;
   @state() private upload: UploadState = { status: 'idle' };
+  /** Why a numeric field's text was refused, by field id: shown beside it, and nothing is applied meanwhile. */
+  @state() private refused: ReadonlyMap<string, string> = new Map();
 
   private source: DatasetSpec | null = null;
 
@@ -51,6 +56,7 @@ export class DatasetPicker extends LitElement {
     panelStyles,
     buttonStyles,
     formStyles,
+    numberFieldStyles,
     css`
       input[type='radio'] {
         min-height: auto;
@@ -115,8 +121,9 @@ export class DatasetPicker extends LitElement {
         ${d.table === 'notebook'
           ? nothing
           : html`<label for="table-inputs">inputs</label>
-              <input id="table-inputs" type="number" min=${TRUTH_TABLE_INPUTS.min} max=${TRUTH_TABLE_INPUTS.max} step="1" .value=${String(d.tableInputs)}
-                @change=${(e: Event) => this.patch({ tableInputs: Number((e.target as HTMLInputElement).value) })} />`}
+              ${this.numberField('table-inputs', d.tableInputs, { integer: true, min: TRUTH_TABLE_INPUTS.min, max: TRUTH_TABLE_INPUTS.max }, (tableInputs) =>
+                this.patch({ tableInputs }),
+              )}`}
       </div>
       <div class="row"><button class="primary" type="submit" data-testid="apply-data">Use this data</button></div>`;
   }
@@ -124,8 +131,7 @@ export class DatasetPicker extends LitElement {
   private renderPoints(d: DataDraft) {
     const num = (id: string, label: string, value: number, attrs: { min: number; max: number; step: number | 'any' }, set: (v: number) => Partial<DataDraft>) =>
       html`<label for=${id}>${label}</label>
-        <input id=${id} type="number" min=${attrs.min} max=${attrs.max} step=${attrs.step} .value=${String(value)}
-          @change=${(e: Event) => this.patch(set(Number((e.target as HTMLInputElement).value)))} />`;
+        ${this.numberField(id, value, { integer: attrs.step === 1, min: attrs.min, max: attrs.max }, (v) => this.patch(set(v)))}`;
     return html`<div class="row">
         <label for="point-set">Set</label>
         <select id="point-set" @change=${(e: Event) => this.patch({ set: (e.target as HTMLSelectElement).value as PointSet })}>
@@ -151,8 +157,7 @@ export class DatasetPicker extends LitElement {
       </div>
       <div class="row">
         <label for="csv-share">train share</label>
-        <input id="csv-share" type="number" min=${POINT_LIMITS.minTrainFraction} max="1" step="0.05" .value=${String(this.csvShare)}
-          @change=${(e: Event) => (this.csvShare = Number((e.target as HTMLInputElement).value))} />
+        ${this.numberField('csv-share', this.csvShare, { min: POINT_LIMITS.minTrainFraction, max: 1 }, (share) => (this.csvShare = share))}
         <button class="primary" type="submit" ?disabled=${!this.file || u.status === 'sending'} data-testid="upload-csv">
           ${u.status === 'sending' ? 'Uploading…' : 'Upload'}
         </button>
@@ -170,8 +175,26 @@ export class DatasetPicker extends LitElement {
     this.draft = { ...this.draft, ...patch };
   }
 
+  /** A numeric field read by parseDecimal: a number reaches `use`; a refusal shows beside the field instead. */
+  private numberField(id: string, value: number, options: DecimalOptions, use: (value: number) => void) {
+    const error = this.refused.get(id) ?? null;
+    const read = (e: Event) => {
+      const result = parseDecimal((e.target as HTMLInputElement).value, options);
+      const refused = new Map(this.refused);
+      if (result.ok) refused.delete(id);
+      else refused.set(id, result.error);
+      this.refused = refused;
+      if (result.ok) use(result.value);
+    };
+    return html`<input id=${id} class="number" type="text" inputmode=${options.integer ? 'numeric' : 'decimal'} autocomplete="off" .value=${String(value)}
+        @change=${read} aria-invalid=${error ? 'true' : nothing} aria-describedby=${error ? `${id}-error` : nothing} />
+      ${fieldError(`${id}-error`, error)}`;
+  }
+
   private apply(e: Event): void {
     e.preventDefault();
+    // A field whose text was refused still shows it: applying the draft's older number would be a different one.
+    if ([...this.refused.keys()].some((id) => this.renderRoot.querySelector(`#${id}`))) return;
     if (this.draft.kind === 'csv') {
       void this.uploadCsv();
       return;

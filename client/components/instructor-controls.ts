@@ -27,6 +27,7 @@ export class InstructorControls extends LitElement {
   @state() private preset: Preset = 'notebook';
   @state() private seed = '';
   @state() private setupOpen = false;
+  private rateTyped = false;
   /** Why a numeric field's text was refused, by the field's id; shown beside it (the field keeps the text). */
   @state() private refused: Readonly<Partial<Record<NumberField, string>>> = {};
 
@@ -104,7 +105,8 @@ export class InstructorControls extends LitElement {
   ];
 
   override willUpdate(): void {
-    if (this.rate === '' && this.snapshot) this.rate = String(this.snapshot.learningRate);
+    // The lecture's rate fills the field once; after that the field is the instructor's (cleared stays cleared).
+    if (!this.rateTyped && this.rate === '' && this.snapshot) this.rate = String(this.snapshot.learningRate);
   }
 
   override render() {
@@ -226,6 +228,7 @@ export class InstructorControls extends LitElement {
   /** Keeps a field's text as typed; typing clears its refusal, which was about the text before. */
   private typed(field: Exclude<NumberField, 'sample'>, text: string): void {
     this[field] = text;
+    if (field === 'rate') this.rateTyped = true;
     if (this.refused[field]) this.refused = { ...this.refused, [field]: undefined };
   }
 

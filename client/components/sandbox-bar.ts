@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, mlpLayout, packedData, type Command, type Snapshot } from '../../shared/index.js';
+import { LIMITS, mlpLayout, packedData, parseDecimal, parseWholeNumber, type Command, type Snapshot } from '../../shared/index.js';
 import { CommandRequestEvent, StudentActionEvent } from '../lib/events.js';
 import { elementLabel, indexIn } from '../lib/collab.js';
 import { fmt } from '../lib/format.js';
+import { fieldError, numberFieldStyles, numberIn } from '../lib/number-field.js';
 import { stageLabel } from '../lib/names.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 
@@ -41,10 +42,15 @@ export class SandboxBar extends LitElement {
   @property() error = '';
 
   @state() private rate = '';
+  private rateTyped = false;
+  /** Why the η or sample field's text was refused; shown beside it. */
+  @state() private rateError: string | null = null;
+  @state() private sampleError: string | null = null;
 
   static override styles = [
     panelStyles,
     buttonStyles,
+    numberFieldStyles,
     css`
       .panel {
         border: 2px solid var(--forward);
@@ -109,7 +115,7 @@ export class SandboxBar extends LitElement {
   ];
 
   override willUpdate(): void {
-    if (this.rate === '' && this.mine) this.rate = String(this.mine.learningRate);
+    if (!this.rateTyped && this.rate === '' && this.mine) this.rate = String(this.mine.learningRate);
   }
 
   override render() {
@@ -134,10 +140,12 @@ export class SandboxBar extends LitElement {
           <label for="sb-sample">Sample</label>
           ${this.renderSample(s)}
           <label for="sb-rate">η</label>
-          <input id="sb-rate" type="number" min="0" step="any" max=${LIMITS.maxLearningRate} .value=${this.rate}
-            @input=${(e: Event) => (this.rate = (e.target as HTMLInputElement).value)}
-            @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.ask({ type: 'setLearningRate', value: Number(this.rate) })} />
-          <button ?disabled=${Number(this.rate) === s.learningRate} @click=${() => this.ask({ type: 'setLearningRate', value: Number(this.rate) })}>Set η</button>
+          <input id="sb-rate" type="text" inputmode="decimal" autocomplete="off" .value=${this.rate}
+            @input=${(e: Event) => this.typeRate((e.target as HTMLInputElement).value)}
+            @keydown=${(e: KeyboardEvent) => e.key === 'Enter' && this.setRate()}
+            aria-invalid=${this.rateError ? 'true' : nothing} aria-describedby=${this.rateError ? 'sb-rate-error' : nothing} />
+          <button ?disabled=${numberIn(this.rate) === s.learningRate} @click=${() => this.setRate()}>Set η</button>
+          ${fieldError('sb-rate-error', this.rateError)}
         </div>
       </div>
       <p class="muted" style="margin:0">Click a value of ${this.parameterNames(s)} below to change it in your copy.</p>
@@ -170,8 +178,14 @@ export class SandboxBar extends LitElement {
     const data = packedData(s.dataset).train;
     const select = (index: number) => this.ask({ type: 'selectSample', index });
     if (data.count > LISTED_ROWS) {
-      return html`<input id="sb-sample" type="number" min="0" max=${data.count - 1} step="1" .value=${String(s.sampleIndex)}
-        @change=${(e: Event) => select(Math.max(0, Math.min(data.count - 1, Math.round(Number((e.target as HTMLInputElement).value) || 0))))} />`;
+      const type = (e: Event) => {
+        const result = parseWholeNumber((e.target as HTMLInputElement).value, { min: 0, max: data.count - 1 });
+        this.sampleError = result.ok ? null : result.error;
+        if (result.ok) select(result.value);
+      };
+      return html`<input id="sb-sample" type="text" inputmode="numeric" autocomplete="off" .value=${String(s.sampleIndex)} @change=${type}
+          aria-invalid=${this.sampleError ? 'true' : nothing} aria-describedby=${this.sampleError ? 'sb-sample-error' : nothing} />
+        ${fieldError('sb-sample-error', this.sampleError)}`;
     }
     return html`<select id="sb-sample" @change=${(e: Event) => select(Number((e.target as HTMLSelectElement).value))}>
       ${Array.from({ length: data.count }, (_, i) => {
@@ -183,6 +197,20 @@ export class SandboxBar extends LitElement {
 
   private ask(command: Command): void {
     this.dispatchEvent(new CommandRequestEvent(command));
+  }
+
+  /** The field's text as typed; typing clears a refusal, which was about the text before. */
+  private typeRate(text: string): void {
+    this.rate = text;
+    this.rateTyped = true;
+    this.rateError = null;
+  }
+
+  /** η as typed (0,5 is 0.5), or the reason it is not one beside the field. */
+  private setRate(): void {
+    const result = parseDecimal(this.rate, { min: 0, max: LIMITS.maxLearningRate });
+    this.rateError = result.ok ? null : result.error;
+    if (result.ok) this.ask({ type: 'setLearningRate', value: result.value });
   }
 }
 

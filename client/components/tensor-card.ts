@@ -1,12 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import type { Tensor } from '../../shared/index.js';
+import { LIMITS, parseDecimal, type Tensor } from '../../shared/index.js';
 import type { FlagView } from '../lib/collab.js';
 import { diverging, maxAbs } from '../lib/colors.js';
 import { CommandRequestEvent, FlagToggleEvent } from '../lib/events.js';
 import { fmt, full } from '../lib/format.js';
 import { elementFlagKey, tensorLabel, unflatten } from '../lib/names.js';
+import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { pointAt, spotlightStyles } from '../lib/spotlight.js';
 
@@ -45,11 +46,14 @@ export class TensorCard extends LitElement {
   @property({ type: Boolean }) pointing = false;
 
   @state() private editing: number | null = null;
+  /** Why the edited cell's text is not a number, shown under it until the text changes. */
+  @state() private editError: string | null = null;
 
   static override styles = [
     panelStyles,
     buttonStyles,
     spotlightStyles,
+    numberFieldStyles,
     css`
       :host {
         display: block;
@@ -180,6 +184,13 @@ export class TensorCard extends LitElement {
         min-height: 1.7rem;
         padding: 0.1rem 0.3rem;
       }
+      /* A refused edit's reason under the cell's field: wrapped to a few lines, not one that widens the table. */
+      td .field-error {
+        display: block;
+        width: 12rem;
+        white-space: normal;
+        font-family: system-ui, sans-serif;
+      }
     `,
   ];
 
@@ -246,13 +257,18 @@ export class TensorCard extends LitElement {
     if (this.editing === k) {
       return html`<td data-testid="cell-${this.name}-${k}">
         <input
-          type="number"
-          step="any"
+          type="text"
+          inputmode="decimal"
+          autocomplete="off"
           aria-label="New value of ${label}${where}"
+          aria-invalid=${this.editError ? 'true' : nothing}
+          aria-describedby=${this.editError ? 'edit-error' : nothing}
           .value=${String(value)}
           @keydown=${(e: KeyboardEvent) => this.onEditKey(e, k)}
+          @input=${() => (this.editError = null)}
           @blur=${() => (this.editing = null)}
         />
+        ${fieldError('edit-error', this.editError)}
       </td>`;
     }
     const changed = this.changed.has(k);
@@ -287,6 +303,7 @@ export class TensorCard extends LitElement {
 
   private async startEdit(k: number): Promise<void> {
     this.editing = k;
+    this.editError = null;
     await this.updateComplete;
     const input = this.renderRoot.querySelector('input');
     input?.focus();
@@ -301,8 +318,11 @@ export class TensorCard extends LitElement {
     }
     if (e.key !== 'Enter') return;
     const input = e.target as HTMLInputElement;
-    const value = Number(input.value);
-    if (!Number.isFinite(value) || input.value.trim() === '') return;
+    // As typed (0,5 is 0.5); a refusal stays beside the cell, which keeps the text to correct.
+    const result = parseDecimal(input.value, { min: -LIMITS.maxWeightMagnitude, max: LIMITS.maxWeightMagnitude });
+    this.editError = result.ok ? null : result.error;
+    if (!result.ok) return;
+    const value = result.value;
     this.editing = null;
     // The protocol's index: [row, column] of a weight matrix, [i] of a bias.
     this.dispatchEvent(new CommandRequestEvent({ type: 'setWeight', tensor: this.name, index: unflatten(this.shape, k), value }));

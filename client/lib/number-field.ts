@@ -13,6 +13,10 @@ export const numberFieldStyles = css`
     font-size: 0.85rem;
     margin: 0.2rem 0;
   }
+  /* A short number's field (setup forms), the width type=number had. */
+  input.number {
+    width: 5rem;
+  }
   input[aria-invalid='true'] {
     border-color: var(--danger);
     outline-color: var(--danger);

@@ -157,6 +157,25 @@ describe('numbers as people type them', () => {
       await rate.press('Enter');
       await eventually(() => byTestId(page, 'rate-error').textContent()).toContain('more than one decimal separator');
       expect((await state(lecture.id)).learningRate).toBe(0.25);
+
+      // A weight's cell: 1,2,3 is refused under the cell, which keeps the text; −0,75 sets −0.75.
+      await page.getByRole('button', { name: /^Edit W\[1,2\]/ }).click();
+      const cell = page.getByLabel('New value of W[1,2]');
+      await typeInto(cell, '1,2,3');
+      await cell.press('Enter');
+      const cellError = byTestId(page, 'edit-error');
+      await eventually(() => cellError.textContent()).toContain('more than one decimal separator');
+      expect(await cell.inputValue()).toBe('1,2,3');
+      expect(await cell.getAttribute('aria-describedby')).toBe('edit-error');
+      await cellError.scrollIntoViewIfNeeded();
+      expect(await seen(cellError)).toMatchObject({ inViewport: true, hit: true });
+      expect(await gap(cell, cellError)).toBeLessThan(48);
+      await page.screenshot({ path: `${SHOTS}/console-cell-refused.png` });
+      const weightsBefore = (await state(lecture.id)).seq;
+      await typeInto(cell, '\u22120,75');
+      await cell.press('Enter');
+      await eventually(() => byTestId(page, 'cell-W-1').getAttribute('data-value')).toBe('-0.75');
+      expect((await state(lecture.id)).seq).toBe(weightsBefore + 1); // one setWeight, the refused text sent nothing
       console_.assertClean();
     } finally {
       await console_.close();
