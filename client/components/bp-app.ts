@@ -1,5 +1,6 @@
-import { LitElement, html } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { customElement } from 'lit/decorators.js';
+import { displayCode } from '../lib/format.js';
 import { parseRoute } from '../lib/route.js';
 import { panelStyles } from '../lib/shared-styles.js';
 
@@ -9,7 +10,16 @@ import { panelStyles } from '../lib/shared-styles.js';
  */
 @customElement('bp-app')
 export class BpApp extends LitElement {
-  static override styles = panelStyles;
+  static override styles = [
+    panelStyles,
+    css`
+      .opening {
+        margin: 0;
+        padding: 0.75rem;
+        font-size: 1.05rem;
+      }
+    `,
+  ];
 
   override render() {
     const route = parseRoute(location.pathname);
@@ -19,7 +29,12 @@ export class BpApp extends LitElement {
         return html`<home-page></home-page>`;
       case 'lecture':
         import('./lecture-page.js');
-        return html`<lecture-page .lectureId=${route.id} .access=${route.role}></lecture-page>`;
+        // Until the lecture's code arrives (KaTeX, the diagram, socket.io: most of a student's bytes),
+        // the student sees which lecture is opening. Once lecture-page is defined its shadow root
+        // (which has no slot) replaces this line.
+        return html`<lecture-page .lectureId=${route.id} .access=${route.role}>
+          <p class="opening" role="status">Opening lecture <strong>${displayCode(route.id)}</strong>…</p>
+        </lecture-page>`;
       case 'projector':
         import('./projector-page.js');
         return html`<projector-page .lectureId=${route.id}></projector-page>`;

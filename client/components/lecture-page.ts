@@ -12,10 +12,6 @@ import type { InstructorControls } from './instructor-controls.js';
 import type { KeyHelp } from './key-help.js';
 import './connection-status.js';
 import './lecture-view.js';
-import './instructor-controls.js';
-import './share-panel.js';
-import './key-help.js';
-import './class-bar.js';
 import './student-bar.js';
 import './rewind-banner.js';
 import './sandbox-bar.js';
@@ -232,6 +228,8 @@ export class LecturePage extends LitElement {
     this.token = token;
     this.justCreated = token !== null && takeJustCreated(this.lectureId);
     this.live = new LiveController(this, { lectureId: this.lectureId, token });
+    // The console's parts only for the instructor: a student's page never downloads them.
+    if (this.access === 'instructor') void import('./console-parts.js');
     if (this.access === 'student') this.student = new StudentController(this, this.live, this.lectureId);
     document.addEventListener('keydown', this.onKey);
   }
@@ -312,6 +310,7 @@ export class LecturePage extends LitElement {
             .live=${student && student.mode !== 'live' ? [] : live.livePoints}
             .editable=${instructor || student?.mode === 'sandbox'}
             .pointing=${instructor && this.pointing}
+            .moment=${student?.mode === 'live' ? (view.pacing === 'follow' ? 'follow' : 'offer') : 'none'}
             .flags=${student ? student.flags : { counts: live.flagCounts, mine: null }}
             .prediction=${student
               ? student.prediction

@@ -1,8 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
-import qrcode from 'qrcode-generator';
 import { displayCode } from '../lib/format.js';
+import { qrCode } from '../lib/qr.js';
 import { lectureLinks } from '../lib/site.js';
 import { panelStyles } from '../lib/shared-styles.js';
 
@@ -70,12 +69,9 @@ export class ProjectorJoin extends LitElement {
 
   override render() {
     if (!this.base) return html``;
-    const qr = qrcode(0, 'M');
-    qr.addData(this.url);
-    qr.make();
     return html`<section class="join" aria-labelledby="join-title" data-testid="projector-join">
       <div class="qr" role="img" aria-label="QR code of ${this.url}" data-testid="join-qr">
-        ${unsafeSVG(qr.createSvgTag({ cellSize: 4, margin: 2, scalable: true }))}
+        ${qrCode(this.url)}
       </div>
       <div>
         <h2 id="join-title">Join with code</h2>

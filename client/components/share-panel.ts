@@ -1,9 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { unsafeSVG } from 'lit/directives/unsafe-svg.js';
-import qrcode from 'qrcode-generator';
 import { isLoopbackHost } from '../../shared/index.js';
 import { displayCode } from '../lib/format.js';
+import { qrCode } from '../lib/qr.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { lectureLinks, publicBase } from '../lib/site.js';
 
@@ -127,10 +126,7 @@ export class SharePanel extends LitElement {
   }
 
   private renderQr(url: string) {
-    const qr = qrcode(0, 'M');
-    qr.addData(url);
-    qr.make();
-    return html`<div class="qr" role="img" aria-label="QR code of ${url}" data-testid="share-qr">${unsafeSVG(qr.createSvgTag({ cellSize: 4, margin: 2, scalable: true }))}</div>`;
+    return html`<div class="qr" role="img" aria-label="QR code of ${url}" data-testid="share-qr">${qrCode(url)}</div>`;
   }
 
   private renderInstructorLink(url: string) {
