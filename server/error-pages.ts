@@ -38,6 +38,9 @@ const NOT_A_CODE = {
   sentence: 'A code is six letters and digits, as shown on the projector, like PWW-MCD. Try again:',
 };
 
+/** client/index.html's icon, so the browser does not ask for /favicon.ico (and get a second 404). */
+const FAVICON = '<link rel="icon" href="data:image/svg+xml,%3Csvg xmlns=%22http://www.w3.org/2000/svg%22 viewBox=%220 0 16 16%22%3E%3Ccircle cx=%228%22 cy=%228%22 r=%227%22 fill=%22%23e66101%22/%3E%3C/svg%3E">';
+
 /** Pages that offer the join box: a student who mistyped the address is one code away from the lecture. */
 const WITH_JOIN_BOX = new Set([404]);
 
@@ -60,7 +63,7 @@ export function errorPage(status: number, text = SENTENCES.get(status) ?? FALLBA
   const { title, sentence } = text;
   return `<!doctype html>
 <html lang="en">
-<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Backprop Live</title></head>
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · Backprop Live</title>${FAVICON}</head>
 <body style="font: 1.1rem/1.5 system-ui, sans-serif; max-width: 32rem; margin: 3rem auto; padding: 0 1rem; color: #1f2328">
 <main>
 <h1 style="font-size: 1.5rem">${title}</h1>

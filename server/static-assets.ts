@@ -16,7 +16,7 @@ const SHORT = 'public, max-age=3600';
  * files under assets/ are cached for good; HTML is revalidated on every load.
  */
 export function clientFiles(clientDir: string): RequestHandler {
-  return expressStaticGzip(clientDir, {
+  const files: RequestHandler = expressStaticGzip(clientDir, {
     enableBrotli: true,
     // Brotli is a fifth smaller than gzip for our scripts; every browser that accepts it prefers it.
     orderPreference: ['br', 'gzip'],
@@ -26,6 +26,15 @@ export function clientFiles(clientDir: string): RequestHandler {
       setHeaders: (res: ServerResponse, path: string) => res.setHeader('Cache-Control', cachePolicy(clientDir, path)),
     },
   });
+  // express-static-gzip answers a bad %-escape with a bare text/plain 400; ours is the readable page.
+  return (req, res, next) => {
+    try {
+      decodeURIComponent(req.path);
+    } catch (err) {
+      return next(err);
+    }
+    files(req, res, next);
+  };
 }
 
 /** `path` is the file sent, so index.html.br is HTML and assets/x-abc.js.gz is hashed. */

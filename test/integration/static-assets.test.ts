@@ -112,6 +112,12 @@ describe('static assets', () => {
       expect(page, path).toMatch(/<form action="\/join" method="get"/);
       expect(page, path).toContain('<a href="/"');
     }
+    // A broken %-escape gets the readable 400 page, not express-static-gzip's bare text.
+    for (const path of ['/lecture/%zz', '/%zz', '/assets/%zz.js']) {
+      const broken = await get(base, path);
+      expect(broken.status, path).toBe(400);
+      expect(broken.body.toString('utf8'), path).toContain('<meta name="viewport"');
+    }
     const wrong = await get(base, '/join?code=hello');
     expect(wrong.status).toBe(400);
     expect(wrong.body.toString('utf8')).toContain('That is not a lecture code');
