@@ -7,13 +7,17 @@ import {
   NOTEBOOK_MLP_CONFIG,
   OUTPUT_ACTIVATIONS,
   parseCommand,
+  parseDecimal,
+  parseWholeNumber,
   type Activation,
+  type DecimalOptions,
   type Loss,
   type MlpConfig,
   type OutputActivation,
 } from '../../shared/index.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { LOSS_NAMES, networkCommand, networkDraft, type BatchMode, type HiddenLayerDraft, type NetworkDraft } from '../lib/network-drafts.js';
+import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, formStyles, panelStyles } from '../lib/shared-styles.js';
 
 const ACTIVATION_NAMES: Record<Activation, string> = { sigmoid: 'sigmoid σ', tanh: 'tanh', relu: 'ReLU', linear: 'linear' };
@@ -34,6 +38,8 @@ export class NetworkEditor extends LitElement {
   @state() private draft: NetworkDraft = networkDraft(NOTEBOOK_MLP_CONFIG);
   @state() private weightsSeed = '';
   @state() private problem: string | null = null;
+  /** Why a numeric field's text was refused, by field id: shown beside it, and nothing is applied meanwhile. */
+  @state() private refused: ReadonlyMap<string, string> = new Map();
 
   private source: MlpConfig | null = null;
 
@@ -41,6 +47,7 @@ export class NetworkEditor extends LitElement {
     panelStyles,
     buttonStyles,
     formStyles,
+    numberFieldStyles,
     css`
       input[type='checkbox'] {
         min-height: auto;
@@ -81,8 +88,7 @@ export class NetworkEditor extends LitElement {
             (h, i) => html`<li class="row">
               <span>Hidden layer ${i + 1}</span>
               <label for=${`units-${i}`}>neurons</label>
-              <input id=${`units-${i}`} type="number" min="1" max=${MLP_LIMITS.maxUnits} step="1" .value=${String(h.units)}
-                @change=${(e: Event) => this.setLayer(i, { units: Number((e.target as HTMLInputElement).value) })} />
+              ${this.numberField(`units-${i}`, h.units, { integer: true, min: 1, max: MLP_LIMITS.maxUnits }, (units) => this.setLayer(i, { units }))}
               <label for=${`activation-${i}`}>activation</label>
               <select id=${`activation-${i}`} @change=${(e: Event) => this.setLayer(i, { activation: (e.target as HTMLSelectElement).value as Activation })}>
                 ${ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === h.activation}>${ACTIVATION_NAMES[a]}</option>`)}
@@ -115,15 +121,16 @@ export class NetworkEditor extends LitElement {
           </select>
           ${d.batchMode === 'mini'
             ? html`<label for="batch-size">rows</label>
-                <input id="batch-size" type="number" min="2" max=${MLP_LIMITS.maxBatchSize} step="1" .value=${String(d.batchSize)}
-                  @change=${(e: Event) => this.patch({ batchSize: Number((e.target as HTMLInputElement).value) })} />`
+                ${this.numberField('batch-size', d.batchSize, { integer: true, min: 2, max: MLP_LIMITS.maxBatchSize }, (batchSize) => this.patch({ batchSize }))}`
             : nothing}
         </div>
         <div class="row">
           <label for="weights-seed">Weights seed</label>
-          <input id="weights-seed" type="number" min="0" max=${LIMITS.maxSeed} step="1" placeholder="fresh" .value=${this.weightsSeed}
-            @input=${(e: Event) => (this.weightsSeed = (e.target as HTMLInputElement).value)} />
+          <input id="weights-seed" class="number" type="text" inputmode="numeric" autocomplete="off" placeholder="fresh" .value=${this.weightsSeed}
+            @input=${(e: Event) => this.typeSeed((e.target as HTMLInputElement).value)}
+            aria-invalid=${this.refused.has('weights-seed') ? 'true' : nothing} aria-describedby=${this.refused.has('weights-seed') ? 'weights-seed-error' : nothing} />
           <button class="primary" type="submit" data-testid="apply-network">Apply network</button>
+          ${fieldError('weights-seed-error', this.refused.get('weights-seed') ?? null)}
         </div>
         ${this.problem ? html`<p class="error" role="alert">${this.problem}</p>` : nothing}
       </form>
@@ -153,10 +160,41 @@ export class NetworkEditor extends LitElement {
     this.patch({ output, loss: output === 'sigmoid' ? this.draft.loss : 'halfSquaredError' });
   }
 
+  /** A numeric field read by parseDecimal: a number reaches `use`; a refusal shows beside the field instead. */
+  private numberField(id: string, value: number, options: DecimalOptions, use: (value: number) => void) {
+    const error = this.refused.get(id) ?? null;
+    const read = (e: Event) => {
+      const result = parseDecimal((e.target as HTMLInputElement).value, options);
+      this.refuse(id, result.ok ? null : result.error);
+      if (result.ok) use(result.value);
+    };
+    return html`<input id=${id} class="number" type="text" inputmode=${options.integer ? 'numeric' : 'decimal'} autocomplete="off" .value=${String(value)}
+        @change=${read} aria-invalid=${error ? 'true' : nothing} aria-describedby=${error ? `${id}-error` : nothing} />
+      ${fieldError(`${id}-error`, error)}`;
+  }
+
+  /** Sets (or, with null, clears) the refusal shown beside field `id`. */
+  private refuse(id: string, error: string | null): void {
+    const refused = new Map(this.refused);
+    if (error === null) refused.delete(id);
+    else refused.set(id, error);
+    this.refused = refused;
+  }
+
+  private typeSeed(text: string): void {
+    this.weightsSeed = text;
+    this.refuse('weights-seed', null);
+  }
+
   /** Checks the command here first, so a typo reads as a sentence next to the form rather than a refusal. */
   private apply(e: Event): void {
     e.preventDefault();
-    const command = networkCommand(this.draft, this.weightsSeed);
+    // An empty seed means fresh weights; any other text must be a whole number, said beside the field.
+    const seed = this.weightsSeed.trim() === '' ? null : parseWholeNumber(this.weightsSeed, { min: 0, max: LIMITS.maxSeed });
+    if (seed && !seed.ok) this.refuse('weights-seed', seed.error);
+    // A field whose text was refused still shows it: applying the draft's older number would be a different one.
+    if ([...this.refused.keys()].some((id) => this.renderRoot.querySelector(`#${id}`))) return;
+    const command = networkCommand(this.draft, seed?.ok ? String(seed.value) : '');
     const parsed = parseCommand(command);
     if (!parsed.ok) {
       this.problem = parsed.error;
