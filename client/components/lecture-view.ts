@@ -8,6 +8,8 @@ import type { ElementHoverEvent } from '../lib/events.js';
 import type { LivePoint } from '../lib/live-controller.js';
 import { panelStyles } from '../lib/shared-styles.js';
 import { bringIntoView, deepQueryAll, spotlightKey, spotlightText } from '../lib/spotlight.js';
+import { bringToTop, headInView, ThrottledAnnouncer, type MomentMode } from '../lib/moment.js';
+import { stageLabel } from '../lib/names.js';
 import './prediction-card.js';
 import './stage-strip.js';
 import './nn-diagram.js';
@@ -41,8 +43,20 @@ export class LectureView extends LitElement {
   /** The instructor is pointing: clicks on stages, cells, nodes, edges and lines ask for the spotlight. */
   @property({ type: Boolean }) pointing = false;
 
+  /**
+   * What a new stage does to the page: `follow` brings its equation back into view (a student in
+   * follow pacing), `offer` shows a pill that does on tap (free pacing), `none` leaves the page.
+   */
+  @property() moment: MomentMode = 'none';
+
   /** The spotlight last brought into view (undefined before the first picture, which does not scroll). */
   private shownSpotlight: string | null | undefined = undefined;
+  /** The stage last seen: a new one is a moment to follow. */
+  private shownStage: string | undefined = undefined;
+  /** Free pacing: the stage that just ran ("↑ B_act just ran"), offered while its equation is off screen. */
+  @state() private offered: string | null = null;
+  @state() private announced = '';
+  private readonly announcer = new ThrottledAnnouncer((text) => (this.announced = text));
 
   /** The element of the equation line pointed at or focused, and of the node or edge pointed at. */
   @state() private fromEquations: ElementRef | null = null;
@@ -71,6 +85,28 @@ export class LectureView extends LitElement {
       min-width: 0;
     }
     stage-strip { grid-area: strip; }
+    /* Free pacing: the stage that just ran, one tap away, above everything at the bottom of the screen. */
+    .moment-pill {
+      position: fixed;
+      left: 50%;
+      bottom: max(1rem, env(safe-area-inset-bottom));
+      transform: translateX(-50%);
+      z-index: 20;
+      min-height: 2.75rem;
+      padding: 0.5rem 1.1rem;
+      border: none;
+      border-radius: 999px;
+      background: var(--fg);
+      color: var(--bg);
+      font: inherit;
+      font-weight: 700;
+      box-shadow: 0 4px 14px rgb(0 0 0 / 0.3);
+      cursor: pointer;
+    }
+    .moment-pill:focus-visible {
+      outline: 3px solid var(--focus);
+      outline-offset: 3px;
+    }
     prediction-card { grid-area: predict; }
     nn-diagram { grid-area: diagram; }
     equation-panel { grid-area: equation; }
@@ -104,7 +140,55 @@ export class LectureView extends LitElement {
   `,
   ];
 
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.announcer.stop();
+    removeEventListener('scroll', this.onScroll);
+  }
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    addEventListener('scroll', this.onScroll, { passive: true });
+  }
+
+  /** The offer goes once its equation is back in view, however the student got there. */
+  private readonly onScroll = (): void => {
+    if (this.offered && this.equation && headInView(this.equation)) this.offered = null;
+  };
+
+  private get equation(): Element | null {
+    return this.renderRoot.querySelector('equation-panel');
+  }
+
   protected override async updated(): Promise<void> {
+    await this.followMoment();
+    await this.followSpotlight();
+  }
+
+  /** A new stage ran: it is announced, and its equation brought into view or offered. */
+  private async followMoment(): Promise<void> {
+    const s = this.snapshot;
+    if (!s) return;
+    const first = this.shownStage === undefined;
+    if (s.stage === this.shownStage) return;
+    this.shownStage = s.stage;
+    if (first || s.stage === 'idle') return;
+    this.announcer.say(`Stage ${stageLabel(s.stage)}`);
+    if (this.moment === 'none') return;
+    await Promise.all([...this.renderRoot.querySelectorAll<LitElement>('*')].map((child) => child.updateComplete));
+    const equation = this.equation;
+    if (!equation || headInView(equation)) return void (this.offered = null);
+    if (this.moment === 'follow') bringToTop(equation);
+    else this.offered = `${equation.getBoundingClientRect().top < 0 ? '↑' : '↓'} ${stageLabel(s.stage)} just ran`;
+  }
+
+  private takeOffer(): void {
+    const equation = this.equation;
+    this.offered = null;
+    if (equation) bringToTop(equation);
+  }
+
+  private async followSpotlight(): Promise<void> {
     const key = spotlightKey(this.snapshot?.spotlight);
     const first = this.shownSpotlight === undefined;
     if (key === this.shownSpotlight || this.snapshot === null) return;
@@ -113,7 +197,7 @@ export class LectureView extends LitElement {
     // The marks are drawn by the children, which render after this element.
     await Promise.all([...this.renderRoot.querySelectorAll<LitElement>('*')].map((child) => child.updateComplete));
     await new Promise(requestAnimationFrame);
-    bringIntoView(deepQueryAll(this.renderRoot, '[data-spotlit]'), this.snapshot.spotlight?.type === 'stage' ? 'li' : 'td');
+    bringIntoView(deepQueryAll(this.renderRoot, '[data-spotlit]'), this.snapshot?.spotlight?.type === 'stage' ? 'li' : 'td');
   }
 
   override render() {
@@ -124,6 +208,10 @@ export class LectureView extends LitElement {
     const spotlight = spotlightText(s);
     return html`
       <p class="visually-hidden" role="status" data-testid="spotlight-announcement">${spotlight ? `Spotlight on ${spotlight}` : ''}</p>
+      <p class="visually-hidden" role="status" data-testid="stage-announcement">${this.announced}</p>
+      ${this.offered
+        ? html`<button class="moment-pill" data-testid="moment-pill" @click=${() => this.takeOffer()}>${this.offered}</button>`
+        : nothing}
       <div class="grid">
         <stage-strip
           .network=${s.network}

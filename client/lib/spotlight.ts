@@ -6,6 +6,7 @@
 import { css } from 'lit';
 import { flagKey, type Snapshot, type SpotlightTarget } from '../../shared/index.js';
 import { SpotlightRequestEvent } from './events.js';
+import { scrollSettled } from './moment.js';
 import { elementText, snapshotShape, stageLabel } from './names.js';
 
 /** `stage:B_act`, `W[2,3]`: the same key a flag of that target has; null for no spotlight. */
@@ -87,6 +88,5 @@ function onScreen(el: Element): boolean {
 export function bringIntoView(marks: readonly Element[], preferred: string): void {
   if (marks.length === 0 || marks.some(onScreen)) return;
   const target = marks.find((m) => m.matches(preferred)) ?? marks[0];
-  const reduced = matchMedia('(prefers-reduced-motion: reduce)').matches;
-  target.scrollIntoView({ behavior: reduced ? 'auto' : 'smooth', block: 'center', inline: 'nearest' });
+  scrollSettled(target, 'center', () => onScreen(target));
 }
