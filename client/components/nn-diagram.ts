@@ -66,6 +66,11 @@ export class NnDiagram extends LitElement {
   @property({ attribute: false }) highlight: ElementRef | null = null;
   /** The instructor is pointing: a click on a node, an edge or the loss spotlights it for the class. */
   @property({ type: Boolean }) pointing = false;
+  /**
+   * "projector": the class's shared screen. Networks other than the notebook's get big nodes of one
+   * number each (the one that matters now; the node's title keeps the rest), readable from the back row.
+   */
+  @property() display: string | null = null;
 
   /** Where the snapshot's spotlight is drawn ("node:1:2", "edge:1:0:3", "loss"), or null. */
   private spotPoint: string | null = null;
@@ -223,7 +228,7 @@ export class NnDiagram extends LitElement {
     const s = this.snapshot;
     if (!s) return nothing;
     const layout = mlpLayout(s.network);
-    const g = diagramGeometry(layout, s.network.biases);
+    const g = diagramGeometry(layout, s.network.biases, { projector: this.display === 'projector' });
     const spec = layout.stages.find((st) => st.stage === s.stage);
     const phase = phaseOf(s.network, s.stage);
     const backward = phase === 'backward';
@@ -236,7 +241,7 @@ export class NnDiagram extends LitElement {
     const wMax = Math.max(...weights.map((w) => maxAbs(w)), 1e-9);
     const gMax = Math.max(...grads.map((d) => maxAbs(d ?? [])), 1e-9);
     const last = layout.sizes.length - 1;
-    const wide = layout.notebook ? nothing : `min-width: ${Math.round(g.width * 0.62)}px`;
+    const wide = layout.notebook ? nothing : `min-width: ${Math.round(g.width * 0.62)}px;${bigSizes(g)}`;
     return html`
       <section class="panel" style="--accent:${phaseAccent(phase)}" aria-labelledby="diagram-title">
         <h2 id="diagram-title">Network</h2>
@@ -350,7 +355,8 @@ export class NnDiagram extends LitElement {
     const index = width > 1 ? sub(j + 1) : '';
     // Going backward: δ = ∂L/∂z once computed, else ∂L/∂a (the notebook's hidden rows show either as ∂B).
     const gradient = backward ? (value(n.dL_dZ) !== null ? ['∂z', value(n.dL_dZ)] : value(n.dL_dA) !== null ? ['∂a', value(n.dL_dA)] : null) : null;
-    if (g.compact) return [['', gradient ? gradient[1]! : (value(n.A) ?? '…')]];
+    // Big nodes show z while the activation is not computed yet (at the z stage), small ones wait for a.
+    if (g.compact) return [['', gradient ? gradient[1]! : (value(n.A) ?? (g.big ? value(n.Z) : null) ?? '…')]];
     if (layout.notebook) {
       const isOutput = l === layout.layers.length;
       const z = isOutput ? 'C' : `B${index}`;
@@ -396,7 +402,8 @@ export class NnDiagram extends LitElement {
   ) {
     const y = cy - h / 2;
     const flags = this.nodeFlags(id);
-    const lineY = (k: number) => y + (lines.length === 1 ? h / 2 + (compact ? 4.5 : 5) : g.firstLine + k * g.lineStep);
+    const shift = g.big ? g.big.baselineShift : compact ? 4.5 : 5;
+    const lineY = (k: number) => y + (lines.length === 1 ? h / 2 + shift : g.firstLine + k * g.lineStep);
     // Compact nodes stand 6 apart: their ring stays inside the gap.
     const pad = compact ? 2.5 : 4;
     const spotlit = this.spotPoint === point;
@@ -442,11 +449,17 @@ export class NnDiagram extends LitElement {
       const act = ACTIVATION_SYMBOLS[layout.activations[c - 1]];
       return `${c === last ? 'output' : `layer ${c}`} · ${act}`;
     };
+    const big = g.big;
+    const s = this.snapshot;
     return [
       ...g.columns.map((col, c) => {
         const isHot = hot.column === c;
         return svg`<text class="heading ${isHot ? 'hot' : ''}" x=${col.x + col.w / 2} y=${g.headingY!} text-anchor="middle">${isHot ? '◆ ' : ''}${heading(c)}</text>`;
       }),
+      // Big nodes have one number and no label: the row under the headings says what it is.
+      ...(big && s
+        ? g.columns.map((col, c) => svg`<text class="heading shows" data-shows=${c} x=${col.x + col.w / 2} y=${big.showsY} text-anchor="middle">${shownIn(s, layout, c)}</text>`)
+        : []),
       ...tags,
     ];
   }
@@ -468,6 +481,8 @@ export class NnDiagram extends LitElement {
   }
 
   private legend(s: Snapshot, layout: MlpLayout, g: DiagramGeometry, backward: boolean) {
+    // Big nodes say what they show over their columns; nobody hovers a wall.
+    if (g.big) return s.network.biases ? html`<span>● = bias (colour = sign)</span>` : nothing;
     const nodes = g.compact
       ? `nodes: the activation${backward ? ' (∂L/∂z once computed going backward)' : ''}; hover for every value`
       : `nodes: z = pre-activation, a = activation (its function over the column)${backward ? '; ∂z = ∂L/∂z, ∂a = ∂L/∂a' : ''}`;
@@ -568,6 +583,30 @@ function targetAt(s: Snapshot, point: string): SpotlightTarget | null {
   if (linked) return element(linked.tensor, [...linked.index]);
   const unit = layout.batched ? [0, b] : [b];
   return element(a === 0 ? layout.input : layout.layers[a - 1].A, unit);
+}
+
+/** A big drawing's sizes, as the properties its stylesheet reads (nothing for the others). */
+function bigSizes(g: DiagramGeometry): string {
+  const big = g.big;
+  if (!big) return '';
+  const value = `${big.valueSize}px`;
+  return `--diagram-text-size:${value};--diagram-compact-text-size:${value};--diagram-heading-size:${big.headingSize}px;--diagram-tag-size:${big.headingSize}px`;
+}
+
+/**
+ * What a big node's one number is, for the row under the column's heading: the input x, then per
+ * layer the gradient going backward once computed (∂L/∂z, else ∂L/∂a), else the activation a,
+ * else z (at the z stage), else nothing yet.
+ */
+function shownIn(s: Snapshot, layout: MlpLayout, c: number): string {
+  if (c === 0) return 'x';
+  const n = layout.layers[c - 1];
+  const has = (name: string | null) => name !== null && s.tensors[name] !== undefined;
+  if (phaseOf(s.network, s.stage) === 'backward') {
+    if (has(n.dL_dZ)) return '∂L/∂z';
+    if (has(n.dL_dA)) return '∂L/∂a';
+  }
+  return has(n.A) ? 'a' : has(n.Z) ? 'z' : '';
 }
 
 /** A node's id: the notebook's A1…A3, B1…B4, C; otherwise `n<layer>-<unit>` (1-based unit); the loss is L. */

@@ -111,8 +111,13 @@ export class ProjectorPage extends LitElement {
         gap: 0.75rem;
         grid-template-columns: minmax(0, 1.3fr) minmax(0, 1fr);
       }
+      /*
+       * 2-D data: the side holds the boundary too. The diagram keeps a little more than half the
+       * width: its big nodes (nn-diagram display="projector") need 650 px for 24 px numbers on a
+       * 1280×720 screen, and a forward line of the equations (a sum of two products) 590 px.
+       */
       .plane.body {
-        grid-template-columns: minmax(0, 1fr) minmax(0, 1fr);
+        grid-template-columns: minmax(0, 1.1fr) minmax(0, 1fr);
       }
       .diagram {
         min-height: 0;
@@ -250,7 +255,7 @@ export class ProjectorPage extends LitElement {
       ></stage-strip>
       <div class="body ${twoD ? 'plane' : ''}">
         <div class="diagram">
-          <nn-diagram class=${mlpLayout(s.network).notebook ? 'notebook' : ''} .snapshot=${s} .highlight=${asked}></nn-diagram>
+          <nn-diagram display="projector" class=${mlpLayout(s.network).notebook ? 'notebook' : ''} .snapshot=${s} .highlight=${asked}></nn-diagram>
         </div>
         <div class="side">
           ${p ? html`<projector-question .prediction=${p} .network=${s.network} .answered=${answered}></projector-question>` : nothing}

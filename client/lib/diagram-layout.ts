@@ -2,7 +2,9 @@
  * Where the network diagram draws things, in viewBox units: one column of nodes per layer
  * (inputs, hidden layers, output) and the loss under the output. The notebook's 3-4-1 keeps the
  * exact geometry it always had; other networks get columns sized to their widest layer: full
- * nodes (two numbers each) up to 8 units, compact ones (one number) up to 16.
+ * nodes (two numbers each) up to 8 units, compact ones (one number) up to 16. A projector display
+ * asks for big nodes instead (`{ projector: true }`): one number a node, sized from that number's
+ * text, so the drawing is only as big as its numbers need and they read from the back row.
  */
 import type { MlpLayout } from '../../shared/index.js';
 import type { ElementRef } from './equations.js';
@@ -32,6 +34,25 @@ export interface DiagramGeometry {
   readonly tagY: number;
   /** "◆ new" over each changed node (room between nodes), rather than on the column heading. */
   readonly nodeTags: boolean;
+  /** A projector display's big one-number nodes (compact is true too); null: the sizes of the stylesheet. */
+  readonly big: BigNodes | null;
+}
+
+/** Sizes of a projector display's drawing, in viewBox units. */
+export interface BigNodes {
+  /** Font size of the number in a node (and of the loss node's two lines). */
+  readonly valueSize: number;
+  /** Font size of the column headings and of the ◆ tags. */
+  readonly headingSize: number;
+  /** Baseline of the row under the headings that says what the numbers are (a, z, ∂L/∂z …). */
+  readonly showsY: number;
+  /** Baseline of a node's number below the node's centre. */
+  readonly baselineShift: number;
+}
+
+export interface DiagramOptions {
+  /** A projector display: big one-number nodes for every network but the notebook's, which already reads well. */
+  readonly projector?: boolean;
 }
 
 /** The notebook's drawing, unchanged: 520 × 330, boxes of 78/132/112 wide. */
@@ -50,19 +71,31 @@ const NOTEBOOK: DiagramGeometry = {
   headingY: null,
   tagY: 20,
   nodeTags: true,
+  big: null,
+};
+
+/**
+ * The notebook on a projector display, whose numbers are bigger (projector-page sets them): the
+ * hidden boxes 12 wider, so "∂B₂" and "−0.0150" do not run into each other. Nothing else moves.
+ */
+const NOTEBOOK_PROJECTOR: DiagramGeometry = {
+  ...NOTEBOOK,
+  columns: [NOTEBOOK.columns[0], { ...NOTEBOOK.columns[1], x: 190, w: 144 }, NOTEBOOK.columns[2]],
 };
 
 /** Widest layer drawn with full (two-number) nodes. */
 export const FULL_NODES_UP_TO = 8;
 
 const cache = new WeakMap<MlpLayout, DiagramGeometry>();
+const bigCache = new WeakMap<MlpLayout, DiagramGeometry>();
 
-export function diagramGeometry(layout: MlpLayout, biases: boolean): DiagramGeometry {
-  if (layout.notebook) return NOTEBOOK;
-  let g = cache.get(layout);
+export function diagramGeometry(layout: MlpLayout, biases: boolean, options: DiagramOptions = {}): DiagramGeometry {
+  if (layout.notebook) return options.projector ? NOTEBOOK_PROJECTOR : NOTEBOOK;
+  const [store, make] = options.projector ? [bigCache, bigGeometry] : [cache, generalGeometry];
+  let g = store.get(layout);
   if (!g) {
-    g = generalGeometry(layout, biases);
-    cache.set(layout, g);
+    g = make(layout, biases);
+    store.set(layout, g);
   }
   return g;
 }
@@ -102,6 +135,67 @@ function generalGeometry(layout: MlpLayout, biases: boolean): DiagramGeometry {
     headingY: 18,
     tagY: 18,
     nodeTags: false,
+    big: null,
+  };
+}
+
+/**
+ * The number in a big node, in viewBox units. Only its ratio to the rest of the drawing matters
+ * (the SVG is scaled to its panel); 26 makes the drawing about as many units as it gets pixels on
+ * a 1280×720 projector display, where the numbers must be 24 px.
+ */
+export const BIG_VALUE_SIZE = 26;
+
+/** Characters of the widest number a node shows: "−0.9998" (fmt's four decimals and a sign). */
+const VALUE_CHARS = 7;
+/** Advance of a digit of the monospace font, per unit of font size (DejaVu Sans Mono: 0.602). */
+const MONO_ADVANCE = 0.61;
+
+/**
+ * A projector display's drawing: one number a node, every size a multiple of the number's font
+ * size F. Nodes are as wide as seven digits and as tall as a line with a little room, stacked
+ * with a gap that leaves the spotlight's ring clear of the next node; columns stand 1.4 F apart
+ * (the edges still read as a fan, and the equations beside keep their width); two rows of headings over them (the layer and its activation,
+ * then what the numbers are). The loss node keeps its two lines (L and y).
+ */
+function bigGeometry(layout: MlpLayout): DiagramGeometry {
+  const F = BIG_VALUE_SIZE;
+  const { sizes } = layout;
+  const last = sizes.length - 1;
+  const pad = 0.3 * F;
+  const unitW = Math.ceil(VALUE_CHARS * MONO_ADVANCE * F + 2 * pad);
+  const h = Math.round(1.45 * F);
+  const pitch = h + Math.round(0.4 * F);
+  const gap = Math.round(1.4 * F);
+  const margin = 8;
+  const headingSize = Math.round(0.7 * F);
+  const top = Math.round(2.15 * F);
+  // "L 0.6931": a label, a space and six characters.
+  const lossBox = { w: Math.ceil(8 * MONO_ADVANCE * F + 2 * pad), h: Math.round(2.7 * F) };
+  const lossGap = Math.round(1.2 * F);
+  const outputHeight = sizes[last] * pitch + lossGap + lossBox.h;
+  const body = Math.max(...sizes.map((n) => n * pitch), outputHeight);
+  const columns = sizes.map((count, c) => {
+    const x = margin + c * (unitW + gap);
+    const height = c === last ? outputHeight : count * pitch;
+    const start = top + (body - height) / 2;
+    return { x, w: unitW, h, ys: Array.from({ length: count }, (_, j) => start + j * pitch + pitch / 2) };
+  });
+  const out = columns[last];
+  const loss = { x: out.x, ...lossBox, y: out.ys[out.ys.length - 1] + pitch / 2 + lossGap + lossBox.h / 2 };
+  const showsY = Math.round(1.75 * F);
+  return {
+    width: out.x + lossBox.w + margin,
+    height: top + body + 6,
+    columns,
+    loss,
+    compact: true,
+    firstLine: Math.round(1.1 * F),
+    lineStep: Math.round(1.2 * F),
+    headingY: Math.round(0.85 * F),
+    tagY: showsY,
+    nodeTags: false,
+    big: { valueSize: F, headingSize, showsY, baselineShift: Math.round(0.36 * F) },
   };
 }
 
