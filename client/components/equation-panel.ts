@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import katex from 'katex';
 // KaTeX's rules must live inside this shadow root; its @font-face rules are loaded
@@ -11,6 +11,7 @@ import { ElementHoverEvent } from '../lib/events.js';
 import { elementFlagKey, elementText, phaseAccent, phaseOf, snapshotShape } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
 import { isActivation, pointAt, spotlightKey, spotlightStyles } from '../lib/spotlight.js';
+import { fitLines, moreLinesText, type LineFit } from '../lib/line-fit.js';
 import './errata-note.js';
 
 const cache = new Map<string, string>();
@@ -42,6 +43,17 @@ export class EquationPanel extends LitElement {
   @property({ attribute: false }) highlight: ElementRef | null = null;
   /** The instructor is pointing: a click (or Enter) on an element's line spotlights the element. */
   @property({ type: Boolean }) pointing = false;
+  /** "projector": the class's wall, which nobody can scroll: whole lines only, as many as fit (see fit). */
+  @property() display: string | null = null;
+
+  /**
+   * On a projector, the lines shown and how many are left out; null while all are drawn to be
+   * measured (after each new moment and each resize; the next update shows the fit).
+   */
+  @state() private fit: LineFit | null = null;
+  private resizes: ResizeObserver | null = null;
+  /** The size of the lines' box the fit was made for. */
+  private fitFor = '';
 
   private eq: StageEquations | null = null;
   /** The line under the pointer and the focused line, by position. */
@@ -115,13 +127,30 @@ export class EquationPanel extends LitElement {
       :host([display='projector']) {
         height: 100%;
       }
+      /*
+       * Every pixel of height is a line more on the wall: the phase and the title share a row (the
+       * phase in its colour), the lines take what is left.
+       */
       :host([display='projector']) .panel {
         height: 100%;
-        display: flex;
-        flex-direction: column;
+        display: grid;
+        grid-template-columns: auto minmax(0, 1fr);
+        grid-template-rows: auto auto auto minmax(0, 1fr);
+        column-gap: 0.6rem;
+        align-items: baseline;
       }
-      :host([display='projector']) .panel > :not(.lines) {
-        flex: none;
+      :host([display='projector']) .panel > :not(.phase, h2) {
+        grid-column: 1 / -1;
+        align-self: stretch;
+      }
+      :host([display='projector']) h2 {
+        margin-bottom: 0.2rem;
+      }
+      :host([display='projector']) errata-note {
+        margin: 0.3em 0;
+      }
+      :host([display='projector']) .line .katex-display {
+        margin: 0.2rem 0;
       }
       :host([display='projector']) .phase {
         font-size: var(--equation-phase-size, 0.75rem);
@@ -133,13 +162,31 @@ export class EquationPanel extends LitElement {
         font-size: var(--equation-formula-size, 1.15rem);
       }
       :host([display='projector']) .formula .katex-display {
-        margin: 0.3em 0;
+        margin: 0.15em 0;
+      }
+      :host([display='projector']) .formula {
+        padding-bottom: 0.15rem;
+        margin-bottom: 0.15rem;
       }
       :host([display='projector']) .lines {
         font-size: var(--equation-line-size, 1rem);
         max-height: none;
         flex: 1 1 auto;
         min-height: 0;
+      }
+      /* No scroll bar on a wall: the lines that do not fit whole are left out (fit), and say so. */
+      :host([display='projector']) .lines,
+      :host([display='projector']) .line {
+        overflow: hidden;
+      }
+      .more {
+        margin: 0.1rem 0 0;
+        padding-left: 0.6rem;
+        font-size: 0.75em;
+        color: var(--muted);
+      }
+      .more.measuring {
+        visibility: hidden;
       }
       /* A phone: KaTeX's default 1.21em makes the substituted lines wider than the screen. */
       @media (max-width: 480px) {
@@ -155,12 +202,63 @@ export class EquationPanel extends LitElement {
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('snapshot')) this.eq = this.snapshot ? stageEquations(this.snapshot) : null;
+    // A new moment (other lines, the errata note, another spotlight): measure again.
+    if (changed.has('snapshot') || changed.has('display')) this.fit = null;
   }
 
   protected override updated(changed: PropertyValues<this>): void {
     // A new moment rewrites the lines in place: the line under the pointer may be about another element now.
     if (changed.has('snapshot')) this.report();
+    if (this.projector) this.fitLines();
   }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resizes?.disconnect();
+    this.resizes = null;
+    document.fonts?.removeEventListener('loadingdone', this.refit);
+  }
+
+  private get projector(): boolean {
+    return this.display === 'projector';
+  }
+
+  /** Measures the lines while all are drawn, then keeps those that fit whole (lib/line-fit.ts). */
+  private fitLines(): void {
+    const box = this.renderRoot.querySelector<HTMLElement>('.lines');
+    if (!box) return;
+    this.watch(box);
+    if (this.fit !== null) return;
+    const heights = [...box.querySelectorAll<HTMLElement>(':scope > .line')].map((el) => el.getBoundingClientRect().height);
+    const note = box.querySelector<HTMLElement>('.more');
+    const noteHeight = note ? note.getBoundingClientRect().height + parseFloat(getComputedStyle(note).marginTop) : 0;
+    this.fitFor = sizeOf(box);
+    this.fit = fitLines(heights, box.clientHeight, noteHeight, this.mustShow());
+    box.scrollTop = 0;
+  }
+
+  /** The lines the class must see: the spotlit element's, and the asked element's while the question is open. */
+  private mustShow(): number[] {
+    const s = this.snapshot;
+    const elements = this.eq?.elements ?? [];
+    const p = s?.prediction;
+    const keys = [spotlightKey(s?.spotlight), p && p.status === 'open' ? keyOf({ tensor: p.tensor, index: p.index }) : null];
+    return keys.flatMap((key) => (key === null ? [] : elements.flatMap((e, k) => (keyOf(e) === key ? [k] : []))));
+  }
+
+  /** Fits again when the lines' box changes size (the errata note drawn, the window resized) or a font arrives. */
+  private watch(box: HTMLElement): void {
+    if (this.resizes) return;
+    this.resizes = new ResizeObserver(() => {
+      if (sizeOf(box) !== this.fitFor) this.refit();
+    });
+    this.resizes.observe(box);
+    document.fonts?.addEventListener('loadingdone', this.refit);
+  }
+
+  private readonly refit = (): void => {
+    this.fit = null;
+  };
 
   /** Sends the element of the line pointed at (else the focused one) when it changed. */
   private report(): void {
@@ -204,9 +302,17 @@ export class EquationPanel extends LitElement {
         <h2 id="eq-title">${eq.title}</h2>
         <div class="formula">${unsafeHTML(tex(eq.formula))}</div>
         <errata-note .snapshot=${s}></errata-note>
-        <div class="lines" role="list">${eq.lines.map((line, k) => this.line(s, line, eq.elements[k] ?? null, k))}</div>
+        <div class="lines" role="list">${eq.lines.map((line, k) => this.line(s, line, eq.elements[k] ?? null, k))}${this.moreNote()}</div>
       </section>
     `;
+  }
+
+  /** On a projector: how many lines are left out, or a stand-in to measure while all are drawn. */
+  private moreNote() {
+    if (!this.projector) return nothing;
+    const fit = this.fit;
+    if (fit === null) return html`<p class="more measuring" aria-hidden="true">+ 0 more lines on your screens</p>`;
+    return fit.more === 0 ? nothing : html`<p class="more" role="listitem" data-testid="equation-more" data-more=${fit.more}>${moreLinesText(fit)}</p>`;
   }
 
   /** One line; an element's line is focusable and named after its element ("B_act[2]"). */
@@ -214,9 +320,11 @@ export class EquationPanel extends LitElement {
     const key = keyOf(element);
     const linked = key !== null && key === keyOf(this.highlight);
     const spotlit = key !== null && key === spotlightKey(s.spotlight);
+    const left = this.projector && this.fit !== null && !this.fit.shown.includes(k);
     return html`<div
       class="line ${linked ? 'linked' : ''} ${element && this.pointing ? 'pointable' : ''}"
       role="listitem"
+      ?hidden=${left}
       data-line=${k}
       data-element=${key ?? nothing}
       data-highlight=${linked ? 'true' : nothing}
@@ -232,6 +340,9 @@ export class EquationPanel extends LitElement {
     >${unsafeHTML(tex(line))}</div>`;
   }
 }
+
+/** A box's size, to tell a resize from the observer's first report. */
+const sizeOf = (el: HTMLElement) => `${el.clientWidth}×${el.clientHeight}`;
 
 declare global {
   interface HTMLElementTagNameMap {

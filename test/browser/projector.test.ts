@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Command, CreatedLecture } from '../../shared/index.js';
 import { LectureClient } from '../support/clients.js';
 import type { TestServer } from '../support/server.js';
-import { createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';
+import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -28,6 +28,7 @@ const B_ACT = ['0.8014', '0.6742', '0.8208', '0.4322'];
 /** Numbers people read are 24 px at 1280×720 and scale with the screen (its shorter proportion). */
 const minNumberPx = (width: number, height: number) => 24 * Math.min(width / 1280, height / 720);
 const SHOTS = '/tmp/shots-projector';
+const SHOTS2 = '/tmp/shots-projector2';
 
 interface Seen {
   readonly inView: boolean;
@@ -242,6 +243,138 @@ describe('projector display', () => {
       instructor.close();
       await projector.close();
       await console_.close();
+    }
+  });
+});
+
+/** Steps until the lecture is at `stage` (at most a pass and a half of stages). */
+async function stepTo(lecture: CreatedLecture, stage: string): Promise<void> {
+  for (let i = 0; i < 40; i++) {
+    if ((await command(server.url, lecture, { type: 'step' })).stage === stage) return;
+  }
+  throw new Error(`never reached ${stage}`);
+}
+
+/** The projector pages of one lecture at several sizes, for the checks of one moment. */
+async function projectorsAt(lecture: CreatedLecture, sizes: readonly { width: number; height: number }[]) {
+  return Promise.all(sizes.map(async (size) => ({ size, projector: await openProjector(lecture, size) })));
+}
+
+/** Every shown line of the equation panel, and the box that clips them, as a person sees them. */
+function shownLines(page: Page) {
+  return page.locator('equation-panel').evaluate((host) => {
+    const root = host.shadowRoot!;
+    const box = root.querySelector<HTMLElement>('.lines')!;
+    const b = box.getBoundingClientRect();
+    const lines = [...box.querySelectorAll<HTMLElement>(':scope > .line')];
+    const shown = lines.filter((l) => !l.hidden && l.getBoundingClientRect().height > 0);
+    return {
+      total: lines.length,
+      scrollable: box.scrollHeight > box.clientHeight + 1 && getComputedStyle(box).overflowY !== 'hidden',
+      shown: shown.map((l) => {
+        const r = l.getBoundingClientRect();
+        const katex = l.querySelector('.katex')!;
+        return {
+          element: l.dataset.element ?? null,
+          inPanel: r.top >= b.top - 0.5 && r.bottom <= b.bottom + 0.5 && r.height > 0,
+          inView: r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth,
+          fontPx: parseFloat(getComputedStyle(katex).fontSize),
+        };
+      }),
+    };
+  });
+}
+
+describe('projector display: every network and every stage, readable from the back row', () => {
+  mkdirSync(SHOTS2, { recursive: true });
+  const WIDE = [
+    { width: 1280, height: 720 },
+    { width: 1920, height: 1080 },
+  ] as const;
+
+  it('the spiral 2-8-8-1: big nodes of one number each, 24 px at 1280×720 and scaled, at A1 and at ∂L/∂Z2', async () => {
+    const lecture = await createLecture(server.url, { title: 'Spirals', preset: 'random' });
+    const instructor = await instructorOf(lecture);
+    await send(instructor, { type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 200, noise: 0.05, trainFraction: 0.5, seed: 3 } });
+    const hidden = [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }];
+    await send(instructor, { type: 'setNetwork', network: { hidden }, seed: 4 } as unknown as Command);
+    const pages = await projectorsAt(lecture, WIDE);
+    try {
+      for (const [stage, shows] of [['A1', 'a'], ['dL_dZ2', '∂L/∂z']] as const) {
+        await stepTo(lecture, stage);
+        for (const { size, projector } of pages) {
+          const { page } = projector;
+          const where = `spiral at ${stage}, ${size.width}×${size.height}`;
+          await eventually(() => page.locator('[data-testid="projector-stage"]').textContent()).toBe(stage === 'A1' ? 'A1' : '∂L/∂Z2');
+          expect(await noVerticalScroll(page), `${where}: no vertical scroll`).toBe(true);
+          const values = page.locator('nn-diagram g.node tspan.value');
+          for (let k = 0; k < (await values.count()); k++) {
+            const v = await seen(values.nth(k));
+            expect(v, `${where}: number ${k} (${v.text})`).toMatchObject({ inView: true, uncovered: true });
+            expect(v.fontPx, `${where}: number ${k} (${v.text}), px`).toBeGreaterThanOrEqual(minNumberPx(size.width, size.height));
+          }
+          // One number a node: 2 inputs, 8 + 8 hidden units, the output; the loss node has L and y.
+          expect(await values.count(), `${where}: numbers in the diagram`).toBe(2 + 8 + 8 + 1 + 2);
+          // What the numbers are, over the columns: layer 2 has nothing at A1, its ∂L/∂z at ∂L/∂Z2.
+          expect(await page.locator('nn-diagram text.shows[data-shows="1"]').textContent(), `${where}: layer 1 shows`).toBe('a');
+          expect(await page.locator('nn-diagram text.shows[data-shows="2"]').textContent(), `${where}: layer 2 shows`).toBe(stage === 'A1' ? '' : shows);
+          // The layer of the stage shows the value of the moment: its activation, then its gradient.
+          const first = await seen(page.locator(`nn-diagram g.node[data-node="${stage === 'A1' ? 'n1-1' : 'n2-1'}"] tspan.value`));
+          expect(first.text, `${where}: the stage's first unit`).toMatch(/^−?\d\.\d{4}$/);
+          await page.screenshot({ path: `${SHOTS2}/spiral-big-${stage}-${size.width}x${size.height}.png` });
+          projector.assertClean();
+        }
+      }
+      await expectNoAxeViolations(pages[0].projector.page, 'axe, spiral big nodes');
+    } finally {
+      instructor.close();
+      await Promise.all(pages.map(({ projector }) => projector.close()));
+    }
+  });
+
+  it("the notebook at ∂L/∂W with its mistakes shown: whole lines only, '+ N more lines', the spotlit line among them, no scroll bar", async () => {
+    const lecture = await createLecture(server.url, { title: 'Backpropagation, lecture 1' });
+    const instructor = await instructorOf(lecture);
+    await send(instructor, { type: 'setErrata', on: true });
+    await stepTo(lecture, 'dL_dW');
+    const pages = await projectorsAt(lecture, [{ width: 1024, height: 768 }, ...WIDE]);
+    try {
+      for (const spotlit of [null, 'dL_dW[0,3]'] as const) {
+        if (spotlit) await send(instructor, { type: 'spotlight', target: { type: 'element', tensor: 'dL_dW', index: [0, 3] } });
+        for (const { size, projector } of pages) {
+          const { page } = projector;
+          const where = `∂L/∂W, errata on, ${spotlit ?? 'no spotlight'}, ${size.width}×${size.height}`;
+          await eventually(() => page.locator('[data-testid="projector-stage"]').textContent()).toBe('∂L/∂W');
+          await page.locator('errata-note .note').waitFor();
+          if (spotlit) await page.locator(`equation-panel .line[data-element="${spotlit}"][data-spotlit]`).waitFor({ state: 'attached' });
+          await page.evaluate(() => document.fonts.ready);
+          expect(await noVerticalScroll(page), `${where}: no vertical scroll`).toBe(true);
+          // The fit follows the errata note's drawing (a resize of the lines' box); the checks below say what is wrong if it never settles.
+          await eventually(async () => (await shownLines(page)).shown.every((l) => l.inPanel), 3000)
+            .toBe(true)
+            .catch(() => undefined);
+          const lines = await shownLines(page);
+          expect(lines.total, `${where}: ∂L/∂W has 12 lines`).toBe(12);
+          expect(lines.scrollable, `${where}: the lines scroll`).toBe(false);
+          expect(lines.shown.length, `${where}: lines shown`).toBeGreaterThan(0);
+          for (const line of lines.shown) {
+            expect(line, `${where}: line ${line.element}`).toMatchObject({ inPanel: true, inView: true });
+            expect(line.fontPx, `${where}: line ${line.element}, px`).toBeGreaterThanOrEqual(minNumberPx(size.width, size.height));
+          }
+          const more = 12 - lines.shown.length;
+          const note = page.locator('equation-panel [data-testid="equation-more"]');
+          expect(more, `${where}: some lines are left out`).toBeGreaterThan(0);
+          expect(await note.textContent(), `${where}: the note`).toBe(`+ ${more} more line${more === 1 ? '' : 's'} on your screens`);
+          expect(await seen(note), `${where}: the note`).toMatchObject({ inView: true, uncovered: true });
+          if (spotlit) expect(lines.shown.map((l) => l.element), `${where}: the spotlit line`).toContain(spotlit);
+          else expect(lines.shown[0].element, `${where}: from the top`).toBe('dL_dW[0,0]');
+          await page.screenshot({ path: `${SHOTS2}/dL_dW-errata-${spotlit ? 'spotlit-' : ''}${size.width}x${size.height}.png` });
+          projector.assertClean();
+        }
+      }
+    } finally {
+      instructor.close();
+      await Promise.all(pages.map(({ projector }) => projector.close()));
     }
   });
 });
