@@ -9,7 +9,8 @@
  *   npm run bench -- --only fanout,join
  *   npm run bench -- --cpu-prof        also write V8 CPU profiles of our server (fan-out) to bench/results/prof
  *
- * Benches: engine, replay, frames, fanout (includes memory), memory (memory alone), join, eventloop.
+ * Benches: engine, replay, frames, fanout (includes memory), memory (memory alone), join, eventloop,
+ * student-page (the student's page on a throttled phone: bytes and paints, and Lighthouse).
  * Options: --sizes 100,1000 --reps 5 --client auto|sio|raw --generators 2
  */
 import { mkdirSync } from 'node:fs';
@@ -21,10 +22,11 @@ import { runFanout, type SizeResult } from './fanout.js';
 import { runFrameSize, type FrameSizeResult } from './frame-size.js';
 import { runJoin, type JoinResult } from './join.js';
 import { runReplay, type ReplayResult } from './replay.js';
+import { printStudentPage, runStudentPage, type StudentPageResult } from './student-page.js';
 import type { ClientKind } from './lib/generator.js';
 import { printChecks, round, writeResult, type TargetCheck } from './lib/stats.js';
 
-const ALL = ['engine', 'replay', 'frames', 'fanout', 'join', 'eventloop'] as const;
+const ALL = ['engine', 'replay', 'frames', 'fanout', 'join', 'eventloop', 'student-page'] as const;
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -63,6 +65,7 @@ const results: {
   join?: JoinResult;
   eventloop?: EventLoopResult;
   replay?: ReplayResult;
+  studentPage?: StudentPageResult;
 } = {};
 const failures: string[] = [];
 
@@ -100,6 +103,10 @@ if (only.has('join')) {
   );
 }
 if (only.has('eventloop')) results.eventloop = await bench('eventloop', () => runEventLoop({ students: 1000, epochs: 100_000, cpuProfDir }));
+if (only.has('student-page')) {
+  results.studentPage = await bench('student-page', () => runStudentPage({ runs: quick ? 1 : 3 }));
+  if (results.studentPage) printStudentPage(results.studentPage);
+}
 
 // The issue's targets, each met or not with the number that decides it.
 const checks: TargetCheck[] = [];
@@ -172,6 +179,18 @@ if (results.replay) {
     met: r.seekMaxMs < 200,
     measured: `max ${r.seekMaxMs} ms, p99 ${r.seekP99Ms} ms over ${r.seeks} random seeks (keyframes every ${r.keyframeInterval}); loading: parse ${r.parseMs} ms + index ${r.indexMs} ms for ${(r.recordingBytes / 1e6).toFixed(1)} MB`,
   });
+}
+
+if (results.studentPage) {
+  const m = results.studentPage.median;
+  const lh = results.studentPage.lighthouse;
+  checks.push({
+    target: 'student page, Lighthouse mobile Performance ≥ 90 (issue 12)',
+    met: lh !== null && lh.performance >= 90,
+    measured: lh ? `${lh.performance} (FCP ${lh.fcpMs} ms, LCP ${lh.lcpMs} ms, TBT ${lh.tbtMs} ms, CLS ${lh.cls})` : 'Lighthouse could not run',
+  });
+  checks.push({ target: 'student page: ≤ 150 KB (compressed) before first paint', met: m.bytesBeforeFcp <= 150 * 1024, measured: `${round(m.bytesBeforeFcp / 1024)} KB, first paint at ${m.fcpMs} ms; ${round(m.bytesBeforeStrip / 1024)} KB before the stage strip (${m.stripMs} ms), throttled phone` });
+  checks.push({ target: 'student page: everything it transfers ≤ 300 KB', met: m.totalBytes <= 300 * 1024, measured: `${round(m.totalBytes / 1024)} KB in ${m.requests} requests` });
 }
 
 console.log(`\ntargets (${quick ? 'quick' : 'full'} run, ${round((Date.now() - started.getTime()) / 1000, 0)} s):`);
