@@ -10,7 +10,11 @@ import { panelStyles } from '../lib/shared-styles.js';
 import { bringIntoView, deepQueryAll, spotlightKey, spotlightText } from '../lib/spotlight.js';
 import { bringToTop, headInView, ThrottledAnnouncer, type MomentMode } from '../lib/moment.js';
 import { stageLabel } from '../lib/names.js';
+import { elementLabel, tensorShapeIn } from '../lib/collab.js';
+import { fmt } from '../lib/format.js';
 import './prediction-card.js';
+import './question-bar.js';
+import type { PredictionCard } from './prediction-card.js';
 import './stage-strip.js';
 import './nn-diagram.js';
 import './equation-panel.js';
@@ -57,6 +61,9 @@ export class LectureView extends LitElement {
   @state() private offered: string | null = null;
   @state() private announced = '';
   private readonly announcer = new ThrottledAnnouncer((text) => (this.announced = text));
+  /** The question and answer last announced ("Question: predict C_act", "Answer sent: 0.7000"). */
+  @state() private questionNews = '';
+  private heardQuestion: string | null = null;
 
   /** The element of the equation line pointed at or focused, and of the node or edge pointed at. */
   @state() private fromEquations: ElementRef | null = null;
@@ -90,6 +97,16 @@ export class LectureView extends LitElement {
       position: fixed;
       left: 50%;
       bottom: max(1rem, env(safe-area-inset-bottom));
+    }
+    /* The page's end stays above the question bar. */
+    .bar-room {
+      height: 5rem;
+    }
+    /* Above the question bar when there is one. */
+    question-bar ~ .moment-pill {
+      bottom: calc(4.5rem + env(safe-area-inset-bottom));
+    }
+    .moment-pill {
       transform: translateX(-50%);
       z-index: 20;
       min-height: 2.75rem;
@@ -161,8 +178,32 @@ export class LectureView extends LitElement {
   }
 
   protected override async updated(): Promise<void> {
+    this.announceQuestion();
     await this.followMoment();
     await this.followSpotlight();
+  }
+
+  /** A student hears a new question, and the answer they sent (a polite region, once each). */
+  private announceQuestion(): void {
+    const p = this.snapshot?.prediction;
+    const student = this.prediction?.mode === 'student';
+    if (!student || !p || p.status !== 'open') return void (this.heardQuestion = null);
+    const mine = this.prediction?.mine ?? null;
+    const news = `${p.askSeq}:${mine}`;
+    if (news === this.heardQuestion) return;
+    const first = this.heardQuestion === null || !this.heardQuestion.startsWith(`${p.askSeq}:`);
+    this.heardQuestion = news;
+    const what = elementLabel(p.tensor, p.index, tensorShapeIn(this.snapshot!.network, p.tensor));
+    this.questionNews = first && mine === null ? `Question: predict ${what}` : mine !== null ? `Answer sent: ${fmt(mine)}; you can change it until the reveal` : this.questionNews;
+  }
+
+  /** The question bar's tap: the answer field, in view and focused. */
+  private async goAnswer(): Promise<void> {
+    const card = this.renderRoot.querySelector<PredictionCard>('prediction-card');
+    if (!card) return;
+    card.scrollIntoView({ behavior: 'auto', block: 'center' });
+    await card.updateComplete;
+    card.focusAnswer();
   }
 
   /** A new stage ran: it is announced, and its equation brought into view or offered. */
@@ -209,6 +250,10 @@ export class LectureView extends LitElement {
     return html`
       <p class="visually-hidden" role="status" data-testid="spotlight-announcement">${spotlight ? `Spotlight on ${spotlight}` : ''}</p>
       <p class="visually-hidden" role="status" data-testid="stage-announcement">${this.announced}</p>
+      <p class="visually-hidden" role="status" data-testid="question-announcement">${this.questionNews}</p>
+      ${p?.mode === 'student' && s.prediction?.status === 'open'
+        ? html`<question-bar .prediction=${s.prediction} .network=${s.network} .mine=${p.mine} @bp-go-answer=${() => void this.goAnswer()}></question-bar>`
+        : nothing}
       ${this.offered
         ? html`<button class="moment-pill" data-testid="moment-pill" @click=${() => this.takeOffer()}>${this.offered}</button>`
         : nothing}
@@ -260,6 +305,7 @@ export class LectureView extends LitElement {
           <gradient-check .snapshot=${s}></gradient-check>
         </div>
       </div>
+      ${p?.mode === 'student' && s.prediction?.status === 'open' ? html`<div class="bar-room" aria-hidden="true"></div>` : nothing}
     `;
   }
 }

@@ -98,6 +98,11 @@ export class PredictionCard extends LitElement {
     `,
   ];
 
+  /** Puts the caret in the answer field (the question bar's one tap), if the question is open. */
+  focusAnswer(): void {
+    this.renderRoot.querySelector<HTMLInputElement>('#answer')?.focus();
+  }
+
   override render() {
     const p = this.prediction;
     if (!p || this.putAway === p.askSeq) return nothing;
