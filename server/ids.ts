@@ -1,9 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '../shared/index.js';
 import type { RandomSource } from './ports.js';
 
-/** No 0/O, 1/I/L: a code read off a projector is typed right. */
-export const JOIN_CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-export const JOIN_CODE_LENGTH = 6;
+export { normalizeJoinCode } from '../shared/index.js';
 
 export function newJoinCode(random: RandomSource): string {
   // Rejection sampling keeps every character equally likely.
@@ -14,14 +13,6 @@ export function newJoinCode(random: RandomSource): string {
       if (byte < limit && code.length < JOIN_CODE_LENGTH) code += JOIN_CODE_ALPHABET[byte % JOIN_CODE_ALPHABET.length];
     }
   }
-  return code;
-}
-
-/** Upper-cases and drops separators, so `k7q-fm2` finds `K7QFM2`; null when it cannot be a code. */
-export function normalizeJoinCode(input: string): string | null {
-  const code = input.toUpperCase().replace(/[\s-]/g, '');
-  if (code.length !== JOIN_CODE_LENGTH) return null;
-  for (const ch of code) if (!JOIN_CODE_ALPHABET.includes(ch)) return null;
   return code;
 }
 

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { LIMITS, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
+import { LIMITS, normalizeJoinCode, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
 
 /** Lectures the list shows at a time ("More lectures" asks for the next page). */
 const PAGE_SIZE = 20;
@@ -8,7 +8,6 @@ import { createKeyRequired, createLecture, listLectures } from '../lib/api.js';
 import { displayCode } from '../lib/format.js';
 import { displayName, setDisplayName } from '../lib/identity.js';
 import { forgetLecture, markJustCreated, myLectures, rememberLecture, type MyLecture } from '../lib/my-lectures.js';
-import { normaliseCode } from '../lib/route.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { lectureLinks, publicBase } from '../lib/site.js';
 
@@ -351,7 +350,7 @@ export class HomePage extends LitElement {
     e.preventDefault();
     const form = new FormData(e.target as HTMLFormElement);
     const raw = String(form.get('code') ?? '');
-    const code = normaliseCode(raw);
+    const code = normalizeJoinCode(raw);
     if (!code) {
       this.joinError = raw.trim() ? `“${raw.trim()}” is not a lecture code: a code has 6 letters and digits, like K7Q-F2M.` : 'Type the code shown at the front.';
       return;

@@ -5,8 +5,7 @@
  * entry by entry, and disabled storage (private modes) means an empty list, never an error.
  */
 import { z } from 'zod';
-import { LIMITS } from '../../shared/index.js';
-import { CODE_ALPHABET } from './route.js';
+import { isJoinCode, LIMITS } from '../../shared/index.js';
 
 const KEY = 'backprop-live:my-lectures';
 /** The just-created lecture of this tab (sessionStorage): its console shows the instructor link open. */
@@ -15,7 +14,7 @@ const CREATED_KEY = 'backprop-live:just-created';
 export const MAX_MY_LECTURES = 50;
 
 const MyLectureSchema = z.object({
-  id: z.string().regex(new RegExp(`^[${CODE_ALPHABET}]{6}$`)),
+  id: z.string().refine(isJoinCode),
   title: z.string().max(LIMITS.maxTitleLength).catch(''),
   // What the server issues: 32 random bytes in base64url.
   token: z.string().regex(/^[A-Za-z0-9_-]{16,128}$/),

@@ -1,3 +1,5 @@
+import { normalizeJoinCode } from '../../shared/index.js';
+
 /** Client-side routes: the server serves index.html for all of them. */
 export type Route =
   | { page: 'home' }
@@ -7,25 +9,13 @@ export type Route =
   | { page: 'replay'; id: string }
   | { page: 'not-found'; path: string };
 
-export const CODE_ALPHABET = '23456789ABCDEFGHJKMNPQRSTUVWXYZ';
-const CODE = new RegExp(`^[${CODE_ALPHABET}]{6}$`);
-
-/**
- * What a student typed (or a URL held) as a lecture code, or null if it cannot be one.
- * Accepts lowercase and the hyphen/spaces people add when reading a code aloud.
- */
-export function normaliseCode(input: string): string | null {
-  const code = input.trim().toUpperCase().replace(/[\s\-‐‑–—·.]/g, '');
-  return CODE.test(code) ? code : null;
-}
-
 export function parseRoute(pathname: string): Route {
   const parts = pathname.split('/').filter(Boolean).map(decodeURIComponent);
   if (parts.length === 0) return { page: 'home' };
   if (parts[0] === 'lecture' && (parts.length === 2 || (parts.length === 3 && parts[2] === 'instructor'))) {
-    return { page: 'lecture', id: normaliseCode(parts[1]) ?? parts[1], role: parts.length === 3 ? 'instructor' : 'student' };
+    return { page: 'lecture', id: normalizeJoinCode(parts[1]) ?? parts[1], role: parts.length === 3 ? 'instructor' : 'student' };
   }
-  if (parts[0] === 'lecture' && parts.length === 3 && parts[2] === 'projector') return { page: 'projector', id: normaliseCode(parts[1]) ?? parts[1] };
-  if (parts[0] === 'replay' && parts.length === 2) return { page: 'replay', id: normaliseCode(parts[1]) ?? parts[1] };
+  if (parts[0] === 'lecture' && parts.length === 3 && parts[2] === 'projector') return { page: 'projector', id: normalizeJoinCode(parts[1]) ?? parts[1] };
+  if (parts[0] === 'replay' && parts.length === 2) return { page: 'replay', id: normalizeJoinCode(parts[1]) ?? parts[1] };
   return { page: 'not-found', path: pathname };
 }

@@ -1,5 +1,6 @@
 export * from './version.js';
 export * from './limits.js';
+export * from './join-code.js';
 export * from './decimal.js';
 export * from './collab.js';
 export * from './loss-series.js';

@@ -88,7 +88,7 @@ describe('static assets', () => {
 
   it('redirects a code typed as people type it to its lecture page', async () => {
     const base = suite.server.url;
-    for (const path of ['/pwwmcd', '/PWWMCD', '/PWW-MCD', '/pww-mcd/', '/pww%20mcd', '/%20pww%20mcd%20']) {
+    for (const path of ['/pwwmcd', '/PWWMCD', '/PWW-MCD', '/pww-mcd/', '/pww%20mcd', '/%20pww%20mcd%20', '/pww.mcd', '/PWW%E2%80%93MCD']) {
       const res = await get(base, path);
       expect(res.status, path).toBe(302);
       expect(res.headers.location, path).toBe('/lecture/PWWMCD');
