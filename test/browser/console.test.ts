@@ -11,7 +11,7 @@ import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { startServer, type TestServer } from '../support/server.js';
 import { LectureClient } from '../support/clients.js';
-import { command, createLecture, eventually, launchBrowser, onServer, openPage } from './support.js';
+import { command, createLecture, eventually, launchBrowser, onServer, openPage, seen } from './support.js';
 
 // jsqr is CommonJS with a `default` export: its types name the function there.
 const jsQR = jsQRModule.default;
@@ -44,25 +44,6 @@ afterAll(async () => {
 const live = (page: Page) => page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
 const stageOf = (page: Page) => page.locator('[data-testid="current-stage"]');
 
-/** Whether the element is inside the viewport and what is drawn at its centre is it (through shadow roots). */
-async function seenAt(locator: Locator): Promise<{ inViewport: boolean; hit: boolean }> {
-  return locator.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const inViewport = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth && r.width > 0 && r.height > 0;
-    const x = r.left + r.width / 2;
-    const y = r.top + r.height / 2;
-    let hit: Element | null = document.elementFromPoint(x, y);
-    while (hit?.shadowRoot) {
-      const inner = hit.shadowRoot.elementFromPoint(x, y);
-      if (!inner || inner === hit) break;
-      hit = inner;
-    }
-    // Up from what was hit, out of shadow roots through their hosts: is the element among its ancestors?
-    let node: Node | null = hit;
-    while (node && node !== el) node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
-    return { inViewport, hit: node === el };
-  });
-}
 
 /** The test id (or tag) of the element that has focus, through shadow roots. */
 function focused(page: Page): Promise<string> {
@@ -91,10 +72,10 @@ describe('the console of a new lecture', () => {
         await live(page);
         const step = page.locator('[data-testid="step"]');
         await eventually(() => step.isEnabled()).toBe(true);
-        expect(await seenAt(step)).toEqual({ inViewport: true, hit: true });
+        expect(await seen(step)).toMatchObject({ inViewport: true, hit: true });
         const hint = page.locator('[data-testid="first-step-hint"]');
         expect(await hint.textContent()).toContain('Press Step (→) to run the first stage');
-        expect((await seenAt(hint)).inViewport).toBe(true);
+        expect((await seen(hint)).inViewport).toBe(true);
         await page.screenshot({ path: `${SHOTS}/console-${width}x${height}-new.png` });
         // This test server listens on 127.0.0.1 without PUBLIC_URL: its links open on this computer only, and the panel says so.
         expect(await page.locator('[data-testid="local-link-warning"]').textContent()).toContain('Only this computer can open this link');
@@ -108,11 +89,11 @@ describe('the console of a new lecture', () => {
 
         // Still in sight with the page scrolled to the tensors: the bar stays at the top.
         await page.locator('tensor-panel').evaluate((el) => el.scrollIntoView());
-        expect(await seenAt(step)).toEqual({ inViewport: true, hit: true });
+        expect(await seen(step)).toMatchObject({ inViewport: true, hit: true });
         // What the page scrolls into view (a spotlight, a focused cell) lands below the bar, not under it.
         const weight = page.locator('[data-testid="cell-W-0"]');
         await weight.evaluate((el) => el.scrollIntoView());
-        expect(await seenAt(weight)).toEqual({ inViewport: true, hit: true });
+        expect(await seen(weight)).toMatchObject({ inViewport: true, hit: true });
 
         await step.click();
         await eventually(() => stageOf(page).textContent()).toBe('input');
@@ -206,9 +187,9 @@ describe('the console of a new lecture', () => {
         expect(await students[i].socket.emitWithAck('prediction:submit', { value })).toEqual({ ok: true });
         await eventually(() => count.textContent()).toBe(String(i + 1));
       }
-      expect(await seenAt(count)).toEqual({ inViewport: true, hit: true });
-      expect(await seenAt(page.locator('prediction-histogram'))).toEqual({ inViewport: true, hit: true });
-      expect(await seenAt(page.locator('[data-testid="step"]'))).toEqual({ inViewport: true, hit: true });
+      expect(await seen(count)).toMatchObject({ inViewport: true, hit: true });
+      expect(await seen(page.locator('prediction-histogram'))).toMatchObject({ inViewport: true, hit: true });
+      expect(await seen(page.locator('[data-testid="step"]'))).toMatchObject({ inViewport: true, hit: true });
       await page.screenshot({ path: `${SHOTS}/console-1366x768-question.png` });
       p.assertClean();
     } finally {
@@ -236,7 +217,7 @@ describe('the console of a new lecture', () => {
       ] as const) {
         await page.setViewportSize({ width, height });
         const step = page.locator('[data-testid="step"]');
-        expect(await seenAt(step), `Step at ${width}×${height}`).toEqual({ inViewport: true, hit: true });
+        expect(await seen(step), `Step at ${width}×${height}`).toMatchObject({ inViewport: true, hit: true });
         await page.screenshot({ path: `${SHOTS}/console-${width}x${height}-B_act.png` });
       }
       p.assertClean();

@@ -8,7 +8,7 @@ import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
-import { createLecture, openPage, withServerAndBrowser } from './support.js';
+import { createLecture, openPage, seen, withServerAndBrowser } from './support.js';
 
 const SHOTS = '/tmp/shots-loading';
 mkdirSync(SHOTS, { recursive: true });
@@ -23,24 +23,6 @@ withServerAndBrowser((s, b) => {
 /** How people read a code off the projector and type it: lower case, with the hyphen. */
 const typed = (id: string) => `${id.slice(0, 3)}-${id.slice(3)}`.toLowerCase();
 
-/** In the viewport, drawn at its centre (through shadow roots), and its text's computed size. */
-async function seen(locator: Locator): Promise<{ inViewport: boolean; hit: boolean; fontPx: number }> {
-  return locator.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const inViewport = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth && r.width > 0 && r.height > 0;
-    const x = r.left + r.width / 2;
-    const y = r.top + r.height / 2;
-    let hit: Element | null = document.elementFromPoint(x, y);
-    while (hit?.shadowRoot) {
-      const inner = hit.shadowRoot.elementFromPoint(x, y);
-      if (!inner || inner === hit) break;
-      hit = inner;
-    }
-    let node: Node | null = hit;
-    while (node && node !== el) node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
-    return { inViewport, hit: node === el, fontPx: parseFloat(getComputedStyle(el).fontSize) };
-  });
-}
 
 async function axeViolations(page: Page): Promise<string[]> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { Snapshot } from '../../shared/index.js';
 import type { TestServer } from '../support/server.js';
-import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
+import { command, createLecture, eventually, onServer, openPage, seen, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -22,24 +22,6 @@ async function state(id: string): Promise<Snapshot> {
   return (await (await fetch(`${server.url}/api/lectures/${id}/state`)).json()) as Snapshot;
 }
 
-/** What a person sees of an element: in the viewport, not covered at its centre (through shadow roots), its font size. */
-async function seen(locator: Locator): Promise<{ inViewport: boolean; hit: boolean; fontPx: number }> {
-  return locator.evaluate((el) => {
-    const r = el.getBoundingClientRect();
-    const inViewport = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth && r.width > 0 && r.height > 0;
-    const x = r.left + r.width / 2;
-    const y = r.top + r.height / 2;
-    let hit: Element | null = document.elementFromPoint(x, y);
-    while (hit?.shadowRoot) {
-      const inner = hit.shadowRoot.elementFromPoint(x, y);
-      if (!inner || inner === hit) break;
-      hit = inner;
-    }
-    let node: Node | null = hit;
-    while (node && node !== el) node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
-    return { inViewport, hit: node === el, fontPx: parseFloat(getComputedStyle(el).fontSize) };
-  });
-}
 
 /** Distance in CSS px between two elements' boxes (0 when they touch or overlap). */
 async function gap(a: Locator, b: Locator): Promise<number> {

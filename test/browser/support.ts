@@ -3,7 +3,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
  * Browser test helpers: one headless Chromium (Debian's), pages that fail the test on any
  * console error or uncaught page error, and small HTTP helpers against the real server.
  */
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { Command, CreatedLecture, Snapshot } from '../../shared/index.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -81,6 +81,37 @@ export async function command(base: string, lecture: CreatedLecture, cmd: Comman
 export function onServer(base: string, url: string): string {
   const u = new URL(url);
   return `${base}${u.pathname}${u.search}${u.hash}`;
+}
+
+/** What a person sees of an element. */
+export interface Seen {
+  /** Wholly inside the viewport, and not empty. */
+  readonly inViewport: boolean;
+  /** What is drawn at its centre is it or inside it (through shadow roots): nothing covers it. */
+  readonly hit: boolean;
+  /** Its text's size as drawn, in CSS px (for SVG text, the font size times the drawing's scale). */
+  readonly fontPx: number;
+}
+
+/** Where an element stands to a person looking at the screen (see Seen). */
+export function seen(locator: Locator): Promise<Seen> {
+  return locator.evaluate((el) => {
+    const r = el.getBoundingClientRect();
+    const inViewport = r.top >= 0 && r.left >= 0 && r.bottom <= innerHeight && r.right <= innerWidth && r.width > 0 && r.height > 0;
+    const x = r.left + r.width / 2;
+    const y = r.top + r.height / 2;
+    let hit: Element | null = document.elementFromPoint(x, y);
+    while (hit?.shadowRoot) {
+      const inner = hit.shadowRoot.elementFromPoint(x, y);
+      if (!inner || inner === hit) break;
+      hit = inner;
+    }
+    // Up from what was hit, out of shadow roots through their hosts: is the element among its ancestors?
+    let node: Node | null = hit;
+    while (node && node !== el) node = node.parentNode ?? (node instanceof ShadowRoot ? node.host : null);
+    const scale = el instanceof SVGGraphicsElement ? (el.getScreenCTM()?.a ?? 1) : 1;
+    return { inViewport, hit: node === el, fontPx: parseFloat(getComputedStyle(el).fontSize) * scale };
+  });
 }
 
 /**
