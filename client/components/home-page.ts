@@ -12,9 +12,11 @@ import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { lectureLinks, publicBase } from '../lib/site.js';
 
 /**
- * Start page: join a lecture by its code (students first: they are most), create one, go back to
- * the lectures this browser created ("Your lectures": console, projector, replay, forget), or
- * replay a listed one.
+ * Start page: join a lecture by its code first (students are most of its visitors, mostly on
+ * phones: the code box is the first thing on the screen), then "Teaching? Start a lecture" (folded
+ * on narrow screens), the lectures this browser created ("Your lectures": console, projector,
+ * replay, forget), and the lectures their instructors listed ("Lectures open to everyone";
+ * a lecture is unlisted unless its creator ticks the box).
  */
 @customElement('home-page')
 export class HomePage extends LitElement {
@@ -34,6 +36,8 @@ export class HomePage extends LitElement {
   @state() private forgetting: string | null = null;
   /** The server's public base for links; '' (this site's own paths) until it is known. */
   @state() private base = '';
+  /** The start form is open on wide screens; on a phone it is folded under its heading. */
+  @state() private teachOpen = typeof matchMedia === 'function' && matchMedia('(min-width: 40rem)').matches;
 
   static override styles = [
     panelStyles,
@@ -50,13 +54,36 @@ export class HomePage extends LitElement {
         margin: 0.5rem 0 0.25rem;
       }
       .lede {
-        margin: 0 0 1rem;
+        margin: 0;
         color: var(--muted);
+      }
+      .join {
+        border-width: 2px;
+      }
+      .join h2 {
+        font-size: 1.4rem;
+      }
+      .join button.primary {
+        font-size: 1.15rem;
+        min-height: 2.75rem;
+        min-width: 8rem;
+      }
+      details.teach > summary {
+        cursor: pointer;
+        padding: 0.25rem 0;
+      }
+      details.teach > summary h2 {
+        display: inline;
+        font-size: 1.15rem;
+      }
+      details.teach[open] > summary {
+        margin-bottom: 0.6rem;
       }
       .forms {
         display: grid;
         grid-template-columns: repeat(auto-fit, minmax(min(100%, 20rem), 1fr));
         gap: 1rem;
+        align-items: start;
         margin-bottom: 1rem;
       }
       form {
@@ -87,7 +114,8 @@ export class HomePage extends LitElement {
       }
       #code {
         font-family: var(--mono);
-        font-size: 1.4rem;
+        font-size: 1.8rem;
+        padding: 0.4rem 0.6rem;
         letter-spacing: 0.1em;
         text-transform: uppercase;
       }
@@ -153,9 +181,8 @@ export class HomePage extends LitElement {
   override render() {
     return html`
       <h1>Backprop Live</h1>
-      <p class="lede">Step a 3-4-1 sigmoid network through backpropagation, stage by stage, live with your class.</p>
       <div class="forms">
-        <section class="panel" aria-labelledby="join-title">
+        <section class="panel join" aria-labelledby="join-title">
           <h2 id="join-title">Join a lecture</h2>
           <form @submit=${this.join} novalidate>
             <div class="field">
@@ -181,9 +208,10 @@ export class HomePage extends LitElement {
             <div><button class="primary" type="submit" data-testid="join">Join</button></div>
           </form>
         </section>
-        <section class="panel" aria-labelledby="create-title">
-          <h2 id="create-title">Start a lecture</h2>
-          <form @submit=${this.create} novalidate>
+        <details class="panel teach" data-testid="teach" ?open=${this.teachOpen} @toggle=${(e: Event) => (this.teachOpen = (e.target as HTMLDetailsElement).open)}>
+          <summary><h2 id="create-title">Teaching? Start a lecture</h2></summary>
+          <form @submit=${this.create} novalidate aria-labelledby="create-title">
+            <p class="lede">Step a network through backpropagation, stage by stage, live with your class.</p>
             <div class="field">
               <label for="title">Title</label>
               <input id="title" name="title" maxlength=${LIMITS.maxTitleLength} placeholder="Backpropagation, lecture 1" />
@@ -213,17 +241,17 @@ export class HomePage extends LitElement {
                 </div>`
               : nothing}
             <label class="check"
-              ><input type="checkbox" name="listed" aria-describedby="listed-hint" /> List on this server's home page</label
+              ><input type="checkbox" name="listed" aria-describedby="listed-hint" /> List this lecture on the start page</label
             >
-            <span class="hint" id="listed-hint">Everyone who opens this page then sees its title and can replay it. Unlisted, only those with its code can.</span>
+            <span class="hint" id="listed-hint">Everyone who opens this page then sees its title and can watch or replay it. Unlisted (the default), only people with its code can.</span>
             ${this.createError ? html`<p class="error" role="alert">${this.createError}</p>` : nothing}
             <div><button class="primary" type="submit" ?disabled=${this.creating} data-testid="create">Create and open the console</button></div>
           </form>
-        </section>
+        </details>
       </div>
       ${this.mine.length ? this.renderMine() : nothing}
       <section class="panel" aria-labelledby="list-title">
-        <h2 id="list-title" tabindex="-1">Recorded lectures</h2>
+        <h2 id="list-title" tabindex="-1">Lectures open to everyone</h2>
         ${this.renderList()}
       </section>
     `;
@@ -285,7 +313,7 @@ export class HomePage extends LitElement {
   private renderList() {
     if (this.listError) return html`<p class="error">Could not load the lectures: ${this.listError}</p>`;
     if (!this.lectures) return html`<p class="muted" role="status">Loading…</p>`;
-    if (!this.lectures.length) return html`<p class="muted">No listed lectures yet.</p>`;
+    if (!this.lectures.length) return html`<p class="muted">No lecture is open to everyone yet: their instructors list them when they create them.</p>`;
     return html`<ul data-testid="lecture-list">
       ${this.lectures.map(
         (l) => html`<li>

@@ -15,7 +15,7 @@ describe('start page', () => {
     try {
       await home.page.getByLabel('Title').fill('From the form');
       // Not listed unless asked.
-      const listed = home.page.getByLabel("List on this server's home page");
+      const listed = home.page.getByLabel('List this lecture on the start page');
       expect(await listed.isChecked()).toBe(false);
       await listed.check();
       await home.page.getByRole('button', { name: 'Create and open the console' }).click();
