@@ -1,5 +1,5 @@
 import { LitElement, css, html, nothing } from 'lit';
-import { customElement, property } from 'lit/decorators.js';
+import { customElement, property, state } from 'lit/decorators.js';
 import { mlpGradientCheck, mlpLayout, packedData, parameterCount, type MlpGradientCheck, type Snapshot } from '../../shared/index.js';
 import { elementLabel, indexIn } from '../lib/collab.js';
 import { affordableRows } from '../lib/gradient-budget.js';
@@ -12,6 +12,8 @@ const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1).replace('-', '−
 const AGREE = 1e-6;
 /** More elements than this and the element table starts closed. */
 const OPEN_ROWS = 64;
+/** The one-column page (lecture-view's breakpoint): a phone, where the check starts folded. */
+const NARROW = '(max-width: 900px)';
 
 interface CheckRow {
   readonly name: string;
@@ -48,6 +50,9 @@ function relativeDifference(a: number, n: number): number {
 @customElement('gradient-check')
 export class GradientCheckPanel extends LitElement {
   @property({ attribute: false }) snapshot: Snapshot | null = null;
+
+  /** The check is unfolded: at first on wide screens, then as the student leaves it. */
+  @state() private open = !matchMedia(NARROW).matches;
 
   /** A check is hundreds of forward passes: done again only when the weights, rows or network change. */
   private memo: { key: readonly unknown[]; value: CheckView | null } | null = null;
@@ -97,6 +102,21 @@ export class GradientCheckPanel extends LitElement {
       details summary {
         cursor: pointer;
         margin-bottom: 0.25rem;
+        min-height: 1.5rem;
+      }
+      .fold > summary h2 {
+        display: inline;
+      }
+      /*
+       * A table wider than its box scrolls sideways: a shadow at the edge it continues past says
+       * so (the covers scroll with the content and hide the shadow at either end).
+       */
+      .scroll {
+        background:
+          linear-gradient(to right, var(--bg) 30%, transparent) left / 2.5rem 100% no-repeat local,
+          linear-gradient(to left, var(--bg) 30%, transparent) right / 2.5rem 100% no-repeat local,
+          radial-gradient(farthest-side at 0 50%, rgb(0 0 0 / 0.25), transparent) left / 0.9rem 100% no-repeat scroll,
+          radial-gradient(farthest-side at 100% 50%, rgb(0 0 0 / 0.25), transparent) right / 0.9rem 100% no-repeat scroll;
       }
     `,
   ];
@@ -143,7 +163,8 @@ export class GradientCheckPanel extends LitElement {
     const ok = worst < AGREE;
     return html`
       <section class="panel" aria-labelledby="gc-title">
-        <h2 id="gc-title">Gradient check <span class="muted">(${this.describeRows(view)}, h = ${check.h})</span></h2>
+        <details class="fold" data-testid="gradcheck-fold" ?open=${this.open} @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}>
+        <summary><h2 id="gc-title">Gradient check <span class="muted">(${this.describeRows(view)}, h = ${check.h})</span></h2></summary>
         <p>
           max relative difference =
           <span class="num" data-testid="gradcheck-max" title="|backprop − finite difference| / max(1, |backprop|, |finite difference|)">${sci(check.maxRelDifference)}</span>
@@ -177,6 +198,7 @@ export class GradientCheckPanel extends LitElement {
               </tbody>
             </table>
           </div>
+        </details>
         </details>
       </section>
     `;

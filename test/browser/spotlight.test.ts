@@ -39,7 +39,8 @@ async function seen(page: Page, selector: string) {
       if (!deeper || deeper === hit) break;
       hit = deeper;
     }
-    const inView = r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
+    // Folded away (a closed <details>) is not in view, wherever its empty box is.
+    const inView = el.checkVisibility() && r.top >= 0 && r.bottom <= innerHeight && r.left >= 0 && r.right <= innerWidth;
     return { inView, uncovered: hit !== null && (hit === el || el.contains(hit)), spotlit: el.hasAttribute('data-spotlit') };
   });
 }
@@ -51,7 +52,8 @@ describe('the spotlight', () => {
     try {
       const { page } = student;
       await live(page);
-      await page.locator(W23_CELL).waitFor();
+      // On a phone W is folded under "All tensors": the spotlight opens the fold.
+      await page.locator(W23_CELL).waitFor({ state: 'attached' });
       await page.evaluate(() => window.scrollTo(0, document.scrollingElement!.scrollHeight));
       await eventually(async () => (await seen(page, W23_CELL)).inView).toBe(false);
 
