@@ -6,16 +6,13 @@ import { diagramGeometry, diagramTarget, type DiagramGeometry, type DiagramTarge
 import { stageEquations, type ElementRef } from '../lib/equations.js';
 import { ElementHoverEvent } from '../lib/events.js';
 import { fmt, full } from '../lib/format.js';
-import { packedDataset, phaseAccent, phaseOf, tensorLabel, unitLayer } from '../lib/names.js';
+import { columnHeading, columnShows, packedDataset, phaseAccent, phaseOf, tensorLabel, unitLabel, unitLayer } from '../lib/names.js';
 import { panelStyles, swatchStyles } from '../lib/shared-styles.js';
 import { isActivation, pointAt, spotlightKey } from '../lib/spotlight.js';
 
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
 /** 12 → "₁₂". */
 const sub = (k: number) => [...String(k)].map((d) => SUBSCRIPTS[Number(d)]).join('');
-
-/** The activation's symbol in a column heading. */
-const ACTIVATION_SYMBOLS: Record<string, string> = { sigmoid: 'σ', tanh: 'tanh', relu: 'relu', linear: 'id' };
 
 /** Data as the dataset has it: whole numbers as they are ("1"), others to 4 decimals. */
 const raw = (x: number | undefined) => (x === undefined ? '…' : Number.isInteger(x) ? String(x) : fmt(x));
@@ -363,8 +360,10 @@ export class NnDiagram extends LitElement {
       if (!isOutput && gradient) return [[`∂B${index}`, gradient[1]!], [`σ${index}`, value(n.A) ?? '…']];
       return [[z, value(n.Z) ?? '…'], [`σ${index}`, value(n.A) ?? '…']];
     }
-    const first: NodeLine = gradient ? [`${gradient[0]}${index}`, gradient[1]!] : [`z${index}`, value(n.Z) ?? '…'];
-    return [first, [`a${index}`, value(n.A) ?? '…']];
+    // The tensor cards' element names (Z1[3], A1[3]); a gradient is ∂ and the name (∂Z1[3] = ∂L/∂Z1[3]).
+    const label = (name: string) => unitLabel(name, width, j);
+    const first: NodeLine = gradient ? [`∂${label(value(n.dL_dZ) !== null ? n.Z : n.A)}`, gradient[1]!] : [label(n.Z), value(n.Z) ?? '…'];
+    return [first, [label(n.A), value(n.A) ?? '…']];
   }
 
   /** A unit's bias (or its gradient once computed going backward), when the network has biases. */
@@ -372,9 +371,11 @@ export class NnDiagram extends LitElement {
     const n = layout.layers[l - 1];
     if (!n.b) return null;
     const gradient = backward && n.dL_db ? s.tensors[n.dL_db]?.data[j] : undefined;
-    if (gradient !== undefined) return { label: '∂b', value: gradient };
+    // b1[3], as the tensor cards say (the notebook has no biases).
+    const name = unitLabel(n.b, layout.sizes[l], j);
+    if (gradient !== undefined) return { label: `∂${name}`, value: gradient };
     const b = s.tensors[n.b]?.data[j];
-    return b === undefined ? null : { label: '+b', value: b };
+    return b === undefined ? null : { label: `+${name}`, value: b };
   }
 
   private nodeTitle(s: Snapshot, layout: MlpLayout, c: number, j: number): string {
@@ -443,12 +444,7 @@ export class NnDiagram extends LitElement {
       return svg`<text class="hot-tag" x=${(from.x + from.w + to.x) / 2} y=${g.tagY} text-anchor="middle">◆ ${layout.layers[l - 1].W}</text>`;
     });
     if (g.headingY === null) return tags;
-    const last = layout.layers.length;
-    const heading = (c: number) => {
-      if (c === 0) return `${layout.input} · inputs`;
-      const act = ACTIVATION_SYMBOLS[layout.activations[c - 1]];
-      return `${c === last ? 'output' : `layer ${c}`} · ${act}`;
-    };
+    const heading = (c: number) => columnHeading(layout, c);
     const big = g.big;
     const s = this.snapshot;
     return [
@@ -484,9 +480,9 @@ export class NnDiagram extends LitElement {
     // Big nodes say what they show over their columns; nobody hovers a wall.
     if (g.big) return s.network.biases ? html`<span>● = bias (colour = sign)</span>` : nothing;
     const nodes = g.compact
-      ? `nodes: the activation${backward ? ' (∂L/∂z once computed going backward)' : ''}; hover for every value`
-      : `nodes: z = pre-activation, a = activation (its function over the column)${backward ? '; ∂z = ∂L/∂z, ∂a = ∂L/∂a' : ''}`;
-    const bias = s.network.biases ? (g.compact ? '; ● = bias (colour = sign)' : '; +b = bias') : '';
+      ? `nodes: the activation A1, A2 … of each unit${backward ? ' (∂L/∂Z1 … once computed going backward)' : ''}; hover for every value`
+      : `nodes: unit j's pre-activation Z1[j] and activation A1[j] (the heading gives the function)${backward ? '; ∂Z1[j] = ∂L/∂Z1[j], ∂A1[j] = ∂L/∂A1[j]' : ''}`;
+    const bias = s.network.biases ? (g.compact ? '; ● = bias (colour = sign)' : '; +b1[j] = bias') : '';
     const rows = s.tensors[layout.input]?.shape[0] ?? 0;
     const batch = layout.batched && rows > 1 ? html`<span data-testid="diagram-batch-note">batch of ${rows} rows: nodes show its first row (sample ${s.sampleIndex})</span>` : nothing;
     return html`<span>${nodes}${bias}</span>${batch}`;
@@ -593,20 +589,9 @@ function bigSizes(g: DiagramGeometry): string {
   return `--diagram-text-size:${value};--diagram-compact-text-size:${value};--diagram-heading-size:${big.headingSize}px;--diagram-tag-size:${big.headingSize}px`;
 }
 
-/**
- * What a big node's one number is, for the row under the column's heading: the input x, then per
- * layer the gradient going backward once computed (∂L/∂z, else ∂L/∂a), else the activation a,
- * else z (at the z stage), else nothing yet.
- */
+/** What a big node's one number is, for the row under the column's heading (names.ts: A1, ∂L/∂Z2 …). */
 function shownIn(s: Snapshot, layout: MlpLayout, c: number): string {
-  if (c === 0) return 'x';
-  const n = layout.layers[c - 1];
-  const has = (name: string | null) => name !== null && s.tensors[name] !== undefined;
-  if (phaseOf(s.network, s.stage) === 'backward') {
-    if (has(n.dL_dZ)) return '∂L/∂z';
-    if (has(n.dL_dA)) return '∂L/∂a';
-  }
-  return has(n.A) ? 'a' : has(n.Z) ? 'z' : '';
+  return columnShows(layout, c, phaseOf(s.network, s.stage) === 'backward', (name) => s.tensors[name] !== undefined);
 }
 
 /** A node's id: the notebook's A1…A3, B1…B4, C; otherwise `n<layer>-<unit>` (1-based unit); the loss is L. */

@@ -44,7 +44,7 @@ export interface BigNodes {
   readonly valueSize: number;
   /** Font size of the column headings and of the ◆ tags. */
   readonly headingSize: number;
-  /** Baseline of the row under the headings that says what the numbers are (a, z, ∂L/∂z …). */
+  /** Baseline of the row under the headings that says what the numbers are (A1, Z1, ∂L/∂Z1 …: names.ts columnShows). */
   readonly showsY: number;
   /** Baseline of a node's number below the node's centre. */
   readonly baselineShift: number;
@@ -108,7 +108,8 @@ function generalGeometry(layout: MlpLayout, biases: boolean): DiagramGeometry {
   const h = compact ? 26 : biases ? 62 : 48;
   const pitch = h + (compact ? 6 : 16);
   const inputW = compact ? 84 : 118;
-  const unitW = compact ? 84 : 132;
+  // Room for a label as the tensor cards write it and a number: "∂A1[8]" and "−0.9998".
+  const unitW = compact ? 84 : 154;
   const gap = compact ? 70 : 80;
   const margin = 8;
   const top = 36;

@@ -9,7 +9,7 @@
  */
 import { mlpLayout, packedData, type Activation, type MlpLayout, type MlpStageSpec, type Snapshot } from '../../shared/index.js';
 import { fmt } from './format.js';
-import { passRows, tensorLabel, tensorTex, type IndexPart } from './names.js';
+import { layerFormulaText, passRows, tensorLabel, tensorTex, type IndexPart } from './names.js';
 
 /** One element of a tensor: 0-based, one number per axis of the tensor's shape (a row first in a batch). */
 export interface ElementRef {
@@ -327,7 +327,7 @@ function matmul(v: View, spec: MlpStageSpec): StageEquations {
       element: v.unitRef(Z, jj),
     };
   });
-  return equations(`${layerTitle(v, l, 'layer')}: ${spec.formula.text}`, formula, [...capped(blocks, MAX_BLOCKS), ...v.batchNote()]);
+  return equations(`${layerTitle(v, l, 'layer')}: ${layerFormulaText(v.layout, l, 'matmul')}`, formula, [...capped(blocks, MAX_BLOCKS), ...v.batchNote()]);
 }
 
 function activationFormula(fn: Activation, A: string, Z: string): string {
@@ -368,7 +368,7 @@ function activation(v: View, spec: MlpStageSpec): StageEquations {
     const middle = width > 1 || v.batched ? ` = ${applied(fn, v.unitTex(Z, width, j)).replace(/^\((.*)\)$/, '$1')}` : '';
     return { tex: `${v.unitTex(A, width, j)}${middle} = ${activationNumbers(fn, v.unit(Z, width, j))} = ${n(v.unit(A, width, j))}`, element: v.unitRef(A, j) };
   });
-  return equations(`${layerTitle(v, l, 'activation')}: ${spec.formula.text}`, activationFormula(fn, tensorTex(A), tensorTex(Z)), [
+  return equations(`${layerTitle(v, l, 'activation')}: ${layerFormulaText(v.layout, l, 'activation')}`, activationFormula(fn, tensorTex(A), tensorTex(Z)), [
     ...capped(lines, MAX_LINES),
     ...v.batchNote(),
   ]);

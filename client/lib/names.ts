@@ -1,7 +1,9 @@
 /**
  * Names of any network's tensors and stages, as people read them: plain text for labels
  * ("∂L/∂W1", "B_act") and LaTeX for equations ("W^{[1]}_{12}", "B_{act,2}"). The notebook's
- * network keeps its notation (A, W, B_act, …); other networks are layer-indexed (docs/networks.md).
+ * network keeps its notation (A, W, B_act, …); other networks are layer-indexed (docs/networks.md,
+ * "One notation"): the stage strip, the diagram's headings and node labels, the tensor cards and
+ * the equations' titles all take their words from here, so they name the same things alike.
  * Also the shape a tensor has (or will have) in the pass a snapshot is in, and element indices.
  */
 import {
@@ -10,6 +12,7 @@ import {
   mlpPassRows,
   mlpTensorShape,
   packedData,
+  type Activation,
   type Dataset,
   type DatasetSpec,
   type MlpConfig,
@@ -169,4 +172,53 @@ export function packedDataset(spec: DatasetSpec): Dataset | null {
   } catch {
     return null;
   }
+}
+
+/** An activation applied, as the equations' titles and the diagram's headings write it: σ(Z1), tanh(Z1), relu(Z1), Z1. */
+export function appliedText(fn: Activation, z: string): string {
+  switch (fn) {
+    case 'sigmoid':
+      return `σ(${z})`;
+    case 'tanh':
+      return `tanh(${z})`;
+    case 'relu':
+      return `relu(${z})`;
+    case 'linear':
+      return z;
+  }
+}
+
+/** A layer's forward formulas in words: "Z1 = A0·W1 + b1" and "A1 = tanh(Z1)". */
+export function layerFormulaText(layout: MlpLayout, layer: number, what: 'matmul' | 'activation'): string {
+  const n = layout.layers[layer - 1];
+  if (what === 'activation') return `${tensorLabel(n.A)} = ${appliedText(layout.activations[layer - 1], tensorLabel(n.Z))}`;
+  const prev = layer === 1 ? layout.input : layout.layers[layer - 2].A;
+  return `${tensorLabel(n.Z)} = ${tensorLabel(prev)}·${tensorLabel(n.W)}${n.b ? ` + ${tensorLabel(n.b)}` : ''}`;
+}
+
+/**
+ * The diagram's heading over column c (0 = the inputs) of a layer-indexed network: the tensors its
+ * nodes hold, "A0 · inputs", "A1 = tanh(Z1)", the output's "ŷ = A3 = σ(Z3)".
+ */
+export function columnHeading(layout: MlpLayout, c: number): string {
+  if (c === 0) return `${tensorLabel(layout.input)} · inputs`;
+  const formula = layerFormulaText(layout, c, 'activation');
+  return c === layout.layers.length ? `ŷ = ${formula}` : formula;
+}
+
+/**
+ * What a big (one-number) node of column c shows, for the row under the headings, given which
+ * tensors the pass has computed: the input A0, then per layer the gradient going backward once
+ * computed (∂L/∂Z1, else ∂L/∂A1), else the activation A1, else Z1 (at the Z stage), else nothing yet.
+ */
+export function columnShows(layout: MlpLayout, c: number, backward: boolean, has: (name: string) => boolean): string {
+  if (c === 0) return tensorLabel(layout.input);
+  const n = layout.layers[c - 1];
+  const label = [backward ? n.dL_dZ : null, backward ? n.dL_dA : null, n.A, n.Z].find((name): name is string => name !== null && has(name));
+  return label ? tensorLabel(label) : '';
+}
+
+/** A diagram node's label for unit j of a per-unit tensor of a layer `width` wide: the tensor cards' "Z1[3]" ("Z3" for one unit). */
+export function unitLabel(name: string, width: number, j: number): string {
+  return elementText(name, [width], [j]);
 }

@@ -300,7 +300,7 @@ describe('projector display: every network and every stage, readable from the ba
     await send(instructor, { type: 'setNetwork', network: { hidden }, seed: 4 } as unknown as Command);
     const pages = await projectorsAt(lecture, WIDE);
     try {
-      for (const [stage, shows] of [['A1', 'a'], ['dL_dZ2', '∂L/∂z']] as const) {
+      for (const [stage, shows] of [['A1', 'A1'], ['dL_dZ2', '∂L/∂Z2']] as const) {
         await stepTo(lecture, stage);
         for (const { size, projector } of pages) {
           const { page } = projector;
@@ -315,8 +315,8 @@ describe('projector display: every network and every stage, readable from the ba
           }
           // One number a node: 2 inputs, 8 + 8 hidden units, the output; the loss node has L and y.
           expect(await values.count(), `${where}: numbers in the diagram`).toBe(2 + 8 + 8 + 1 + 2);
-          // What the numbers are, over the columns: layer 2 has nothing at A1, its ∂L/∂z at ∂L/∂Z2.
-          expect(await page.locator('nn-diagram text.shows[data-shows="1"]').textContent(), `${where}: layer 1 shows`).toBe('a');
+          // What the numbers are, over the columns (names.ts, one notation): layer 2 has nothing at A1, ∂L/∂Z2 at ∂L/∂Z2.
+          expect(await page.locator('nn-diagram text.shows[data-shows="1"]').textContent(), `${where}: layer 1 shows`).toBe('A1');
           expect(await page.locator('nn-diagram text.shows[data-shows="2"]').textContent(), `${where}: layer 2 shows`).toBe(stage === 'A1' ? '' : shows);
           // The layer of the stage shows the value of the moment: its activation, then its gradient.
           const first = await seen(page.locator(`nn-diagram g.node[data-node="${stage === 'A1' ? 'n1-1' : 'n2-1'}"] tspan.value`));
