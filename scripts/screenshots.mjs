@@ -4,7 +4,7 @@
  * Starts the built server (dist/server/main.js) on a free port with a temporary DATA_DIR,
  * drives a lecture to the middle of a backward pass after some training, asks the class to
  * predict an element (a phone student and a few socket.io students answer, some flag what
- * lost them), and writes docs/screenshots/{student,student-phone,instructor,student-sandbox,instructor-flags,replay}.png;
+ * lost them), and writes docs/screenshots/{student-phone-first,student-phone-question,student,student-phone,instructor,student-sandbox,instructor-flags,replay}.png;
  * then a 2-8-8-1 tanh network on the spiral set: {network-spiral,network-boundary,instructor-setup}.png
  * with Debian's Chromium: the phone with the question answered, the console with the answers
  * coming in and the flags, the laptop student after the reveal. Before all that, the lecture hall:
@@ -101,6 +101,25 @@ try {
     await ready(page);
     return { page, context };
   };
+  /** A phone as students hold it: 375×812, touch, a mobile browser's user agent, drawn at 2x. */
+  const openPhone = async (url, name) => {
+    const context = await browser.newContext({
+      viewport: { width: 375, height: 812 },
+      deviceScaleFactor: 2,
+      isMobile: true,
+      hasTouch: true,
+      userAgent: 'Mozilla/5.0 (iPhone; CPU iPhone OS 17_5 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.5 Mobile/15E148 Safari/604.1',
+      reducedMotion: 'reduce',
+    });
+    const page = await context.newPage();
+    page.on('pageerror', (e) => console.error(`${name}: page error: ${e.message}`));
+    page.on('console', (m) => m.type() === 'error' && console.error(`${name}: console: ${m.text()}`));
+    await page.goto(url);
+    await ready(page);
+    // The formulas are typeset once KaTeX has loaded.
+    await page.locator('lecture-view [data-testid="equation-panel"] .katex').first().waitFor();
+    return { page, context };
+  };
   const save = async (page, name) => {
     await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
     await page.screenshot({ path: join(outDir, name) });
@@ -149,6 +168,11 @@ try {
     ),
   );
 
+  // The phone's first screen: the header, the student's row, the strip and the current equation with its numbers.
+  const firstScreen = await openPhone(studentUrl, 'student-phone-first.png');
+  await save(firstScreen.page, 'student-phone-first.png');
+  await firstScreen.context.close();
+
   await cmd({ type: 'ask', tensor: 'dL_dB', index: [1] });
   const answers = [0.012, -0.004, 0.02, 0.008, 0.031, 0.0];
   await Promise.all(sockets.map((s, i) => s.emitWithAck('prediction:submit', { value: answers[i] })));
@@ -161,8 +185,13 @@ try {
   ];
   await Promise.all(flags.map((target, i) => sockets[i].emitWithAck('flag', { target, on: true })));
 
-  // A phone student answers the open question, and has flagged a stage.
-  const phone = await open(studentUrl, 'student-phone.png', { width: 375, height: 812 });
+  // A phone student scrolled down to the tensors gets the question as a bar at the bottom of the screen.
+  const phone = await openPhone(studentUrl, 'student-phone.png');
+  await phone.page.locator('tensor-panel').evaluate((el) => el.scrollIntoView());
+  await phone.page.locator('[data-testid="question-bar-text"]').waitFor();
+  await save(phone.page, 'student-phone-question.png');
+  // Then answers the open question, and has flagged a stage.
+  await phone.page.evaluate(() => window.scrollTo(0, 0));
   await phone.page.getByLabel(/Your prediction for/).fill('0.015');
   await phone.page.locator('[data-testid="prediction-submit"]').click();
   await phone.page.locator('[data-testid="prediction-mine"]').waitFor();

@@ -88,6 +88,11 @@ export class TensorPanel extends LitElement {
       tensor-card {
         min-width: 0;
       }
+      /* A tensor's name keeps its case: B_act, not B_ACT. */
+      h3 .name {
+        text-transform: none;
+        letter-spacing: normal;
+      }
       summary {
         min-height: 2rem;
         padding: 0.3rem 0;
@@ -157,7 +162,7 @@ export class TensorPanel extends LitElement {
       <section class="panel" aria-labelledby="tensors-title">
         <h2 id="tensors-title">Tensors</h2>
         ${current.length
-          ? html`<h3 data-testid="current-tensors">This stage: ${stageLabel(s.stage)}</h3>
+          ? html`<h3 data-testid="current-tensors">This stage: <span class="name">${stageLabel(s.stage)}</span></h3>
               <div class="cards">${current.map(card)}</div>`
           : ''}
         <details data-testid="all-tensors" ?open=${this.allOpen} @toggle=${(e: Event) => (this.allOpen = (e.target as HTMLDetailsElement).open)}>
