@@ -10,6 +10,7 @@ import { forgetInstructorToken, takeInstructorToken } from '../lib/token.js';
 import { myLecture, takeJustCreated } from '../lib/my-lectures.js';
 import type { InstructorControls } from './instructor-controls.js';
 import type { KeyHelp } from './key-help.js';
+import type { LectureView } from './lecture-view.js';
 import './connection-status.js';
 import './lecture-view.js';
 import './student-bar.js';
@@ -262,6 +263,12 @@ export class LecturePage extends LitElement {
     if (bar) this.barSize.observe(bar);
   }
 
+  /** The skip link: a keyboard's first stop while a question is open goes straight to the answer field. */
+  private readonly skipToQuestion = (e: Event): void => {
+    e.preventDefault();
+    void this.renderRoot.querySelector<LectureView>('lecture-view')?.goAnswer();
+  };
+
   override render() {
     if (this.missingToken) {
       return this.refusedView('This browser cannot control this lecture', this.whoCanControl());
@@ -274,6 +281,9 @@ export class LecturePage extends LitElement {
     const title = view?.title || 'Lecture';
     document.title = `${title} · Backprop Live`;
     return html`
+      ${student && view?.prediction?.status === 'open'
+        ? html`<a class="skip-link" href="#question" data-testid="skip-to-question" @click=${this.skipToQuestion}>Skip to the question</a>`
+        : nothing}
       <header>
         <div class="head-main">
         <h1><span class="brand">Backprop Live ·</span> ${title}</h1>
@@ -333,7 +343,7 @@ export class LecturePage extends LitElement {
         <button aria-pressed=${this.pointing ? 'true' : 'false'} @click=${() => this.togglePointing()} data-testid="point"
           title="Then click what the class should look at">☝ Point <kbd>S</kbd></button>
         <button @click=${() => this.openProjector()} data-testid="open-projector">Open projector display <kbd>P</kbd></button>
-        <button @click=${() => this.keyHelp?.show()} aria-label="Keyboard shortcuts">Keys ?</button>
+        <button @click=${() => this.keyHelp?.show()} aria-label="Keys: keyboard shortcuts (?)">Keys ?</button>
       </instructor-controls>
       <div class="alert" role="alert" data-testid="command-error">${this.commandError
         ? html`<span>${this.commandError}</span><button @click=${() => (this.commandError = null)} aria-label="Dismiss">✕</button>`

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { makeDataset, type Snapshot } from '../../shared/index.js';
+import { makeDataset, type Prediction, type Snapshot } from '../../shared/index.js';
 import { plotDomain } from '../lib/heatmap.js';
 import type { FlagView, PredictionContext } from '../lib/collab.js';
 import type { ElementRef } from '../lib/equations.js';
@@ -183,11 +183,12 @@ export class LectureView extends LitElement {
     await this.followSpotlight();
   }
 
-  /** A student hears a new question, and the answer they sent (a polite region, once each). */
+  /** A student hears a new question, the answer they sent and the reveal (a polite region, once each). */
   private announceQuestion(): void {
     const p = this.snapshot?.prediction;
     const student = this.prediction?.mode === 'student';
-    if (!student || !p || p.status !== 'open') return void (this.heardQuestion = null);
+    if (!student || !p) return void (this.heardQuestion = null);
+    if (p.status === 'revealed') return this.announceReveal(p);
     const mine = this.prediction?.mine ?? null;
     const news = `${p.askSeq}:${mine}`;
     if (news === this.heardQuestion) return;
@@ -197,8 +198,23 @@ export class LectureView extends LitElement {
     this.questionNews = first && mine === null ? `Question: predict ${what}` : mine !== null ? `Answer sent: ${fmt(mine)}; you can change it until the reveal` : this.questionNews;
   }
 
-  /** The question bar's tap: the answer field, in view and focused. */
-  private async goAnswer(): Promise<void> {
+  /** The reveal, once: the actual value, this student's answer and the class's mean. */
+  private announceReveal(p: Prediction): void {
+    const news = `${p.askSeq}:revealed`;
+    if (news === this.heardQuestion) return;
+    this.heardQuestion = news;
+    const what = elementLabel(p.tensor, p.index, tensorShapeIn(this.snapshot!.network, p.tensor));
+    const mine = this.prediction?.mine ?? null;
+    const answers = p.stats?.count ?? 0;
+    this.questionNews = [
+      `Revealed: ${what} is ${p.actual === null ? 'unknown' : fmt(p.actual)}`,
+      mine === null ? 'you did not answer' : `your answer ${fmt(mine)}`,
+      p.stats?.mean == null ? 'no answers from the class' : `class mean ${fmt(p.stats.mean)} (${answers} answer${answers === 1 ? '' : 's'})`,
+    ].join('; ');
+  }
+
+  /** The question bar's tap (or the page's skip link): the answer field, in view and focused. */
+  async goAnswer(): Promise<void> {
     const card = this.renderRoot.querySelector<PredictionCard>('prediction-card');
     if (!card) return;
     card.scrollIntoView({ behavior: 'auto', block: 'center' });

@@ -144,7 +144,10 @@ export class StageStrip extends LitElement {
         cursor: pointer;
         display: inline-flex;
         align-items: center;
+        justify-content: center;
         min-height: 1.6rem;
+        /* A one-letter stage (B, C, L) is still a 24 px target (WCAG 2.2 2.5.8). */
+        min-width: 24px;
       }
       .flag-toggle:focus-visible {
         outline: 3px solid var(--focus);

@@ -87,7 +87,7 @@ export class StudentBar extends LitElement {
               <button type="submit">Save</button>
               <button type="button" @click=${() => (this.editing = false)}>Cancel</button>
             </form>`
-          : html`<button data-testid="edit-name" @click=${() => this.startEditing()} aria-label="Your name for the instructor: ${this.name || 'none'}. Change">
+          : html`<button data-testid="edit-name" @click=${() => this.startEditing()} aria-label=${this.name ? `You: ${this.name}, change your name for the instructor` : 'Add your name for the instructor'}>
               ${this.name ? html`You: ${this.name} ✎` : html`Add your name ✎`}
             </button>`}
       </div>

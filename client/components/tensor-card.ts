@@ -5,7 +5,7 @@ import { LIMITS, parseDecimal, type Tensor } from '../../shared/index.js';
 import type { FlagView } from '../lib/collab.js';
 import { diverging, maxAbs } from '../lib/colors.js';
 import { CommandRequestEvent, FlagToggleEvent } from '../lib/events.js';
-import { fmt, full } from '../lib/format.js';
+import { fmt, full, spoken } from '../lib/format.js';
 import { elementFlagKey, tensorLabel, unflatten } from '../lib/names.js';
 import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
@@ -154,6 +154,15 @@ export class TensorCard extends LitElement {
       .cell-button:focus-visible {
         outline: 3px solid var(--focus);
       }
+      /* A finger's target (WCAG 2.2 2.5.8): the whole cell's height, at least 24 px, on phones and touch screens. */
+      @media (pointer: coarse), (max-width: 600px) {
+        .cell-button {
+          display: flex;
+          align-items: center;
+          justify-content: flex-end;
+          min-height: 24px;
+        }
+      }
       .cell-button.pointable {
         cursor: crosshair;
         min-height: 1.3em;
@@ -275,12 +284,12 @@ export class TensorCard extends LitElement {
     const mine = this.flags?.mine?.has(key) ?? false;
     const count = this.flags?.counts?.[key] ?? 0;
     const content = this.pointing
-      ? pointButton(fmt(value), `, now ${full(value)}`)
+      ? pointButton(fmt(value), `, now ${spoken(value)}`)
       : this.editable
-      ? html`<button class="cell-button" aria-label="Edit ${label}${where}, now ${full(value)}" @click=${() => this.startEdit(k)}>${fmt(value)}</button>`
+      ? html`<button class="cell-button" aria-label="Edit ${label}${where}, now ${spoken(value)}" @click=${() => this.startEdit(k)}>${fmt(value)}</button>`
       : this.flags?.mine
         ? html`<button class="cell-button" aria-pressed=${mine ? 'true' : 'false'} data-testid="flag-${this.name}-${k}"
-            aria-label="${label}${where} = ${full(value)}. Flag: I'm lost here"
+            aria-label="${spoken(value)}, ${label}${where}, flag: I'm lost here"
             @click=${() => this.dispatchEvent(new FlagToggleEvent({ type: 'element', tensor: this.name, index }, !mine))}>${fmt(value)}</button>`
         : fmt(value);
     const badge = mine

@@ -13,6 +13,15 @@ export function full(x: number): string {
   return String(x).replace('-', '−');
 }
 
+/**
+ * A number for an accessible name: what the cell shows first (so voice control users can say what
+ * they see, WCAG 2.5.3), then the full value when the shown one is rounded.
+ */
+export function spoken(x: number): string {
+  const shown = fmt(x);
+  return Number(shown.replace('−', '-')) === x ? shown : `${shown} (exactly ${full(x)})`;
+}
+
 /** A lecture code as shown to people: "K7QF2M" → "K7Q-F2M", easier to read aloud. */
 export function displayCode(id: string): string {
   return id.length === 6 ? `${id.slice(0, 3)}-${id.slice(3)}` : id;

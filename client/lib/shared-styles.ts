@@ -49,6 +49,22 @@ export const panelStyles = css`
     clip-path: inset(50%);
     white-space: nowrap;
   }
+  /* A keyboard's way past the header (WCAG 2.4.1): off screen until it has focus, then on top. */
+  .skip-link {
+    position: fixed;
+    top: 0.5rem;
+    left: 0.5rem;
+    z-index: 50;
+    padding: 0.6rem 1rem;
+    border-radius: 0.4rem;
+    background: var(--panel);
+    color: var(--fg);
+    font-weight: 700;
+    box-shadow: 0 2px 10px rgb(0 0 0 / 0.25);
+  }
+  .skip-link:not(:focus) {
+    left: -100vw;
+  }
 `;
 
 export const buttonStyles = css`
