@@ -100,8 +100,19 @@ export class HomePage extends LitElement {
       }
       .check {
         display: flex;
-        gap: 0.4rem;
+        gap: 0.5rem;
         align-items: center;
+      }
+      /* Touch targets of at least 24×24 px on phones (WCAG 2.2, 2.5.8), links in the lists too. */
+      .check input {
+        width: 1.5rem;
+        height: 1.5rem;
+        margin: 0;
+      }
+      li a {
+        display: inline-block;
+        min-height: 1.5rem;
+        line-height: 1.5rem;
       }
       .hint {
         font-size: 0.8rem;

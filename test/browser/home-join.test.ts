@@ -23,6 +23,16 @@ async function axeViolations(page: Page): Promise<string[]> {
   return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
+/** Controls of the home page smaller than 24×24 CSS px (WCAG 2.2, 2.5.8), as "tag text w×h". */
+function smallTargets(page: Page): Promise<string[]> {
+  return page.locator('home-page').evaluate((host) =>
+    [...host.shadowRoot!.querySelectorAll<HTMLElement>('a, button, input, select, summary')]
+      .map((el) => ({ el, r: el.getBoundingClientRect() }))
+      .filter(({ r }) => r.width > 0 && (r.width < 24 || r.height < 24))
+      .map(({ el, r }) => `${el.tagName} ${(el.textContent ?? '').trim() || el.getAttribute('name')} ${r.width}×${r.height}`),
+  );
+}
+
 /** The list's rows once it has loaded (its "Loading…" gone). */
 async function listedTitles(page: Page): Promise<string[]> {
   const list = page.locator('home-page section[aria-labelledby="list-title"]');
@@ -51,6 +61,7 @@ describe('the start page on a phone', () => {
       await phone.page.getByLabel('Title').waitFor();
       expect(await phone.page.getByLabel('List this lecture on the start page').isChecked()).toBe(false);
       expect(await axeViolations(phone.page)).toEqual([]);
+      expect(await smallTargets(phone.page)).toEqual([]);
       await phone.page.screenshot({ path: `${SHOTS}/phone-teach-open.png`, fullPage: true });
       phone.assertClean();
     } finally {
@@ -74,6 +85,7 @@ describe('lectures open to everyone', () => {
         expect(await home.page.getByRole('heading', { name: 'Lectures open to everyone' }).count()).toBe(1);
         await home.page.screenshot({ path: `${SHOTS}/list-${'phone' in size ? 'phone' : size.width}.png`, fullPage: true });
         expect(await axeViolations(home.page)).toEqual([]);
+        if ('phone' in size) expect(await smallTargets(home.page)).toEqual([]);
         home.assertClean();
       } finally {
         await home.close();
