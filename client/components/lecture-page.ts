@@ -204,6 +204,41 @@ export class LecturePage extends LitElement {
       .refused .offer {
         font-weight: 600;
       }
+      /*
+       * A phone's first screen is for the lesson: the header is two short lines (the title on one,
+       * ellipsised; the code, the live state, the watchers and Replay on the other), at most 56 px.
+       * The brand is in the window's title already.
+       */
+      @media (max-width: 600px) {
+        header {
+          margin-bottom: 0.5rem;
+        }
+        .head-main {
+          gap: 0.1rem 0.6rem;
+          font-size: 0.85rem;
+        }
+        h1 {
+          flex: 1 0 100%;
+          font-size: 1rem;
+          line-height: 1.3;
+          white-space: nowrap;
+          overflow: hidden;
+          text-overflow: ellipsis;
+        }
+        .brand,
+        .spacer {
+          display: none;
+        }
+        .head-main > a.button {
+          margin-left: auto;
+          min-height: 1.75rem;
+          padding: 0.1rem 0.6rem;
+          font-size: 0.85rem;
+        }
+        connection-status {
+          font-size: 0.85rem;
+        }
+      }
     `,
   ];
 

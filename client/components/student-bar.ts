@@ -54,6 +54,58 @@ export class StudentBar extends LitElement {
           display: none;
         }
       }
+      .short {
+        display: none;
+      }
+      /*
+       * A phone's first screen is for the lesson: the mode and the three buttons share one row of
+       * short labels (each still at least 24 px tall); the mode's explanation stays for screen
+       * readers, as the buttons' description.
+       */
+      @media (max-width: 600px) {
+        .panel {
+          padding: 0.3rem 0.5rem;
+        }
+        .bar {
+          gap: 0.35rem;
+          flex-wrap: nowrap;
+        }
+        .bar:has(form) {
+          flex-wrap: wrap;
+        }
+        .mode {
+          flex: 1 1 auto;
+          white-space: nowrap;
+        }
+        .why {
+          position: absolute;
+          width: 1px;
+          height: 1px;
+          overflow: hidden;
+          clip: rect(0 0 0 0);
+          white-space: nowrap;
+        }
+        .buttons {
+          flex-wrap: nowrap;
+          gap: 0.3rem;
+        }
+        button {
+          min-height: 2rem;
+          padding: 0.2rem 0.5rem;
+          white-space: nowrap;
+        }
+        [data-testid='edit-name'] .short {
+          max-width: 5rem;
+          overflow: hidden;
+          text-overflow: ellipsis;
+        }
+        .long {
+          display: none;
+        }
+        .short {
+          display: inline;
+        }
+      }
       kbd {
         font-family: var(--mono);
         font-size: 0.7rem;
@@ -73,12 +125,12 @@ export class StudentBar extends LitElement {
       <div class="bar">
         <p class="mode" id="pacing-note" data-testid="pacing-note" data-pacing=${this.pacing}>
           ${follow
-            ? html`<strong>Follow mode:</strong> the instructor keeps everyone on the live lecture, so looking back and the sandbox are off for now.`
-            : html`<strong>Free mode:</strong> look back or try it yourself while the lecture goes on.`}
+            ? html`<strong>Follow mode</strong><span class="why">: the instructor keeps everyone on the live lecture, so looking back and the sandbox are off for now.</span>`
+            : html`<strong>Free mode</strong><span class="why">: look back or try it yourself while the lecture goes on.</span>`}
         </p>
         <div class="buttons">
           <button ?disabled=${off} aria-describedby="pacing-note" data-testid="rewind" @click=${() => this.act({ type: 'rewind' })}>◀ Look back <kbd>←</kbd></button>
-          <button ?disabled=${off} aria-describedby="pacing-note" data-testid="sandbox" @click=${() => this.act({ type: 'sandbox' })}>Try it yourself</button>
+          <button ?disabled=${off} aria-describedby="pacing-note" data-testid="sandbox" @click=${() => this.act({ type: 'sandbox' })}><span class="long">Try it yourself</span><span class="short">Try it</span></button>
         </div>
         ${this.editing
           ? html`<form @submit=${this.saveName}>
@@ -88,7 +140,7 @@ export class StudentBar extends LitElement {
               <button type="button" @click=${() => (this.editing = false)}>Cancel</button>
             </form>`
           : html`<button data-testid="edit-name" @click=${() => this.startEditing()} aria-label=${this.name ? `You: ${this.name}, change your name for the instructor` : 'Add your name for the instructor'}>
-              ${this.name ? html`You: ${this.name} ✎` : html`Add your name ✎`}
+              <span class="long">${this.name ? `You: ${this.name} ✎` : 'Add your name ✎'}</span><span class="short">✎ ${this.name || 'Name'}</span>
             </button>`}
       </div>
     </section>`;
