@@ -39,6 +39,17 @@ async function labelClearOfValue(line: Locator): Promise<boolean> {
   return name.x + name.width < value.x;
 }
 
+/** Pairs of the diagram's column headings whose drawn boxes overlap (the longest formulas side by side). */
+async function overlappingHeadings(headings: Locator): Promise<string[]> {
+  const boxes = await headings.evaluateAll((els) => els.map((el) => ({ text: el.textContent ?? '', r: el.getBoundingClientRect() })));
+  const out: string[] = [];
+  for (let k = 1; k < boxes.length; k++) {
+    const [a, b] = [boxes[k - 1], boxes[k]];
+    if (a.r.right > b.r.left && a.r.bottom > b.r.top && b.r.bottom > a.r.top) out.push(`${a.text} / ${b.text}`);
+  }
+  return out;
+}
+
 describe('one notation on the student page', () => {
   it('names A1 and ∂L/∂Z1 alike in the strip, the diagram, the tensor card and the equation', async () => {
     const lecture = await createLecture(server.url, { title: 'Notation' });
@@ -78,6 +89,31 @@ describe('one notation on the student page', () => {
       student.assertClean();
     } finally {
       await student.close();
+    }
+  });
+});
+
+describe('the diagram headings, written as formulas, stay apart', () => {
+  it('for four ReLU layers and the output, the stage of a middle one hot, on a laptop and on the projector', async () => {
+    const lecture = await createLecture(server.url, { title: 'Deep' });
+    await send(lecture, { type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 100 } });
+    const hidden = [1, 2, 3, 4].map(() => ({ units: 6, activation: 'relu' }));
+    await send(lecture, { type: 'setNetwork', network: { hidden, biases: true }, preset: 'random', seed: 3 });
+    await stepTo(lecture, 'A3');
+    const pages = [
+      await openPage(browser, onServer(server.url, lecture.studentUrl), { width: 1024, height: 768 }),
+      await openPage(browser, `${server.url}/lecture/${lecture.id}/projector`, { width: 1280, height: 720 }),
+    ];
+    try {
+      for (const [k, { page }] of pages.entries()) {
+        const headings = page.locator('nn-diagram text.heading:not(.shows)');
+        await eventually(() => headings.allTextContents()).toEqual(['A0 · inputs', 'A1 = relu(Z1)', 'A2 = relu(Z2)', '◆ A3 = relu(Z3)', 'A4 = relu(Z4)', 'ŷ = A5 = σ(Z5)']);
+        expect(await overlappingHeadings(headings)).toEqual([]);
+        await page.locator('nn-diagram').screenshot({ path: `${SHOTS}/deep-headings-${k ? 'projector' : 'student'}.png` });
+        pages[k].assertClean();
+      }
+    } finally {
+      await Promise.all(pages.map((p) => p.close()));
     }
   });
 });
