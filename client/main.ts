@@ -1,5 +1,4 @@
 import './lib/no-eval.js';
-// KaTeX's stylesheet document-wide: its @font-face rules only work here, not in shadow roots.
-import 'katex/dist/katex.min.css';
+// KaTeX's stylesheet (its @font-face rules work only document-wide) loads with KaTeX: client/lib/lazy-katex.ts.
 import './styles.css';
 import './components/bp-app.js';

@@ -1,10 +1,6 @@
-import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import katex from 'katex';
-// KaTeX's rules must live inside this shadow root; its @font-face rules are loaded
-// document-wide by main.ts, because fonts declared inside a shadow root are ignored.
-import katexCss from 'katex/dist/katex.min.css?inline';
 import type { Snapshot } from '../../shared/index.js';
 import { stageEquations, type ElementRef, type StageEquations } from '../lib/equations.js';
 import { ElementHoverEvent } from '../lib/events.js';
@@ -12,15 +8,21 @@ import { elementFlagKey, elementText, phaseAccent, phaseOf, snapshotShape } from
 import { panelStyles } from '../lib/shared-styles.js';
 import { isActivation, pointAt, spotlightKey, spotlightStyles } from '../lib/spotlight.js';
 import { fitLines, moreLinesText, type LineFit } from '../lib/line-fit.js';
+// KaTeX and its rules (inside this shadow root, and document-wide for its fonts) load after the first paint.
+import { adoptKatexStyles, katexLoaded, loadKatexSoon, texHtml } from '../lib/lazy-katex.js';
 import './errata-note.js';
 
 const cache = new Map<string, string>();
 
-/** KaTeX HTML for one formula; the same strings recur on every frame, so they are cached. */
+/**
+ * KaTeX HTML for one formula (plain text until KaTeX has loaded: client/lib/lazy-katex.ts); the
+ * same strings recur on every frame, so KaTeX's are cached.
+ */
 function tex(source: string): string {
   let out = cache.get(source);
   if (out === undefined) {
-    out = katex.renderToString(source, { displayMode: true, throwOnError: false, output: 'htmlAndMathml' });
+    out = texHtml(source);
+    if (!katexLoaded()) return out;
     if (cache.size > 2000) cache.clear();
     cache.set(source, out);
   }
@@ -63,7 +65,6 @@ export class EquationPanel extends LitElement {
   private sent: string | null = null;
 
   static override styles = [
-    unsafeCSS(katexCss),
     panelStyles,
     spotlightStyles,
     css`
@@ -108,6 +109,18 @@ export class EquationPanel extends LitElement {
       .line[tabindex]:focus-visible {
         outline: 2px solid var(--focus);
         outline-offset: -2px;
+      }
+      /* The plain-text stand-in while KaTeX loads (lib/lazy-katex.ts): a display formula's margins and size, so little moves when it arrives. */
+      .tex-pending {
+        display: block;
+        margin: 0.35rem 0;
+        font-family: var(--mono);
+        font-size: 0.95rem;
+        line-height: 1.6;
+        overflow-wrap: anywhere;
+      }
+      .formula > .tex-pending {
+        text-align: center;
       }
       .line .katex-display {
         margin: 0.35rem 0;
@@ -204,6 +217,15 @@ export class EquationPanel extends LitElement {
     if (changed.has('snapshot')) this.eq = this.snapshot ? stageEquations(this.snapshot) : null;
     // A new moment (other lines, the errata note, another spotlight): measure again.
     if (changed.has('snapshot') || changed.has('display')) this.fit = null;
+  }
+
+  /** KaTeX loads once the panel's plain-text lines are on screen; then they are drawn again with it (and refitted). */
+  protected override firstUpdated(): void {
+    loadKatexSoon(() => {
+      adoptKatexStyles(this.renderRoot);
+      this.fit = null;
+      this.requestUpdate();
+    });
   }
 
   protected override updated(changed: PropertyValues<this>): void {

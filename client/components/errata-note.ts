@@ -1,21 +1,20 @@
-import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
+import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import katex from 'katex';
-// KaTeX's rules must live inside this shadow root (its fonts are loaded document-wide by main.ts).
-import katexCss from 'katex/dist/katex.min.css?inline';
 import type { Snapshot } from '../../shared/index.js';
 import { stageErratum, type Erratum, type ErratumLine } from '../lib/errata.js';
 import { full } from '../lib/format.js';
 import { panelStyles } from '../lib/shared-styles.js';
+// KaTeX and its rules (inside this shadow root, and document-wide for its fonts) load after the first paint.
+import { adoptKatexStyles, katexLoaded, loadKatexSoon, texHtml } from '../lib/lazy-katex.js';
 
 const cache = new Map<string, string>();
 
-/** KaTeX HTML for one line; the same strings recur on every frame, so they are cached. */
+/** KaTeX HTML for one line (once KaTeX has loaded: client/lib/lazy-katex.ts); the same strings recur on every frame, so they are cached. */
 function tex(source: string): string {
   let out = cache.get(source);
   if (out === undefined) {
-    out = katex.renderToString(source, { displayMode: true, throwOnError: false, output: 'htmlAndMathml' });
+    out = texHtml(source);
     if (cache.size > 500) cache.clear();
     cache.set(source, out);
   }
@@ -38,7 +37,6 @@ export class ErrataNote extends LitElement {
   private erratum: Erratum | null = null;
 
   static override styles = [
-    unsafeCSS(katexCss),
     panelStyles,
     css`
       :host {
@@ -108,6 +106,14 @@ export class ErrataNote extends LitElement {
         overflow-y: hidden;
         scrollbar-width: thin;
       }
+      /* The line's plain text while KaTeX loads (lib/lazy-katex.ts). */
+      .tex-pending {
+        display: block;
+        margin: 0.3em 0;
+        font-family: var(--mono);
+        line-height: 1.6;
+        overflow-wrap: anywhere;
+      }
       .line .katex-display {
         margin: 0.3em 0;
         text-align: left;
@@ -131,6 +137,14 @@ export class ErrataNote extends LitElement {
       }
     `,
   ];
+
+  /** KaTeX loads once the note's plain-text lines are on screen; then they are drawn again with it. */
+  protected override firstUpdated(): void {
+    loadKatexSoon(() => {
+      adoptKatexStyles(this.renderRoot);
+      this.requestUpdate();
+    });
+  }
 
   protected override willUpdate(changed: PropertyValues<this>): void {
     if (changed.has('snapshot')) this.erratum = this.snapshot ? stageErratum(this.snapshot) : null;
@@ -163,7 +177,9 @@ export class ErrataNote extends LitElement {
   /** One line: KaTeX (with its MathML for screen readers), the plain text and the unrounded numbers in its title. */
   private line(l: ErratumLine) {
     const title = l.values.length ? `${l.text} (${l.values.map(full).join(', ')})` : l.text;
-    return html`<div class="line" data-text=${l.text} title=${title}>${unsafeHTML(tex(l.tex))}</div>`;
+    return html`<div class="line" data-text=${l.text} title=${title}
+      >${katexLoaded() ? unsafeHTML(tex(l.tex)) : html`<span class="tex-pending">${l.text}</span>`}</div
+    >`;
   }
 }
 
