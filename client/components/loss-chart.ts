@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import uPlot from 'uplot';
+import type uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { evaluateMlp, packedData, pointEpoch, type MlpEvaluation, type Snapshot } from '../../shared/index.js';
 import { fmt } from '../lib/format.js';
@@ -13,6 +13,17 @@ const TRAIN_COLOUR = '#e66101';
 const TEST_COLOUR = '#2166ac';
 
 type Series = [number[], (number | null)[], ...(number | null)[][]];
+
+/**
+ * uPlot is loaded when a chart is first drawn (after the first finished epoch), not with the page:
+ * a student's first screen does not need it (issue 12, "A page that loads fast").
+ */
+let UPlot: typeof uPlot | null = null;
+let loadingUplot: Promise<void> | null = null;
+const loadUplot = (): Promise<void> =>
+  (loadingUplot ??= import('uplot').then((m) => {
+    UPlot = m.default;
+  }));
 
 interface Accuracies {
   readonly train: MlpEvaluation;
@@ -148,8 +159,16 @@ export class LossChart extends LitElement {
 
   protected override updated(changed: PropertyValues<this>): void {
     if (!changed.has('snapshot') && !changed.has('live')) return;
+    this.draw();
+  }
+
+  private draw(): void {
     const data = this.series();
     if (!data[0].length) return;
+    if (!UPlot) {
+      void loadUplot().then(() => this.isConnected && this.draw());
+      return;
+    }
     if (this.plot && this.plotHasTest !== data.length > 2) this.destroyPlot();
     if (!this.plot) this.create(data);
     else this.plot.setData(data);
@@ -168,13 +187,14 @@ export class LossChart extends LitElement {
   }
 
   private create(data: Series): void {
+    if (!UPlot) return;
     const withTest = data.length > 2;
     const lossValue = (_u: uPlot, v: number | null) => (v == null ? '—' : fmt(v));
     const width = Math.max(200, this.chartBox.clientWidth);
     const rem = parseFloat(getComputedStyle(document.documentElement).fontSize) || 16;
     const font = `${Math.round(0.75 * rem)}px system-ui, sans-serif`;
     this.plotHasTest = withTest;
-    this.plot = new uPlot(
+    this.plot = new UPlot(
       {
         width,
         height: Math.round(11 * rem),
