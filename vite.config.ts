@@ -9,7 +9,9 @@ export default defineConfig({
     // A .br and a .gz beside every text file, made once at build rather than on each request:
     // server/static-assets.ts sends the one the browser accepts (100 phones on one access point
     // pull a third of the bytes). Fonts are woff2, compressed already.
-    compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent' }),
+    // Not the manifest (see build.manifest): the server does not serve dot-folders, and a .br beside
+    // it made express-static-gzip answer /.vite/manifest.json with a brotli header on a plain 404 page.
+    compression({ algorithms: ['brotliCompress', 'gzip'], logLevel: 'silent', exclude: [/\.vite[\\/]/, /manifest\.json$/] }),
   ],
   build: {
     outDir: '../dist/client',
@@ -20,6 +22,19 @@ export default defineConfig({
     // Every asset a file, never a data: URL: the CSP allows fonts from 'self' only (server/security-headers.ts),
     // and KaTeX's smaller fonts would otherwise be inlined.
     assetsInlineLimit: 0,
+    // dist/client/.vite/manifest.json: each chunk's static and dynamic imports, which the static-assets
+    // test reads to hold a student's first script graph to its budget. The server does not serve
+    // dot-folders.
+    manifest: true,
+    rolldownOptions: {
+      treeshake: {
+        // shared/ is pure (its modules build zod schemas and functions, and register nothing), but
+        // the bundler cannot know it: one import from shared/index.js would keep every module the
+        // barrel names, and all of zod, in the entry chunk that every page waits for. Declared free
+        // of side effects, each chunk keeps only what it uses.
+        moduleSideEffects: (id: string) => !/[\\/]shared[\\/]/.test(id) || /[\\/]node_modules[\\/]/.test(id),
+      },
+    },
   },
   server: {
     proxy: {
