@@ -213,8 +213,16 @@ describe('a student with a question open', () => {
           // A skip link is a stop of its own; following it is the next.
           await page.keyboard.press(stops.at(-1) === 'skip-to-question' ? 'Enter' : 'Tab');
           stops.push(await focused(page));
+          if (stops.at(-1) === 'skip-to-question') {
+            // Focused, the skip link is drawn on screen (WCAG 2.4.7), not left off to the side.
+            const box = (await byTestId(page, 'skip-to-question').boundingBox())!;
+            const viewport = page.viewportSize()!;
+            expect(box.x >= 0 && box.y >= 0 && box.x + box.width <= viewport.width && box.height >= 24).toBe(true);
+            await page.screenshot({ path: `${SHOTS}/skip-link-${viewport.width}.png` });
+          }
         }
         expect(stops, `Tab stops from page load: ${stops.join(', ')}`).toContain('prediction-input');
+        expect(stops[0]).toBe('skip-to-question');
         // The caret is in the field and the field is on screen: typing answers.
         await page.keyboard.type('0,5');
         await page.keyboard.press('Enter');
@@ -249,6 +257,8 @@ describe('a student with a question open', () => {
       expect(all.filter((t) => t.what.startsWith('flag-')).length, 'flag cells measured').toBeGreaterThan(10);
       expect(all.some((t) => t.what.startsWith('flag-stage-')), `stage chips measured: ${all.map((t) => t.what).join(', ')}`).toBe(true);
       await page.screenshot({ path: `${SHOTS}/student-phone-targets.png`, fullPage: true });
+      await page.locator('tensor-panel').screenshot({ path: `${SHOTS}/student-phone-tensors.png` });
+      await page.locator('stage-strip').screenshot({ path: `${SHOTS}/student-phone-strip.png` });
       const small = all.filter((t) => t.width < 24 || t.height < 24);
       expect(small, `${small.length} of ${all.length} controls under 24 px`).toEqual([]);
       p.assertClean();
