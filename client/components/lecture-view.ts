@@ -19,11 +19,16 @@ import './stage-strip.js';
 import './nn-diagram.js';
 import './equation-panel.js';
 import './tensor-panel.js';
-import './dataset-table.js';
-import './loss-chart.js';
-import './gradient-check.js';
-import './decision-boundary.js';
-import './neuron-maps.js';
+import { defineLater } from '../lib/define-later.js';
+
+// Below a phone's first screen: defined once the stage strip is drawn (lib/define-later.ts).
+defineLater(() => [
+  import('./dataset-table.js'),
+  import('./loss-chart.js'),
+  import('./gradient-check.js'),
+  import('./decision-boundary.js'),
+  import('./neuron-maps.js'),
+]);
 
 /**
  * Everything everyone sees of one moment of a lecture, live or replayed: the same components
