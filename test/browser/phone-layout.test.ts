@@ -188,6 +188,13 @@ describe('the phone layout', () => {
       await expectFirstScreen(page, 'A1', 'spiral at A1');
       expect(await tensorFolds(page)).toEqual({ present: true, open: false, outside: ['A1'] });
       await page.screenshot({ path: `${SHOTS}/spiral-A1-phone.png` });
+      // Unfolded, the 8×8 weights and the gradient check of 88 weights scroll inside their panels, never the page.
+      await page.locator('tensor-panel [data-testid="all-tensors"] > summary').tap();
+      await page.locator('gradient-check [data-testid="gradcheck-fold"] > summary').tap();
+      await page.locator('[data-testid="gradcheck-max"]').waitFor();
+      await settle(page);
+      expect((await firstScreen(page, 'A1')).scrollWidth, 'spiral, unfolded').toBeLessThanOrEqual(375);
+      await page.screenshot({ path: `${SHOTS}/spiral-A1-phone-unfolded.png`, fullPage: true });
       phone.assertClean();
     } finally {
       await phone.close();
