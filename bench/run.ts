@@ -104,7 +104,7 @@ if (only.has('join')) {
 }
 if (only.has('eventloop')) results.eventloop = await bench('eventloop', () => runEventLoop({ students: 1000, epochs: 100_000, cpuProfDir }));
 if (only.has('student-page')) {
-  results.studentPage = await bench('student-page', () => runStudentPage({ runs: quick ? 1 : 3 }));
+  results.studentPage = await bench('student-page', () => runStudentPage({ runs: quick ? 1 : 3, lighthouseRuns: quick ? 1 : 3 }));
   if (results.studentPage) printStudentPage(results.studentPage);
 }
 
@@ -187,9 +187,10 @@ if (results.studentPage) {
   checks.push({
     target: 'student page, Lighthouse mobile Performance ≥ 90 (issue 12)',
     met: lh !== null && lh.performance >= 90,
-    measured: lh ? `${lh.performance} (FCP ${lh.fcpMs} ms, LCP ${lh.lcpMs} ms, TBT ${lh.tbtMs} ms, CLS ${lh.cls})` : 'Lighthouse could not run',
+    measured: lh ? `${lh.performance}, median of [${results.studentPage.lighthouseScores.join(', ')}] (FCP ${lh.fcpMs} ms, LCP ${lh.lcpMs} ms, TBT ${lh.tbtMs} ms, CLS ${lh.cls})` : 'Lighthouse could not run',
   });
-  checks.push({ target: 'student page: ≤ 150 KB (compressed) before first paint', met: m.bytesBeforeFcp <= 150 * 1024, measured: `${round(m.bytesBeforeFcp / 1024)} KB, first paint at ${m.fcpMs} ms; ${round(m.bytesBeforeStrip / 1024)} KB before the stage strip (${m.stripMs} ms), throttled phone` });
+  // The first meaningful paint is the stage strip (the first paint is a loading line).
+  checks.push({ target: 'student page: ≤ 150 KB (compressed) before the first meaningful paint (the stage strip)', met: m.bytesBeforeStrip <= 150 * 1024, measured: `${round(m.bytesBeforeStrip / 1024)} KB before the stage strip (${m.stripMs} ms); ${round(m.bytesBeforeFcp / 1024)} KB before the first paint (${m.fcpMs} ms), throttled phone` });
   checks.push({ target: 'student page: everything it transfers ≤ 300 KB', met: m.totalBytes <= 300 * 1024, measured: `${round(m.totalBytes / 1024)} KB in ${m.requests} requests` });
 }
 
