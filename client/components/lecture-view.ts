@@ -155,6 +155,20 @@ export class LectureView extends LitElement {
         grid-template-columns: minmax(0, 1fr);
         grid-template-areas: 'strip' 'predict' 'equation' 'diagram' 'plane' 'tensors' 'side';
       }
+      /* The strip scrolls sideways on a narrow screen (a touch screen shows no scroll bar): its right edge fades, to say there is more. */
+      stage-strip {
+        position: relative;
+      }
+      stage-strip::after {
+        content: '';
+        position: absolute;
+        top: 0;
+        right: 0;
+        bottom: 0;
+        width: 1.75rem;
+        background: linear-gradient(to right, transparent, var(--bg));
+        pointer-events: none;
+      }
       .plane {
         grid-template-columns: minmax(0, 1fr);
       }

@@ -136,6 +136,14 @@ describe('the phone layout', () => {
       await page.screenshot({ path: `${SHOTS}/notebook-B_act-phone.png` });
       expect(await axeViolations(page), 'axe, notebook at B_act on a phone').toEqual([]);
 
+      // The strip scrolls sideways, and its right edge fades to say so.
+      const strip = await page.locator('stage-strip').evaluate((el) => {
+        const scroller = el.shadowRoot!.querySelector('.scroller')!;
+        return { scrolls: scroller.scrollWidth > scroller.clientWidth, fade: getComputedStyle(el, '::after').backgroundImage };
+      });
+      expect(strip.scrolls).toBe(true);
+      expect(strip.fade).toMatch(/^linear-gradient/);
+
       // The student's row keeps every function: the name form opens, fits, and saves.
       await page.locator('[data-testid="edit-name"]').tap();
       await page.getByLabel('Your name').fill('Ada');
