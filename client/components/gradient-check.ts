@@ -10,6 +10,8 @@ import { passSpan, snapshotParams } from '../lib/snapshot-network.js';
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1).replace('-', '−'));
 /** Central differences agree with backprop to about h² ≈ 1e-10; anything near 1e-6 is a bug. */
 const AGREE = 1e-6;
+/** The finite difference's step (the engine's default, named here so a folded check can say it). */
+const H = 1e-5;
 /** More elements than this and the element table starts closed. */
 const OPEN_ROWS = 64;
 /** The one-column page (lecture-view's breakpoint): a phone, where the check starts folded. */
@@ -23,13 +25,16 @@ interface CheckRow {
   readonly kink: boolean;
 }
 
-interface CheckView {
-  readonly check: MlpGradientCheck;
-  readonly rows: readonly CheckRow[];
-  /** Rows of the pass the check used, and how many the pass has. */
+/** Rows of the pass the check uses, and how many the pass has. */
+interface CheckSpan {
   readonly start: number;
   readonly count: number;
   readonly passCount: number;
+}
+
+interface CheckView extends CheckSpan {
+  readonly check: MlpGradientCheck;
+  readonly rows: readonly CheckRow[];
 }
 
 /** The notebook writes its weights W12, V3; other networks get the tensor cards' W1[1,2]. */
@@ -128,13 +133,17 @@ export class GradientCheckPanel extends LitElement {
     if (memo && memo.key.length === key.length && memo.key.every((k, i) => k === key[i])) return memo.value;
     let value: CheckView | null = null;
     if (params) {
-      const pass = passSpan(s);
-      const count = affordableRows(parameterCount(s.network), pass.count);
-      const check = mlpGradientCheck(s.network, params, packedData(s.dataset).train, { start: pass.start, count });
-      value = { check, rows: this.rowsOf(s, check), start: pass.start, count, passCount: pass.count };
+      const span = this.spanOf(s);
+      const check = mlpGradientCheck(s.network, params, packedData(s.dataset).train, { start: span.start, count: span.count, h: H });
+      value = { check, rows: this.rowsOf(s, check), ...span };
     }
     this.memo = { key, value };
     return value;
+  }
+
+  private spanOf(s: Snapshot): CheckSpan {
+    const pass = passSpan(s);
+    return { start: pass.start, count: affordableRows(parameterCount(s.network), pass.count), passCount: pass.count };
   }
 
   private rowsOf(s: Snapshot, check: MlpGradientCheck): CheckRow[] {
@@ -152,19 +161,28 @@ export class GradientCheckPanel extends LitElement {
     });
   }
 
+  /** Folded (a phone's default), the check is not run: hundreds of forward passes nobody looks at. */
   override render() {
     const s = this.snapshot;
-    const view = s ? this.checked(s) : null;
-    if (!s || !view) return nothing;
+    if (!s || !snapshotParams(s)) return nothing;
+    const view = this.open ? this.checked(s) : null;
+    return html`
+      <section class="panel" aria-labelledby="gc-title">
+        <details class="fold" data-testid="gradcheck-fold" ?open=${this.open} @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}>
+        <summary><h2 id="gc-title">Gradient check <span class="muted">(${this.describeRows(this.spanOf(s))}, h = ${H})</span></h2></summary>
+        ${view ? this.renderCheck(s, view) : nothing}
+        </details>
+      </section>
+    `;
+  }
+
+  private renderCheck(s: Snapshot, view: CheckView) {
     const { check, rows } = view;
     // At a ReLU kink the finite difference is no derivative: those rows do not count against backprop.
     const worst = rows.reduce((m, r) => (r.kink ? m : Math.max(m, r.relative)), 0);
     const kinks = rows.filter((r) => r.kink).length;
     const ok = worst < AGREE;
     return html`
-      <section class="panel" aria-labelledby="gc-title">
-        <details class="fold" data-testid="gradcheck-fold" ?open=${this.open} @toggle=${(e: Event) => (this.open = (e.target as HTMLDetailsElement).open)}>
-        <summary><h2 id="gc-title">Gradient check <span class="muted">(${this.describeRows(view)}, h = ${check.h})</span></h2></summary>
         <p>
           max relative difference =
           <span class="num" data-testid="gradcheck-max" title="|backprop − finite difference| / max(1, |backprop|, |finite difference|)">${sci(check.maxRelDifference)}</span>
@@ -199,13 +217,11 @@ export class GradientCheckPanel extends LitElement {
             </table>
           </div>
         </details>
-        </details>
-      </section>
     `;
   }
 
   /** "sample 3", "rows 10–19 of the batch", "the first 12 of the batch's 500 rows (from row 0)". */
-  private describeRows({ start, count, passCount }: CheckView): string {
+  private describeRows({ start, count, passCount }: CheckSpan): string {
     if (passCount === 1) return `sample ${start}`;
     if (count === passCount) return `rows ${start}–${start + count - 1}, the batch's mean loss`;
     return `rows ${start}–${start + count - 1}: the first ${count} of the batch's ${passCount}, to stay quick`;

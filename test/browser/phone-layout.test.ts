@@ -128,6 +128,9 @@ describe('the phone layout', () => {
       expect(folds).toEqual({ present: true, open: false, outside: ['B_act'] });
       // The gradient check is folded too (waited for: the panels below the first screen may come later).
       expect(await page.locator('gradient-check details[data-testid="gradcheck-fold"]').evaluate((d: HTMLDetailsElement) => d.open)).toBe(false);
+      // Folded, the check is not run at all (hundreds of forward passes on a phone); its title still says what it covers.
+      expect(await page.locator('[data-testid="gradcheck-max"]').count()).toBe(0);
+      expect(await page.locator('gradient-check h2').textContent()).toContain('sample 0, h = 0.00001');
       await page.locator('loss-chart section').waitFor();
       await page.locator('dataset-table table').waitFor();
       await settle(page);
