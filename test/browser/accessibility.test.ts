@@ -126,6 +126,40 @@ describe('axe-core finds no WCAG 2.1 A/AA violation', () => {
     });
   }
 
+  it('on the student page on a phone: looking back, and in the sandbox with a weight being edited', async () => {
+    const lecture = await createLecture(server.url, { title: 'Modes' });
+    for (let i = 0; i < 3; i++) await command(server.url, lecture, { type: 'step' });
+    const p = await openPage(browser, onServer(server.url, lecture.studentUrl), { phone: true });
+    const { page } = p;
+    try {
+      await live(page);
+      await byTestId(page, 'rewind').click();
+      await byTestId(page, 'rewind-banner').waitFor();
+      await clean(p, 'student-phone-rewind');
+      await byTestId(page, 'back-to-live').click();
+      await byTestId(page, 'sandbox').click();
+      await byTestId(page, 'sandbox-bar').waitFor();
+      // On a phone the weights fold under "All tensors".
+      await page.locator('tensor-panel summary', { hasText: 'All tensors' }).click();
+      await page.getByRole('button', { name: /^Edit W\[1,2\]/ }).click();
+      await clean(p, 'student-phone-sandbox');
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
+
+  it('on the home page on a phone', async () => {
+    const p = await openPage(browser, `${server.url}/`, { phone: true });
+    try {
+      await p.page.getByRole('button', { name: 'Join' }).waitFor();
+      await clean(p, 'home-phone');
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
+
   it('on the projector display, with a question open', async () => {
     const lecture = await createLecture(server.url, { title: 'Projector' });
     const p = await openPage(browser, `${server.url}/lecture/${lecture.id}/projector`, { width: 1280, height: 720 });
@@ -138,6 +172,9 @@ describe('axe-core finds no WCAG 2.1 A/AA violation', () => {
       await command(server.url, lecture, { type: 'ask', tensor: 'C_act', index: [0] });
       await page.locator('projector-question').waitFor();
       await clean(p, 'projector-question');
+      await command(server.url, lecture, { type: 'reveal' });
+      await eventually(() => byTestId(page, 'question-actual').textContent()).toMatch(/\d/);
+      await clean(p, 'projector-revealed');
       p.assertClean();
     } finally {
       await p.close();
