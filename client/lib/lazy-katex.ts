@@ -64,20 +64,30 @@ const SYMBOLS: ReadonlyMap<string, string> = new Map([
  */
 export function texToText(source: string): string {
   let s = source;
-  // Innermost first, so nested fractions come out right.
-  for (let k = 0; k < 8 && s.includes('\\frac'); k++) s = s.replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, '($1)/($2)');
+  // Innermost groups first (sub- and superscripts, names, then fractions), so nesting comes out right.
+  for (let k = 0; k < 8 && /[{}]/.test(s); k++) {
+    const before = s;
+    s = s
+      .replace(/([_^])\{([^{}]*)\}/g, (_, mark: string, inner: string) => (/^-?[\w.,]+$/.test(inner) ? `${mark}${inner}` : `${mark}(${inner})`))
+      .replace(/\\(?:text|texttt|mathrm|mathbf|mathit|operatorname|boldsymbol)\{([^{}]*)\}/g, '$1')
+      .replace(/\\frac\{([^{}]*)\}\{([^{}]*)\}/g, (_, a: string, b: string) => `${group(a)}/${group(b)}`);
+    if (s === before) break;
+  }
   s = s
-    .replace(/\\(?:text|texttt|mathrm|mathbf|mathit|operatorname|boldsymbol)\{([^{}]*)\}/g, '$1')
     .replace(/\\(?:left|right|big|Big|bigg|displaystyle)\b/g, '')
     .replace(/\\begin\{[a-z*]+\}(\{[^{}]*\})?|\\end\{[a-z*]+\}/g, '')
     .replace(/\\\\/g, '; ')
     .replace(/\\[,;:! ]/g, ' ')
     .replace(/&/g, ' ')
     .replace(/\\([A-Za-z]+)/g, (_, name: string) => SYMBOLS.get(name) ?? name)
+    .replace(/∂ /g, '∂')
     .replace(/\\([{}_%#$])/g, '$1')
     .replace(/[{}]/g, '')
     .replace(/\s+/g, ' ');
   return s.trim();
 }
+
+/** A fraction's part, in parentheses unless it is one term. */
+const group = (part: string) => (/^[\w.,^∂-]+$/.test(part.trim()) ? part.trim() : `(${part.trim()})`);
 
 const escapeHtml = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
