@@ -47,6 +47,8 @@ export interface LighthouseFigures {
   lcpElement: string | null;
   /** Main-thread time by script (Lighthouse's bootup-time), the largest first. */
   scripts: { url: string; ms: number }[];
+  /** The longest main-thread tasks (Lighthouse's long-tasks) and the script each is charged to. */
+  longTasks: { url: string; ms: number }[];
 }
 
 export interface StudentPageResult {
@@ -221,7 +223,8 @@ async function lighthouseOnce(url: string): Promise<LighthouseFigures | null> {
         cls: round(audit('cumulative-layout-shift'), 3),
         totalBytes: audit('total-byte-weight'),
         lcpElement: lcpSnippet(result.lhr.audits['largest-contentful-paint-element']?.details),
-        scripts: bootup(result.lhr.audits['bootup-time']?.details),
+        scripts: topByUrl(result.lhr.audits['bootup-time']?.details, 'total'),
+        longTasks: topByUrl(result.lhr.audits['long-tasks']?.details, 'duration'),
       };
     } finally {
       await chrome.kill();
@@ -232,15 +235,20 @@ async function lighthouseOnce(url: string): Promise<LighthouseFigures | null> {
   }
 }
 
-/** The LCP element's snippet from Lighthouse 12's details (a list holding a table of nodes). */
+/**
+ * The LCP element's snippet from Lighthouse 12's details (a list holding a table of nodes); null
+ * when the audit failed (with Debian's Chromium 14x its TraceElements gatherer throws on
+ * `frame_sequence`).
+ */
 function lcpSnippet(details: unknown): string | null {
   const items = (details as { items?: { items?: { node?: { snippet?: string } }[] }[] } | undefined)?.items;
   return items?.[0]?.items?.[0]?.node?.snippet ?? null;
 }
 
-function bootup(details: unknown): { url: string; ms: number }[] {
-  const items = (details as { items?: { url?: string; total?: number }[] } | undefined)?.items ?? [];
-  return items.slice(0, 5).map((i) => ({ url: (i.url ?? '?').replace(/^https?:\/\/[^/]+/, ''), ms: round(i.total ?? 0, 0) }));
+/** The first five rows of a Lighthouse table of URLs and times (`key`: the column of milliseconds). */
+function topByUrl(details: unknown, key: 'total' | 'duration'): { url: string; ms: number }[] {
+  const items = (details as { items?: Record<string, unknown>[] } | undefined)?.items ?? [];
+  return items.slice(0, 5).map((i) => ({ url: String(i.url ?? '?').replace(/^https?:\/\/[^/]+/, ''), ms: round(Number(i[key] ?? 0), 0) }));
 }
 
 function scriptBudget(clientDir: string): StudentPageResult['initialScripts'] {
@@ -258,8 +266,9 @@ export function printStudentPage(r: StudentPageResult): void {
   if (r.initialScripts) console.log(`  first scripts (entry, lecture page and their static imports): ${kb(r.initialScripts.brotliBytes)} Brotli in ${r.initialScripts.files} files`);
   if (lh) {
     console.log(`  Lighthouse mobile Performance ${lh.performance}, median of [${r.lighthouseScores.join(', ')}] (FCP ${lh.fcpMs} ms, LCP ${lh.lcpMs} ms, TBT ${lh.tbtMs} ms, SI ${lh.speedIndexMs} ms, CLS ${lh.cls}, ${kb(lh.totalBytes)})`);
-    console.log(`    LCP element: ${lh.lcpElement ?? '?'}`);
+    console.log(`    LCP element: ${lh.lcpElement ?? 'not reported (the audit failed in Lighthouse)'}`);
     console.log(`    main thread by script: ${lh.scripts.map((s) => `${s.url} ${s.ms} ms`).join('; ')}`);
+    console.log(`    longest tasks: ${lh.longTasks.map((t) => `${t.ms} ms ${t.url}`).join('; ')}`);
   } else console.log('  Lighthouse: not available (see the error above)');
   console.log('  largest transfers:');
   for (const t of r.largest) console.log(`    ${kb(t.bytes).padStart(9)}  ${t.beforeFcp ? 'before paint' : 'after paint '}  ${t.url}`);
