@@ -9,11 +9,10 @@
 import { mkdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { CreatedLecture } from '../../shared/index.js';
 import type { TestServer } from '../support/server.js';
 import { LectureClient } from '../support/clients.js';
-import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';
+import { axeViolations, command, createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -24,16 +23,6 @@ beforeAll(() => mkdirSync(SHOTS, { recursive: true }));
 
 const live = (page: Page) => page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
 const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
-
-/** Every WCAG 2.1 A/AA violation axe finds, as "rule: help (targets)". */
-async function axeViolations(page: Page): Promise<string[]> {
-  // options() replaces what withTags() set, so it goes first.
-  const result = await new AxeBuilder({ page })
-    .options({ rules: { 'label-content-name-mismatch': { enabled: true } } })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
-    .analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-}
 
 async function clean(p: CheckedPage, name: string): Promise<void> {
   await p.page.screenshot({ path: `${SHOTS}/${name}.png` });

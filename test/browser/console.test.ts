@@ -6,12 +6,11 @@
 import { mkdirSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import jsQRModule from 'jsqr';
 import { PNG } from 'pngjs';
 import { startServer, type TestServer } from '../support/server.js';
 import { LectureClient } from '../support/clients.js';
-import { command, createLecture, eventually, launchBrowser, onServer, openPage, seen } from './support.js';
+import { axeViolations, command, createLecture, eventually, launchBrowser, onServer, openPage, seen } from './support.js';
 
 // jsqr is CommonJS with a `default` export: its types name the function there.
 const jsQR = jsQRModule.default;
@@ -52,11 +51,6 @@ function focused(page: Page): Promise<string> {
     while (active?.shadowRoot?.activeElement) active = active.shadowRoot.activeElement;
     return active instanceof HTMLElement ? active.dataset.testid ?? active.tagName.toLowerCase() : '';
   });
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
 describe('the console of a new lecture', () => {

@@ -7,9 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { TestServer } from '../support/server.js';
-import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';
+import { axeViolations, type CheckedPage, command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 
 const SHOTS = '/tmp/shots-errata';
 mkdirSync(SHOTS, { recursive: true });
@@ -58,11 +57,6 @@ async function seen(locator: Locator) {
 async function scrolledTo(locator: Locator) {
   await locator.scrollIntoViewIfNeeded();
   return seen(locator);
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
 /** Steps a lecture (over HTTP, as a second instructor device would) until it is at `stage`. */

@@ -7,9 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { TestServer } from '../support/server.js';
-import { createLecture, eventually, openPage, seen, withServerAndBrowser } from './support.js';
+import { axeViolations, createLecture, eventually, openPage, seen, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -17,11 +16,6 @@ withServerAndBrowser((s, b) => ([server, browser] = [s, b]));
 
 const SHOTS = '/tmp/shots-home-join';
 mkdirSync(SHOTS, { recursive: true });
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-}
 
 /** Controls of the home page smaller than 24×24 CSS px (WCAG 2.2, 2.5.8), as "tag text w×h". */
 function smallTargets(page: Page): Promise<string[]> {

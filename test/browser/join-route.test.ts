@@ -4,11 +4,10 @@
  * readable (≥ 16 px), in view, with a join box that works without any script and axe-clean.
  */
 import { mkdirSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
-import { createLecture, openPage, seen, withServerAndBrowser } from './support.js';
+import { axeViolations, createLecture, openPage, seen, withServerAndBrowser } from './support.js';
 
 const SHOTS = '/tmp/shots-loading';
 mkdirSync(SHOTS, { recursive: true });
@@ -23,11 +22,6 @@ withServerAndBrowser((s, b) => {
 /** How people read a code off the projector and type it: lower case, with the hyphen. */
 const typed = (id: string) => `${id.slice(0, 3)}-${id.slice(3)}`.toLowerCase();
 
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-}
 
 describe('joining as people type it, on a phone', () => {
   it('host/pww-mcd opens that lecture’s page', async () => {

@@ -5,9 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { AxeBuilder } from '@axe-core/playwright';
 import type { TestServer } from '../support/server.js';
-import { createLecture, eventually, openPage, withServerAndBrowser } from './support.js';
+import { axeViolations, createLecture, eventually, openPage, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -37,11 +36,6 @@ async function createWithForm(page: Page, title: string): Promise<string> {
   await page.waitForURL(/\/lecture\/[2-9A-HJKMNP-Z]{6}\/instructor$/);
   await live(page);
   return new URL(page.url()).pathname.split('/')[2];
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
 describe('Your lectures', () => {

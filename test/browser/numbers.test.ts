@@ -3,12 +3,11 @@
  * is 0.25; `1,234.5` is refused beside the field and nothing reaches the server; in the console η
  * `0,5` sets 0.5 and `2.5` epochs is refused with its reason. Real server, real Chromium.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
 import type { Snapshot } from '../../shared/index.js';
 import type { TestServer } from '../support/server.js';
-import { command, createLecture, eventually, onServer, openPage, seen, withServerAndBrowser } from './support.js';
+import { axeViolations, command, createLecture, eventually, onServer, openPage, seen, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -30,11 +29,6 @@ async function gap(a: Locator, b: Locator): Promise<number> {
   const dx = Math.max(0, ra.x - (rb.x + rb.width), rb.x - (ra.x + ra.width));
   const dy = Math.max(0, ra.y - (rb.y + rb.height), rb.y - (ra.y + ra.height));
   return Math.hypot(dx, dy);
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
 /** Types as a person does, key by key (fill() would refuse text a type=number field cannot hold). */

@@ -6,12 +6,11 @@
  * 24×24 px. Real server, real Chromium; screenshots in /tmp/shots-phone/.
  */
 import { mkdirSync } from 'node:fs';
-import { AxeBuilder } from '@axe-core/playwright';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Command } from '../../shared/index.js';
 import type { TestServer } from '../support/server.js';
-import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
+import { axeViolations, command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 
 const SHOTS = '/tmp/shots-phone';
 mkdirSync(SHOTS, { recursive: true });
@@ -92,11 +91,6 @@ function tensorFolds(page: Page) {
     const outside = [...root.querySelectorAll<HTMLElement & { name: string }>('tensor-card')].filter((c) => !all?.contains(c)).map((c) => c.name);
     return { present: all !== null, open: all?.open ?? false, outside };
   });
-}
-
-async function axeViolations(page: Page): Promise<string[]> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
 const settle = (page: Page) => page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));

@@ -4,14 +4,13 @@
  * covered, big enough, no scrolling), what the class may not see (the answers before the reveal),
  * and WCAG 2.1 AA.
  */
-import { AxeBuilder } from '@axe-core/playwright';
 import { mkdirSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { Command, CreatedLecture } from '../../shared/index.js';
 import { LectureClient } from '../support/clients.js';
 import type { TestServer } from '../support/server.js';
-import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';
+import { axeViolations, command, createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -126,9 +125,7 @@ async function expectBActSeen(page: Page, size: { width: number; height: number 
 }
 
 async function expectNoAxeViolations(page: Page, label: string): Promise<void> {
-  const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const found = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
-  expect(found, label).toEqual([]);
+  expect(await axeViolations(page), label).toEqual([]);
 }
 
 describe('projector display', () => {

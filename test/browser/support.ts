@@ -4,6 +4,7 @@ import { afterAll, beforeAll, expect } from 'vitest';
  * console error or uncaught page error, and small HTTP helpers against the real server.
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { AxeBuilder } from '@axe-core/playwright';
 import type { Command, CreatedLecture, Snapshot } from '../../shared/index.js';
 import { startServer, type TestServer } from '../support/server.js';
 
@@ -81,6 +82,19 @@ export async function command(base: string, lecture: CreatedLecture, cmd: Comman
 export function onServer(base: string, url: string): string {
   const u = new URL(url);
   return `${base}${u.pathname}${u.search}${u.hash}`;
+}
+
+/**
+ * axe-core's WCAG 2.1 A and AA violations on the page as it stands, one line each. With
+ * `label-content-name-mismatch` on (axe ships it off as experimental): a visible label must be
+ * part of the accessible name. `options()` before `withTags()`: options() replaces what withTags set.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  const result = await new AxeBuilder({ page })
+    .options({ rules: { 'label-content-name-mismatch': { enabled: true } } })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'])
+    .analyze();
+  return result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join('; ')})`);
 }
 
 /** What a person sees of an element. */
