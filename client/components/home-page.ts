@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { LIMITS, normalizeJoinCode, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
+import { LIMITS, normalizeJoinCode, parseDecimal, parseWholeNumber, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
 
 /** Lectures the list shows at a time ("More lectures" asks for the next page). */
 const PAGE_SIZE = 20;
@@ -8,6 +8,7 @@ import { createKeyRequired, createLecture, listLectures } from '../lib/api.js';
 import { displayCode } from '../lib/format.js';
 import { displayName, setDisplayName } from '../lib/identity.js';
 import { forgetLecture, markJustCreated, myLectures, rememberLecture, type MyLecture } from '../lib/my-lectures.js';
+import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { lectureLinks, publicBase } from '../lib/site.js';
 
@@ -22,6 +23,9 @@ import { lectureLinks, publicBase } from '../lib/site.js';
 export class HomePage extends LitElement {
   @state() private preset: Preset = 'notebook';
   @state() private createError: string | null = null;
+  /** Why the seed or learning rate typed does not read as one (shown beside its field). */
+  @state() private seedError: string | null = null;
+  @state() private rateError: string | null = null;
   @state() private creating = false;
   @state() private joinError: string | null = null;
   @state() private lectures: LectureSummary[] | null = null;
@@ -40,6 +44,7 @@ export class HomePage extends LitElement {
   @state() private teachOpen = typeof matchMedia === 'function' && matchMedia('(min-width: 40rem)').matches;
 
   static override styles = [
+    numberFieldStyles,
     panelStyles,
     buttonStyles,
     css`
@@ -236,13 +241,19 @@ export class HomePage extends LitElement {
             ${this.preset === 'random'
               ? html`<div class="field">
                   <label for="seed">Seed</label>
-                  <input id="seed" name="seed" type="number" min="0" max=${LIMITS.maxSeed} step="1" placeholder="any" aria-describedby="seed-hint" />
+                  <input id="seed" name="seed" type="text" inputmode="numeric" autocomplete="off" class="number" placeholder="any"
+                    aria-invalid=${this.seedError ? 'true' : 'false'} aria-describedby="seed-hint${this.seedError ? ' seed-error' : ''}"
+                    @input=${() => (this.seedError = null)} />
                   <span class="hint" id="seed-hint">Same seed, same weights. Leave empty for a fresh one.</span>
+                  ${fieldError('seed-error', this.seedError)}
                 </div>`
               : nothing}
             <div class="field">
               <label for="rate">Learning rate η</label>
-              <input id="rate" name="rate" type="number" min="0" max=${LIMITS.maxLearningRate} step="any" value="1" />
+              <input id="rate" name="rate" type="text" inputmode="decimal" autocomplete="off" class="number" value="1"
+                aria-invalid=${this.rateError ? 'true' : 'false'} aria-describedby=${this.rateError ? 'rate-error' : nothing}
+                @input=${() => (this.rateError = null)} />
+              ${fieldError('rate-error', this.rateError)}
             </div>
             ${this.needsKey
               ? html`<div class="field">
@@ -361,10 +372,15 @@ export class HomePage extends LitElement {
     const body: CreateLectureBody = { preset: this.preset, listed: form.get('listed') === 'on' };
     const title = String(form.get('title') ?? '').trim();
     if (title) body.title = title;
-    const seed = String(form.get('seed') ?? '').trim();
-    if (this.preset === 'random' && seed) body.seed = Number(seed);
-    const rate = String(form.get('rate') ?? '').trim();
-    if (rate) body.learningRate = Number(rate);
+    const seedText = String(form.get('seed') ?? '').trim();
+    const seed = this.preset === 'random' && seedText ? parseWholeNumber(seedText, { min: 0, max: LIMITS.maxSeed }) : null;
+    const rateText = String(form.get('rate') ?? '').trim();
+    const rate = rateText ? parseDecimal(rateText, { min: 0, max: LIMITS.maxLearningRate }) : null;
+    this.seedError = seed && !seed.ok ? seed.error : null;
+    this.rateError = rate && !rate.ok ? rate.error : null;
+    if (this.seedError || this.rateError) return;
+    if (seed?.ok) body.seed = seed.value;
+    if (rate?.ok) body.learningRate = rate.value;
     const check = CreateLectureBodyCheck(body);
     if (check) {
       this.createError = check;

@@ -1,16 +1,17 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { mlpComputedInPass, mlpLayout, upcomingShape, type Snapshot } from '../../shared/index.js';
+import { mlpComputedInPass, mlpLayout, parseWholeNumber, upcomingShape, type Snapshot } from '../../shared/index.js';
 import { elementLabel, indexIn } from '../lib/collab.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { tensorLabel } from '../lib/names.js';
+import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { snapshotNetwork } from '../lib/snapshot-network.js';
 
 /** Up to this many elements are offered in one list; bigger tensors pick a row and a column. */
 const LISTED_ELEMENTS = 64;
 
-/** A whole number in [0, n), whatever was typed. */
+/** A whole number in [0, n): the element chosen before, kept inside a shape that changed. */
 const clampIndex = (x: number, n: number) => Math.max(0, Math.min(n - 1, Number.isFinite(x) ? Math.round(x) : 0));
 
 /**
@@ -25,8 +26,11 @@ export class PredictionAsk extends LitElement {
   @state() private tensor: string | null = null;
   /** The chosen element, one number per axis (clamped to the tensor's shape when shown). */
   @state() private index: number[] = [0];
+  /** Why the row or column typed is not one of the tensor's (shown beside it). */
+  @state() private axisError: { axis: number; text: string } | null = null;
 
   static override styles = [
+    numberFieldStyles,
     panelStyles,
     buttonStyles,
     css`
@@ -38,9 +42,6 @@ export class PredictionAsk extends LitElement {
         flex-wrap: wrap;
         gap: 0.35rem;
         align-items: center;
-      }
-      input[type='number'] {
-        width: 5rem;
       }
     `,
   ];
@@ -90,13 +91,18 @@ export class PredictionAsk extends LitElement {
     const names = shape.length === 2 ? ['row', 'column'] : ['element'];
     return shape.map((n, axis) => {
       const set = (e: Event) => {
+        const read = parseWholeNumber((e.target as HTMLInputElement).value, { min: 1, max: n });
+        this.axisError = read.ok ? null : { axis, text: `${names[axis]}: ${read.error}` };
+        if (!read.ok) return;
         const next = [...index];
-        next[axis] = clampIndex(Number((e.target as HTMLInputElement).value) - 1, n);
+        next[axis] = read.value - 1;
         this.index = next;
       };
+      const error = this.axisError?.axis === axis ? this.axisError.text : null;
       return html`<label for="ask-axis-${axis}">${names[axis]}</label>
-        <input id="ask-axis-${axis}" type="number" min="1" max=${n} step="1" .value=${String(index[axis] + 1)} ?disabled=${open}
-          data-testid="ask-axis-${axis}" @change=${set} />`;
+        <input id="ask-axis-${axis}" type="text" inputmode="numeric" autocomplete="off" class="number" .value=${String(index[axis] + 1)} ?disabled=${open}
+          aria-invalid=${error ? 'true' : 'false'} aria-describedby=${error ? `ask-axis-${axis}-error` : nothing}
+          data-testid="ask-axis-${axis}" @change=${set} />${fieldError(`ask-axis-${axis}-error`, error)}`;
     });
   }
 }

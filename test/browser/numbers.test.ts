@@ -157,4 +157,28 @@ describe('numbers as people type them', () => {
       await console_.close();
     }
   });
+
+  it("the home page's start form: a seed of 2.5 is refused beside the field and nothing is created; η 0,5 creates a lecture at 0.5", async () => {
+    const p = await openPage(browser, `${server.url}/`, { width: 1280, height: 800 });
+    try {
+      const { page } = p;
+      await page.getByLabel('Initial weights').selectOption('random');
+      await page.getByLabel('Seed').fill('2.5');
+      await page.getByLabel('Learning rate η').fill('0,5');
+      await page.locator('[data-testid="create"]').click();
+      await eventually(() => page.locator('[data-testid="seed-error"]').textContent()).toContain('whole number');
+      expect(await page.getByLabel('Seed').getAttribute('aria-invalid')).toBe('true');
+      expect(page.url()).toBe(`${server.url}/`);
+
+      await page.getByLabel('Seed').fill('7');
+      await page.locator('[data-testid="create"]').click();
+      await page.waitForURL(/\/lecture\/\w{6}\/instructor/);
+      const id = /\/lecture\/(\w{6})\//.exec(page.url())![1];
+      const created = await state(id);
+      expect({ learningRate: created.learningRate, seed: created.seed, preset: created.preset }).toEqual({ learningRate: 0.5, seed: 7, preset: 'random' });
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
 });
