@@ -5,7 +5,7 @@ import type { Snapshot } from '../../shared/index.js';
 import { stageEquations, type ElementRef, type StageEquations } from '../lib/equations.js';
 import { ElementHoverEvent } from '../lib/events.js';
 import { elementFlagKey, elementText, phaseAccent, phaseOf, snapshotShape } from '../lib/names.js';
-import { panelStyles } from '../lib/shared-styles.js';
+import { panelStyles, scrollCueStyles } from '../lib/shared-styles.js';
 import { isActivation, pointAt, spotlightKey, spotlightStyles } from '../lib/spotlight.js';
 import { fitLines, moreLinesText, type LineFit } from '../lib/line-fit.js';
 // KaTeX and its rules (inside this shadow root, and document-wide for its fonts) load after the first paint.
@@ -65,6 +65,7 @@ export class EquationPanel extends LitElement {
   private sent: string | null = null;
 
   static override styles = [
+    scrollCueStyles,
     panelStyles,
     spotlightStyles,
     css`
@@ -322,7 +323,7 @@ export class EquationPanel extends LitElement {
       <section class="panel" style="--accent:${accent}" aria-labelledby="eq-title" data-testid="equation-panel" data-stage=${s.stage}>
         <div class="phase">${phase ?? 'ready'}</div>
         <h2 id="eq-title">${eq.title}</h2>
-        <div class="formula">${unsafeHTML(tex(eq.formula))}</div>
+        <div class="formula scroll-cue">${unsafeHTML(tex(eq.formula))}</div>
         <errata-note .snapshot=${s}></errata-note>
         <div class="lines" role="list">${eq.lines.map((line, k) => this.line(s, line, eq.elements[k] ?? null, k))}${this.moreNote()}</div>
       </section>
@@ -344,7 +345,7 @@ export class EquationPanel extends LitElement {
     const spotlit = key !== null && key === spotlightKey(s.spotlight);
     const left = this.projector && this.fit !== null && !this.fit.shown.includes(k);
     return html`<div
-      class="line ${linked ? 'linked' : ''} ${element && this.pointing ? 'pointable' : ''}"
+      class="line scroll-cue ${linked ? 'linked' : ''} ${element && this.pointing ? 'pointable' : ''}"
       role="listitem"
       ?hidden=${left}
       data-line=${k}

@@ -4,7 +4,7 @@ import { mlpGradientCheck, mlpLayout, packedData, parameterCount, type MlpGradie
 import { elementLabel, indexIn } from '../lib/collab.js';
 import { affordableRows } from '../lib/gradient-budget.js';
 import { fmt, full } from '../lib/format.js';
-import { panelStyles } from '../lib/shared-styles.js';
+import { panelStyles, scrollCueStyles } from '../lib/shared-styles.js';
 import { passSpan, snapshotParams } from '../lib/snapshot-network.js';
 
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1).replace('-', '−'));
@@ -63,6 +63,7 @@ export class GradientCheckPanel extends LitElement {
   private memo: { key: readonly unknown[]; value: CheckView | null } | null = null;
 
   static override styles = [
+    scrollCueStyles,
     panelStyles,
     css`
       .scroll {
@@ -111,17 +112,6 @@ export class GradientCheckPanel extends LitElement {
       }
       .fold > summary h2 {
         display: inline;
-      }
-      /*
-       * A table wider than its box scrolls sideways: a shadow at the edge it continues past says
-       * so (the covers scroll with the content and hide the shadow at either end).
-       */
-      .scroll {
-        background:
-          linear-gradient(to right, var(--bg) 30%, transparent) left / 2.5rem 100% no-repeat local,
-          linear-gradient(to left, var(--bg) 30%, transparent) right / 2.5rem 100% no-repeat local,
-          radial-gradient(farthest-side at 0 50%, rgb(0 0 0 / 0.25), transparent) left / 0.9rem 100% no-repeat scroll,
-          radial-gradient(farthest-side at 100% 50%, rgb(0 0 0 / 0.25), transparent) right / 0.9rem 100% no-repeat scroll;
       }
     `,
   ];
@@ -194,7 +184,7 @@ export class GradientCheckPanel extends LitElement {
         ${check.parameters.length > 2 ? this.renderSummary(check) : nothing}
         <details ?open=${rows.length <= OPEN_ROWS}>
           <summary>Every ${s.network.biases ? 'parameter' : 'weight'}${rows.length > OPEN_ROWS ? ` (${rows.length})` : ''}</summary>
-          <div class="scroll" tabindex="0" role="region" aria-label="Gradient check table">
+          <div class="scroll scroll-cue" tabindex="0" role="region" aria-label="Gradient check table">
             <table>
               <thead>
                 <tr>

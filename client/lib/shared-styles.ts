@@ -209,3 +209,18 @@ export const swatchStyles = css`
     background: ${unsafeCSS(SCALE_GRADIENT)};
   }
 `;
+
+/**
+ * Content wider than its box scrolls sideways: a shadow at the edge it continues past says so
+ * (the covers scroll with the content and hide the shadow at either end). Put `scroll-cue` on
+ * the scrolling box; its content must not paint a background over the box's own.
+ */
+export const scrollCueStyles = css`
+  .scroll-cue {
+    background:
+      linear-gradient(to right, var(--cue-cover, var(--bg)) 30%, transparent) left / 2.5rem 100% no-repeat local,
+      linear-gradient(to left, var(--cue-cover, var(--bg)) 30%, transparent) right / 2.5rem 100% no-repeat local,
+      radial-gradient(farthest-side at 0 50%, rgb(0 0 0 / 0.4), transparent) left / 1.1rem 100% no-repeat scroll,
+      radial-gradient(farthest-side at 100% 50%, rgb(0 0 0 / 0.4), transparent) right / 1.1rem 100% no-repeat scroll;
+  }
+`;
