@@ -13,6 +13,7 @@
  * console at 1366×768 (console.png).
  */
 import { spawn } from 'node:child_process';
+import { createServer } from 'node:net';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -24,10 +25,32 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 const outDir = join(root, 'docs', 'screenshots');
 const chromiumPath = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-function startServer() {
+/** A port free on 127.0.0.1 now (the pages' own origin must be known to allow it beside PUBLIC_URL). */
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const probe = createServer().once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address();
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+async function startServer() {
   const dataDir = mkdtempSync(join(tmpdir(), 'backprop-shots-'));
+  const port = await freePort();
   const child = spawn(process.execPath, [join(root, 'dist/server/main.js')], {
-    env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, CREATE_KEY: '' },
+    // The links and QR codes a classroom's server hands out (an address on the room's network), not this
+    // loopback one; the pages themselves are opened on loopback, so that origin is allowed too.
+    env: {
+      ...process.env,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      DATA_DIR: dataDir,
+      CREATE_KEY: '',
+      PUBLIC_URL: 'http://192.168.1.20:3000',
+      ALLOWED_ORIGINS: `http://127.0.0.1:${port}`,
+    },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   return new Promise((resolve, reject) => {
