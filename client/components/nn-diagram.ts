@@ -7,7 +7,7 @@ import { stageEquations, type ElementRef } from '../lib/equations.js';
 import { ElementHoverEvent } from '../lib/events.js';
 import { fmt, full } from '../lib/format.js';
 import { columnHeading, columnShows, packedDataset, phaseAccent, phaseOf, tensorLabel, unitLabel, unitLayer } from '../lib/names.js';
-import { panelStyles, swatchStyles } from '../lib/shared-styles.js';
+import { panelStyles, scrollCueStyles, swatchStyles } from '../lib/shared-styles.js';
 import { isActivation, pointAt, spotlightKey } from '../lib/spotlight.js';
 
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
@@ -77,6 +77,7 @@ export class NnDiagram extends LitElement {
   private sent: string | null = null;
 
   static override styles = [
+    scrollCueStyles,
     panelStyles,
     swatchStyles,
     css`
@@ -242,7 +243,7 @@ export class NnDiagram extends LitElement {
     return html`
       <section class="panel" style="--accent:${phaseAccent(phase)}" aria-labelledby="diagram-title">
         <h2 id="diagram-title">Network</h2>
-        <div class="scroll">
+        <div class="scroll scroll-cue">
           <svg viewBox="0 0 ${g.width} ${g.height}" style=${wide} role="img" aria-label=${this.describe(s, layout)}>
             <defs>
               <marker id="back-arrow" viewBox="0 0 10 10" refX="0" refY="5" markerWidth="4" markerHeight="4" orient="auto-start-reverse">

@@ -46,6 +46,29 @@ export class TensorCard extends LitElement {
   @property({ type: Boolean }) pointing = false;
 
   @state() private editing: number | null = null;
+  /** The table is wider than the card (an 8×8 matrix on a phone): the caption says it scrolls. */
+  @state() private overflowing = false;
+  private readonly resized = new ResizeObserver(() => this.measure());
+
+  override connectedCallback(): void {
+    super.connectedCallback();
+    this.resized.observe(this);
+  }
+
+  override disconnectedCallback(): void {
+    super.disconnectedCallback();
+    this.resized.disconnect();
+  }
+
+  protected override updated(): void {
+    this.measure();
+  }
+
+  private measure(): void {
+    const figure = this.renderRoot.querySelector('figure');
+    const over = figure !== null && figure.scrollWidth > figure.clientWidth + 1;
+    if (over !== this.overflowing) this.overflowing = over;
+  }
   /** Why the edited cell's text is not a number, shown under it until the text changes. */
   @state() private editError: string | null = null;
 
@@ -70,6 +93,14 @@ export class TensorCard extends LitElement {
       figure.pending {
         border-style: dashed;
         color: var(--muted);
+      }
+      /* A visible cue that the table goes on past the card's edge (the cells' colours hide a shadow). */
+      .scrolls {
+        margin-left: auto;
+        color: var(--muted);
+        font-weight: 600;
+        position: sticky;
+        right: 0;
       }
       figcaption {
         display: flex;
@@ -225,7 +256,9 @@ export class TensorCard extends LitElement {
         <figcaption>
           <span class="name">${label}</span><span class="shape">${shape.join(' × ')}${batched ? ', a row per sample' : ''}</span>${t
             ? nothing
-            : html`<span class="shape">not yet computed</span>`}
+            : html`<span class="shape">not yet computed</span>`}${this.overflowing
+            ? html`<span class="scrolls" data-testid="scrolls-${name}">scroll ⇆</span>`
+            : nothing}
         </figcaption>
         <table aria-label="${label}, ${shape.join(' by ')}${t ? '' : ', not yet computed'}">
           <tbody>

@@ -199,6 +199,9 @@ describe('the phone layout', () => {
       await page.locator('[data-testid="gradcheck-max"]').waitFor();
       await settle(page);
       expect((await firstScreen(page, 'A1')).scrollWidth, 'spiral, unfolded').toBeLessThanOrEqual(375);
+      // …and a card whose table goes on past its edge says so; one that fits does not.
+      await expect.poll(() => page.locator('[data-testid="scrolls-W2"]').isVisible()).toBe(true);
+      expect(await page.locator('[data-testid="scrolls-y"]').count()).toBe(0);
       await page.screenshot({ path: `${SHOTS}/spiral-A1-phone-unfolded.png`, fullPage: true });
       phone.assertClean();
     } finally {
