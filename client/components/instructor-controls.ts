@@ -4,7 +4,7 @@ import { LIMITS, makeDataset, notebookWeightsFit, parseDecimal, parseWholeNumber
 import { CommandRequestEvent } from '../lib/events.js';
 import { fmt } from '../lib/format.js';
 import { fieldError, numberFieldStyles, numberIn } from '../lib/number-field.js';
-import { barStyles, buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { barStyles, buttonStyles, panelStyles, keyHintStyles } from '../lib/shared-styles.js';
 import './network-setup.js';
 
 /** Up to this many training rows the sample is picked from a list of the rows; beyond, by number. */
@@ -32,6 +32,7 @@ export class InstructorControls extends LitElement {
   @state() private refused: Readonly<Partial<Record<NumberField, string>>> = {};
 
   static override styles = [
+    keyHintStyles,
     panelStyles,
     buttonStyles,
     barStyles,
@@ -80,26 +81,6 @@ export class InstructorControls extends LitElement {
       /* Until the first stage runs, Step wears a ring too: the hint names it, the ring shows it. */
       button.start {
         box-shadow: 0 0 0 3px var(--update-bg), 0 0 0 5px var(--update);
-      }
-      kbd {
-        font-family: var(--mono);
-        font-size: 0.7rem;
-        border: 1px solid var(--border);
-        border-radius: 0.2rem;
-        padding: 0 0.2rem;
-        color: var(--muted);
-        background: var(--bg);
-      }
-      button.primary kbd {
-        color: inherit;
-        background: transparent;
-        border-color: currentColor;
-      }
-      /* Narrow screens keep the bar to two rows; the key list (?) still names every key. */
-      @media (max-width: 1200px) {
-        kbd {
-          display: none;
-        }
       }
     `,
   ];

@@ -5,7 +5,7 @@ import type { CommandRequestEvent, FlagToggleEvent, PredictionSubmitEvent, Spotl
 import { displayCode } from '../lib/format.js';
 import { LiveController } from '../lib/live-controller.js';
 import { StudentController } from '../lib/student-controller.js';
-import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { buttonStyles, panelStyles, keyHintStyles } from '../lib/shared-styles.js';
 import { forgetInstructorToken, takeInstructorToken } from '../lib/token.js';
 import { myLecture, takeJustCreated } from '../lib/my-lectures.js';
 import type { InstructorControls } from './instructor-controls.js';
@@ -54,6 +54,7 @@ export class LecturePage extends LitElement {
   private student: StudentController | null = null;
 
   static override styles = [
+    keyHintStyles,
     panelStyles,
     buttonStyles,
     css`
@@ -174,26 +175,6 @@ export class LecturePage extends LitElement {
         box-shadow: 0 3px 8px rgb(0 0 0 / 0.1);
         display: grid;
         gap: 0.35rem;
-      }
-      kbd {
-        font-family: var(--mono);
-        font-size: 0.7rem;
-        border: 1px solid var(--border);
-        border-radius: 0.2rem;
-        padding: 0 0.2rem;
-        color: var(--muted);
-        background: var(--bg);
-      }
-      button.primary kbd {
-        color: inherit;
-        background: transparent;
-        border-color: currentColor;
-      }
-      /* Narrow screens keep the bar to two rows; the key list (?) still names every key. */
-      @media (max-width: 1200px) {
-        kbd {
-          display: none;
-        }
       }
       /* On a phone, or a screen with few lines, the wrapped bar would cover the lesson: it scrolls. */
       @media (max-width: 700px), (max-height: 500px) {

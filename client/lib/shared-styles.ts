@@ -224,3 +224,26 @@ export const scrollCueStyles = css`
       radial-gradient(farthest-side at 100% 50%, rgb(0 0 0 / 0.4), transparent) right / 1.1rem 100% no-repeat scroll;
   }
 `;
+
+/** A key's hint on a console button (Step ▶ →): small, and dropped on narrow screens, where the bar keeps to two rows and the key list (?) still names every key. */
+export const keyHintStyles = css`
+  kbd {
+    font-family: var(--mono);
+    font-size: 0.7rem;
+    border: 1px solid var(--border);
+    border-radius: 0.2rem;
+    padding: 0 0.2rem;
+    color: var(--muted);
+    background: var(--bg);
+  }
+  button.primary kbd {
+    color: inherit;
+    background: transparent;
+    border-color: currentColor;
+  }
+  @media (max-width: 1200px) {
+    kbd {
+      display: none;
+    }
+  }
+`;
