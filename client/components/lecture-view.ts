@@ -251,7 +251,7 @@ export class LectureView extends LitElement {
     if (first || s.stage === 'idle') return;
     this.announcer.say(`Stage ${stageLabel(s.stage)}`);
     if (this.moment === 'none') return;
-    await Promise.all([...this.renderRoot.querySelectorAll<LitElement>('*')].map((child) => child.updateComplete));
+    await this.descendantsRendered();
     const equation = this.equation;
     if (!equation || headInView(equation)) return void (this.offered = null);
     if (this.moment === 'follow') bringToTop(equation);
@@ -264,15 +264,25 @@ export class LectureView extends LitElement {
     if (equation) bringToTop(equation);
   }
 
+  /**
+   * Waits until every component inside this view has rendered what it was given: the marks are
+   * drawn by children and their children (a tensor panel's cards), which render after this element
+   * and after each other. Twice, for what a first render (a fold opening) set off.
+   */
+  private async descendantsRendered(): Promise<void> {
+    for (let round = 0; round < 2; round++) {
+      await Promise.all(deepQueryAll(this.renderRoot, '*').map((el) => (el as Partial<LitElement>).updateComplete));
+      await new Promise(requestAnimationFrame);
+    }
+  }
+
   private async followSpotlight(): Promise<void> {
     const key = spotlightKey(this.snapshot?.spotlight);
     const first = this.shownSpotlight === undefined;
     if (key === this.shownSpotlight || this.snapshot === null) return;
     this.shownSpotlight = key;
     if (first || key === null) return;
-    // The marks are drawn by the children, which render after this element.
-    await Promise.all([...this.renderRoot.querySelectorAll<LitElement>('*')].map((child) => child.updateComplete));
-    await new Promise(requestAnimationFrame);
+    await this.descendantsRendered();
     bringIntoView(deepQueryAll(this.renderRoot, '[data-spotlit]'), this.snapshot?.spotlight?.type === 'stage' ? 'li' : 'td');
   }
 
