@@ -28,6 +28,9 @@ async function studentAt(commands: ('step' | 'backward')[], stage: string): Prom
   const student = await openPage(browser, onServer(server.url, lecture.studentUrl));
   await student.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
   await eventually(() => stageOf(student.page).textContent()).toBe(stage);
+  // KaTeX arrives after the first paint and makes the lines taller: a pointer put on a line before
+  // then would be over another one after (the plain-text lines come first, lib/lazy-katex.ts).
+  await student.page.locator('equation-panel .lines .katex').first().waitFor();
   return student;
 }
 
