@@ -26,23 +26,35 @@ export function bringToTop(el: Element): void {
   scrollSettled(el, 'start', () => headInView(el));
 }
 
+/** How long after a scroll into view the page keeps the element there while late content settles. */
+const HOLD_MS = 3000;
+/** What a person does to scroll the page themselves: then the page stops holding the element. */
+const USER_SCROLLS = ['wheel', 'touchstart', 'keydown', 'pointerdown'] as const;
+
 /**
- * Scrolls the element into view, smoothly unless reduced motion is asked for. A smooth scroll
- * that the page's own changes interrupted (the diagram and tensors re-render as it runs) is
- * finished at once when it settles, so the element is always reached.
+ * Scrolls the element into view, smoothly unless reduced motion is asked for. The page's own late
+ * changes can take it away again (a smooth scroll interrupted by a re-render; KaTeX or a lower
+ * panel arriving and moving what is above it): for a few seconds, until the person scrolls
+ * themselves, an element that left the view is brought back at once.
  */
 export function scrollSettled(el: Element, block: ScrollLogicalPosition, reached: () => boolean): void {
   const reduced = matchMedia('(prefers-reduced-motion: reduce)').matches;
   el.scrollIntoView({ behavior: reduced ? 'auto' : 'smooth', block, inline: 'nearest' });
-  if (reduced) return;
-  const settle = () => {
-    clearTimeout(fallback);
-    removeEventListener('scrollend', settle);
-    if (el.isConnected && !reached()) el.scrollIntoView({ behavior: 'auto', block, inline: 'nearest' });
+  const timers: ReturnType<typeof setTimeout>[] = [];
+  const stop = () => {
+    for (const t of timers) clearTimeout(t);
+    removeEventListener('scrollend', check);
+    for (const type of USER_SCROLLS) removeEventListener(type, stop, true);
   };
-  addEventListener('scrollend', settle);
-  // No scrollend where there was nothing to scroll, or in a browser without the event.
-  const fallback = setTimeout(settle, 1500);
+  const check = () => {
+    if (!el.isConnected) return stop();
+    if (!reached()) el.scrollIntoView({ behavior: 'auto', block, inline: 'nearest' });
+  };
+  for (const type of USER_SCROLLS) addEventListener(type, stop, { capture: true, passive: true });
+  addEventListener('scrollend', check);
+  // Also without a scrollend (nothing to scroll, or a browser without the event), and after late content.
+  for (const at of [reduced ? 300 : 1200, HOLD_MS / 2, HOLD_MS]) timers.push(setTimeout(check, at));
+  timers.push(setTimeout(stop, HOLD_MS + 10));
 }
 
 /** At most one announcement a second, always the latest: a burst of steps says only where it ended. */
