@@ -94,8 +94,8 @@ describe("the notebook's mistakes, where they happen", () => {
       // The notebook's line, with this moment's value, and the correct one: as text and as drawn.
       expect(await notebookLine(page).getAttribute('data-text')).toBe('dl_dC_act = y = 1');
       expect(await correctLine(page).getAttribute('data-text')).toBe('∂L/∂C_act = C_act − y = −0.2033');
-      expect(await drawn(notebookLine(page))).toBe('dl_dC_act=y=1');
-      expect(await drawn(correctLine(page))).toMatch(/=−0\.2033$/);
+      await eventually(() => drawn(notebookLine(page))).toBe('dl_dC_act=y=1');
+      await eventually(() => drawn(correctLine(page))).toMatch(/=−0\.2033$/);
       expect(await page.locator('errata-note [data-testid="erratum-why"]').textContent()).toContain('C_act − y');
       // In sight once scrolled to, uncovered, not cut off, as big as the equation lines.
       for (const line of [notebookLine(page), correctLine(page)]) {
@@ -223,7 +223,7 @@ describe("the notebook's mistakes, where they happen", () => {
         await page.evaluate(() => document.fonts.ready);
         expect(await notebookLine(page).getAttribute('data-text')).toBe('dl_dC_act = y = 1');
         expect(await correctLine(page).getAttribute('data-text')).toBe('∂L/∂C_act = C_act − y = −0.2033');
-        expect(await drawn(correctLine(page))).toMatch(/=−0\.2033$/);
+        await eventually(() => drawn(correctLine(page))).toMatch(/=−0\.2033$/);
         // No scrolling on the wall: the note and both lines are in the viewport as it is.
         expect(await seen(note(page)), `${width}×${height}`).toMatchObject({ inViewport: true });
         for (const line of [notebookLine(page), correctLine(page)]) {
