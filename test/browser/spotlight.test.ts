@@ -48,7 +48,7 @@ async function seen(page: Page, selector: string) {
 describe('the spotlight', () => {
   it("brings the instructor's weight into a phone student's view, marked, and a replay at that event shows it", async () => {
     const lecture = await createLecture(server.url, { title: 'Spotlight' });
-    const student = await openPage(browser, onServer(server.url, lecture.studentUrl), { phone: true, reducedMotion: 'no-preference' });
+    const student = await openPage(browser, onServer(server.url, lecture.studentUrl), { phone: true });
     try {
       const { page } = student;
       await live(page);
@@ -59,7 +59,7 @@ describe('the spotlight', () => {
 
       const pointed = await command(server.url, lecture, { type: 'spotlight', target: W23 });
       expect(pointed.spotlight).toEqual(W23);
-      // Scrolled smoothly into view: no fixed sleep, a budget for a loaded machine.
+      // Brought into view (instantly: reduced motion; the smooth path is followed in follow-moment.test.ts).
       await eventually(() => seen(page, W23_CELL), 5_000).toEqual({ inView: true, uncovered: true, spotlit: true });
       await expect.poll(() => page.locator('[data-testid="spotlight-announcement"]').textContent()).toBe('Spotlight on W[3,4]');
       // The diagram's edge W₃₄ carries the mark too.
