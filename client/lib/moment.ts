@@ -16,7 +16,7 @@ export function headInView(el: Element, visible = 120): boolean {
 }
 
 /** The page's scroll padding (a sticky bar's height): what scrolling into view keeps clear. */
-function scrollPaddingTop(): number {
+export function scrollPaddingTop(): number {
   const padding = parseFloat(getComputedStyle(document.documentElement).scrollPaddingTop);
   return Number.isFinite(padding) ? padding : 0;
 }

@@ -6,7 +6,7 @@
 import { css } from 'lit';
 import { flagKey, type Snapshot, type SpotlightTarget } from '../../shared/index.js';
 import { SpotlightRequestEvent } from './events.js';
-import { scrollSettled } from './moment.js';
+import { scrollPaddingTop, scrollSettled } from './moment.js';
 import { elementText, snapshotShape, stageLabel } from './names.js';
 
 /** `stage:B_act`, `W[2,3]`: the same key a flag of that target has; null for no spotlight. */
@@ -74,19 +74,37 @@ export function deepQueryAll(root: ParentNode, selector: string): Element[] {
   return found;
 }
 
-function onScreen(el: Element): boolean {
-  const r = el.getBoundingClientRect();
-  if (r.width === 0 && r.height === 0) return false;
-  return r.bottom > 0 && r.right > 0 && r.top < innerHeight && r.left < innerWidth;
+/** What is drawn at a point of the page, through open shadow roots. */
+function deepElementFromPoint(x: number, y: number): Element | null {
+  let hit = document.elementFromPoint(x, y);
+  while (hit?.shadowRoot) {
+    const deeper = hit.shadowRoot.elementFromPoint(x, y);
+    if (!deeper || deeper === hit) break;
+    hit = deeper;
+  }
+  return hit;
 }
 
 /**
- * Brings the spotlit element into view unless one of its marks already is on screen: the first
+ * Whether a person sees the element: shown (not folded away), wholly inside the viewport below the
+ * page's sticky bar, and not covered by anything at its centre. A mark half under the bar, or in a
+ * closed fold (which keeps a box), is not seen: counting it would leave the page where it is.
+ */
+export function inSight(el: Element): boolean {
+  const r = el.getBoundingClientRect();
+  if ((r.width === 0 && r.height === 0) || !el.checkVisibility()) return false;
+  if (r.top < scrollPaddingTop() - 1 || r.bottom > innerHeight || r.left < 0 || r.right > innerWidth) return false;
+  const hit = deepElementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+  return hit !== null && (hit === el || el.contains(hit));
+}
+
+/**
+ * Brings the spotlit element into view unless one of its marks already is in sight: the first
  * mark of the preferred kind (a tensor cell shows the number), else the first mark. Smooth,
  * except for those who asked for reduced motion.
  */
 export function bringIntoView(marks: readonly Element[], preferred: string): void {
-  if (marks.length === 0 || marks.some(onScreen)) return;
+  if (marks.length === 0 || marks.some(inSight)) return;
   const target = marks.find((m) => m.matches(preferred)) ?? marks[0];
-  scrollSettled(target, 'center', () => onScreen(target));
+  scrollSettled(target, 'center', () => inSight(target));
 }

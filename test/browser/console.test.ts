@@ -148,12 +148,15 @@ describe('the console of a new lecture', () => {
         el.dispatchEvent(new CustomEvent('bp-spotlight', { detail: { target: { type: 'element', tensor: 'W', index: [2, 3] } }, bubbles: true, composed: true })),
       );
       await eventually(spotlightOf).toEqual({ type: 'element', tensor: 'W', index: [2, 3] });
+      await page.locator('[data-testid="cell-W-11"][data-spotlit]').waitFor();
       await page.locator('body').press('Escape');
       await eventually(spotlightOf).toBe(null);
       expect(await point.getAttribute('aria-pressed')).toBe('true');
       // And for real: while pointing, a click on the weight W[2,3] (row 2, column 3 of 3×4) spotlights it.
       await page.locator('[data-testid="cell-W-11"]').click();
       await eventually(spotlightOf).toEqual({ type: 'element', tensor: 'W', index: [2, 3] });
+      // The instructor presses Esc on the mark they see (the frame reaches the console after the server has it).
+      await page.locator('[data-testid="cell-W-11"][data-spotlit]').waitFor();
       await page.locator('body').press('Escape');
       await eventually(spotlightOf).toBe(null);
       // The console has the cleared spotlight too, so the next Esc is not another clear.

@@ -54,8 +54,12 @@ describe('the spotlight', () => {
       await live(page);
       // On a phone W is folded under "All tensors": the spotlight opens the fold.
       await page.locator(W23_CELL).waitFor({ state: 'attached' });
+      // A student scrolled down a page that has finished arriving (KaTeX comes after the first paint
+      // and makes the equations taller): neither the cell nor the diagram's edge W₃₄ is in view.
+      await page.locator('equation-panel .katex').first().waitFor();
       await page.evaluate(() => window.scrollTo(0, document.scrollingElement!.scrollHeight));
       await eventually(async () => (await seen(page, W23_CELL)).inView).toBe(false);
+      expect((await seen(page, 'g.edge[data-edge="W₃₄"]')).inView).toBe(false);
 
       const pointed = await command(server.url, lecture, { type: 'spotlight', target: W23 });
       expect(pointed.spotlight).toEqual(W23);
