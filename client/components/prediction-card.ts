@@ -4,7 +4,7 @@ import { LIMITS, parseDecimal, type MlpConfig, type Prediction, type PredictionU
 import { elementLabel, tensorShapeIn, type PredictionRole } from '../lib/collab.js';
 import { CommandRequestEvent, PredictionSubmitEvent } from '../lib/events.js';
 import { fmt } from '../lib/format.js';
-import { fieldError, flipSign, numberFieldStyles } from '../lib/number-field.js';
+import { flipSign, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import './prediction-histogram.js';
 

@@ -1,4 +1,4 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { LIMITS, type Pacing } from '../../shared/index.js';
 import { StudentActionEvent, type StudentAction } from '../lib/events.js';

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { Command } from '../../shared/index.js';
 import type { TestServer } from '../support/server.js';
 import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 

@@ -4,7 +4,7 @@
  * readable (≥ 16 px), in view, with a join box that works without any script and axe-clean.
  */
 import { mkdirSync } from 'node:fs';
-import type { Browser, Locator, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
 import type { TestServer } from '../support/server.js';
 import { axeViolations, createLecture, openPage, seen, withServerAndBrowser } from './support.js';

@@ -7,7 +7,6 @@ import {
   evolve,
   parseCommand,
   toSnapshot,
-  type Command,
   type LectureState,
   type Snapshot,
 } from '../../shared/index.js';
