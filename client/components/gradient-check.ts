@@ -1,9 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { mlpGradientCheck, mlpLayout, packedData, parameterCount, type MlpGradientCheck, type Snapshot } from '../../shared/index.js';
-import { elementLabel, indexIn } from '../lib/collab.js';
+import { mlpGradientCheck, packedData, parameterCount, type MlpGradientCheck, type Snapshot } from '../../shared/index.js';
 import { affordableRows } from '../lib/gradient-budget.js';
 import { fmt, full } from '../lib/format.js';
+import { unflatten, weightLabel } from '../lib/names.js';
 import { panelStyles, scrollCueStyles } from '../lib/shared-styles.js';
 import { passSpan, snapshotParams } from '../lib/snapshot-network.js';
 
@@ -35,13 +35,6 @@ interface CheckSpan {
 interface CheckView extends CheckSpan {
   readonly check: MlpGradientCheck;
   readonly rows: readonly CheckRow[];
-}
-
-/** The notebook writes its weights W12, V3; other networks get the tensor cards' W1[1,2]. */
-function weightLabel(notebook: boolean, name: string, shape: readonly number[], k: number): string {
-  const index = indexIn(shape, k);
-  if (notebook) return name === 'V' ? `V${k + 1}` : `${name}${index.map((i) => i + 1).join('')}`;
-  return elementLabel(name, index, shape);
 }
 
 function relativeDifference(a: number, n: number): number {
@@ -137,12 +130,11 @@ export class GradientCheckPanel extends LitElement {
   }
 
   private rowsOf(s: Snapshot, check: MlpGradientCheck): CheckRow[] {
-    const notebook = mlpLayout(s.network).notebook;
     const kinks = new Set(check.kinks);
     return check.parameters.flatMap((p) => {
       const shape = s.tensors[p.name].shape;
       return p.analytic.map((a, k) => ({
-        name: weightLabel(notebook, p.name, shape, k),
+        name: weightLabel(s.network, p.name, unflatten(shape, k)),
         analytic: a,
         numeric: p.numeric[k],
         relative: relativeDifference(a, p.numeric[k]),

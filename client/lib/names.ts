@@ -142,6 +142,23 @@ export function elementText(tensor: string, shape: readonly number[], index: rea
   return `${label}[${index.map((i) => i + 1).join(',')}]`;
 }
 
+const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';
+/** 12 → "₁₂". */
+const subscriptDigits = (k: number) => [...String(k)].map((d) => SUBSCRIPTS[Number(d)]).join('');
+
+/**
+ * One element of a parameter (a weight or a bias) as the diagram's edges and the gradient check
+ * name it: the notebook's network in its own notation, W₁₂ and V₃ (one subscript for its one
+ * output column); every other network as the tensor cards write its elements, W1[1,2], W3[2], b1[4].
+ * `index` is the protocol's, 0-based, one number per axis of the parameter's shape.
+ */
+export function weightLabel(config: MlpConfig, tensor: string, index: readonly number[]): string {
+  const shape = mlpTensorShape(config, tensor);
+  if (!mlpLayout(config).notebook) return elementText(tensor, shape, index);
+  const shown = shape.length === 2 && shape[1] === 1 ? index.slice(0, 1) : index;
+  return `${tensor}${shown.map((i) => subscriptDigits(i + 1)).join('')}`;
+}
+
 /** Which layer (0 = the input) a per-unit tensor belongs to, for the diagram; null for L and the parameters. */
 export function unitLayer(layout: MlpLayout, name: string): number | null {
   if (name === layout.input) return 0;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { mlpConfig, mlpLayout, NOTEBOOK_MLP_CONFIG } from '../../shared/index.js';
 import { describeCommand, describeNetwork, describeStage, describeTensor } from '../../client/lib/describe.js';
 import { diagramGeometry } from '../../client/lib/diagram-layout.js';
-import { elementText, stageLabel, tensorLabel, tensorTex, unitLayer } from '../../client/lib/names.js';
+import { elementText, stageLabel, tensorLabel, tensorTex, unitLayer, weightLabel } from '../../client/lib/names.js';
 
 const deep = mlpConfig({ inputs: 2, hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'relu' }], biases: true, batch: 10 });
 
@@ -28,6 +28,18 @@ describe('names of any network', () => {
     expect(elementText('C_act', [1], [0])).toBe('C_act');
     expect(elementText('V', [4, 1], [2, 0])).toBe('V[3]');
     expect(elementText('A1', [10, 8], [0, 2])).toBe('A1[1,3]');
+  });
+
+  it('name weights one way: the notebook in its subscripts, other networks as the tensor cards', () => {
+    expect(weightLabel(NOTEBOOK_MLP_CONFIG, 'W', [0, 1])).toBe('W₁₂');
+    expect(weightLabel(NOTEBOOK_MLP_CONFIG, 'V', [2, 0])).toBe('V₃');
+    expect(weightLabel(deep, 'W2', [0, 1])).toBe('W2[1,2]');
+    expect(weightLabel(deep, 'W3', [1, 0])).toBe('W3[2]');
+    expect(weightLabel(deep, 'b1', [3])).toBe('b1[4]');
+    // Every element of a parameter has a label of its own.
+    const names = new Set<string>();
+    for (let i = 0; i < 8; i++) for (let j = 0; j < 8; j++) names.add(weightLabel(deep, 'W2', [i, j]));
+    expect(names.size).toBe(64);
   });
 
   it('know which layer a per-unit tensor belongs to', () => {
