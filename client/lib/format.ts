@@ -26,26 +26,3 @@ export function spoken(x: number): string {
 export function displayCode(id: string): string {
   return id.length === 6 ? `${id.slice(0, 3)}-${id.slice(3)}` : id;
 }
-
-/** Tensor names of the engine in the notebook's notation, as plain text. */
-export const TENSOR_LABELS: Record<string, string> = {
-  A: 'A',
-  y: 'y',
-  W: 'W',
-  V: 'V',
-  B: 'B',
-  B_act: 'B_act',
-  C: 'C',
-  C_act: 'C_act',
-  L: 'L',
-  dL_dC_act: '∂L/∂C_act',
-  dC_act_dC: '∂C_act/∂C',
-  dL_dV: '∂L/∂V',
-  dL_dB_act: '∂L/∂B_act',
-  dB_act_dB: '∂B_act/∂B',
-  dL_dB: '∂L/∂B',
-  dL_dW: '∂L/∂W',
-};
-
-/** Short labels of the 14 stages for the stage strip: a stage is named after the tensor it computes. */
-export const STAGE_LABELS: Record<string, string> = { ...TENSOR_LABELS, idle: 'not started', input: 'input', update: 'update' };

@@ -1,7 +1,6 @@
-import type { Sample } from '../engine/dataset.js';
 import { splitTrainTest } from './split.js';
 import { textProblem } from './safe-text.js';
-import type { Dataset } from './types.js';
+import type { Dataset, Sample } from './types.js';
 
 /**
  * An instructor's CSV upload: numeric columns, the last one the target. Never throws: every

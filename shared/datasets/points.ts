@@ -1,7 +1,6 @@
 import { mulberry32 } from '../engine/prng.js';
-import type { Sample } from '../engine/dataset.js';
 import { shuffled } from './split.js';
-import type { Dataset } from './types.js';
+import type { Dataset, Sample } from './types.js';
 
 /**
  * Two-dimensional sets after TensorFlow Playground's (github.com/tensorflow/playground, dataset.ts),

@@ -1,5 +1,22 @@
-import { NOTEBOOK_SAMPLES, type Sample } from '../engine/dataset.js';
-import type { Dataset } from './types.js';
+import type { Dataset, Sample } from './types.js';
+
+/**
+ * The teaching notebook's truth table (seed notebook In[187]): y = X2 if X3 else X1,
+ * a 2-to-1 multiplexer, so not linearly separable and the hidden layer matters.
+ */
+export const NOTEBOOK_ROWS: readonly (readonly [number, number, number, number])[] = [
+  [1, 0, 0, 1],
+  [0, 1, 0, 0],
+  [1, 1, 0, 1],
+  [0, 0, 0, 0],
+  [1, 0, 1, 0],
+  [0, 0, 1, 0],
+  [1, 1, 1, 1],
+  [0, 1, 1, 1],
+];
+
+/** The notebook's rows as samples: X1, X2, X3 and y. */
+export const NOTEBOOK_SAMPLES: readonly Sample[] = NOTEBOOK_ROWS.map((r) => ({ x: r.slice(0, 3), y: r[3] }));
 
 export const TRUTH_TABLES = ['notebook', 'xor', 'and', 'or'] as const;
 export type TruthTable = (typeof TRUTH_TABLES)[number];

@@ -1,4 +1,8 @@
-import type { Sample } from '../engine/dataset.js';
+/** A row of a dataset: its features and one numeric target. */
+export interface Sample {
+  readonly x: readonly number[];
+  readonly y: number;
+}
 
 /** A dataset as a lecture uses it: named features, one numeric target, a training and a test split. */
 export interface Dataset {
@@ -11,9 +15,4 @@ export interface Dataset {
   readonly test: readonly Sample[];
   /** For 2-D sets: the square the points are drawn in, for a decision-boundary heatmap. */
   readonly domain: { readonly x: readonly [number, number]; readonly y: readonly [number, number] } | null;
-}
-
-/** Number of features of a dataset. */
-export function featureCount(d: Dataset): number {
-  return d.featureNames.length;
 }

@@ -6,7 +6,8 @@
  * starts from the lecture's exact initial weights and replays what changed them, leaving the
  * parameters equal to the lecture's at the moment of export.
  */
-import { LossLog, NOTEBOOK_ROWS } from '../engine/index.js';
+import { LossLog } from '../engine/index.js';
+import { NOTEBOOK_ROWS } from '../datasets/truth-tables.js';
 import type { LectureConfig, LectureEvent } from '../lecture/decider.js';
 import { weightHistory, type WeightHistory, type WeightOp } from './weight-ops.js';
 import { isNotebookConfig, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpState } from '../engine/mlp/index.js';

@@ -4,7 +4,7 @@
  * recovered weights, is the default; every other combination is built the same way.
  */
 import { makeDataset, type Dataset, type DatasetSpec, NOTEBOOK_DATASET_SPEC } from '../datasets/index.js';
-import type { Preset } from '../engine/presets.js';
+import type { Preset } from '../engine/mlp/init.js';
 import { own } from '../engine/tensor.js';
 import {
   createMlp,

@@ -149,7 +149,6 @@ const COMMAND_SCHEMAS = {
 export type CommandType = keyof typeof COMMAND_SCHEMAS;
 export const COMMAND_TYPES = Object.keys(COMMAND_SCHEMAS) as CommandType[];
 export type Command = { [K in CommandType]: z.output<(typeof COMMAND_SCHEMAS)[K]> }[CommandType];
-export type CommandOf<T extends CommandType> = Extract<Command, { type: T }>;
 
 /**
  * The command as it was applied and recorded: what the instructor sent, with what the server

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { NOTEBOOK_SAMPLES } from '../../shared/engine/index.js';
 import {
+  NOTEBOOK_SAMPLES,
   bitRows,
   CSV_LIMITS,
   datasetFromCsv,

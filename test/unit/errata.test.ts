@@ -60,7 +60,7 @@ function expectRenders(e: Erratum): void {
   }
 }
 
-/** The notebook preset's W, row 0 (shared/engine/presets.ts, recovered in docs/notebook-errata.md). */
+/** The notebook preset's W, row 0 (NOTEBOOK_WEIGHTS in shared/engine/mlp/init.ts, recovered in docs/notebook-errata.md). */
 const W_INITIAL_ROW0 = [1.39501653, 0.72739444, 1.52188177, -0.27303581];
 
 const close = (got: readonly number[], want: readonly number[], digits = 4) => {

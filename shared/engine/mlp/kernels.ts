@@ -1,18 +1,32 @@
-import { sigmoid, sigmoidSlopeInto, vecMat } from '../kernels.js';
 import type { Activation, Loss } from './config.js';
 
 /**
- * The arithmetic of one row of a pass through a general MLP, written once on top of the notebook's
- * kernels (shared/engine/kernels.ts). The stage machine (network.ts), the trainer (train.ts), the
- * predictor and the gradient check all call these, in the same order, so stepping, training and
- * predicting agree to the bit. Where the notebook network is concerned the operations are those of
- * the notebook-only engine this one replaced, in its order, so its numbers are unchanged to the bit
- * (test/unit/mlp-notebook.test.ts checks them against that engine's golden master).
+ * The arithmetic of one row of a pass through any MLP, the notebook's network included. The stage
+ * machine (network.ts), the trainer (train.ts), the predictor and the gradient check all call
+ * these, in the same order, so stepping, training and predicting agree to the bit. Where the
+ * notebook network is concerned the operations are those of the notebook-only engine this one
+ * replaced, in its order, so its numbers are unchanged to the bit (test/unit/mlp-notebook.test.ts
+ * checks them against that engine's golden master, test/fixtures/notebook-engine-golden.json).
+ * Matrices are flat, row-major: W[i][j] is W[i * cols + j].
  */
 
 type Out = number[] | Float64Array;
 
-/** out = a·W (+ b): the notebook's vecMat, then the bias added to each sum. */
+export function sigmoid(x: number): number {
+  return 1 / (1 + Math.exp(-x));
+}
+
+/** out[j] = Σ_i a[i]·m[i][j]: a row vector times a matrix (the notebook's B = A·W, C = B_act·V). */
+export function vecMat(a: ArrayLike<number>, m: ArrayLike<number>, cols: number, out: Out): void {
+  const rows = a.length;
+  for (let j = 0; j < cols; j++) {
+    let sum = 0;
+    for (let i = 0; i < rows; i++) sum += a[i] * m[i * cols + j];
+    out[j] = sum;
+  }
+}
+
+/** out = a·W (+ b): vecMat, then the bias added to each sum. */
 export function affineInto(a: ArrayLike<number>, W: ArrayLike<number>, b: ArrayLike<number> | null, cols: number, out: Out): void {
   vecMat(a, W, cols, out);
   if (b) for (let j = 0; j < cols; j++) out[j] = out[j] + b[j];
@@ -48,7 +62,8 @@ export function activationSlopeInto(fn: Activation, z: ArrayLike<number>, a: Arr
   const n = a.length;
   switch (fn) {
     case 'sigmoid':
-      sigmoidSlopeInto(a, out);
+      // σ'(z) written through the activation: s(1 − s).
+      for (let i = 0; i < n; i++) out[i] = a[i] * (1 - a[i]);
       return;
     case 'tanh':
       for (let i = 0; i < n; i++) out[i] = 1 - a[i] * a[i];
@@ -97,6 +112,21 @@ export function rowLoss(loss: Loss, y: ArrayLike<number>, yHat: ArrayLike<number
  */
 export function lossGradInto(y: ArrayLike<number>, yHat: ArrayLike<number>, out: Out): void {
   for (let j = 0; j < yHat.length; j++) out[j] = yHat[j] - y[j];
+}
+
+export function hadamardInto(a: ArrayLike<number>, b: ArrayLike<number>, out: Out): void {
+  for (let i = 0; i < a.length; i++) out[i] = a[i] * b[i];
+}
+
+/** out[i][j] = a[i]·b[j]: dL/dW = Aᵀ·dL/dZ for one row. */
+export function outerInto(a: ArrayLike<number>, b: ArrayLike<number>, out: Out): void {
+  const cols = b.length;
+  for (let i = 0; i < a.length; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = a[i] * b[j];
+}
+
+/** m ← m − η·g, in place. */
+export function sgdInto(m: Out, g: ArrayLike<number>, eta: number): void {
+  for (let i = 0; i < m.length; i++) m[i] = m[i] - eta * g[i];
 }
 
 /**

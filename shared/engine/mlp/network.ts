@@ -1,4 +1,3 @@
-import { hadamardInto, outerInto, sgdInto } from '../kernels.js';
 import { own, type Tensor } from '../tensor.js';
 import { LossLog } from '../loss-log.js';
 import type { MlpConfig } from './config.js';
@@ -12,8 +11,11 @@ import {
   affineInto,
   backpropInto,
   divideInPlace,
+  hadamardInto,
   lossGradInto,
+  outerInto,
   rowLoss,
+  sgdInto,
 } from './kernels.js';
 import { mlpLayout, mlpStagePosition, mlpTensorShape, type MlpLayout, type MlpStageSpec } from './layout.js';
 

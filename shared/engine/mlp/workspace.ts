@@ -1,4 +1,3 @@
-import { hadamardInto, outerInto, sgdInto } from '../kernels.js';
 import { layerActivations, layerSizes, type Activation, type Loss, type MlpConfig } from './config.js';
 import type { MlpParams } from './init.js';
 import {
@@ -9,8 +8,11 @@ import {
   affineInto,
   backpropInto,
   divideInPlace,
+  hadamardInto,
   lossGradInto,
+  outerInto,
   rowLoss,
+  sgdInto,
 } from './kernels.js';
 
 /**
