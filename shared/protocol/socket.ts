@@ -44,6 +44,15 @@ export const HandshakeSchema = z.object({
   display: z.enum(Object.values(DISPLAYS) as [Display]).optional(),
 });
 
+/**
+ * A `sync` request as the server accepts it. Any integer is heard (one the lecture has not reached,
+ * or a negative one, is answered with a snapshot), as it was before the request had a schema.
+ */
+export const SyncRequestSchema = z.object({
+  lastSeq: z.number().refine(Number.isInteger),
+});
+export type SyncRequest = z.infer<typeof SyncRequestSchema>;
+
 /** `connect_error` carries one of these codes in `err.data.code`. */
 export const CONNECT_ERRORS = {
   badHandshake: 'bad-handshake',
@@ -125,7 +134,7 @@ export interface ClientToServerEvents {
    * Asks for what came after `lastSeq` (a client that noticed a gap). At most one snapshot per
    * socket every few seconds: sooner, the answer is status 429 with `retryAfter` (seconds).
    */
-  sync: (request: { lastSeq: number }, ack: (result: CatchUp | SyncRefusal) => void) => void;
+  sync: (request: SyncRequest, ack: (result: CatchUp | SyncRefusal) => void) => void;
   /** A student's answer to the open prediction. */
   'prediction:submit': (answer: { value: number }, ack: (result: Outcome) => void) => void;
   /** A student flags (on: true) or unflags a stage or tensor element. */
@@ -141,4 +150,6 @@ export interface SocketData {
   address: string;
   /** Set for a projector display (a student socket that is nobody). */
   display?: Display;
+  /** The seq the client held at the handshake (it reconnected): catch-up starts after it. */
+  lastSeq?: number;
 }
