@@ -1,11 +1,12 @@
 /**
  * Engine benchmarks, in this process (no server), on the engine lectures run (shared/engine/mlp
- * through the decider's LectureTrainer): stage steps per second and 100,000 training epochs of the
+ * through shared/lecture/trainer.ts's LectureTrainer): stage steps per second and 100,000 training epochs of the
  * notebook network; 100 epochs of a 2-8-8-1 tanh network on 500 spiral points (per-sample SGD,
  * the notebook's rule, so 50,000 forward and backward passes), with and without a held-out split
  * evaluated after every epoch.
  */
-import { createLecture, decide, evolve, LectureTrainer, mlpStep, parseCommand, type LectureState } from '../shared/index.js';
+import { createLecture, decide, evolve, mlpStep, parseCommand, type LectureState } from '../shared/index.js';
+import { LectureTrainer } from '../shared/lecture/trainer.js';
 import { median, round, table } from './lib/stats.js';
 
 function time<T>(fn: () => T): { ms: number; result: T } {

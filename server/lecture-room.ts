@@ -1,12 +1,8 @@
 import {
   aggregate,
   decide,
-  evolve,
   flagKey,
-  revealsPrediction,
-  clearsFlags,
   targetProblem,
-  LectureTrainer,
   type FlagCounts,
   type FlagTarget,
   type PredictionReveal,
@@ -18,10 +14,12 @@ import {
   type Frame,
   type LectureEvent,
   type LectureState,
-  type MlpState,
+  type Refusal,
   type Snapshot,
   type TrainingProgress,
 } from '../shared/index.js';
+import { applyEvent, type Applied, type ApplyContext } from '../shared/lecture/apply.js';
+import { LectureTrainer, slicedTrainingEvent } from '../shared/lecture/trainer.js';
 import { newSeed } from './ids.js';
 import type { Clock, LectureRecord, LectureStore, RandomSource } from './ports.js';
 import { LectureQuota, type LectureLimits } from './lecture-quota.js';
@@ -77,11 +75,6 @@ interface TrainingRun {
   stopRequested: boolean;
   /** Trainings of other lectures ahead of this one while it waits for a slot; 0 once it runs. */
   queued: number;
-}
-
-function isFiniteNetwork(network: MlpState): boolean {
-  for (const t of Object.values(network.tensors)) for (const x of t.data) if (!Number.isFinite(x)) return false;
-  return true;
 }
 
 /**
@@ -168,17 +161,18 @@ export class LectureRoom {
     const now = this.deps.clock.now();
     const overQuota = this.quota.refusal(command, now);
     if (overQuota) return overQuota;
-    const decision = decide(this.current, command, { now, newSeed: () => newSeed(this.deps.random) });
+    const ctx = this.applyContext(now);
+    // applyCommand's two halves, with the training between them when the command trains.
+    const decision = decide(this.current, command, ctx);
     if (!decision.ok) return decision;
-    if (decision.event.command.type === 'train') return this.train(decision.event.command.epochs);
-    let event = decision.event;
-    let next = evolve(this.current, event);
-    if (event.command.type === 'reveal' || revealsPrediction(this.current, next)) {
-      // The answers are outside the state: they travel in the event, so the recording keeps them.
-      event = { ...event, reveal: aggregate([...this.answers.values()]) };
-      next = evolve(this.current, event);
-    }
-    return this.commit(event, next);
+    if (decision.event.command.type === 'train') return this.train(decision.event, ctx);
+    return this.commit(applyEvent(this.current, decision.event, ctx));
+  }
+
+  /** What applying a command needs from outside the lecture: the time, a fresh seed, the class's answers. */
+  private applyContext(now: number): ApplyContext {
+    // The answers are outside the state: they travel in the event that reveals, so the recording keeps them.
+    return { now, newSeed: () => newSeed(this.deps.random), answers: () => aggregate([...this.answers.values()]) };
   }
 
   /**
@@ -298,10 +292,10 @@ export class LectureRoom {
     while (this.training) await new Promise((r) => setImmediate(r));
   }
 
-  private commit(event: LectureEvent, next: LectureState): CommandResult {
-    if (!isFiniteNetwork(next.network)) {
-      return { ok: false, status: 409, error: 'the numbers overflowed (a weight or value became infinite); lower the learning rate or the weights' };
-    }
+  /** Records an applied event (or passes its refusal on), then makes it the lecture's state and tells the class. */
+  private commit(applied: Applied | Refusal): CommandResult {
+    if (!applied.ok) return applied;
+    const { event, next } = applied;
     const frame = frameBetween(this.current, next, event);
     const clearFlags = frame.flagsCleared === true;
     try {
@@ -341,7 +335,9 @@ export class LectureRoom {
    * Trains in slices of a few milliseconds, yielding to the event loop between them so other
    * lectures, joins and `stop` are served. The recorded event says how many epochs ran.
    */
-  private async train(epochsTotal: number): Promise<CommandResult> {
+  private async train(decided: LectureEvent, ctx: ApplyContext): Promise<CommandResult> {
+    if (decided.command.type !== 'train') throw new Error('not a training');
+    const epochsTotal = decided.command.epochs;
     const run: TrainingRun = { epochsTotal, epochsDone: 0, stopRequested: false, queued: 0 };
     this.training = run;
     const start = this.current;
@@ -372,14 +368,9 @@ export class LectureRoom {
         }
         await new Promise((resolve) => setImmediate(resolve));
       }
-      // What the training produced travels in the event, so no fold of the log trains again.
-      const event: LectureEvent = {
-        seq: start.seq + 1,
-        at: this.deps.clock.now(),
-        command: { type: 'train', epochs: epochsTotal, epochsRun: trainer.epochsRun },
-        trained: trainer.result(),
-      };
-      return this.commit(event, evolve(start, event));
+      // What the training produced travels in the event, so no fold of the log trains again;
+      // it is applied like any other event, so the sliced path computes the next state as evolve does.
+      return this.commit(applyEvent(start, slicedTrainingEvent(decided, trainer, this.deps.clock.now()), ctx));
     } finally {
       if (slot) this.deps.trainings.release();
       this.training = null;

@@ -3,7 +3,6 @@ import {
   datasetProblem,
   evolve,
   hasCsvText,
-  LectureTrainer,
   provideCsvText,
   shortDigest,
   toSnapshot,
@@ -13,6 +12,7 @@ import {
   type LectureState,
   type Snapshot,
 } from '../shared/index.js';
+import { withTrainingResult } from '../shared/lecture/trainer.js';
 import { digestsOfEvents, loadCsvTexts } from './csv-datasets.js';
 import { hashToken, newJoinCode, newSeed, newToken, tokenMatches } from './ids.js';
 import { LectureRoom, type RoomDeps } from './lecture-room.js';
@@ -62,7 +62,7 @@ export class LectureRegistry {
     for (const loaded of this.deps.store.events(id)) {
       // Event by event, so that a lecture of many uploads never needs more texts at once than the cache keeps.
       this.loadTexts([loaded]);
-      const event = this.withTrainingResult(id, state, loaded);
+      const event = this.withStoredTrainingResult(id, state, loaded);
       state = evolve(state, event);
       frames.push(event.frame);
       quota.record(event.at, event.command, loaded.bytes);
@@ -76,13 +76,10 @@ export class LectureRegistry {
    * A `train` event stored before training results were kept is trained once more, here, and its
    * result stored with it: from then on no load of the lecture trains again.
    */
-  private withTrainingResult(id: string, state: LectureState, event: StoredEvent): StoredEvent {
-    if (event.command.type !== 'train' || event.trained) return event;
-    const trainer = new LectureTrainer(state);
-    trainer.runEpochs(event.command.epochsRun);
-    const trained = trainer.result();
-    this.deps.store.attachTrainingResult(id, event.seq, trained);
-    return { ...event, trained };
+  private withStoredTrainingResult(id: string, state: LectureState, event: StoredEvent): StoredEvent {
+    const completed = withTrainingResult(state, event);
+    if (completed.trained && completed !== event) this.deps.store.attachTrainingResult(id, event.seq, completed.trained);
+    return completed;
   }
 
   /**

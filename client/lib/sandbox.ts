@@ -2,7 +2,8 @@
  * A student's sandbox: the live lecture forked at one moment into the same decider, running in
  * this browser. Commands are decided and applied here; nothing is emitted or fetched.
  */
-import { decide, evolve, forkLecture, parameterCount, parseCommand, toSnapshot, type Command, type LectureState, type Snapshot } from '../../shared/index.js';
+import { forkLecture, parameterCount, parseCommand, toSnapshot, type Command, type LectureState, type Snapshot } from '../../shared/index.js';
+import { applyCommand } from '../../shared/lecture/apply.js';
 
 /** What a student may do in the sandbox: the network's own commands, not the class's (ask, pacing…). */
 export const SANDBOX_COMMANDS: ReadonlySet<Command['type']> = new Set(['step', 'back', 'forward', 'backward', 'update', 'selectSample', 'setLearningRate', 'setWeight', 'train']);
@@ -51,14 +52,11 @@ export class Sandbox {
     if (parsed.value.type === 'train' && parsed.value.epochs > limit) {
       return `the sandbox trains at most ${limit} epochs of this network at a time (it runs in your browser)`;
     }
-    const decision = decide(this.state, parsed.value, { now: Date.now(), newSeed: () => crypto.getRandomValues(new Uint32Array(1))[0] });
-    if (!decision.ok) return decision.error;
-    const next = evolve(this.state, decision.event);
-    if (!Object.values(next.network.tensors).every((t) => t!.data.every(Number.isFinite))) {
-      return 'the numbers overflowed (a value became infinite); lower the learning rate or the weights';
-    }
-    this.state = next;
-    this.cached = toSnapshot(next);
+    // The server's rule, run here; a sandbox has no class, so its reveals carry no answers.
+    const applied = applyCommand(this.state, parsed.value, { now: Date.now(), newSeed: () => crypto.getRandomValues(new Uint32Array(1))[0] });
+    if (!applied.ok) return applied.error;
+    this.state = applied.next;
+    this.cached = toSnapshot(applied.next);
     return null;
   }
 }

@@ -20,9 +20,7 @@ import {
   evaluateMlp,
   isNotebookConfig,
   mlpParams,
-  MlpTrainer,
   type MlpConfig,
-  type MlpData,
   type MlpState,
 } from '../engine/mlp/index.js';
 import type { DatasetSpec } from '../datasets/index.js';
@@ -42,6 +40,7 @@ import {
   NOTEBOOK_DATASET_SPEC,
   NOTEBOOK_MLP_CONFIG,
 } from './setup.js';
+import { trainLecture } from './trainer.js';
 
 export interface LectureConfig {
   readonly lectureId: string;
@@ -368,83 +367,6 @@ function withTestLoss(state: LectureState, next: MlpState): LossLog {
 }
 
 /**
- * Trains the lecture's network. Shared by `evolve` and the server's sliced training, so both
- * compute the same numbers (MlpTrainer continues bit for bit wherever it was stopped): with
- * held-out rows, the test loss is evaluated each time an epoch ends, with that epoch's weights.
- */
-export class LectureTrainer {
-  private readonly trainer: MlpTrainer;
-  private readonly test: MlpData | null;
-  private readonly rows: number;
-  private rowInEpoch = 0;
-  private readonly testLosses: number[] = [];
-  private readonly losses: number[] = [];
-  /** Mean loss of the last finished epoch, and the test loss after it (null without held-out rows). */
-  lastLoss = NaN;
-  lastTestLoss: number | null = null;
-
-  constructor(private readonly state: LectureState) {
-    this.trainer = new MlpTrainer(state.network);
-    this.test = packedData(state.dataset).test;
-    this.rows = state.network.data.count;
-  }
-
-  get epochsRun(): number {
-    return this.trainer.epochsRun;
-  }
-
-  runEpochs(epochs: number): void {
-    const target = this.epochsRun + epochs;
-    if (!this.test && this.rowInEpoch === 0) {
-      const losses = this.trainer.runEpochs(epochs);
-      for (const l of losses) this.losses.push(l);
-      if (losses.length) this.lastLoss = losses[losses.length - 1];
-      return;
-    }
-    while (this.epochsRun < target) this.runRows(this.rows);
-  }
-
-  /**
-   * Runs at most `rows` more rows, stopping at the end of an epoch (so a slice can be bounded
-   * in time however big an epoch is); returns how many ran.
-   */
-  runRows(rows: number): number {
-    const n = Math.max(0, Math.min(rows, this.rows - this.rowInEpoch));
-    const closed = this.trainer.runRows(n);
-    this.rowInEpoch = (this.rowInEpoch + n) % this.rows;
-    if (closed.length) {
-      for (const l of closed) this.losses.push(l);
-      this.lastLoss = closed[closed.length - 1];
-      if (this.test) {
-        this.lastTestLoss = this.trainer.evaluate(this.test).loss;
-        this.testLosses.push(this.lastTestLoss);
-      }
-    }
-    return n;
-  }
-
-  parameterTensors() {
-    return this.trainer.parameterTensors();
-  }
-
-  /** What the finished epochs produced (an epoch under way is dropped, as `train` always does). */
-  result(): TrainingResult {
-    // Not finish(): that would append the losses to the lecture's shared history, which
-    // applyTraining does, once.
-    const tensors = this.trainer.boundaryTensors();
-    const params: Record<string, readonly number[]> = {};
-    for (const name of mlpLayout(this.state.network.config).parameters) params[name] = tensors[name].data;
-    return { params, losses: Float64Array.from(this.losses), testLosses: Float64Array.from(this.testLosses) };
-  }
-}
-
-function trainLecture(state: LectureState, epochs: number): TrainingResult {
-  const trainer = new LectureTrainer(state);
-  trainer.runEpochs(epochs);
-  return trainer.result();
-}
-
-/**
  * The lecture after a training, from what it produced: the one way a `train` event is applied,
  * whether the training just ran here, ran in slices on the server, or was recorded long ago.
  * The pass is cleared, the epochs counted, the losses appended (as MlpTrainer.finish does).
@@ -504,7 +426,15 @@ export function clearsFlags(before: LectureState, after: LectureState, command: 
 
 /** Applies an event: the only way a lecture's state changes. */
 export function evolve(state: LectureState, event: LectureEvent): LectureState {
-  const next = evolveLecture(state, event);
+  return evolveRevealing(state, event, () => event.reveal);
+}
+
+/**
+ * `evolve`, with the class's answers asked for only when the event reveals the open prediction:
+ * how a new event learns them (`applyEvent`); a recorded event carries them in `reveal`.
+ */
+export function evolveRevealing(state: LectureState, event: LectureEvent, answers: () => PredictionStats | undefined): LectureState {
+  const next = evolveLecture(state, event, answers);
   const end = passEnd(state, next, event.command);
   if (end === null) return next;
   const prediction = questionAfter(state, next, end);
@@ -522,7 +452,7 @@ function questionAfter(before: LectureState, after: LectureState, end: 'cleared'
   return before.prediction?.status === 'revealed' ? null : after.prediction;
 }
 
-function evolveLecture(state: LectureState, event: LectureEvent): LectureState {
+function evolveLecture(state: LectureState, event: LectureEvent, answers: () => PredictionStats | undefined): LectureState {
   if (event.seq !== state.seq + 1) throw new RangeError(`event ${event.seq} does not follow seq ${state.seq}`);
   const { command } = event;
   const seq = event.seq;
@@ -535,7 +465,7 @@ function evolveLecture(state: LectureState, event: LectureEvent): LectureState {
     case 'ask':
       return { ...state, seq, prediction: { askSeq: seq, tensor: command.tensor, index: command.index, status: 'open', actual: null, stats: null } };
     case 'reveal':
-      return { ...state, seq, prediction: revealed(state.prediction!, predictedValue(state.prediction!, state.network), event.reveal) };
+      return { ...state, seq, prediction: revealed(state.prediction!, predictedValue(state.prediction!, state.network), answers()) };
     case 'clearFlags':
       return { ...state, seq };
     case 'setPacing':
@@ -552,7 +482,7 @@ function evolveLecture(state: LectureState, event: LectureEvent): LectureState {
       const p = state.prediction!;
       const t = own(next.network.tensors, p.tensor)!;
       const actual = t.data[flatIndex(t.shape, p.index)];
-      return { ...next, prediction: revealed(p, actual, event.reveal) };
+      return { ...next, prediction: revealed(p, actual, answers()) };
     }
   }
 }

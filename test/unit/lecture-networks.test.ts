@@ -9,7 +9,6 @@ import {
   evaluateMlp,
   evolve,
   provideCsvText,
-  LectureTrainer,
   mlpLayout,
   mlpParams,
   packedData,
@@ -19,6 +18,7 @@ import {
   type LectureEvent,
   type LectureState,
 } from '../../shared/index.js';
+import { LectureTrainer } from '../../shared/lecture/trainer.js';
 
 /** An uploaded table travels by digest; its text is provided as the server provides it. */
 const TABLE = 'p,q\n1,0\n0,1\n1,1\n';
