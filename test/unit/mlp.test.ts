@@ -389,6 +389,38 @@ describe('the stage machine', () => {
   });
 });
 
+describe('the engine checks the networks it is handed', () => {
+  // Built in code, past parseMlpConfig: cross-entropy after a linear output. Its loss is BCE(σ(z))
+  // but the engine's output delta is ŷ − y = z − y, so it would descend a gradient of another loss.
+  const config: MlpConfig = {
+    inputs: 1,
+    hidden: [{ units: 1, activation: 'linear' }],
+    output: { units: 1, activation: 'linear' },
+    loss: 'crossEntropy',
+    biases: false,
+    batch: 1,
+  };
+  const data = packData([{ x: [2], y: 1 }], 1);
+  const params = { weights: [[1], [1]], biases: null };
+
+  it('by the rules of parseMlpConfig: createMlp refuses cross-entropy without a sigmoid output', () => {
+    expect(parseMlpConfig(config).ok).toBe(false);
+    expect(() => createMlp({ config, data, params, learningRate: 1 })).toThrow(
+      'invalid network: binary cross-entropy needs a sigmoid output (its prediction must lie between 0 and 1)',
+    );
+    expect(() => createMlp({ config: { ...config, hidden: [{ units: 20, activation: 'tanh' }] }, data, params, learningRate: 1 })).toThrow(
+      'hidden layer 1 has 20 neurons; at most 16',
+    );
+  });
+
+  it('because such a network disagrees with its own gradient check (2 against −0.238)', () => {
+    const [, w2] = mlpGradientCheck(config, params, data).parameters;
+    expect(w2.analytic[0]).toBe(2);
+    expect(w2.numeric[0]).toBeCloseTo((1 / (1 + Math.exp(-2)) - 1) * 2, 6);
+    expect(w2.numeric[0]).toBeCloseTo(-0.238, 3);
+  });
+});
+
 describe('initialisation', () => {
   it('is seeded: same seed, same parameters; He for ReLU, Xavier otherwise', () => {
     const config = mlpConfig({ inputs: 16, hidden: [{ units: 16, activation: 'relu' }, { units: 16, activation: 'tanh' }], biases: true });

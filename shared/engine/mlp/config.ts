@@ -168,6 +168,21 @@ export function parseMlpConfig(input: unknown): MlpConfigResult {
 /** Like parseMlpConfig, for configs written in code: throws with every error joined. */
 export function mlpConfig(input: unknown): MlpConfig {
   const r = parseMlpConfig(input);
-  if (!r.ok) throw new Error(`invalid network: ${r.errors.join('; ')}`);
+  if (!r.ok) throw invalidNetwork(r.errors);
   return r.config;
+}
+
+/**
+ * Throws, as mlpConfig does, unless a config keeps parseMlpConfig's rules: the engine checks the
+ * networks it is handed with the same schema a command's network passes, so one built in code
+ * cannot pair a loss with an output it has no gradient for (cross-entropy after a linear output
+ * would report BCE(σ(z)) but descend z − y).
+ */
+export function assertMlpConfig(config: MlpConfig): void {
+  const r = parseMlpConfig(config);
+  if (!r.ok) throw invalidNetwork(r.errors);
+}
+
+function invalidNetwork(errors: readonly string[]): Error {
+  return new Error(`invalid network: ${errors.join('; ')}`);
 }

@@ -1,6 +1,6 @@
 import { own, type Tensor } from '../tensor.js';
 import { LossLog } from '../loss-log.js';
-import type { MlpConfig } from './config.js';
+import { assertMlpConfig, type MlpConfig } from './config.js';
 import { dataProblem, type MlpData } from './data.js';
 import type { MlpParams } from './init.js';
 import {
@@ -72,8 +72,12 @@ function paramTensors(config: MlpConfig, params: MlpParams): Record<string, Tens
   return out;
 }
 
-/** A fresh network: stage idle, sample 0, epoch 0. Throws if the data or params do not fit the config. */
+/**
+ * A fresh network: stage idle, sample 0, epoch 0. Throws if the config breaks parseMlpConfig's
+ * rules, or the data or params do not fit it.
+ */
 export function createMlp({ config, data, params, learningRate }: CreateMlp): MlpState {
+  assertMlpConfig(config);
   const problem = dataProblem(config, data);
   if (problem) throw new Error(problem);
   return {
