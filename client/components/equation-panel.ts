@@ -2,9 +2,10 @@ import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
 import type { Snapshot } from '../../shared/index.js';
+import { flagKey } from '../../shared/protocol/flag-key.js';
 import { stageEquations, type ElementRef, type StageEquations } from '../lib/equations.js';
 import { ElementHoverEvent } from '../lib/events.js';
-import { elementFlagKey, elementText, phaseAccent, phaseOf, snapshotShape } from '../lib/names.js';
+import { elementText, phaseAccent, phaseOf, snapshotShape } from '../lib/names.js';
 import { panelStyles, scrollCueStyles } from '../lib/shared-styles.js';
 import { isActivation, pointAt, spotlightKey, spotlightStyles } from '../lib/spotlight.js';
 import { fitLines, moreLinesText, type LineFit } from '../lib/line-fit.js';
@@ -29,7 +30,7 @@ function tex(source: string): string {
   return out;
 }
 
-const keyOf = (e: ElementRef | null | undefined) => (e ? elementFlagKey(e.tensor, e.index) : null);
+const keyOf = (e: ElementRef | null | undefined) => (e ? flagKey({ type: 'element', tensor: e.tensor, index: [...e.index] }) : null);
 
 /**
  * The formula of the stage just computed (the notebook's notation for its network, layer-indexed

@@ -106,7 +106,7 @@ export class PredictionCard extends LitElement {
   override render() {
     const p = this.prediction;
     if (!p || this.putAway === p.askSeq) return nothing;
-    const what = this.network ? elementLabel(p.tensor, p.index, tensorShapeIn(this.network, p.tensor)) : elementLabel(p.tensor, p.index);
+    const what = elementLabel(p.tensor, p.index, this.network ? tensorShapeIn(this.network, p.tensor) : null);
     const open = p.status === 'open';
     return html`<section class="panel" aria-labelledby="prediction-title" data-testid="prediction-card" data-status=${p.status}>
       <div class="head">

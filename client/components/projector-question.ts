@@ -69,7 +69,7 @@ export class ProjectorQuestion extends LitElement {
   override render() {
     const p = this.prediction;
     if (!p) return nothing;
-    const what = this.network ? elementLabel(p.tensor, p.index, tensorShapeIn(this.network, p.tensor)) : elementLabel(p.tensor, p.index);
+    const what = elementLabel(p.tensor, p.index, this.network ? tensorShapeIn(this.network, p.tensor) : null);
     return p.status === 'open' ? this.renderOpen(what) : this.renderRevealed(p, what);
   }
 

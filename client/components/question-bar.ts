@@ -80,7 +80,7 @@ export class QuestionBar extends LitElement {
   override render() {
     const p = this.prediction;
     if (!p || p.status !== 'open') return nothing;
-    const what = this.network ? elementLabel(p.tensor, p.index, tensorShapeIn(this.network, p.tensor)) : elementLabel(p.tensor, p.index);
+    const what = elementLabel(p.tensor, p.index, this.network ? tensorShapeIn(this.network, p.tensor) : null);
     return html`<p class="text" data-testid="question-bar-text">
         ${this.mine === null
           ? html`<strong>Question:</strong> predict ${what}`

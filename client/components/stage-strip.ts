@@ -1,9 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
 import { mlpLayout, NOTEBOOK_MLP_CONFIG, type MlpConfig, type MlpLayout, type MlpPhase, type MlpStageSpec, type TrainingStatus } from '../../shared/index.js';
+import { flagKey } from '../../shared/protocol/flag-key.js';
 import type { FlagView } from '../lib/collab.js';
 import { FlagToggleEvent } from '../lib/events.js';
-import { stageFlagKey, stageLabel } from '../lib/names.js';
+import { stageLabel } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
 import { pointAt, spotlightStyles } from '../lib/spotlight.js';
 
@@ -223,7 +224,7 @@ export class StageStrip extends LitElement {
     const pos = layout.stages.indexOf(spec);
     const current = pos === at;
     const done = pos < at;
-    const key = stageFlagKey(s);
+    const key = flagKey({ type: 'stage', stage: s });
     const mine = this.flags?.mine?.has(key) ?? false;
     const count = this.flags?.counts?.[key] ?? 0;
     const label = html`<span class="marker" aria-hidden="true">${current ? '▶' : done ? '✓' : ''}</span>${stageLabel(s)}${done

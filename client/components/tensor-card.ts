@@ -2,11 +2,12 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
 import { LIMITS, parseDecimal, type Tensor } from '../../shared/index.js';
+import { flagKey } from '../../shared/protocol/flag-key.js';
 import type { FlagView } from '../lib/collab.js';
 import { diverging, maxAbs } from '../lib/colors.js';
 import { CommandRequestEvent, FlagToggleEvent } from '../lib/events.js';
 import { fmt, full, spoken } from '../lib/format.js';
-import { elementFlagKey, tensorLabel, unflatten } from '../lib/names.js';
+import { tensorLabel, unflatten } from '../lib/names.js';
 import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 import { pointAt, spotlightStyles } from '../lib/spotlight.js';
@@ -286,7 +287,7 @@ export class TensorCard extends LitElement {
     const label = tensorLabel(this.name);
     const where = this.where(k, i, j, rows, cols);
     const index = unflatten(this.shape, k);
-    const key = elementFlagKey(this.name, index);
+    const key = flagKey({ type: 'element', tensor: this.name, index });
     const spotlit = this.spotlight === key ? 'true' : nothing;
     const point = () => pointAt(this, { type: 'element', tensor: this.name, index }, this.spotlight);
     const pointButton = (text: unknown, description: string) =>

@@ -1,5 +1,6 @@
 /** What the views need to show collaboration: flags (the class's counts or a student's own) and element labels. */
-import { flagKey, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type FlagTarget, type MlpConfig, type PredictionUpdate } from '../../shared/index.js';
+import { mlpLayout, mlpTensorShape, type MlpConfig, type PredictionUpdate } from '../../shared/index.js';
+import { parseFlagKey } from '../../shared/protocol/flag-key.js';
 import { elementText, tensorLabel, unflatten } from './names.js';
 
 /**
@@ -11,14 +12,6 @@ export interface FlagView {
   readonly counts: Readonly<Record<string, number>> | null;
   /** Student: the keys this student flagged; null when the student cannot flag here. */
   readonly mine: ReadonlySet<string> | null;
-}
-
-export const stageKey = (stage: string) => flagKey({ type: 'stage', stage });
-export const elementKey = (tensor: string, index: readonly number[]) => flagKey({ type: 'element', tensor, index: [...index] });
-
-/** The notebook network's shape of one of its tensor names, or null for any other name. */
-function notebookShape(tensor: string): readonly number[] | null {
-  return tensorShapeIn(NOTEBOOK_MLP_CONFIG, tensor);
 }
 
 /**
@@ -33,33 +26,28 @@ export function tensorShapeIn(network: MlpConfig, tensor: string): readonly numb
 /** The protocol's index of flat element k in a shape: one number per axis. */
 export const indexIn = unflatten;
 
-/** The protocol's index of flat element k of a tensor; give its shape (the notebook's names know theirs). */
-export function indexOf(tensor: string, k: number, shape: readonly number[] | null = notebookShape(tensor)): number[] {
+/** The protocol's index of flat element k of a tensor of this shape (unknown: one axis). */
+export function indexOf(k: number, shape: readonly number[] | null): number[] {
   return indexIn(shape ?? [k + 1], k);
 }
 
 /**
  * An element as people read it, in the notation of the tensor cards: 1-based, and no index at
  * all for a one-number tensor ("C_act", "W[2,3]", "B_act[1]", "∂L/∂W1[1,2]"). Without a shape
- * (and for names the notebook does not have) every index is printed.
+ * (a name the network does not have) every index is printed.
  */
-export function elementLabel(tensor: string, index: readonly number[], shape: readonly number[] | null = notebookShape(tensor)): string {
+export function elementLabel(tensor: string, index: readonly number[], shape: readonly number[] | null): string {
   if (shape) return elementText(tensor, shape, index);
   return `${tensorLabel(tensor)}[${index.map((i) => i + 1).join(',')}]`;
 }
 
-/** A flag key in words, for the instructor's summary; with the network, its shapes shape the label. */
-export function describeFlagKey(key: string, network?: MlpConfig): string {
-  if (key.startsWith('stage:')) return `stage ${tensorLabel(key.slice(6))}`;
-  const m = /^(\w+)\[([\d,]+)\]$/.exec(key);
-  if (!m) return key;
-  const shape = network ? tensorShapeIn(network, m[1]) : notebookShape(m[1]);
-  if (network && !shape) return key;
-  return elementLabel(m[1], m[2].split(',').map(Number), shape);
-}
-
-export function targetKey(target: FlagTarget): string {
-  return flagKey(target);
+/** A flag key in words, for the instructor's summary, labelled by the network's shapes; the key itself when it names nothing of it. */
+export function describeFlagKey(key: string, network: MlpConfig): string {
+  const target = parseFlagKey(key);
+  if (!target) return key;
+  if (target.type === 'stage') return `stage ${tensorLabel(target.stage)}`;
+  const shape = tensorShapeIn(network, target.tensor);
+  return shape ? elementLabel(target.tensor, target.index, shape) : key;
 }
 
 /** Who is looking at a prediction: a student answers, the instructor watches answers come in, a replay only shows. */

@@ -26,7 +26,7 @@ import {
   type Tensor,
   type TrainingProgress,
 } from '../../shared/index.js';
-import { targetKey } from './collab.js';
+import { flagKey } from '../../shared/protocol/flag-key.js';
 import { CsvGate, loadCsvTexts, missingCsv } from './csv-texts.js';
 import { clientId, displayName, rememberClientId } from './identity.js';
 
@@ -176,8 +176,8 @@ export class LiveController implements ReactiveController {
     const outcome = await this.emitOutcome((socket) => socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('flag', { target, on }));
     if (outcome.ok) {
       const mine = new Set(this.myFlags);
-      if (on) mine.add(targetKey(target));
-      else mine.delete(targetKey(target));
+      if (on) mine.add(flagKey(target));
+      else mine.delete(flagKey(target));
       this.set({ myFlags: mine });
     }
     return outcome;

@@ -7,7 +7,6 @@
  * Also the shape a tensor has (or will have) in the pass a snapshot is in, and element indices.
  */
 import {
-  flagKey,
   mlpLayout,
   mlpPassRows,
   mlpTensorShape,
@@ -118,16 +117,6 @@ export function snapshotShape(s: Snapshot, name: string): number[] {
 /** The index (one number per axis) of flat element k in a shape. */
 export function unflatten(shape: readonly number[], k: number): number[] {
   return shape.length === 2 ? [Math.floor(k / shape[1]), k % shape[1]] : [k];
-}
-
-/** The flag key of one element: `W[1,3]`, `B_act[2]`, `A1[0,2]`. */
-export function elementFlagKey(tensor: string, index: readonly number[]): string {
-  return flagKey({ type: 'element', tensor, index: [...index] });
-}
-
-/** The flag key of a stage: `stage:B_act`. */
-export function stageFlagKey(stage: string): string {
-  return flagKey({ type: 'stage', stage });
 }
 
 /**

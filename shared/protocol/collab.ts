@@ -82,7 +82,6 @@ const indexSchema = z
   .min(1, 'index needs 1 or 2 numbers')
   .max(2, 'index needs 1 or 2 numbers');
 
-/** An index into a tensor's shape, or a message saying why it is not one. */
 /** One element of a tensor; the lecture checks the name and index against its network. */
 export const TensorElement = z.strictObject({ tensor: TensorNameSchema, index: indexSchema });
 
@@ -105,12 +104,7 @@ export type SpotlightTarget = FlagTarget;
 export const FlagRequest = z.strictObject({ target: FlagTarget, on: z.boolean({ error: 'on must be true or false' }) });
 export type FlagRequest = z.infer<typeof FlagRequest>;
 
-/** `stage:B_act`, `B_act[2]`, `W[1,3]`: the key a flag is counted under. */
-export function flagKey(target: FlagTarget): string {
-  return target.type === 'stage' ? `stage:${target.stage}` : `${target.tensor}[${target.index.join(',')}]`;
-}
-
-/** Flags per key for the current pass (instructor only). */
+/** Flags per key (flag-key.ts) for the current pass (instructor only). */
 export interface FlagCounts {
   readonly counts: Readonly<Record<string, number>>;
 }

@@ -3,6 +3,7 @@ export * from './limits.js';
 export * from './join-code.js';
 export * from './decimal.js';
 export * from './collab.js';
+export * from './flag-key.js';
 export * from './loss-series.js';
 export * from './commands.js';
 export * from './snapshot.js';

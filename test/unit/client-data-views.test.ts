@@ -13,12 +13,13 @@ const TANH_BATCHED = mlpConfig({ inputs: 2, hidden: [{ units: 8, activation: 'ta
 const CIRCLE: DatasetSpec = { kind: 'points', set: 'circle', count: 200, noise: 0, trainFraction: 0.5, seed: 1 };
 
 describe('element labels', () => {
-  it("keeps the notebook's labels without a shape", () => {
-    expect(elementLabel('C_act', [0])).toBe('C_act');
-    expect(elementLabel('V', [2, 0])).toBe('V[3]');
-    expect(elementLabel('W', [0, 2])).toBe('W[1,3]');
-    expect(elementLabel('dL_dW', [1, 1])).toBe('∂L/∂W[2,2]');
-    expect(indexOf('W', 5)).toEqual([1, 1]);
+  it("keeps the notebook's labels, labelled by the notebook network's shapes", () => {
+    const shape = (tensor: string) => tensorShapeIn(NOTEBOOK_MLP_CONFIG, tensor);
+    expect(elementLabel('C_act', [0], shape('C_act'))).toBe('C_act');
+    expect(elementLabel('V', [2, 0], shape('V'))).toBe('V[3]');
+    expect(elementLabel('W', [0, 2], shape('W'))).toBe('W[1,3]');
+    expect(elementLabel('dL_dW', [1, 1], shape('dL_dW'))).toBe('∂L/∂W[2,2]');
+    expect(indexOf(5, shape('W'))).toEqual([1, 1]);
   });
 
   it('labels layer-indexed tensors by their shape in the network', () => {
@@ -28,12 +29,12 @@ describe('element labels', () => {
     expect(elementLabel('A1', [4, 2], tensorShapeIn(TANH_BATCHED, 'A1'))).toBe('A1[5,3]');
     expect(elementLabel('A2', [4, 0], tensorShapeIn(TANH_BATCHED, 'A2'))).toBe('A2[5]');
     expect(elementLabel('dL_dZ1', [0, 0], null)).toBe('∂L/∂Z1[1,1]');
-    expect(indexOf('W1', 9, tensorShapeIn(TANH_BATCHED, 'W1'))).toEqual([1, 1]);
+    expect(indexOf(9, tensorShapeIn(TANH_BATCHED, 'W1'))).toEqual([1, 1]);
   });
 
   it('describes flag keys for any network', () => {
-    expect(describeFlagKey('stage:dL_dZ1')).toBe('stage ∂L/∂Z1');
-    expect(describeFlagKey('B_act[1]')).toBe('B_act[2]');
+    expect(describeFlagKey('stage:dL_dZ1', TANH_BATCHED)).toBe('stage ∂L/∂Z1');
+    expect(describeFlagKey('B_act[1]', NOTEBOOK_MLP_CONFIG)).toBe('B_act[2]');
     expect(describeFlagKey('W1[0,1]', TANH_BATCHED)).toBe('W1[1,2]');
     expect(describeFlagKey('nope[0]', TANH_BATCHED)).toBe('nope[0]');
   });
