@@ -1,9 +1,11 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { binaryTargets, datasetLabel, packedData, predict, type MlpData, type Snapshot } from '../../shared/index.js';
+import { currentPass } from '../../shared/lecture/pass.js';
+import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import { fmt, full } from '../lib/format.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
-import { passSpan, snapshotParams } from '../lib/snapshot-network.js';
+import { snapshotParams } from '../lib/snapshot-network.js';
 
 /** Rows per page: a big point set (up to 10,000 rows) is paged, never rendered whole. */
 export const PAGE_ROWS = 50;
@@ -134,7 +136,7 @@ export class DatasetTable extends LitElement {
     const notebook = s.dataset.kind === 'truthTable' && s.dataset.table === 'notebook';
     const split: Split = this.split === 'test' && test ? 'test' : 'train';
     const data = split === 'test' && test ? test : train;
-    const pass = split === 'train' ? passSpan(s) : null;
+    const pass = split === 'train' ? currentPass(snapshotNetwork(s)) : null;
     const pages = Math.ceil(data.count / PAGE_ROWS);
     const page = Math.min(pages - 1, this.page ?? (pass ? Math.floor(pass.start / PAGE_ROWS) : 0));
     const first = page * PAGE_ROWS;

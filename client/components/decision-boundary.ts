@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { makeDataset, mlpLayout, mlpPassRows, packedData, type Dataset, type Snapshot } from '../../shared/index.js';
+import { makeDataset, mlpLayout, type Dataset, type Snapshot } from '../../shared/index.js';
+import { currentPass } from '../../shared/lecture/pass.js';
+import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import {
   accuracyOn,
   accuracySummary,
@@ -272,7 +274,7 @@ export class DecisionBoundary extends LitElement {
       ctx.strokeStyle = '#fff';
       ctx.stroke();
     }
-    for (const index of passRows(s)) {
+    for (const index of ringedRows(s)) {
       const row = dataset.train[index];
       if (!row) continue;
       const [px, py] = toPixel(domain, CANVAS_SIZE, row.x[0], row.x[1]);
@@ -294,12 +296,10 @@ export class DecisionBoundary extends LitElement {
 }
 
 /** The training rows of the pass under way (or about to start), when few enough to ring. */
-function passRows(s: Snapshot): number[] {
-  const data = packedData(s.dataset).train;
-  if (s.sampleIndex >= data.count) return [];
-  const rows = mlpPassRows(s.network, data, s.sampleIndex);
-  if (rows > MAX_RINGED_ROWS) return [];
-  return Array.from({ length: rows }, (_, k) => s.sampleIndex + k);
+function ringedRows(s: Snapshot): number[] {
+  const pass = currentPass(snapshotNetwork(s));
+  if (pass.count > MAX_RINGED_ROWS) return [];
+  return Array.from({ length: pass.count }, (_, k) => pass.start + k);
 }
 
 function circle(ctx: CanvasRenderingContext2D, x: number, y: number, r: number): void {

@@ -1,11 +1,13 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { mlpGradientCheck, packedData, parameterCount, type MlpGradientCheck, type Snapshot } from '../../shared/index.js';
+import { currentPass } from '../../shared/lecture/pass.js';
+import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import { affordableRows } from '../lib/gradient-budget.js';
 import { fmt, full } from '../lib/format.js';
 import { unflatten, weightLabel } from '../lib/names.js';
 import { panelStyles, scrollCueStyles } from '../lib/shared-styles.js';
-import { passSpan, snapshotParams } from '../lib/snapshot-network.js';
+import { snapshotParams } from '../lib/snapshot-network.js';
 
 const sci = (x: number) => (x === 0 ? '0' : x.toExponential(1).replace('-', '−'));
 /** Central differences agree with backprop to about h² ≈ 1e-10; anything near 1e-6 is a bug. */
@@ -125,7 +127,7 @@ export class GradientCheckPanel extends LitElement {
   }
 
   private spanOf(s: Snapshot): CheckSpan {
-    const pass = passSpan(s);
+    const pass = currentPass(snapshotNetwork(s));
     return { start: pass.start, count: affordableRows(parameterCount(s.network), pass.count), passCount: pass.count };
   }
 

@@ -1,12 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { mlpComputedInPass, mlpLayout, parseWholeNumber, upcomingShape, type Snapshot } from '../../shared/index.js';
+import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import { elementLabel, indexIn } from '../lib/collab.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { tensorLabel } from '../lib/names.js';
 import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
-import { snapshotNetwork } from '../lib/snapshot-network.js';
 
 /** Up to this many elements are offered in one list; bigger tensors pick a row and a column. */
 const LISTED_ELEMENTS = 64;

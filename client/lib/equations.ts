@@ -9,7 +9,9 @@
  */
 import { mlpLayout, packedData, type Activation, type MlpLayout, type MlpStageSpec, type Snapshot } from '../../shared/index.js';
 import { fmt } from './format.js';
-import { layerFormulaText, passRows, tensorLabel, tensorTex, type IndexPart } from './names.js';
+import { upcomingPassRows } from '../../shared/lecture/pass.js';
+import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
+import { layerFormulaText, tensorLabel, tensorTex, type IndexPart } from './names.js';
 
 /** One element of a tensor: 0-based, one number per axis of the tensor's shape (a row first in a batch). */
 export interface ElementRef {
@@ -84,7 +86,7 @@ class View {
   /** Rows in this pass (1 unless batched). */
   get rows(): number {
     const input = this.s.tensors[this.layout.input];
-    return input ? (this.batched ? input.shape[0] : 1) : passRows(this.s);
+    return input ? (this.batched ? input.shape[0] : 1) : upcomingPassRows(snapshotNetwork(this.s));
   }
 
   data(name: string): readonly number[] {

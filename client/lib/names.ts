@@ -8,7 +8,6 @@
  */
 import {
   mlpLayout,
-  mlpPassRows,
   mlpTensorShape,
   packedData,
   type Activation,
@@ -18,6 +17,9 @@ import {
   type MlpLayout,
   type Snapshot,
 } from '../../shared/index.js';
+import { own } from '../../shared/engine/tensor.js';
+import { upcomingPassRows } from '../../shared/lecture/pass.js';
+import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 
 /** "dL_dW1" → ["L", "W1"]; "dC_act_dC" → ["C_act", "C"]; null for a name that is not a derivative. */
 export function derivativeParts(name: string): [string, string] | null {
@@ -87,28 +89,12 @@ export function isPerRow(layout: MlpLayout, name: string): boolean {
   return !layout.layers.some((n) => n.dL_dW === name || n.dL_db === name);
 }
 
-/** How many rows the pass in a snapshot covers (or the next one, once `update` finished it). */
-export function passRows(s: Snapshot): number {
-  try {
-    const data = packedData(s.dataset).train;
-    // After `update` the pass is complete: the tensors still to come belong to the next one.
-    let start = s.sampleIndex;
-    if (s.stage === 'update') {
-      start += mlpPassRows(s.network, data, start);
-      if (start >= data.count) start = 0;
-    }
-    return mlpPassRows(s.network, data, Math.min(start, data.count - 1));
-  } catch {
-    return 1;
-  }
-}
-
-/** The shape a tensor has in the snapshot, or will have once its stage runs in this pass. */
+/** The shape a tensor has in the snapshot, or will have once its stage runs in this pass (or the next, after `update`). */
 export function snapshotShape(s: Snapshot, name: string): number[] {
-  const t = s.tensors[name];
+  const t = own(s.tensors, name);
   if (t) return [...t.shape];
   try {
-    return mlpTensorShape(s.network, name, passRows(s));
+    return mlpTensorShape(s.network, name, upcomingPassRows(snapshotNetwork(s)));
   } catch {
     return [1];
   }

@@ -17,6 +17,20 @@ export function tensor(shape: readonly number[], data: readonly number[]): Tenso
   return { shape: [...shape], data: [...data] };
 }
 
+/** An index into a shape, or a message saying why it is not one (a name for the message: the tensor's). */
+export function indexProblem(tensor: string, shape: readonly number[], index: readonly number[]): string | null {
+  if (index.length !== shape.length) {
+    return `index for ${tensor} needs ${shape.length} number${shape.length > 1 ? 's' : ''} (its shape is [${shape.join(', ')}])`;
+  }
+  const bad = index.findIndex((i, axis) => i >= shape[axis]);
+  return bad >= 0 ? `index [${index.join(', ')}] is outside ${tensor}, whose shape is [${shape.join(', ')}]` : null;
+}
+
+/** Row-major flat position of an index in a shape. */
+export function flatIndex(shape: readonly number[], index: readonly number[]): number {
+  return index.length === 2 ? index[0] * shape[1] + index[1] : index[0];
+}
+
 export function sameData(a: Tensor | undefined, b: Tensor | undefined): boolean {
   if (a === b) return true;
   if (!a || !b || a.data.length !== b.data.length || a.shape.length !== b.shape.length) return false;

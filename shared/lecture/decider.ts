@@ -5,6 +5,7 @@
  * event, so `evolve` is a pure function of its arguments.
  */
 import { LossLog, own, type Preset, type Tensor } from '../engine/index.js';
+import { flatIndex, indexProblem } from '../engine/tensor.js';
 import {
   mlpClearPass,
   mlpComputedInPass,
@@ -20,6 +21,7 @@ import {
   evaluateMlp,
   isNotebookConfig,
   mlpParams,
+  notebookWeightsFit,
   type MlpConfig,
   type MlpState,
 } from '../engine/mlp/index.js';
@@ -31,15 +33,12 @@ import {
   buildNetwork,
   elementProblem,
   fitInputs,
-  flatIndex,
-  indexProblem,
-  notebookWeightsFit,
   packedData,
   setupProblem,
-  upcomingPassRows,
   NOTEBOOK_DATASET_SPEC,
   NOTEBOOK_MLP_CONFIG,
 } from './setup.js';
+import { upcomingPassRows } from './pass.js';
 import { trainLecture } from './trainer.js';
 
 export interface LectureConfig {

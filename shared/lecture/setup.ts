@@ -5,7 +5,7 @@
  */
 import { makeDataset, type Dataset, type DatasetSpec, NOTEBOOK_DATASET_SPEC } from '../datasets/index.js';
 import type { Preset } from '../engine/mlp/init.js';
-import { own } from '../engine/tensor.js';
+import { indexProblem, own } from '../engine/tensor.js';
 import {
   createMlp,
   dataProblem,
@@ -13,13 +13,14 @@ import {
   layerSizes,
   mlpTensorShape,
   mlpLayout,
-  mlpPassRows,
+  notebookWeightsFit,
   packData,
   NOTEBOOK_MLP_CONFIG,
   type MlpConfig,
   type MlpData,
   type MlpState,
 } from '../engine/mlp/index.js';
+import { upcomingPassRows } from './pass.js';
 
 export { NOTEBOOK_DATASET_SPEC, NOTEBOOK_MLP_CONFIG };
 
@@ -51,11 +52,6 @@ export function fitInputs(config: MlpConfig, spec: DatasetSpec): MlpConfig {
   return config.inputs === inputs ? config : { ...config, inputs };
 }
 
-/** The notebook's recovered weights fit a 3-4-1 network only. */
-export function notebookWeightsFit(config: MlpConfig): boolean {
-  return layerSizes(config).join('-') === '3-4-1';
-}
-
 /** Why this network cannot learn from this dataset, or null. */
 export function setupProblem(config: MlpConfig, spec: DatasetSpec, preset: Preset): string | null {
   if (preset === 'notebook' && !notebookWeightsFit(config)) {
@@ -78,31 +74,6 @@ export function upcomingShape(network: MlpState, tensor: string): number[] | nul
   if (computed) return [...computed.shape];
   if (!mlpLayout(network.config).tensorNames.includes(tensor)) return null;
   return mlpTensorShape(network.config, tensor, upcomingPassRows(network));
-}
-
-/** The rows of the pass under way, or of the pass the next step starts (after `update`: the next one). */
-export function upcomingPassRows(network: MlpState): number {
-  const start = network.stage === 'update' ? nextPassStart(network) : network.sampleIndex;
-  return mlpPassRows(network.config, network.data, start);
-}
-
-function nextPassStart(network: MlpState): number {
-  const next = network.sampleIndex + mlpPassRows(network.config, network.data, network.sampleIndex);
-  return next >= network.data.count ? 0 : next;
-}
-
-/** An index into a shape, or a message saying why it is not one. */
-export function indexProblem(tensor: string, shape: readonly number[], index: readonly number[]): string | null {
-  if (index.length !== shape.length) {
-    return `index for ${tensor} needs ${shape.length} number${shape.length > 1 ? 's' : ''} (its shape is [${shape.join(', ')}])`;
-  }
-  const bad = index.findIndex((i, axis) => i >= shape[axis]);
-  return bad >= 0 ? `index [${index.join(', ')}] is outside ${tensor}, whose shape is [${shape.join(', ')}]` : null;
-}
-
-/** Row-major flat position of an index in a shape. */
-export function flatIndex(shape: readonly number[], index: readonly number[]): number {
-  return index.length === 2 ? index[0] * shape[1] + index[1] : index[0];
 }
 
 /** Why `tensor[index]` is not an element of this network (in the pass it is in), or null. */

@@ -6,7 +6,9 @@ import { describe, expect, it } from 'vitest';
 import { createLecture, forkLecture, mlpConfig, NOTEBOOK_MLP_CONFIG, toSnapshot, type DatasetSpec } from '../../shared/index.js';
 import { describeFlagKey, elementLabel, indexOf, tensorShapeIn } from '../../client/lib/collab.js';
 import { sandboxEpochLimit, SANDBOX_MAX_EPOCHS } from '../../client/lib/sandbox.js';
-import { passSpan, snapshotParams } from '../../client/lib/snapshot-network.js';
+import { snapshotParams } from '../../client/lib/snapshot-network.js';
+import { currentPass } from '../../shared/lecture/pass.js';
+import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import { affordableRows } from '../../client/lib/gradient-budget.js';
 
 const TANH_BATCHED = mlpConfig({ inputs: 2, hidden: [{ units: 8, activation: 'tanh' }], biases: true, batch: 10 });
@@ -72,8 +74,8 @@ describe('the sandbox and the gradient check stay quick', () => {
     const params = snapshotParams(s)!;
     expect(params.weights.map((w) => w.length)).toEqual([16, 8]);
     expect(params.biases!.map((b) => b.length)).toEqual([8, 1]);
-    expect(passSpan(s)).toEqual({ start: 0, count: 10 });
-    expect(passSpan({ ...s, sampleIndex: 95 })).toEqual({ start: 95, count: 5 });
+    expect(currentPass(snapshotNetwork(s))).toEqual({ start: 0, count: 10 });
+    expect(currentPass(snapshotNetwork({ ...s, sampleIndex: 95 }))).toEqual({ start: 95, count: 5 });
     expect(snapshotParams({ ...s, tensors: {} })).toBeNull();
     // A forked sandbox reads the same.
     expect(snapshotParams(toSnapshot(forkLecture(s)))!.weights[0]).toEqual(params.weights[0]);

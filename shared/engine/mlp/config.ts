@@ -70,6 +70,15 @@ export function isNotebookConfig(c: MlpConfig): boolean {
   );
 }
 
+/**
+ * Whether the notebook's recovered weights fit a config: any 3-4-1 network (its activations, loss,
+ * biases and batch may differ). The one rule of the notebook preset, asked by the decider, the
+ * engine's initialisation and the instructor's controls.
+ */
+export function notebookWeightsFit(c: MlpConfig): boolean {
+  return layerSizes(c).join('-') === '3-4-1';
+}
+
 /** Layer sizes n0 (inputs), n1, …, nL (outputs). */
 export function layerSizes(c: MlpConfig): number[] {
   return [c.inputs, ...c.hidden.map((h) => h.units), c.output.units];

@@ -1,5 +1,5 @@
 import { normalStream } from '../prng.js';
-import { isNotebookConfig, layerActivations, layerSizes, type MlpConfig } from './config.js';
+import { isNotebookConfig, layerActivations, layerSizes, notebookWeightsFit, type MlpConfig } from './config.js';
 
 /** Where a network's first parameters come from: the teaching notebook's weights, or a seeded draw. */
 export const PRESET_NAMES = ['notebook', 'random'] as const;
@@ -57,7 +57,7 @@ export function initialParams(config: MlpConfig, init: Preset, seed = 0): { weig
   const sizes = layerSizes(config);
   const zeros = () => (config.biases ? sizes.slice(1).map((n) => new Array<number>(n).fill(0)) : null);
   if (init === 'notebook') {
-    if (sizes.join('-') !== '3-4-1') throw new Error(`the notebook preset is for a 3-4-1 network, not ${sizes.join('-')}`);
+    if (!notebookWeightsFit(config)) throw new Error(`the notebook preset is for a 3-4-1 network, not ${sizes.join('-')}`);
     return { weights: [[...NOTEBOOK_WEIGHTS.W], [...NOTEBOOK_WEIGHTS.V]], biases: zeros() };
   }
   if (isNotebookConfig(config)) {
