@@ -36,7 +36,14 @@ export interface DiagramGeometry {
   readonly nodeTags: boolean;
   /** A projector display's big one-number nodes (compact is true too); null: the sizes of the stylesheet. */
   readonly big: BigNodes | null;
+  /** How nodes are named: the notebook's own letters (A₁, B₂, σ₂, C) or the tensor cards' names (Z1[3], A1[3]). */
+  readonly lettering: Lettering;
+  /** Narrowest the drawing is shown (it scrolls sideways in a narrower panel); null: it shrinks to fit any panel. */
+  readonly minWidth: number | null;
 }
+
+/** A drawing's notation: the notebook's, or the layer-indexed one the tensor cards use. */
+export type Lettering = 'notebook' | 'cards';
 
 /** Sizes of a projector display's drawing, in viewBox units. */
 export interface BigNodes {
@@ -72,6 +79,8 @@ const NOTEBOOK: DiagramGeometry = {
   tagY: 20,
   nodeTags: true,
   big: null,
+  lettering: 'notebook',
+  minWidth: null,
 };
 
 /**
@@ -137,8 +146,13 @@ function generalGeometry(layout: MlpLayout, biases: boolean): DiagramGeometry {
     tagY: 18,
     nodeTags: false,
     big: null,
+    lettering: 'cards',
+    minWidth: minWidthOf(out.x + lossBox.w + margin),
   };
 }
+
+/** A drawing narrower than this share of its width would make its numbers too small to read: it scrolls instead. */
+const minWidthOf = (width: number) => Math.round(width * 0.62);
 
 /**
  * The number in a big node, in viewBox units. Only its ratio to the rest of the drawing matters
@@ -197,6 +211,8 @@ function bigGeometry(layout: MlpLayout): DiagramGeometry {
     tagY: showsY,
     nodeTags: false,
     big: { valueSize: F, headingSize, showsY, baselineShift: Math.round(0.36 * F) },
+    lettering: 'cards',
+    minWidth: minWidthOf(out.x + lossBox.w + margin),
   };
 }
 
