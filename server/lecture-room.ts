@@ -19,6 +19,7 @@ import {
   type TrainingProgress,
 } from '../shared/index.js';
 import { applyEvent, type Applied, type ApplyContext } from '../shared/lecture/apply.js';
+import { EVENT_FORMAT_VERSION } from '../shared/lecture/event-format.js';
 import { LectureTrainer, slicedTrainingEvent } from '../shared/lecture/trainer.js';
 import { newSeed } from './ids.js';
 import type { Clock, LectureRecord, LectureStore, RandomSource } from './ports.js';
@@ -301,7 +302,7 @@ export class LectureRoom {
     try {
       const bytes = this.deps.store.appendEvent(
         this.id,
-        { seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, trained: event.trained, frame },
+        { format: EVENT_FORMAT_VERSION, seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, trained: event.trained, frame },
         { clearFlags },
       );
       this.quota.record(event.at, event.command, bytes);

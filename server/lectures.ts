@@ -12,6 +12,7 @@ import {
   type LectureState,
   type Snapshot,
 } from '../shared/index.js';
+import { eventFormatProblem } from '../shared/lecture/event-format.js';
 import { withTrainingResult } from '../shared/lecture/trainer.js';
 import { digestsOfEvents, loadCsvTexts } from './csv-datasets.js';
 import { hashToken, newJoinCode, newSeed, newToken, tokenMatches } from './ids.js';
@@ -60,6 +61,9 @@ export class LectureRegistry {
     const frames: Frame[] = [];
     const quota = new LectureQuota(this.deps.limits);
     for (const loaded of this.deps.store.events(id)) {
+      // Before anything reads it: an event of a newer format would be misread, so the lecture is not loaded at all.
+      const problem = eventFormatProblem(loaded.format, { lectureId: id, seq: loaded.seq });
+      if (problem) throw new Error(problem);
       // Event by event, so that a lecture of many uploads never needs more texts at once than the cache keeps.
       this.loadTexts([loaded]);
       const event = this.withStoredTrainingResult(id, state, loaded);

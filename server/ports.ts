@@ -22,6 +22,11 @@ export interface LectureRecord {
 }
 
 export interface StoredEvent {
+  /**
+   * The event format it was written in (EVENT_FORMAT_VERSION of the code that wrote it; events
+   * stored before the store kept it read as 1), so a server refuses an event it would misread.
+   */
+  readonly format: number;
   readonly seq: number;
   readonly at: number;
   readonly command: RecordedCommand;

@@ -25,6 +25,8 @@ CREATE TABLE IF NOT EXISTS events (
   reveal     TEXT,
   trained_params TEXT,
   trained_losses BLOB,
+  -- The event format that wrote the row (EVENT_FORMAT_VERSION); rows from before it was kept are 1.
+  format     INTEGER NOT NULL DEFAULT 1,
   PRIMARY KEY (lecture_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS answers (
@@ -73,6 +75,7 @@ interface EventRow {
   reveal: string | null;
   trained_params: string | null;
   trained_losses: Buffer | null;
+  format: number;
 }
 
 /** A training's losses as stored: every epoch's loss, then (with held-out rows) every test loss, as float64. */
@@ -130,10 +133,10 @@ export class SqliteStore implements LectureStore {
           LIMIT @limit`,
       ),
       insertEvent: this.db.prepare(
-        'INSERT INTO events (lecture_id, seq, at, command, frame, reveal, trained_params, trained_losses) VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (lecture_id, seq, at, command, frame, reveal, trained_params, trained_losses, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       events: this.db.prepare<[string, number], EventRow>(
-        'SELECT seq, at, command, frame, reveal, trained_params, trained_losses FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
+        'SELECT seq, at, command, frame, reveal, trained_params, trained_losses, format FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
       ),
       saveAnswer: this.db.prepare(
         `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at) VALUES (?, ?, ?, ?, ?)
@@ -193,7 +196,7 @@ export class SqliteStore implements LectureStore {
     const append = () => {
       // In the same transaction: an event never names a table the store does not hold.
       if (digest && this.stmts.useDataset.run(digest).changes === 0) throw new Error(`no CSV with digest ${digest.slice(0, 12)}… is stored`);
-      this.stmts.insertEvent.run(lectureId, event.seq, event.at, command, frame, reveal, trainedParams, trainedLosses);
+      this.stmts.insertEvent.run(lectureId, event.seq, event.at, command, frame, reveal, trainedParams, trainedLosses, event.format);
       // In the same transaction: a restart never finds the old pass's flags beside the new pass.
       if (options.clearFlags) this.stmts.clearFlags.run(lectureId);
     };
@@ -222,6 +225,7 @@ export class SqliteStore implements LectureStore {
       const trained = r.trained_params !== null && r.trained_losses !== null ? decodeTrained(r.trained_params, r.trained_losses, command.epochsRun) : undefined;
       const bytes = storedBytes(r.command, r.frame, r.reveal, r.trained_params, r.trained_losses);
       return {
+        format: r.format,
         seq: r.seq,
         at: r.at,
         command,
@@ -289,6 +293,8 @@ export class SqliteStore implements LectureStore {
     const columns = this.db.prepare<[], { name: string }>('PRAGMA table_info(events)').all();
     if (!columns.some((c) => c.name === 'reveal')) this.db.exec('ALTER TABLE events ADD COLUMN reveal TEXT');
     if (!columns.some((c) => c.name === 'trained_params')) this.db.exec('ALTER TABLE events ADD COLUMN trained_params TEXT; ALTER TABLE events ADD COLUMN trained_losses BLOB');
+    // Every event stored before the format was kept is in format 1 (the default fills them in).
+    if (!columns.some((c) => c.name === 'format')) this.db.exec('ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1');
   }
 
   *eventsJson(lectureId: string): Iterable<string> {

@@ -5,3 +5,4 @@ export * from './fork.js';
 export * from './setup.js';
 export * from './trainer.js';
 export * from './apply.js';
+export * from './event-format.js';
