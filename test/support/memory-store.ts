@@ -1,0 +1,168 @@
+/**
+ * The LectureStore port kept in memory: a real implementation for unit tests of the room and the
+ * registry (no SQLite, nothing on disk). Like SqliteStore it keeps what it is given as text and
+ * numbers, not the objects themselves, so a lecture read back is a copy, as after a restart; and
+ * it keeps the same rules (an event names only a stored table; a new pass's event clears flags).
+ */
+import type { LectureSummary, PredictionStats, TrainingResult } from '../../shared/index.js';
+import type { LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from '../../server/ports.js';
+
+interface Row {
+  readonly format: number;
+  readonly seq: number;
+  readonly at: number;
+  readonly command: string;
+  readonly frame: string;
+  readonly reveal: string | null;
+  trained: StoredTraining | null;
+}
+
+/** A training as stored: plain arrays of its parameters, float64 copies of its losses. */
+interface StoredTraining {
+  readonly params: string;
+  readonly losses: Float64Array;
+  readonly testLosses: Float64Array;
+}
+
+function storeTraining(result: TrainingResult): StoredTraining {
+  const params = JSON.stringify(result.params, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
+  return { params, losses: Float64Array.from(result.losses), testLosses: Float64Array.from(result.testLosses) };
+}
+
+const trainingBytes = (t: StoredTraining | null) => (t ? t.params.length + (t.losses.length + t.testLosses.length) * 8 : 0);
+
+export class MemoryStore implements LectureStore {
+  private readonly lectures = new Map<string, LectureRecord>();
+  private readonly logs = new Map<string, Row[]>();
+  /** lecture → "askSeq clientId" → value. */
+  private readonly answerValues = new Map<string, Map<string, number>>();
+  /** lecture → flag key → client ids. */
+  private readonly flagged = new Map<string, Map<string, Set<string>>>();
+  private readonly tables = new Map<string, { text: string; used: boolean }>();
+  /** How many events were appended, refused or not (a refusal must append none). */
+  appends = 0;
+
+  createLecture(record: LectureRecord): void {
+    if (this.lectures.has(record.id)) throw new Error(`lecture ${record.id} exists`);
+    this.lectures.set(record.id, { ...record });
+    this.logs.set(record.id, []);
+  }
+
+  getLecture(id: string): LectureRecord | undefined {
+    const record = this.lectures.get(id);
+    return record && { ...record };
+  }
+
+  listLectures(page: LecturePage = { limit: 100 }): LectureSummary[] {
+    const before = page.before ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
+    return [...this.lectures.values()]
+      .filter((l) => l.listed && (l.createdAt < before.createdAt || (l.createdAt === before.createdAt && (before.id === '' || l.id < before.id))))
+      .sort((a, b) => b.createdAt - a.createdAt || (a.id < b.id ? 1 : -1))
+      .slice(0, page.limit)
+      .map((l) => ({ id: l.id, title: l.title, createdAt: l.createdAt, eventCount: this.log(l.id).length }));
+  }
+
+  appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): number {
+    this.appends++;
+    const log = this.log(lectureId);
+    const last = log[log.length - 1]?.seq ?? 0;
+    if (event.seq <= last) throw new Error(`event ${event.seq} of ${lectureId} is stored already`);
+    const { command } = event;
+    const digest = command.type === 'setDataset' && command.dataset.kind === 'csv' ? command.dataset.digest : null;
+    const table = digest ? this.tables.get(digest) : undefined;
+    if (digest && !table) throw new Error(`no CSV with digest ${digest.slice(0, 12)}… is stored`);
+    const row: Row = {
+      format: event.format,
+      seq: event.seq,
+      at: event.at,
+      command: JSON.stringify(command),
+      frame: JSON.stringify(event.frame),
+      reveal: event.reveal ? JSON.stringify(event.reveal) : null,
+      trained: event.trained ? storeTraining(event.trained) : null,
+    };
+    if (table) table.used = true;
+    log.push(row);
+    if (options.clearFlags) this.flagged.delete(lectureId);
+    return rowBytes(row);
+  }
+
+  events(lectureId: string, afterSeq = 0): LoadedEvent[] {
+    return this.log(lectureId)
+      .filter((r) => r.seq > afterSeq)
+      .map((r) => ({
+        format: r.format,
+        seq: r.seq,
+        at: r.at,
+        command: JSON.parse(r.command),
+        frame: JSON.parse(r.frame),
+        ...(r.reveal ? { reveal: JSON.parse(r.reveal) as PredictionStats } : {}),
+        ...(r.trained ? { trained: { params: JSON.parse(r.trained.params), losses: r.trained.losses.slice(), testLosses: r.trained.testLosses.slice() } } : {}),
+        bytes: rowBytes(r),
+      }));
+  }
+
+  *eventsJson(lectureId: string): Iterable<string> {
+    yield '[';
+    for (const r of this.log(lectureId)) yield `${r.seq === 1 ? '' : ','}{"seq":${r.seq},"at":${r.at},"command":${r.command},"frame":${r.frame}}`;
+    yield ']';
+  }
+
+  attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): void {
+    const row = this.log(lectureId).find((r) => r.seq === seq);
+    if (row) row.trained = storeTraining(result);
+  }
+
+  saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number): void {
+    const answers = this.answerValues.get(lectureId) ?? new Map<string, number>();
+    answers.set(`${askSeq} ${clientId}`, value);
+    this.answerValues.set(lectureId, answers);
+  }
+
+  answers(lectureId: string, askSeq: number): Map<string, number> {
+    const found = new Map<string, number>();
+    for (const [key, value] of this.answerValues.get(lectureId) ?? []) {
+      const space = key.indexOf(' ');
+      if (Number(key.slice(0, space)) === askSeq) found.set(key.slice(space + 1), value);
+    }
+    return found;
+  }
+
+  setFlag(lectureId: string, clientId: string, key: string, on: boolean): void {
+    const flags = this.flagged.get(lectureId) ?? new Map<string, Set<string>>();
+    const who = flags.get(key) ?? new Set<string>();
+    if (on) who.add(clientId);
+    else who.delete(clientId);
+    if (who.size) flags.set(key, who);
+    else flags.delete(key);
+    this.flagged.set(lectureId, flags);
+  }
+
+  flags(lectureId: string): Map<string, Set<string>> {
+    return new Map([...(this.flagged.get(lectureId) ?? [])].map(([key, who]) => [key, new Set(who)]));
+  }
+
+  putDataset(digest: string, text: string): void {
+    if (!this.tables.has(digest)) this.tables.set(digest, { text, used: false });
+  }
+
+  forgetUnusedDataset(digest: string): void {
+    if (this.tables.get(digest)?.used === false) this.tables.delete(digest);
+  }
+
+  datasetText(digest: string): string | undefined {
+    return this.tables.get(digest)?.text;
+  }
+
+  close(): void {}
+
+  private log(lectureId: string): Row[] {
+    const log = this.logs.get(lectureId);
+    if (!log) throw new Error(`no lecture ${lectureId}`);
+    return log;
+  }
+}
+
+/** What an event takes, counted as SqliteStore counts its columns (for the lecture's quota). */
+function rowBytes(r: Row): number {
+  return r.command.length + r.frame.length + (r.reveal?.length ?? 0) + trainingBytes(r.trained);
+}
