@@ -82,7 +82,7 @@ export class ReplayPage extends LitElement {
       </section>`;
     }
     const event = r.position > 0 ? r.recording.events[r.position - 1] : null;
-    const label = event ? `${describeCommand(event.command, r.snapshot?.network)} · ${new Date(event.at).toLocaleTimeString()}` : 'as created';
+    const label = event && r.snapshot ? `${describeCommand(event.command, r.snapshot.network)} · ${new Date(event.at).toLocaleTimeString()}` : 'as created';
     document.title = `Replay: ${r.recording.lecture.title} · Backprop Live`;
     return html`
       <header>

@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { mlpLayout, NOTEBOOK_MLP_CONFIG, type MlpConfig, type MlpLayout, type MlpPhase, type MlpStageSpec, type TrainingStatus } from '../../shared/index.js';
+import { mlpLayout, type MlpConfig, type MlpLayout, type MlpPhase, type MlpStageSpec, type TrainingStatus } from '../../shared/index.js';
 import { flagKey } from '../../shared/protocol/flag-key.js';
 import type { FlagView } from '../lib/collab.js';
 import { FlagToggleEvent } from '../lib/events.js';
@@ -42,8 +42,8 @@ function groupsOf(layout: MlpLayout): StageGroup[] {
 @customElement('stage-strip')
 export class StageStrip extends LitElement {
   @property() stage = 'idle';
-  /** The architecture, whose layout names the stages (the notebook's until told otherwise). */
-  @property({ attribute: false }) network: MlpConfig = NOTEBOOK_MLP_CONFIG;
+  /** The architecture, whose layout names the stages; nothing is drawn until it is given. */
+  @property({ attribute: false }) network: MlpConfig | null = null;
   @property({ type: Number }) sampleIndex = 0;
   @property({ type: Number }) epoch = 0;
   @property({ attribute: false }) training: TrainingStatus | null = null;
@@ -187,6 +187,7 @@ export class StageStrip extends LitElement {
   ];
 
   override render() {
+    if (!this.network) return nothing;
     const layout = mlpLayout(this.network);
     const at = layout.stages.findIndex((s) => s.stage === this.stage);
     const t = this.training;

@@ -1,13 +1,12 @@
-import { datasetLabel, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpConfig, type MlpLayout, type RecordedCommand } from '../../shared/index.js';
+import { datasetLabel, mlpLayout, mlpTensorShape, type MlpConfig, type MlpLayout, type RecordedCommand } from '../../shared/index.js';
 import { fmt } from './format.js';
 import { derivativeParts, elementText, isPerRow, networkShapeText, stageLabel, tensorLabel } from './names.js';
 
 /**
  * One line in words for a recorded command: the replay's event label. An asked element is
- * written as the tensor cards write it (no index for one number) in the lecture's network
- * (the notebook's when not given).
+ * written as the tensor cards write it (no index for one number) in the lecture's network.
  */
-export function describeCommand(c: RecordedCommand, network: MlpConfig = NOTEBOOK_MLP_CONFIG): string {
+export function describeCommand(c: RecordedCommand, network: MlpConfig): string {
   switch (c.type) {
     case 'step':
       return 'Step';

@@ -48,9 +48,10 @@ export class StudentController {
     const asked = this.open;
     const now = this.live.snapshot?.prediction ?? null;
     this.open = now?.status === 'open' ? now : null;
-    if (!asked || frame.prediction !== null || this.answer(asked.askSeq) === null) return;
-    const element = describeCommand({ type: 'ask', tensor: asked.tensor, index: [...asked.index] }, this.live.snapshot?.network).replace(/^Ask the class: predict /, '');
-    this.notice = `The question on ${element} ended without a reveal (${describeCommand(frame.command, this.live.snapshot?.network)}): your answer was not counted.`;
+    const network = this.live.snapshot?.network;
+    if (!asked || !network || frame.prediction !== null || this.answer(asked.askSeq) === null) return;
+    const element = describeCommand({ type: 'ask', tensor: asked.tensor, index: [...asked.index] }, network).replace(/^Ask the class: predict /, '');
+    this.notice = `The question on ${element} ended without a reveal (${describeCommand(frame.command, network)}): your answer was not counted.`;
     this.host.requestUpdate();
   };
 
@@ -81,7 +82,8 @@ export class StudentController {
     const seq = this.rewind.seq;
     if (seq === null || seq === 0) return seq === 0 ? 'as created' : '';
     const command = this.rewind.commandAt(seq);
-    return command ? describeCommand(command, this.rewind.snapshot?.network) : '';
+    const network = this.rewind.snapshot?.network;
+    return command && network ? describeCommand(command, network) : '';
   }
 
   /** Called before each render: follow mode ends any private view. */

@@ -64,15 +64,15 @@ describe('descriptions in words', () => {
 
   it('label the new commands and keep the old labels', () => {
     expect(describeNetwork(deep)).toBe('2-8-8-1: tanh, relu, sigmoid; biases; batches of 10');
-    expect(describeCommand({ type: 'setWeight', tensor: 'V', index: [2, 0], value: -1.25 })).toBe('Set V[3,1] = −1.2500');
-    expect(describeCommand({ type: 'setWeight', tensor: 'b1', index: [3], value: 0.5 })).toBe('Set b1[4] = 0.5000');
-    expect(describeCommand({ type: 'spotlight', target: { type: 'element', tensor: 'W', index: [2, 3] } })).toBe('Spotlight on W[3,4]');
-    expect(describeCommand({ type: 'spotlight', target: { type: 'stage', stage: 'B_act' } })).toMatch(/^Spotlight on the stage B/);
-    expect(describeCommand({ type: 'spotlight', target: null })).toBe('Spotlight off');
-    expect(describeCommand({ type: 'setErrata', on: true })).toBe("Show the notebook's mistakes");
-    expect(describeCommand({ type: 'ask', tensor: 'C_act', index: [0] })).toBe('Ask the class: predict C_act');
+    expect(describeCommand({ type: 'setWeight', tensor: 'V', index: [2, 0], value: -1.25 }, NOTEBOOK_MLP_CONFIG)).toBe('Set V[3,1] = −1.2500');
+    expect(describeCommand({ type: 'setWeight', tensor: 'b1', index: [3], value: 0.5 }, NOTEBOOK_MLP_CONFIG)).toBe('Set b1[4] = 0.5000');
+    expect(describeCommand({ type: 'spotlight', target: { type: 'element', tensor: 'W', index: [2, 3] } }, NOTEBOOK_MLP_CONFIG)).toBe('Spotlight on W[3,4]');
+    expect(describeCommand({ type: 'spotlight', target: { type: 'stage', stage: 'B_act' } }, NOTEBOOK_MLP_CONFIG)).toMatch(/^Spotlight on the stage B/);
+    expect(describeCommand({ type: 'spotlight', target: null }, NOTEBOOK_MLP_CONFIG)).toBe('Spotlight off');
+    expect(describeCommand({ type: 'setErrata', on: true }, NOTEBOOK_MLP_CONFIG)).toBe("Show the notebook's mistakes");
+    expect(describeCommand({ type: 'ask', tensor: 'C_act', index: [0] }, NOTEBOOK_MLP_CONFIG)).toBe('Ask the class: predict C_act');
     expect(describeCommand({ type: 'ask', tensor: 'A1', index: [0, 2] }, deep)).toBe('Ask the class: predict A1[1,3]');
-    expect(describeCommand({ type: 'setNetwork', network: deep, preset: 'random', seed: 4 })).toBe(
+    expect(describeCommand({ type: 'setNetwork', network: deep, preset: 'random', seed: 4 }, NOTEBOOK_MLP_CONFIG)).toBe(
       'Network 2-8-8-1: tanh, relu, sigmoid; biases; batches of 10 (random weights, seed 4)',
     );
   });
