@@ -12,41 +12,32 @@ import {
   type PointSet,
   type TruthTable,
 } from '../../shared/index.js';
-import { ApiError, uploadDatasetCsv, type FileIssue } from '../lib/api.js';
-import { CommandRequestEvent } from '../lib/events.js';
+import { CommandRequestEvent, CsvUploadRequestEvent, type CsvUploadSource, type CsvUploadState } from '../lib/events.js';
 import { dataDraft, datasetSpec, describeIssue, type DataDraft } from '../lib/network-drafts.js';
 import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, formStyles, panelStyles } from '../lib/shared-styles.js';
-import { takeInstructorToken } from '../lib/token.js';
-
-/** How a CSV upload went. */
-type UploadState =
-  | { readonly status: 'idle' }
-  | { readonly status: 'sending' }
-  | { readonly status: 'done'; readonly message: string }
-  | { readonly status: 'failed'; readonly message: string; readonly issues: readonly FileIssue[] };
 
 const TABLE_NAMES: Record<TruthTable, string> = { notebook: "the notebook's (3 inputs)", xor: 'XOR', and: 'AND', or: 'OR' };
 
 /**
  * The data picker of the setup panel: a truth table or a generated point set (raises the
- * setDataset command as a CommandRequestEvent), or a CSV file (uploaded over HTTP with the
- * instructor's token; the server then applies a setDataset). The draft starts from the lecture's
- * data and follows it when it changes. Upload problems show here, by line and column.
+ * setDataset command as a CommandRequestEvent), or a CSV file (read here and raised as a
+ * CsvUploadRequestEvent: the lecture page uploads it, and the server then applies a setDataset).
+ * The draft starts from the lecture's data and follows it when it changes. Upload problems, as
+ * the page reports them in `upload`, show here by line and column.
  */
 @customElement('dataset-picker')
-export class DatasetPicker extends LitElement {
+export class DatasetPicker extends LitElement implements CsvUploadSource {
   /** The lecture's data (not `dataset`: HTMLElement has one). */
   @property({ attribute: false }) spec: DatasetSpec | null = null;
-  /** The lecture an upload goes to. */
-  @property() lectureId = '';
+  /** How the last upload went: set by the lecture page that sends it. */
+  @property({ attribute: false }) upload: CsvUploadState = { status: 'idle' };
   /** While training runs or the connection is down. */
   @property({ type: Boolean }) disabled = false;
 
   @state() private draft: DataDraft = dataDraft({ kind: 'truthTable', table: 'notebook' });
   @state() private file: File | null = null;
   @state() private csvShare = 1;
-  @state() private upload: UploadState = { status: 'idle' };
   /** Why a numeric field's text was refused, by field id: shown beside it, and nothing is applied meanwhile. */
   @state() private refused: ReadonlyMap<string, string> = new Map();
 
@@ -202,25 +193,19 @@ export class DatasetPicker extends LitElement {
     this.dispatchEvent(new CommandRequestEvent({ type: 'setDataset', dataset: datasetSpec(this.draft) }));
   }
 
+  /** Reads the chosen file and asks the lecture page to make it the lecture's data. */
   private async uploadCsv(): Promise<void> {
-    const lectureId = this.lectureId;
     const file = this.file;
     if (!this.spec || !file) return;
-    const token = takeInstructorToken(lectureId);
-    if (!token) {
-      this.upload = { status: 'failed', message: 'This page has no instructor token any more: open the instructor link again.', issues: [] };
+    this.upload = { status: 'sending' };
+    let text: string;
+    try {
+      text = await file.text();
+    } catch (err) {
+      this.upload = { status: 'failed', message: `The file was not used: ${err instanceof Error ? err.message : String(err)}`, issues: [] };
       return;
     }
-    this.upload = { status: 'sending' };
-    try {
-      const text = await file.text();
-      await uploadDatasetCsv(lectureId, token, { name: file.name, text, trainFraction: this.csvShare });
-      this.upload = { status: 'done', message: `${file.name} is the lecture's data now.` };
-    } catch (err) {
-      const issues = err instanceof ApiError ? err.issues : [];
-      const message = err instanceof Error ? err.message : String(err);
-      this.upload = { status: 'failed', message: `The file was not used: ${message}`, issues };
-    }
+    this.dispatchEvent(new CsvUploadRequestEvent({ name: file.name, text, trainFraction: this.csvShare }, this));
   }
 }
 

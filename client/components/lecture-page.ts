@@ -1,7 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import { CONNECT_ERRORS, type Command, type Snapshot } from '../../shared/index.js';
-import type { CommandRequestEvent, FlagToggleEvent, PredictionSubmitEvent, SpotlightRequestEvent, StudentActionEvent } from '../lib/events.js';
+import type { CommandRequestEvent, CsvUploadRequestEvent, FlagToggleEvent, PredictionSubmitEvent, SpotlightRequestEvent, StudentActionEvent } from '../lib/events.js';
+import { ApiError, uploadDatasetCsv } from '../lib/api.js';
 import { displayCode } from '../lib/format.js';
 import { LiveController } from '../lib/live-controller.js';
 import { StudentController } from '../lib/student-controller.js';
@@ -355,7 +356,7 @@ export class LecturePage extends LitElement {
   private renderConsoleBar(view: Snapshot | null) {
     const live = this.live!;
     return html`<div class="controls">
-      <instructor-controls .snapshot=${view} .connected=${live.status === 'live'} @bp-command=${this.onCommand}>
+      <instructor-controls .snapshot=${view} .connected=${live.status === 'live'} @bp-command=${this.onCommand} @bp-csv-upload=${this.onCsvUpload}>
         <button aria-pressed=${this.pointing ? 'true' : 'false'} @click=${() => this.togglePointing()} data-testid="point"
           title="Then click what the class should look at">☝ Point <kbd>S</kbd></button>
         <button @click=${() => this.openProjector()} data-testid="open-projector">Open projector display <kbd>P</kbd></button>
@@ -439,6 +440,29 @@ export class LecturePage extends LitElement {
     // A student's commands only ever drive their own sandbox.
     if (this.student) return this.student.runLocally(e.detail);
     await this.send(e.detail);
+  };
+
+  /**
+   * The instructor chose a CSV file as the lecture's data: it goes over HTTP with this page's
+   * token (the server then applies a setDataset, which arrives as a frame like any command's),
+   * and how it went goes back to the picker that asked.
+   */
+  private onCsvUpload = async (e: CsvUploadRequestEvent) => {
+    e.stopPropagation();
+    const { file, source } = e.detail;
+    if (this.access !== 'instructor' || !this.token) {
+      source.upload = { status: 'failed', message: 'This page has no instructor token any more: open the instructor link again.', issues: [] };
+      return;
+    }
+    source.upload = { status: 'sending' };
+    try {
+      await uploadDatasetCsv(this.lectureId, this.token, file);
+      source.upload = { status: 'done', message: `${file.name} is the lecture's data now.` };
+    } catch (err) {
+      const issues = err instanceof ApiError ? err.issues : [];
+      const message = err instanceof Error ? err.message : String(err);
+      source.upload = { status: 'failed', message: `The file was not used: ${message}`, issues };
+    }
   };
 
   private onFlag = (e: FlagToggleEvent) => {

@@ -94,7 +94,7 @@ export class NetworkSetup extends LitElement {
         <fieldset class="all" ?disabled=${off}>
           <div class="columns">
             <network-editor .network=${s.network} .disabled=${off}></network-editor>
-            <dataset-picker .spec=${s.dataset} .lectureId=${s.lectureId} .disabled=${off}></dataset-picker>
+            <dataset-picker .spec=${s.dataset} .disabled=${off}></dataset-picker>
           </div>
           <div class="notebook">
             <button @click=${() => this.backToNotebook()} data-testid="back-to-notebook">Back to the notebook</button>

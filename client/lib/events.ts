@@ -1,4 +1,5 @@
 import type { Command, FlagTarget, SpotlightTarget } from '../../shared/index.js';
+import type { FileIssue } from './api.js';
 import type { ElementRef } from './equations.js';
 
 /**
@@ -15,6 +16,43 @@ export class CommandRequestEvent extends CustomEvent<Command> {
 declare global {
   interface HTMLElementEventMap {
     'bp-command': CommandRequestEvent;
+  }
+}
+
+/** A CSV file the instructor chose as the lecture's data, read in the browser. */
+export interface CsvFile {
+  readonly name: string;
+  readonly text: string;
+  /** Share of its rows to train on; the others are held out. */
+  readonly trainFraction: number;
+}
+
+/** How an upload is going, as the lecture page reports it back to the component that asked. */
+export type CsvUploadState =
+  | { readonly status: 'idle' }
+  | { readonly status: 'sending' }
+  | { readonly status: 'done'; readonly message: string }
+  | { readonly status: 'failed'; readonly message: string; readonly issues: readonly FileIssue[] };
+
+/** What asks for an upload: the lecture page sets its `upload` as the upload goes. */
+export interface CsvUploadSource {
+  upload: CsvUploadState;
+}
+
+/**
+ * The instructor asks for a CSV file to become the lecture's data. Like a command it bubbles to
+ * the lecture page, which holds the token and sends it; the outcome goes to `source.upload`.
+ */
+export class CsvUploadRequestEvent extends CustomEvent<{ readonly file: CsvFile; readonly source: CsvUploadSource }> {
+  static readonly type = 'bp-csv-upload';
+  constructor(file: CsvFile, source: CsvUploadSource) {
+    super(CsvUploadRequestEvent.type, { detail: { file, source }, bubbles: true, composed: true });
+  }
+}
+
+declare global {
+  interface HTMLElementEventMap {
+    'bp-csv-upload': CsvUploadRequestEvent;
   }
 }
 
