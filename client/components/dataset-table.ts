@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { binaryTargets, datasetLabel, packedData, predict, type MlpData, type Snapshot } from '../../shared/index.js';
+import { isNotebookDataset } from '../../shared/datasets/spec.js';
 import { currentPass } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import { fmt, full } from '../lib/format.js';
@@ -133,7 +134,7 @@ export class DatasetTable extends LitElement {
     const params = s ? snapshotParams(s) : null;
     if (!s || !params) return nothing;
     const { dataset, train, test } = packedData(s.dataset);
-    const notebook = s.dataset.kind === 'truthTable' && s.dataset.table === 'notebook';
+    const notebook = isNotebookDataset(s.dataset);
     const split: Split = this.split === 'test' && test ? 'test' : 'train';
     const data = split === 'test' && test ? test : train;
     const pass = split === 'train' ? currentPass(snapshotNetwork(s)) : null;

@@ -3,6 +3,7 @@ import { customElement, property, query } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
 import { evaluateMlp, packedData, pointEpoch, type MlpEvaluation, type Snapshot } from '../../shared/index.js';
+import { isNotebookDataset } from '../../shared/datasets/spec.js';
 import { fmt } from '../lib/format.js';
 import type { LivePoint } from '../lib/live-controller.js';
 import { panelStyles } from '../lib/shared-styles.js';
@@ -123,7 +124,7 @@ export class LossChart extends LitElement {
     const [xs, ys, tests] = this.series();
     const lastTest = tests?.at(-1);
     const rows = s ? packedData(s.dataset).train.count : 0;
-    const notebook = s?.dataset.kind === 'truthTable' && s.dataset.table === 'notebook';
+    const notebook = s ? isNotebookDataset(s.dataset) : false;
     return html`
       <section class="panel" aria-labelledby="loss-title">
         <h2 id="loss-title">Loss per epoch</h2>

@@ -96,6 +96,11 @@ export type DatasetSpec = z.infer<typeof DatasetSpecSchema>;
 /** The notebook's dataset, the default. */
 export const NOTEBOOK_DATASET_SPEC: DatasetSpec = { kind: 'truthTable', table: 'notebook' };
 
+/** Whether a spec is the notebook's own truth table: with the notebook's network, the teaching notebook's lecture. */
+export function isNotebookDataset(spec: DatasetSpec): boolean {
+  return spec.kind === 'truthTable' && spec.table === 'notebook';
+}
+
 export type DatasetSpecResult = { readonly ok: true; readonly spec: DatasetSpec } | { readonly ok: false; readonly errors: readonly string[] };
 
 /** Validates a spec; never throws. */

@@ -1,2 +1,3 @@
 export * from './weight-ops.js';
 export * from './notebook.js';
+export * from './weights.js';

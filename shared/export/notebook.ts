@@ -6,12 +6,11 @@
  * starts from the lecture's exact initial weights and replays what changed them, leaving the
  * parameters equal to the lecture's at the moment of export.
  */
-import { LossLog } from '../engine/index.js';
 import { NOTEBOOK_ROWS } from '../datasets/truth-tables.js';
 import type { LectureConfig, LectureEvent } from '../lecture/decider.js';
 import { weightHistory, type WeightHistory, type WeightOp } from './weight-ops.js';
-import { isNotebookConfig, mlpLayout, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpState } from '../engine/mlp/index.js';
-import type { DatasetSpec } from '../datasets/index.js';
+import { isNotebookConfig, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpState } from '../engine/mlp/index.js';
+import { isNotebookDataset, type DatasetSpec } from '../datasets/spec.js';
 import { NotebookWriter, py, type NotebookJson } from './ipynb.js';
 import { markdownText } from './text.js';
 import { mlpNotebook } from './mlp-notebook.js';
@@ -34,7 +33,7 @@ const vLiteral = (data: readonly number[]) => parameterLiteral('V', data);
 
 /** Whether the lecture ends on the teaching notebook's own network and data: then the export is in that notebook's names. */
 function isTeachingNotebook(network: MlpState, dataset: DatasetSpec): boolean {
-  return isNotebookConfig(network.config) && dataset.kind === 'truthTable' && dataset.table === 'notebook';
+  return isNotebookConfig(network.config) && isNotebookDataset(dataset);
 }
 
 /** Consecutive passes over samples s, s+1, … (mod 8) at one learning rate become one loop. */
@@ -204,37 +203,4 @@ function teachingNotebook(config: LectureConfig, commands: number, history: Weig
   );
 
   return nb.notebook(config.lectureId, commands);
-}
-
-/**
- * The parameters as JSON: every weight matrix as nested rows (like numpy's tolist()), every bias
- * vector as a list, under the network's names (W and V for the notebook's network; W1, b1, …),
- * with the architecture so the numbers can be put back into the same network.
- */
-export function weightsJson(lectureId: string, seq: number, network: MlpState) {
-  const rows = (data: readonly number[], cols: number) => Array.from({ length: data.length / cols }, (_, i) => data.slice(i * cols, i * cols + cols));
-  const params: Record<string, number[] | number[][]> = {};
-  for (const name of mlpLayout(network.config).parameters) {
-    const t = network.tensors[name];
-    params[name] = t.shape.length === 2 ? rows(t.data, t.shape[1]) : [...t.data];
-  }
-  return { lectureId, seq, learningRate: network.learningRate, network: network.config, ...params };
-}
-
-/** The loss per epoch; with a held-out split, the test loss after each epoch in a third column. */
-export function lossCsv(history: LossLog, testHistory: LossLog = LossLog.EMPTY): string {
-  return [...lossCsvPieces(history, testHistory)].join('');
-}
-
-/** The same text in pieces of at most `rows` rows, for streaming a history of any length. */
-export function* lossCsvPieces(history: LossLog, testHistory: LossLog = LossLog.EMPTY, rows = 4096): Generator<string> {
-  const withTest = testHistory.length > 0;
-  yield withTest ? 'epoch,loss,test_loss\n' : 'epoch,loss\n';
-  const losses = history.view();
-  const tests = testHistory.view();
-  for (let start = 0; start < losses.length; start += rows) {
-    let piece = '';
-    for (let i = start; i < Math.min(losses.length, start + rows); i++) piece += withTest ? `${i + 1},${losses[i]},${tests[i] ?? ''}\n` : `${i + 1},${losses[i]}\n`;
-    yield piece;
-  }
 }

@@ -4,6 +4,7 @@ export * from './join-code.js';
 export * from './decimal.js';
 export * from './collab.js';
 export * from './flag-key.js';
+export * from './answer-stats.js';
 export * from './loss-series.js';
 export * from './commands.js';
 export * from './snapshot.js';
