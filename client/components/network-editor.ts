@@ -3,6 +3,7 @@ import { customElement, property, state } from 'lit/decorators.js';
 import {
   ACTIVATIONS,
   LIMITS,
+  LOSSES,
   MLP_LIMITS,
   NOTEBOOK_MLP_CONFIG,
   OUTPUT_ACTIVATIONS,
@@ -16,11 +17,11 @@ import {
   type OutputActivation,
 } from '../../shared/index.js';
 import { CommandRequestEvent } from '../lib/events.js';
-import { LOSS_NAMES, networkCommand, networkDraft, type BatchMode, type HiddenLayerDraft, type NetworkDraft } from '../lib/network-drafts.js';
+import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
+import { LOSS_SPECS, lossFitsOutput } from '../../shared/engine/mlp/losses.js';
+import { networkCommand, networkDraft, type BatchMode, type HiddenLayerDraft, type NetworkDraft } from '../lib/network-drafts.js';
 import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, formStyles, panelStyles } from '../lib/shared-styles.js';
-
-const ACTIVATION_NAMES: Record<Activation, string> = { sigmoid: 'sigmoid σ', tanh: 'tanh', relu: 'ReLU', linear: 'linear' };
 
 /**
  * The architecture editor of the setup panel: hidden layers, output, loss, biases, batch and a
@@ -91,7 +92,7 @@ export class NetworkEditor extends LitElement {
               ${this.numberField(`units-${i}`, h.units, { integer: true, min: 1, max: MLP_LIMITS.maxUnits }, (units) => this.setLayer(i, { units }))}
               <label for=${`activation-${i}`}>activation</label>
               <select id=${`activation-${i}`} @change=${(e: Event) => this.setLayer(i, { activation: (e.target as HTMLSelectElement).value as Activation })}>
-                ${ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === h.activation}>${ACTIVATION_NAMES[a]}</option>`)}
+                ${ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === h.activation}>${ACTIVATION_SPECS[a].name}</option>`)}
               </select>
               <button type="button" ?disabled=${layers <= MLP_LIMITS.minHiddenLayers} @click=${() => this.removeLayer(i)} aria-label=${`Remove hidden layer ${i + 1}`}>✕</button>
             </li>`,
@@ -103,12 +104,14 @@ export class NetworkEditor extends LitElement {
         <div class="row">
           <label for="output">Output</label>
           <select id="output" @change=${(e: Event) => this.setOutput((e.target as HTMLSelectElement).value as OutputActivation)}>
-            ${OUTPUT_ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === d.output}>${ACTIVATION_NAMES[a]}</option>`)}
+            ${OUTPUT_ACTIVATIONS.map((a) => html`<option value=${a} ?selected=${a === d.output}>${ACTIVATION_SPECS[a].name}</option>`)}
           </select>
           <label for="loss">Loss</label>
           <select id="loss" @change=${(e: Event) => this.patch({ loss: (e.target as HTMLSelectElement).value as Loss })}>
-            <option value="halfSquaredError" ?selected=${d.loss === 'halfSquaredError'}>${LOSS_NAMES.halfSquaredError}</option>
-            <option value="crossEntropy" ?selected=${d.loss === 'crossEntropy'} ?disabled=${d.output !== 'sigmoid'}>${LOSS_NAMES.crossEntropy} (sigmoid output)</option>
+            ${LOSSES.map((loss) => {
+              const needs = LOSS_SPECS[loss].needs;
+              return html`<option value=${loss} ?selected=${d.loss === loss} ?disabled=${!lossFitsOutput(loss, d.output)}>${LOSS_SPECS[loss].name}${needs ? ` (${needs.output} output)` : ''}</option>`;
+            })}
           </select>
           <label class="choice"><input type="checkbox" .checked=${d.biases} @change=${(e: Event) => this.patch({ biases: (e.target as HTMLInputElement).checked })} /> biases</label>
         </div>
@@ -155,9 +158,9 @@ export class NetworkEditor extends LitElement {
     this.patch({ hidden: this.draft.hidden.filter((_, k) => k !== i) });
   }
 
-  /** Cross-entropy needs a sigmoid output: a linear output falls back to ½(y − ŷ)². */
+  /** A loss the new output cannot take (cross-entropy needs a sigmoid) falls back to the notebook's ½(y − ŷ)². */
   private setOutput(output: OutputActivation): void {
-    this.patch({ output, loss: output === 'sigmoid' ? this.draft.loss : 'halfSquaredError' });
+    this.patch({ output, loss: lossFitsOutput(this.draft.loss, output) ? this.draft.loss : 'halfSquaredError' });
   }
 
   /** A numeric field read by parseDecimal: a number reaches `use`; a refusal shows beside the field instead. */

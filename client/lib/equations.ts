@@ -8,6 +8,9 @@
  * in a batch, r is the row and m the number of rows.
  */
 import { mlpLayout, packedData, type Activation, type MlpLayout, type MlpStageSpec, type Snapshot } from '../../shared/index.js';
+import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
+import type { FormulaOf } from '../../shared/engine/mlp/layout.js';
+import { LOSS_SPECS } from '../../shared/engine/mlp/losses.js';
 import { fmt } from './format.js';
 import { upcomingPassRows } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
@@ -57,8 +60,6 @@ const LETTERS = ['i', 'j', 'k', 'p', 'q', 's'];
 /** Single-line elements shown before the rest is summarised; multi-line sums get fewer. */
 const MAX_LINES = 16;
 const MAX_BLOCKS = 8;
-
-const SLOPE_NAMES: Record<Activation, string> = { sigmoid: 'sigmoid', tanh: 'tanh', relu: 'ReLU', linear: 'identity' };
 
 export function stageEquations(s: Snapshot): StageEquations {
   const v = new View(s);
@@ -136,25 +137,26 @@ class View {
 }
 
 function build(v: View, spec: MlpStageSpec): StageEquations {
-  switch (spec.formula.kind) {
+  const f = spec.formula;
+  switch (f.kind) {
     case 'input':
       return input(v);
     case 'matmul':
       return matmul(v, spec);
     case 'activation':
-      return activation(v, spec);
+      return activation(v, spec, f);
     case 'loss':
-      return loss(v, spec);
+      return loss(v, f);
     case 'lossGrad':
-      return lossGrad(v, spec);
+      return lossGrad(v, spec, f);
     case 'activationGrad':
-      return activationGrad(v, spec);
+      return activationGrad(v, spec, f);
     case 'hadamard':
       return hadamard(v, spec);
     case 'outer':
-      return outer(v, spec);
+      return outer(v, spec, f);
     case 'biasGrad':
-      return biasGrad(v, spec);
+      return biasGrad(v, spec, f);
     case 'backprop':
       return backprop(v, spec);
     case 'update':
@@ -237,18 +239,7 @@ function trainRows(s: Snapshot) {
 }
 
 /** f(x) in symbols: σ(x), tanh(x), relu(x), (x). */
-function applied(fn: Activation, x: string): string {
-  switch (fn) {
-    case 'sigmoid':
-      return `\\sigma(${x})`;
-    case 'tanh':
-      return `\\tanh(${x})`;
-    case 'relu':
-      return `\\mathrm{relu}(${x})`;
-    case 'linear':
-      return `(${x})`;
-  }
-}
+const applied = (fn: Activation, x: string): string => ACTIVATION_SPECS[fn].tex.applied(x);
 
 /** The whole network as one formula: L of y and ŷ = f(… f(A·W + b) …), or ŷ = A^{[L]} for a deep one. */
 function networkFormula(v: View): string {
@@ -259,18 +250,10 @@ function networkFormula(v: View): string {
     yHat = applied(layout.activations[i], pre);
   });
   const composed = v.depth <= 3;
-  const out = composed ? yHat : '\\hat y';
-  const outputs = v.size(v.depth);
-  const loss =
-    s.network.loss === 'crossEntropy'
-      ? `L = -\\bigl[y\\log \\hat y + (1 - y)\\log(1 - \\hat y)\\bigr]`
-      : outputs > 1
-        ? `L = \\tfrac12\\sum_j\\bigl(y_j - \\hat y_j\\bigr)^2`
-        : `L = \\tfrac12\\bigl(y - ${out}\\bigr)^2`;
-  if (s.network.loss !== 'crossEntropy' && outputs === 1) {
-    return composed ? loss : `${loss},\\quad \\hat y = ${tensorTex(layout.layers[v.depth - 1].A)}`;
-  }
-  return `${loss},\\quad \\hat y = ${composed ? yHat : tensorTex(layout.layers[v.depth - 1].A)}`;
+  const loss = LOSS_SPECS[s.network.loss].tex.network(composed ? yHat : '\\hat y', v.size(v.depth));
+  // A loss that writes ŷ itself needs it defined; one that took the composed formula is whole.
+  if (composed && !loss.namesHat) return loss.tex;
+  return `${loss.tex},\\quad \\hat y = ${composed ? yHat : tensorTex(layout.layers[v.depth - 1].A)}`;
 }
 
 function input(v: View): StageEquations {
@@ -332,88 +315,40 @@ function matmul(v: View, spec: MlpStageSpec): StageEquations {
   return equations(`${layerTitle(v, l, 'layer')}: ${layerFormulaText(v.layout, l, 'matmul')}`, formula, [...capped(blocks, MAX_BLOCKS), ...v.batchNote()]);
 }
 
-function activationFormula(fn: Activation, A: string, Z: string): string {
-  switch (fn) {
-    case 'sigmoid':
-      return `${A} = \\sigma(${Z}) = \\frac{1}{1 + e^{-${Z}}}`;
-    case 'tanh':
-      return `${A} = \\tanh(${Z}) = \\frac{e^{${Z}} - e^{-${Z}}}{e^{${Z}} + e^{-${Z}}}`;
-    case 'relu':
-      return `${A} = \\mathrm{relu}(${Z}) = \\max(${Z}, 0)`;
-    case 'linear':
-      return `${A} = ${Z}\\quad ${text('(linear: the identity)')}`;
-  }
-}
-
-/** f(z) with the number: the sigmoid as its fraction, the others by name. */
-function activationNumbers(fn: Activation, z: number): string {
-  switch (fn) {
-    case 'sigmoid':
-      return `\\frac{1}{1 + e^{${n(-z)}}}`;
-    case 'tanh':
-      return `\\tanh(${n(z)})`;
-    case 'relu':
-      return `\\max(${n(z)}, 0)`;
-    case 'linear':
-      return n(z);
-  }
-}
-
-function activation(v: View, spec: MlpStageSpec): StageEquations {
+function activation(v: View, spec: MlpStageSpec, f: FormulaOf<'activation'>): StageEquations {
   const l = spec.layer!;
-  const fn = spec.formula.fn as Activation;
-  const [Z] = spec.formula.inputs;
+  const fn = f.fn;
+  const { tex } = ACTIVATION_SPECS[fn];
+  const [Z] = f.inputs;
   const A = spec.produces[0];
   const width = v.size(l);
   const lines = range(width).map((j) => {
     // Several units: name each one's input (σ(B_2)); a single one needs no reminder.
     const middle = width > 1 || v.batched ? ` = ${applied(fn, v.unitTex(Z, width, j)).replace(/^\((.*)\)$/, '$1')}` : '';
-    return { tex: `${v.unitTex(A, width, j)}${middle} = ${activationNumbers(fn, v.unit(Z, width, j))} = ${n(v.unit(A, width, j))}`, element: v.unitRef(A, j) };
+    return { tex: `${v.unitTex(A, width, j)}${middle} = ${tex.numbers(v.unit(Z, width, j), n)} = ${n(v.unit(A, width, j))}`, element: v.unitRef(A, j) };
   });
-  return equations(`${layerTitle(v, l, 'activation')}: ${layerFormulaText(v.layout, l, 'activation')}`, activationFormula(fn, tensorTex(A), tensorTex(Z)), [
+  return equations(`${layerTitle(v, l, 'activation')}: ${layerFormulaText(v.layout, l, 'activation')}`, tex.formula(tensorTex(A), tensorTex(Z)), [
     ...capped(lines, MAX_LINES),
     ...v.batchNote(),
   ]);
 }
 
-function loss(v: View, spec: MlpStageSpec): StageEquations {
-  const [A] = spec.formula.inputs;
+function loss(v: View, f: FormulaOf<'loss'>): StageEquations {
+  const { tex, fromLogits } = LOSS_SPECS[f.fn];
+  const [A] = f.inputs;
   const outputs = v.size(v.depth);
   const m = v.rows;
   const rowIndex: IndexPart = v.batched ? 'r' : 0;
   const L = (r: IndexPart) => (v.batched ? tensorTex('L', [r]) : 'L');
-  const ys = (r: number) => range(outputs).map((j) => v.unit('y', outputs, j, r));
-  const as = (r: number) => range(outputs).map((j) => v.unit(A, outputs, j, r));
-  const sum = (terms: string[]) => (terms.length === 1 ? terms[0] : `\\bigl[${terms.join(' + ')}\\bigr]`);
-  const sumSymbol = outputs > 1 ? '\\sum_j ' : '';
-  let formula: string;
-  let row: (r: number) => string;
-  if (spec.formula.fn === 'crossEntropy') {
-    const y = v.unitTex('y', outputs, 'j', rowIndex);
-    const a = v.unitTex(A, outputs, 'j', rowIndex);
-    formula = `${L(rowIndex)} = -${sumSymbol}\\bigl[${y}\\log ${a} + (1 - ${y})\\log(1 - ${a})\\bigr]`;
-    row = (r) => {
-      const terms = range(outputs).map((j) => `${raw(ys(r)[j])}${dot}\\log ${n(as(r)[j])} + ${raw(1 - ys(r)[j])}${dot}\\log(1 - ${n(as(r)[j])})`);
-      return `${L(r)} = -${outputs > 1 ? sum(terms.map((t) => `\\bigl[${t}\\bigr]`)) : `\\bigl[${terms[0]}\\bigr]`} = ${n(v.data('L')[r])}`;
-    };
-  } else {
-    const y = v.unitTex('y', outputs, 'j', rowIndex);
-    const a = v.unitTex(A, outputs, 'j', rowIndex);
-    formula = `${L(rowIndex)} = \\tfrac12 ${sumSymbol}(${y} - ${a})^2`;
-    row = (r) => {
-      const terms = range(outputs).map((j) => `(${raw(ys(r)[j])} - ${n(as(r)[j])})^2`);
-      return `${L(r)} = \\tfrac12 ${sum(terms)} = ${n(v.data('L')[r])}`;
-    };
-  }
+  const terms = (r: number) => range(outputs).map((j) => ({ y: v.unit('y', outputs, j, r), yHat: v.unit(A, outputs, j, r) }));
+  const formula = tex.formula(L(rowIndex), v.unitTex('y', outputs, 'j', rowIndex), v.unitTex(A, outputs, 'j', rowIndex), outputs > 1 ? '\\sum_j ' : '');
+  const row = (r: number) => tex.row(L(r), terms(r), n(v.data('L')[r]), { n, raw });
   const lines = capped(
     range(m).map((r) => ({ tex: row(r), element: { tensor: v.layout.loss, index: [r] } })),
     MAX_LINES - 2,
     'rows',
   );
-  if (spec.formula.fromLogits) {
-    const z = tensorTex(spec.formula.inputs[2]);
-    lines.push(note(`${text('computed from')}\\ ${z}\\ ${text('as')}\\ \\max(${z}, 0) - y\\,${z} + \\log(1 + e^{-|${z}|})\\ ${text('so it never takes log 0')}`));
-  }
+  if (f.fromLogits && fromLogits) lines.push(note(fromLogits(tensorTex(f.inputs[2]))));
   if (v.batched && m > 1) {
     const mean = v.data('L').reduce((a, b) => a + b, 0) / m;
     lines.push(note(`\\tfrac{1}{${m}}\\sum_r ${tensorTex('L', ['r'])} = ${n(mean)}\\quad ${text('the mean over the batch')}`));
@@ -421,8 +356,8 @@ function loss(v: View, spec: MlpStageSpec): StageEquations {
   return equations('Loss', formula, lines);
 }
 
-function lossGrad(v: View, spec: MlpStageSpec): StageEquations {
-  const [A] = spec.formula.inputs;
+function lossGrad(v: View, spec: MlpStageSpec, f: FormulaOf<'lossGrad'>): StageEquations {
+  const [A] = f.inputs;
   const G = spec.produces[0];
   const outputs = v.size(v.depth);
   const formula = `${v.unitTex(G, outputs, LETTERS[v.depth], 'r')} = ${v.unitTex(A, outputs, LETTERS[v.depth], 'r')} - ${v.unitTex('y', outputs, LETTERS[v.depth], 'r')}`;
@@ -430,51 +365,27 @@ function lossGrad(v: View, spec: MlpStageSpec): StageEquations {
     tex: `${v.unitTex(G, outputs, j)} = ${n(v.unit(A, outputs, j))} - ${raw(v.unit('y', outputs, j))} = ${n(v.unit(G, outputs, j))}`,
     element: v.unitRef(G, j),
   }));
-  if (spec.formula.fused) {
-    // Why ŷ − y: the loss's slope and the sigmoid's cancel.
-    const a = '\\hat y';
-    lines.unshift(note(`${text('cross-entropy through the sigmoid:')}\\ \\frac{\\partial L}{\\partial ${a}}\\,\\sigma'(z) = \\frac{${a} - y}{${a}(1 - ${a})}\\,${a}(1 - ${a}) = ${a} - y`));
-  }
-  const title = spec.formula.fused ? `Backward: ${tensorLabel(G)}, cross-entropy through the sigmoid` : `Backward: ${tensorLabel(G)}`;
+  // Fused with the sigmoid: a note on why it is ŷ − y (the loss's slope and the sigmoid's cancel).
+  const fused = f.fused ? LOSS_SPECS[f.fn].fused : null;
+  if (fused) lines.unshift(note(fused.tex));
+  const title = fused ? `Backward: ${tensorLabel(G)}, ${fused.phrase}` : `Backward: ${tensorLabel(G)}`;
   return equations(title, formula, [...capped(lines, MAX_LINES), ...v.batchNote()]);
 }
 
-function activationGrad(v: View, spec: MlpStageSpec): StageEquations {
+function activationGrad(v: View, spec: MlpStageSpec, f: FormulaOf<'activationGrad'>): StageEquations {
   const l = spec.layer!;
-  const fn = spec.formula.fn as Activation;
+  const { noun, tex } = ACTIVATION_SPECS[f.fn];
   const G = spec.produces[0];
   const names = v.layout.layers[l - 1];
   const width = v.size(l);
   const j = LETTERS[l];
-  const g = (jj: IndexPart) => v.unitTex(G, width, jj, 'r');
-  const a = (jj: IndexPart) => v.unitTex(names.A, width, jj, 'r');
-  const z = (jj: IndexPart) => v.unitTex(names.Z, width, jj, 'r');
-  let formula: string;
-  let line: (jj: number) => string;
-  const value = (jj: number) => n(v.unit(G, width, jj));
-  const gRow0 = (jj: number) => v.unitTex(G, width, jj);
-  switch (fn) {
-    case 'sigmoid':
-      formula = `${g(j)} = ${a(j)}\\,(1 - ${a(j)})`;
-      line = (jj) => `${gRow0(jj)} = ${n(v.unit(names.A, width, jj))}\\,(1 - ${n(v.unit(names.A, width, jj))}) = ${value(jj)}`;
-      break;
-    case 'tanh':
-      formula = `${g(j)} = 1 - {${a(j)}}^2`;
-      line = (jj) => `${gRow0(jj)} = 1 - (${n(v.unit(names.A, width, jj))})^2 = ${value(jj)}`;
-      break;
-    case 'relu':
-      formula = `${g(j)} = \\begin{cases} 1 & ${z(j)} > 0 \\\\ 0 & ${text('otherwise')} \\end{cases}`;
-      line = (jj) => {
-        const zv = v.unit(names.Z, width, jj);
-        return `${gRow0(jj)} = ${value(jj)}\\quad (${v.unitTex(names.Z, width, jj)} = ${n(zv)} ${zv > 0 ? '> 0' : '\\le 0'})`;
-      };
-      break;
-    case 'linear':
-      formula = `${g(j)} = 1`;
-      line = (jj) => `${gRow0(jj)} = ${value(jj)}`;
-      break;
-  }
-  return equations(`Backward: ${tensorLabel(G)}, the ${SLOPE_NAMES[fn]}’s slope`, formula, [
+  const formula = `${v.unitTex(G, width, j, 'r')} = ${tex.slope(v.unitTex(names.A, width, j, 'r'), v.unitTex(names.Z, width, j, 'r'))}`;
+  const line = (jj: number) =>
+    `${v.unitTex(G, width, jj)} = ${tex.slopeLine(
+      { value: n(v.unit(G, width, jj)), a: v.unit(names.A, width, jj), z: v.unit(names.Z, width, jj), zSymbol: v.unitTex(names.Z, width, jj) },
+      n,
+    )}`;
+  return equations(`Backward: ${tensorLabel(G)}, the ${noun}’s slope`, formula, [
     ...capped(
       range(width).map((jj) => ({ tex: line(jj), element: v.unitRef(G, jj) })),
       MAX_LINES,
@@ -503,9 +414,9 @@ function delta(v: View, names: readonly string[], width: number) {
   };
 }
 
-function outer(v: View, spec: MlpStageSpec): StageEquations {
+function outer(v: View, spec: MlpStageSpec, f: FormulaOf<'outer'>): StageEquations {
   const l = spec.layer!;
-  const [A, ...deltaNames] = spec.formula.inputs;
+  const [A, ...deltaNames] = f.inputs;
   const G = spec.produces[0];
   const nIn = v.size(l - 1);
   const nOut = v.size(l);
@@ -515,7 +426,7 @@ function outer(v: View, spec: MlpStageSpec): StageEquations {
   const m = v.rows;
   let formula: string;
   let line: (ii: number, jj: number) => string;
-  if (spec.formula.batchMean) {
+  if (f.batchMean) {
     formula = `${g(i, j)} = \\frac{1}{m}\\sum_r ${v.unitTex(A, nIn, i, 'r')}\\,${d.tex(j, 'r')},\\quad m = ${m}`;
     line = (ii, jj) => {
       const terms = shortened(
@@ -535,9 +446,9 @@ function outer(v: View, spec: MlpStageSpec): StageEquations {
   return equations(`Backward: ${tensorLabel(G)}`, formula, capped(lines, MAX_LINES));
 }
 
-function biasGrad(v: View, spec: MlpStageSpec): StageEquations {
+function biasGrad(v: View, spec: MlpStageSpec, f: FormulaOf<'biasGrad'>): StageEquations {
   const l = spec.layer!;
-  const [D] = spec.formula.inputs;
+  const [D] = f.inputs;
   const G = spec.produces[0];
   const width = v.size(l);
   const j = LETTERS[l];
@@ -545,7 +456,7 @@ function biasGrad(v: View, spec: MlpStageSpec): StageEquations {
   const g = (jj: IndexPart) => v.biasTex(G, width, jj);
   let formula: string;
   let line: (jj: number) => string;
-  if (spec.formula.batchMean) {
+  if (f.batchMean) {
     formula = `${g(j)} = \\frac{1}{m}\\sum_r ${v.unitTex(D, width, j, 'r')},\\quad m = ${m}`;
     line = (jj) => {
       const terms = shortened(range(m).map((r) => p(v.unit(D, width, jj, r))), '\\cdots');

@@ -12,6 +12,7 @@ import {
   type MlpParams,
   type Tensor,
 } from '../../shared/index.js';
+import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
 import { diverging } from './colors.js';
 
 /** The rectangle of the input plane a picture covers. */
@@ -159,25 +160,16 @@ export interface ValueScale {
 export const OUTPUT_SCALE: ValueScale = { centre: 0.5, half: 0.5, text: 'ŷ: 0 blue · 0.5 white · 1 orange' };
 
 /**
- * A hidden activation's scale. Bounded functions use their whole range (sigmoid 0–1, white at ½;
- * tanh −1–1, white at 0); relu and linear are unbounded, so they use the largest magnitude in the
- * layer (one scale per layer, so its neurons compare).
+ * A hidden activation's scale, as its entry in the activations table says. Bounded functions use
+ * their whole range (sigmoid 0–1, white at ½; tanh −1–1, white at 0); relu and linear are
+ * unbounded, so they use the largest magnitude in the layer (one scale per layer, so its neurons
+ * compare).
  */
 export function activationScale(activation: Activation, layerValues: ArrayLike<number>): ValueScale {
-  switch (activation) {
-    case 'sigmoid':
-      return { centre: 0.5, half: 0.5, text: 'sigmoid: 0 blue · ½ white · 1 orange' };
-    case 'tanh':
-      return { centre: 0, half: 1, text: 'tanh: −1 blue · 0 white · 1 orange' };
-    case 'relu': {
-      const max = largestMagnitude(layerValues);
-      return { centre: 0, half: max, text: `relu: 0 white · ${formatScale(max)} orange (the layer's largest)` };
-    }
-    case 'linear': {
-      const max = largestMagnitude(layerValues);
-      return { centre: 0, half: max, text: `linear: ±${formatScale(max)} blue/orange (the layer's largest) · 0 white` };
-    }
-  }
+  const scale = ACTIVATION_SPECS[activation].heatmap;
+  if (scale.kind === 'range') return { centre: scale.centre, half: scale.half, text: scale.legend };
+  const max = largestMagnitude(layerValues);
+  return { centre: 0, half: max, text: scale.legend(formatScale(max)) };
 }
 
 function largestMagnitude(values: ArrayLike<number>): number {

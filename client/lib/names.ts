@@ -17,6 +17,7 @@ import {
   type MlpLayout,
   type Snapshot,
 } from '../../shared/index.js';
+import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
 import { own } from '../../shared/engine/tensor.js';
 import { upcomingPassRows } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
@@ -168,16 +169,7 @@ export function packedDataset(spec: DatasetSpec): Dataset | null {
 
 /** An activation applied, as the equations' titles and the diagram's headings write it: σ(Z1), tanh(Z1), relu(Z1), Z1. */
 export function appliedText(fn: Activation, z: string): string {
-  switch (fn) {
-    case 'sigmoid':
-      return `σ(${z})`;
-    case 'tanh':
-      return `tanh(${z})`;
-    case 'relu':
-      return `relu(${z})`;
-    case 'linear':
-      return z;
-  }
+  return ACTIVATION_SPECS[fn].text.applied(z);
 }
 
 /** A layer's forward formulas in words: "Z1 = A0·W1 + b1" and "A1 = tanh(Z1)". */

@@ -17,6 +17,7 @@ import {
   type PointSet,
   type TruthTable,
 } from '../../shared/index.js';
+import { LOSS_SPECS } from '../../shared/engine/mlp/losses.js';
 import type { FileIssue } from './api.js';
 
 export type BatchMode = 'sample' | 'mini' | 'full';
@@ -48,8 +49,6 @@ export interface DataDraft {
   readonly trainFraction: number;
   readonly seed: number;
 }
-
-export const LOSS_NAMES: Record<Loss, string> = { halfSquaredError: '½(y − ŷ)²', crossEntropy: 'cross-entropy' };
 
 /** The mini-batch size a draft offers when the network it starts from has none. */
 export const DEFAULT_MINI_BATCH = 10;
@@ -124,7 +123,7 @@ export function notebookCommands(): readonly [Command, Command] {
 export function networkSummary(c: MlpConfig): string {
   const batch = c.batch === 'full' ? 'full batch' : c.batch === 1 ? 'per sample' : `batches of ${c.batch}`;
   const acts = [...new Set(c.hidden.map((h) => h.activation))].join('/');
-  return [layerSizes(c).join('-'), `${acts}, ${c.output.activation} out`, LOSS_NAMES[c.loss], c.biases ? 'biases' : 'no biases', batch].join(' · ');
+  return [layerSizes(c).join('-'), `${acts}, ${c.output.activation} out`, LOSS_SPECS[c.loss].name, c.biases ? 'biases' : 'no biases', batch].join(' · ');
 }
 
 /** "line 3, column 2: …": the parser's messages name their place already; any other gets it in front. */

@@ -6,7 +6,9 @@
  * the last bits.
  */
 import { datasetLabel } from '../datasets/index.js';
-import { layerSizes, mlpLayout, type Activation, type MlpConfig, type MlpData, type MlpLayout } from '../engine/mlp/index.js';
+import { ACTIVATION_SPECS } from '../engine/mlp/activations.js';
+import { layerSizes, mlpLayout, type MlpConfig, type MlpData, type MlpLayout } from '../engine/mlp/index.js';
+import { LOSS_SPECS } from '../engine/mlp/losses.js';
 import type { LectureConfig } from '../lecture/decider.js';
 import { packedData } from '../lecture/setup.js';
 import { NotebookWriter, py, type NotebookJson } from './ipynb.js';
@@ -38,42 +40,6 @@ function parameterShape(layout: MlpLayout, name: string): number[] {
   return layout.layers[l - 1].W === name ? [sizes[l - 1], sizes[l]] : [sizes[l]];
 }
 
-
-const ACTIVATION_CODE: Record<Activation, string> = {
-  sigmoid: [
-    'def sigmoid(z):',
-    '    return 1.0/(1.0+np.exp(-z))',
-    '',
-    'def sigmoid_slope(A):',
-    '    """sigmoid\'(z) = sigmoid(z)*(1 - sigmoid(z)), written through the activation A = sigmoid(Z)."""',
-    '    return A*(1 - A)',
-  ].join('\n'),
-  tanh: ['def tanh(z):', '    return np.tanh(z)', '', 'def tanh_slope(A):', '    """tanh\'(z) = 1 - tanh(z)**2, written through the activation A = tanh(Z)."""', '    return 1 - A*A'].join('\n'),
-  relu: [
-    'def relu(z):',
-    '    return np.where(z > 0, z, 0.0)',
-    '',
-    'def relu_slope(Z):',
-    '    """1 where Z > 0, else 0 (0 at exactly 0, the subgradient PyTorch uses)."""',
-    '    return np.where(Z > 0, 1.0, 0.0)',
-  ].join('\n'),
-  linear: ['def linear(z):', '    return z', '', 'def linear_slope(Z):', '    return np.ones_like(Z)'].join('\n'),
-};
-
-const LOSS_CODE = {
-  halfSquaredError: [
-    'def loss(y, A_out, Z_out):',
-    '    """(1/2)*(y - y_hat)**2 for each row, summed over the outputs; y_hat = A_out is the prediction."""',
-    '    return np.sum(0.5*(y - A_out)**2, axis=-1)',
-  ].join('\n'),
-  crossEntropy: [
-    'def loss(y, A_out, Z_out):',
-    '    """Binary cross-entropy -[y*log(y_hat) + (1 - y)*log(1 - y_hat)] for each row, summed over the outputs,',
-    '    computed from the logits Z_out as max(z, 0) - y*z + log(1 + exp(-|z|)): the same number, without log 0."""',
-    '    return np.sum(np.maximum(Z_out, 0) - y*Z_out + np.log1p(np.exp(-np.abs(Z_out))), axis=-1)',
-  ].join('\n'),
-} as const;
-
 /** δ written from its factors: dL_dZ, or (the notebook's output layer) dL_dC_act and dC_act_dC multiplied. */
 const product = (names: readonly string[]) => (names.length === 1 ? names[0] : `(${names.join(' * ')})`);
 
@@ -103,7 +69,7 @@ function passStatements(layout: MlpLayout, target: string, batched: boolean, pha
         out.push(`L = loss(${target}, ${output.A}, ${output.Z})`);
         break;
       case 'lossGrad':
-        out.push(`${name} = ${f.inputs[0]} - ${target}${f.fused ? '  # cross-entropy and the sigmoid differentiated together' : ''}`);
+        out.push(`${name} = ${f.inputs[0]} - ${target}${f.fused ? `  ${LOSS_SPECS[f.fn].fused?.numpyComment}` : ''}`);
         break;
       case 'activationGrad':
         out.push(`${name} = ${f.fn}_slope(${f.inputs[0] ?? layout.layers[st.layer! - 1].Z})`);
@@ -123,8 +89,8 @@ function passStatements(layout: MlpLayout, target: string, batched: boolean, pha
         out.push(`${name} = ${product(f.inputs.slice(0, -1))} @ ${f.inputs[f.inputs.length - 1]}.T`);
         break;
       default: {
-        const unknown: never = f.kind;
-        throw new Error(`unknown formula ${String(unknown)}`);
+        const unknown: never = f;
+        throw new Error(`unknown formula ${JSON.stringify(unknown)}`);
       }
     }
   }
@@ -178,7 +144,7 @@ function batchText(config: MlpConfig, rows: number): { md: string; value: string
 
 function describeNetwork(config: MlpConfig): string {
   const acts = [...config.hidden.map((h) => h.activation), config.output.activation];
-  const loss = config.loss === 'crossEntropy' ? 'binary cross-entropy' : '½(y − ŷ)²';
+  const loss = LOSS_SPECS[config.loss].fullName;
   const batch = config.batch === 1 ? 'per-sample SGD' : config.batch === 'full' ? 'full batch' : `mini-batches of ${config.batch}`;
   return `a ${layerSizes(config).join('-')} network (${acts.join(', ')}; ${config.biases ? 'with' : 'no'} biases; ${loss}; ${batch})`;
 }
@@ -286,13 +252,9 @@ export function mlpNotebook(lecture: LectureConfig, commands: number, history: W
       `and applies its activation function (the formulas are listed under "One pass"); the last layer's activation ${output.A} is the prediction ŷ. ` +
       'The activation functions and their slopes dA/dZ:',
   );
-  nb.code([...new Set(layout.activations)].map((fn) => ACTIVATION_CODE[fn]).join('\n\n'));
-  nb.md(
-    config.loss === 'crossEntropy'
-      ? `The loss: binary cross-entropy, computed from the output's logits ${output.Z} as the engine does. Its gradient through the sigmoid is simply ŷ − y (the loss's 1/(ŷ(1 − ŷ)) and the sigmoid's ŷ(1 − ŷ) cancel).`
-      : 'The loss: ½(y − ŷ)², whose gradient is dL/dŷ = ŷ − y.',
-  );
-  nb.code(LOSS_CODE[config.loss]);
+  nb.code([...new Set(layout.activations)].map((fn) => ACTIVATION_SPECS[fn].numpy).join('\n\n'));
+  nb.md(LOSS_SPECS[config.loss].numpy.markdown(output.Z));
+  nb.code(LOSS_SPECS[config.loss].numpy.code);
 
   nb.md(`# Parameters\n\n${originText(config, history.origin)} \`eta\` is the learning rate then; every step below names the one it used.`);
   nb.code(`PARAMETERS = [${layout.parameters.map((p) => `'${p}'`).join(', ')}]\n${paramsLiteral(config, history.origin.params, 'params')}\neta = ${py(history.origin.eta)}`);

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LOSS_SPECS } from './losses.js';
 
 /**
  * The architecture and training rule of a small multilayer perceptron. The notebook's network is
@@ -146,8 +147,9 @@ export const MlpConfigSchema = z
     if (!whole(c.output.units) || c.output.units < 1 || c.output.units > L.maxOutputs) {
       bad(['output', 'units'], `the output layer has ${c.output.units} units; it needs a whole number from 1 to ${L.maxOutputs}`);
     }
-    if (c.loss === 'crossEntropy' && c.output.activation !== 'sigmoid') {
-      bad(['loss'], 'binary cross-entropy needs a sigmoid output (its prediction must lie between 0 and 1)');
+    const needs = LOSS_SPECS[c.loss].needs;
+    if (needs && c.output.activation !== needs.output) {
+      bad(['loss'], `${LOSS_SPECS[c.loss].fullName} needs a ${needs.output} output (${needs.why})`);
     }
     if (c.batch !== 'full' && (!whole(c.batch) || c.batch < 1 || c.batch > L.maxBatchSize)) {
       bad(['batch'], `batch size ${c.batch} is not allowed; use a whole number from 1 to ${L.maxBatchSize}, or "full"`);

@@ -1,4 +1,5 @@
 import type { MlpConfig } from './config.js';
+import { LOSS_SPECS } from './losses.js';
 
 /** A training row. The notebook's `Sample` ({x, y: number}) is one; several outputs take y as a list. */
 export interface MlpSample {
@@ -38,16 +39,18 @@ export function packFor(config: MlpConfig, samples: readonly MlpSample[]): MlpDa
   return packData(samples, config.inputs, config.output.units);
 }
 
-/** Why this data cannot train this network, or null: width mismatch, no rows, cross-entropy targets outside [0, 1]. */
+/** Why this data cannot train this network, or null: width mismatch, no rows, targets outside the loss's range (cross-entropy's [0, 1]). */
 export function dataProblem(config: MlpConfig, data: MlpData): string | null {
   if (data.inputs !== config.inputs) return `the data has ${data.inputs} features; the network has ${config.inputs} inputs`;
   if (data.outputs !== config.output.units) return `the data has ${data.outputs} targets; the network has ${config.output.units} outputs`;
   if (data.count === 0) return 'the data has no rows';
-  if (config.loss === 'crossEntropy') {
+  const loss = LOSS_SPECS[config.loss];
+  if (loss.targets) {
+    const [lo, hi] = loss.targets;
     for (let i = 0; i < data.y.length; i++) {
       const v = data.y[i];
-      if (!(v >= 0 && v <= 1)) {
-        return `binary cross-entropy needs targets between 0 and 1; row ${Math.floor(i / data.outputs) + 1} has ${v}`;
+      if (!(v >= lo && v <= hi)) {
+        return `${loss.fullName} needs targets between ${lo} and ${hi}; row ${Math.floor(i / data.outputs) + 1} has ${v}`;
       }
     }
   }

@@ -1,3 +1,4 @@
+import { ACTIVATION_SPECS } from './activations.js';
 import type { MlpConfig } from './config.js';
 import type { MlpData } from './data.js';
 import type { MlpParams } from './init.js';
@@ -9,7 +10,10 @@ export function mlpMeanLoss(config: MlpConfig, params: MlpParams, data: MlpData,
   return lossAndPattern(config, params, data, start, count).loss;
 }
 
-/** The mean loss, and which ReLUs are on (Z > 0) on every row: a finite difference that changes the pattern crossed a kink. */
+/**
+ * The mean loss, and on which side of its kink (Z > 0 or not) each unit of a kinked activation (ReLU)
+ * is on every row: a finite difference that changes the pattern crossed a kink.
+ */
 function lossAndPattern(config: MlpConfig, params: MlpParams, data: MlpData, start: number, count: number): { loss: number; pattern: string } {
   const ws = new Workspace(config, params);
   let sum = 0;
@@ -17,7 +21,7 @@ function lossAndPattern(config: MlpConfig, params: MlpParams, data: MlpData, sta
   for (let r = start; r < start + count; r++) {
     ws.forward(data.x, r);
     sum += ws.rowLoss(data.y, r);
-    for (let l = 1; l <= ws.L; l++) if (ws.acts[l - 1] === 'relu') for (const z of ws.z[l]) pattern += z > 0 ? '1' : '0';
+    for (let l = 1; l <= ws.L; l++) if (ACTIVATION_SPECS[ws.acts[l - 1]].kinked) for (const z of ws.z[l]) pattern += z > 0 ? '1' : '0';
   }
   return { loss: sum / count, pattern };
 }
@@ -60,7 +64,7 @@ export interface MlpGradientCheck {
   /** The largest |analytic − numeric| / max(1, |analytic|, |numeric|): absolute for small gradients, relative for large. */
   readonly maxRelDifference: number;
   /**
-   * Parameters (as "W1[3]") whose ±h perturbation switched a ReLU on or off: their finite difference
+   * Parameters (as "W1[3]") whose ±h perturbation switched a ReLU (a kinked activation) on or off: their finite difference
    * straddles a kink and may legitimately disagree with the analytic (one-sided) slope.
    */
   readonly kinks: readonly string[];

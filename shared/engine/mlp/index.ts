@@ -1,4 +1,6 @@
 export * from './config.js';
+export * from './activations.js';
+export * from './losses.js';
 export * from './layout.js';
 export * from './kernels.js';
 export * from './data.js';

@@ -1,4 +1,5 @@
 import { normalStream } from '../prng.js';
+import { ACTIVATION_SPECS } from './activations.js';
 import { isNotebookConfig, layerActivations, layerSizes, notebookWeightsFit, type MlpConfig } from './config.js';
 
 /** Where a network's first parameters come from: the teaching notebook's weights, or a seeded draw. */
@@ -51,7 +52,7 @@ export interface MlpParams {
  * - `random` on the notebook's exact config: the notebook's random preset (randomWeights: W = −randn, V = randn),
  *   so a seed gives the network it gave before the general engine.
  * - `random` otherwise: normals from one seeded stream, layer by layer, W row-major, scaled by
- *   He (√(2/n_in)) for a ReLU layer and Xavier/Glorot (√(2/(n_in + n_out))) for the others; biases 0.
+ *   He (√(2/n_in)) or Xavier/Glorot (√(2/(n_in + n_out))) as the layer's activation says (ReLU: He); biases 0.
  */
 export function initialParams(config: MlpConfig, init: Preset, seed = 0): { weights: number[][]; biases: number[][] | null } {
   const sizes = layerSizes(config);
@@ -68,7 +69,7 @@ export function initialParams(config: MlpConfig, init: Preset, seed = 0): { weig
   const acts = layerActivations(config);
   const weights = sizes.slice(1).map((nOut, i) => {
     const nIn = sizes[i];
-    const scale = acts[i] === 'relu' ? Math.sqrt(2 / nIn) : Math.sqrt(2 / (nIn + nOut));
+    const scale = ACTIVATION_SPECS[acts[i]].init === 'he' ? Math.sqrt(2 / nIn) : Math.sqrt(2 / (nIn + nOut));
     return Array.from({ length: nIn * nOut }, () => scale * randn());
   });
   return { weights, biases: zeros() };

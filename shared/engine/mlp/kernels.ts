@@ -1,7 +1,10 @@
+import { ACTIVATION_SPECS } from './activations.js';
 import type { Activation, Loss } from './config.js';
+import { LOSS_SPECS } from './losses.js';
 
 /**
- * The arithmetic of one row of a pass through any MLP, the notebook's network included. The stage
+ * The arithmetic of one row of a pass through any MLP, the notebook's network included (each
+ * activation's and loss's own kernels are in their tables, activations.ts and losses.ts). The stage
  * machine (network.ts), the trainer (train.ts), the predictor and the gradient check all call
  * these, in the same order, so stepping, training and predicting agree to the bit. Where the
  * notebook network is concerned the operations are those of the notebook-only engine this one
@@ -11,10 +14,6 @@ import type { Activation, Loss } from './config.js';
  */
 
 type Out = number[] | Float64Array;
-
-export function sigmoid(x: number): number {
-  return 1 / (1 + Math.exp(-x));
-}
 
 /** out[j] = Σ_i a[i]·m[i][j]: a row vector times a matrix (the notebook's B = A·W, C = B_act·V). */
 export function vecMat(a: ArrayLike<number>, m: ArrayLike<number>, cols: number, out: Out): void {
@@ -32,86 +31,24 @@ export function affineInto(a: ArrayLike<number>, W: ArrayLike<number>, b: ArrayL
   if (b) for (let j = 0; j < cols; j++) out[j] = out[j] + b[j];
 }
 
-export function relu(x: number): number {
-  return x > 0 ? x : 0;
-}
-
+/** A = f(Z) elementwise: the activation's own kernel (activations.ts). */
 export function activateInto(fn: Activation, z: ArrayLike<number>, out: Out): void {
-  const n = z.length;
-  switch (fn) {
-    case 'sigmoid':
-      for (let i = 0; i < n; i++) out[i] = sigmoid(z[i]);
-      return;
-    case 'tanh':
-      for (let i = 0; i < n; i++) out[i] = Math.tanh(z[i]);
-      return;
-    case 'relu':
-      for (let i = 0; i < n; i++) out[i] = z[i] > 0 ? z[i] : 0;
-      return;
-    case 'linear':
-      for (let i = 0; i < n; i++) out[i] = z[i];
-      return;
-  }
+  ACTIVATION_SPECS[fn].activate(z, out);
 }
 
-/**
- * dA/dZ elementwise. Sigmoid and tanh through their output (s(1 − s), 1 − a²); ReLU through Z,
- * with slope 0 at Z = 0 exactly (the subgradient PyTorch uses); linear 1.
- */
+/** dA/dZ elementwise, from Z or A as the activation's entry says (activations.ts). */
 export function activationSlopeInto(fn: Activation, z: ArrayLike<number>, a: ArrayLike<number>, out: Out): void {
-  const n = a.length;
-  switch (fn) {
-    case 'sigmoid':
-      // σ'(z) written through the activation: s(1 − s).
-      for (let i = 0; i < n; i++) out[i] = a[i] * (1 - a[i]);
-      return;
-    case 'tanh':
-      for (let i = 0; i < n; i++) out[i] = 1 - a[i] * a[i];
-      return;
-    case 'relu':
-      for (let i = 0; i < n; i++) out[i] = z[i] > 0 ? 1 : 0;
-      return;
-    case 'linear':
-      for (let i = 0; i < n; i++) out[i] = 1;
-      return;
-  }
+  ACTIVATION_SPECS[fn].slope(z, a, out);
 }
 
-/**
- * Binary cross-entropy −[y·log σ(z) + (1 − y)·log(1 − σ(z))] from the logit z, in the form that
- * cannot overflow or take log 0: max(z, 0) − y·z + log(1 + e^−|z|).
- */
-export function crossEntropyFromLogit(y: number, z: number): number {
-  return Math.max(z, 0) - y * z + Math.log1p(Math.exp(-Math.abs(z)));
-}
-
-/**
- * The loss of one row, summed over the output units. yHat and z are the output layer's A and Z.
- * ½(y − ŷ)² is the notebook's halfSquaredError for one output.
- */
+/** The loss of one row, summed over the output units; yHat and z are the output layer's A and Z (losses.ts). */
 export function rowLoss(loss: Loss, y: ArrayLike<number>, yHat: ArrayLike<number>, z: ArrayLike<number>): number {
-  const n = yHat.length;
-  let sum: number;
-  if (loss === 'halfSquaredError') {
-    let d = y[0] - yHat[0];
-    sum = 0.5 * d * d;
-    for (let j = 1; j < n; j++) {
-      d = y[j] - yHat[j];
-      sum += 0.5 * d * d;
-    }
-  } else {
-    sum = crossEntropyFromLogit(y[0], z[0]);
-    for (let j = 1; j < n; j++) sum += crossEntropyFromLogit(y[j], z[j]);
-  }
-  return sum;
+  return LOSS_SPECS[loss].rowLoss(y, yHat, z);
 }
 
-/**
- * ŷ − y. For ½(y − ŷ)² this is dL/dŷ (the notebook's dL_dC_act); for cross-entropy after a sigmoid
- * it is dL/dZ, the sigmoid's slope ŷ(1 − ŷ) having cancelled against the loss's 1/(ŷ(1 − ŷ)).
- */
-export function lossGradInto(y: ArrayLike<number>, yHat: ArrayLike<number>, out: Out): void {
-  for (let j = 0; j < yHat.length; j++) out[j] = yHat[j] - y[j];
+/** The output delta ŷ − y: dL/dŷ, or dL/dZ for a loss fused with the output's sigmoid (losses.ts). */
+export function outputDeltaInto(loss: Loss, y: ArrayLike<number>, yHat: ArrayLike<number>, out: Out): void {
+  LOSS_SPECS[loss].delta(y, yHat, out);
 }
 
 export function hadamardInto(a: ArrayLike<number>, b: ArrayLike<number>, out: Out): void {

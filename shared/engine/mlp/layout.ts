@@ -1,4 +1,6 @@
+import { ACTIVATION_SPECS } from './activations.js';
 import { isNotebookConfig, layerActivations, layerSizes, type Activation, type Loss, type MlpConfig } from './config.js';
+import { LOSS_SPECS } from './losses.js';
 
 /**
  * The names, stages and formulas of a network, derived from its config once (memoised per
@@ -8,28 +10,23 @@ import { isNotebookConfig, layerActivations, layerSizes, type Activation, type L
  * docs/networks.md lists the formula of every stage.
  */
 
-export type FormulaKind =
-  | 'input'
-  | 'matmul'
-  | 'activation'
-  | 'loss'
-  | 'lossGrad'
-  | 'activationGrad'
-  | 'hadamard'
-  | 'outer'
-  | 'biasGrad'
-  | 'backprop'
-  | 'update';
+/** What every formula has: the tensors it reads, by name, in the order it uses them, and itself in plain text. */
+interface FormulaBase {
+  readonly inputs: readonly string[];
+  /** A plain-text rendering, e.g. "Z1 = A0·W1 + b1". */
+  readonly text: string;
+}
 
 /**
- * What a stage computes, for an equation panel to render. `inputs` are tensor names, in the order
- * the formula uses them:
- * - input: loads `produces` = [A0, y] from the dataset row(s)
+ * What a stage computes, for an equation panel (or a notebook) to render; one variant per kind,
+ * each with only its own fields. `inputs` per kind:
+ * - input: none; loads `produces` = [A0, y] from the dataset row(s)
  * - matmul: [A, W] or [A, W, b] → A·W (+ b)
  * - activation: [Z] → fn(Z)
- * - loss: [ŷ, y] → fn(y, ŷ) (`fromLogits`: cross-entropy is computed from the output's Z, given as a third input)
- * - lossGrad: [ŷ, y] → ŷ − y: dL/dŷ for ½(y − ŷ)²; for cross-entropy after a sigmoid it is dL/dZ directly (`fused`)
- * - activationGrad: [A] (sigmoid: A⊙(1 − A), tanh: 1 − A²), [Z] (relu: 1 where Z > 0, else 0) or [] (linear: 1)
+ * - loss: [ŷ, y] → fn(y, ŷ) (`fromLogits`: computed from the output's Z, given as a third input)
+ * - lossGrad: [ŷ, y] → ŷ − y: dL/dŷ, or with `fused` (cross-entropy after a sigmoid) dL/dZ directly
+ * - activationGrad: what the activation's slope is written through (activations.ts `slopeFrom`):
+ *   [A] (sigmoid: A⊙(1 − A), tanh: 1 − A²), [Z] (relu: 1 where Z > 0, else 0) or [] (linear: 1)
  * - hadamard: [dL_dA, dA_dZ] → their elementwise product
  * - outer: [A, d…] → Aᵀ·δ where δ is the elementwise product of the other inputs (one input, or the
  *   notebook's dL_dC_act and dC_act_dC); `batchMean`: the mean over the batch's rows
@@ -37,20 +34,22 @@ export type FormulaKind =
  * - backprop: [d…, W] → δ·Wᵀ, δ as for outer
  * - update: [P1, dL_dP1, P2, dL_dP2, …] → P ← P − η·dL_dP for each pair
  */
-export interface Formula {
-  readonly kind: FormulaKind;
-  readonly inputs: readonly string[];
-  /** The activation (activation, activationGrad) or loss (loss, lossGrad). */
-  readonly fn?: Activation | Loss;
-  /** lossGrad only: true when cross-entropy and the sigmoid are differentiated together (dL/dZ = ŷ − y). */
-  readonly fused?: boolean;
-  /** loss only: computed from the logits Z (cross-entropy), for numerical stability. */
-  readonly fromLogits?: boolean;
-  /** outer and biasGrad in batched configs: the gradient is the mean over the batch's rows. */
-  readonly batchMean?: boolean;
-  /** A plain-text rendering, e.g. "Z1 = A0·W1 + b1". */
-  readonly text: string;
-}
+export type Formula =
+  | (FormulaBase & { readonly kind: 'input' })
+  | (FormulaBase & { readonly kind: 'matmul' })
+  | (FormulaBase & { readonly kind: 'activation'; readonly fn: Activation })
+  | (FormulaBase & { readonly kind: 'loss'; readonly fn: Loss; readonly fromLogits: boolean })
+  | (FormulaBase & { readonly kind: 'lossGrad'; readonly fn: Loss; readonly fused: boolean })
+  | (FormulaBase & { readonly kind: 'activationGrad'; readonly fn: Activation })
+  | (FormulaBase & { readonly kind: 'hadamard' })
+  | (FormulaBase & { readonly kind: 'outer'; readonly batchMean: boolean })
+  | (FormulaBase & { readonly kind: 'biasGrad'; readonly batchMean: boolean })
+  | (FormulaBase & { readonly kind: 'backprop' })
+  | (FormulaBase & { readonly kind: 'update' });
+
+export type FormulaKind = Formula['kind'];
+/** The variant of one kind, for a renderer's case: FormulaOf<'activation'> has its `fn`. */
+export type FormulaOf<K extends FormulaKind> = Extract<Formula, { readonly kind: K }>;
 
 export type MlpPhase = 'forward' | 'backward' | 'update';
 
@@ -120,7 +119,7 @@ function notebookLayers(): LayerNames[] {
 }
 
 function indexedLayers(config: MlpConfig, count: number): LayerNames[] {
-  const fused = config.loss === 'crossEntropy';
+  const fused = LOSS_SPECS[config.loss].fused !== null;
   return Array.from({ length: count }, (_, i) => {
     const l = i + 1;
     const isOutput = l === count;
@@ -138,25 +137,10 @@ function indexedLayers(config: MlpConfig, count: number): LayerNames[] {
   });
 }
 
-const FN_TEXT: Record<Activation, (x: string) => string> = {
-  sigmoid: (x) => `σ(${x})`,
-  tanh: (x) => `tanh(${x})`,
-  relu: (x) => `relu(${x})`,
-  linear: (x) => x,
-};
-
 function slopeFormula(fn: Activation, n: LayerNames): Formula {
-  const name = n.dA_dZ!;
-  switch (fn) {
-    case 'sigmoid':
-      return { kind: 'activationGrad', fn, inputs: [n.A], text: `${name} = ${n.A}⊙(1 − ${n.A})` };
-    case 'tanh':
-      return { kind: 'activationGrad', fn, inputs: [n.A], text: `${name} = 1 − ${n.A}²` };
-    case 'relu':
-      return { kind: 'activationGrad', fn, inputs: [n.Z], text: `${name} = 1 where ${n.Z} > 0, else 0` };
-    case 'linear':
-      return { kind: 'activationGrad', fn, inputs: [], text: `${name} = 1` };
-  }
+  const spec = ACTIVATION_SPECS[fn];
+  const from = spec.slopeFrom === 'A' ? [n.A] : spec.slopeFrom === 'Z' ? [n.Z] : [];
+  return { kind: 'activationGrad', fn, inputs: from, text: `${n.dA_dZ} = ${spec.text.slope(n.A, n.Z)}` };
 }
 
 function buildLayout(config: MlpConfig): MlpLayout {
@@ -167,7 +151,6 @@ function buildLayout(config: MlpConfig): MlpLayout {
   const layers = notebook ? notebookLayers() : indexedLayers(config, count);
   const input = notebook ? 'A' : 'A0';
   const batched = config.batch !== 1;
-  const mean = batched ? { batchMean: true } : {};
   const k = batched ? '(1/k)·' : '';
   const stages: MlpStageSpec[] = [];
   const push = (stage: string, phase: MlpPhase, layer: number | null, produces: string[], formula: Formula) =>
@@ -183,20 +166,18 @@ function buildLayout(config: MlpConfig): MlpLayout {
       inputs: n.b ? [prev, n.W, n.b] : [prev, n.W],
       text: `${n.Z} = ${prev}·${n.W}${n.b ? ` + ${n.b}` : ''}`,
     });
-    push(n.A, 'forward', l, [n.A], { kind: 'activation', fn, inputs: [n.Z], text: `${n.A} = ${FN_TEXT[fn](n.Z)}` });
+    push(n.A, 'forward', l, [n.A], { kind: 'activation', fn, inputs: [n.Z], text: `${n.A} = ${ACTIVATION_SPECS[fn].text.applied(n.Z)}` });
   }
   const out = layers[count - 1];
-  if (config.loss === 'crossEntropy') {
-    push('L', 'forward', null, ['L'], {
-      kind: 'loss',
-      fn: 'crossEntropy',
-      fromLogits: true,
-      inputs: [out.A, 'y', out.Z],
-      text: `L = −[y·log ${out.A} + (1 − y)·log(1 − ${out.A})]`,
-    });
-  } else {
-    push('L', 'forward', null, ['L'], { kind: 'loss', fn: 'halfSquaredError', inputs: [out.A, 'y'], text: `L = ½(y − ${out.A})²` });
-  }
+  const loss = LOSS_SPECS[config.loss];
+  const fromLogits = loss.fromLogits !== null;
+  push('L', 'forward', null, ['L'], {
+    kind: 'loss',
+    fn: config.loss,
+    fromLogits,
+    inputs: fromLogits ? [out.A, 'y', out.Z] : [out.A, 'y'],
+    text: loss.text.loss(out.A),
+  });
 
   for (let l = count; l >= 1; l--) {
     const n = layers[l - 1];
@@ -204,14 +185,14 @@ function buildLayout(config: MlpConfig): MlpLayout {
     const fn = activations[l - 1];
     if (l === count) {
       if (n.dL_dA) {
-        push(n.dL_dA, 'backward', l, [n.dL_dA], { kind: 'lossGrad', fn: config.loss, inputs: [n.A, 'y'], text: `${n.dL_dA} = ${n.A} − y` });
+        push(n.dL_dA, 'backward', l, [n.dL_dA], { kind: 'lossGrad', fn: config.loss, fused: false, inputs: [n.A, 'y'], text: `${n.dL_dA} = ${n.A} − y` });
       } else {
         push(n.dL_dZ!, 'backward', l, [n.dL_dZ!], {
           kind: 'lossGrad',
           fn: config.loss,
           fused: true,
           inputs: [n.A, 'y'],
-          text: `${n.dL_dZ} = ${n.A} − y (cross-entropy through the sigmoid)`,
+          text: `${n.dL_dZ} = ${n.A} − y (${loss.fused?.phrase})`,
         });
       }
     }
@@ -221,12 +202,12 @@ function buildLayout(config: MlpConfig): MlpLayout {
     }
     const delta = n.dL_dZ ? [n.dL_dZ] : [n.dL_dA!, n.dA_dZ!];
     const deltaText = n.dL_dZ ?? `(${n.dL_dA}·${n.dA_dZ})`;
-    push(n.dL_dW, 'backward', l, [n.dL_dW], { kind: 'outer', inputs: [prev, ...delta], ...mean, text: `${n.dL_dW} = ${k}${prev}ᵀ·${deltaText}` });
+    push(n.dL_dW, 'backward', l, [n.dL_dW], { kind: 'outer', inputs: [prev, ...delta], batchMean: batched, text: `${n.dL_dW} = ${k}${prev}ᵀ·${deltaText}` });
     if (n.b && n.dL_db) {
       push(n.dL_db, 'backward', l, [n.dL_db], {
         kind: 'biasGrad',
         inputs: [n.dL_dZ!],
-        ...mean,
+        batchMean: batched,
         text: batched ? `${n.dL_db} = mean of the rows of ${n.dL_dZ}` : `${n.dL_db} = ${n.dL_dZ}`,
       });
     }

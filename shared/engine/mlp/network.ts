@@ -12,8 +12,8 @@ import {
   backpropInto,
   divideInPlace,
   hadamardInto,
-  lossGradInto,
   outerInto,
+  outputDeltaInto,
   rowLoss,
   sgdInto,
 } from './kernels.js';
@@ -214,7 +214,7 @@ export function mlpComputeStage(s: MlpState, stage: string): MlpState {
     case 'activation': {
       const z = need(s, f.inputs[0]);
       const out = new Float64Array(z.length);
-      activateInto(layout.activations[layer - 1], z, out);
+      activateInto(f.fn, z, out);
       return put(st.stage, out);
     }
     case 'loss': {
@@ -226,7 +226,7 @@ export function mlpComputeStage(s: MlpState, stage: string): MlpState {
       const losses = new Float64Array(k);
       let sum = s.epochLossSum;
       for (let r = 0; r < k; r++) {
-        losses[r] = rowLoss(config.loss, rowOf(y, r, nOut), rowOf(yHat, r, nOut), rowOf(z, r, nOut));
+        losses[r] = rowLoss(f.fn, rowOf(y, r, nOut), rowOf(yHat, r, nOut), rowOf(z, r, nOut));
         sum += losses[r];
       }
       return put('L', losses, { epochLossSum: sum, epochLossCount: s.epochLossCount + k });
@@ -234,14 +234,14 @@ export function mlpComputeStage(s: MlpState, stage: string): MlpState {
     case 'lossGrad': {
       const yHat = need(s, f.inputs[0]);
       const out = new Float64Array(yHat.length);
-      lossGradInto(need(s, 'y'), yHat, out);
+      outputDeltaInto(f.fn, need(s, 'y'), yHat, out);
       return put(st.stage, out);
     }
     case 'activationGrad': {
       const n = layout.layers[layer - 1];
       const a = need(s, n.A);
       const out = new Float64Array(a.length);
-      activationSlopeInto(layout.activations[layer - 1], need(s, n.Z), a, out);
+      activationSlopeInto(f.fn, need(s, n.Z), a, out);
       return put(st.stage, out);
     }
     case 'hadamard': {
@@ -296,8 +296,8 @@ export function mlpComputeStage(s: MlpState, stage: string): MlpState {
       return { ...s, stage, tensors };
     }
     default: {
-      const unknown: never = f.kind;
-      throw new Error(`unknown formula ${String(unknown)}`);
+      const unknown: never = f;
+      throw new Error(`unknown formula ${JSON.stringify(unknown)}`);
     }
   }
 }

@@ -1,5 +1,6 @@
 import { layerActivations, layerSizes, type Activation, type Loss, type MlpConfig } from './config.js';
 import type { MlpParams } from './init.js';
+import { LOSS_SPECS } from './losses.js';
 import {
   accumulateInto,
   accumulateOuterInto,
@@ -9,8 +10,8 @@ import {
   backpropInto,
   divideInPlace,
   hadamardInto,
-  lossGradInto,
   outerInto,
+  outputDeltaInto,
   rowLoss,
   sgdInto,
 } from './kernels.js';
@@ -98,10 +99,10 @@ export class Workspace {
    */
   backward(mode: 'set' | 'accumulate'): void {
     const { L } = this;
-    if (this.loss === 'crossEntropy') {
-      lossGradInto(this.y, this.a[L], this.dZ[L]);
+    if (LOSS_SPECS[this.loss].fused) {
+      outputDeltaInto(this.loss, this.y, this.a[L], this.dZ[L]);
     } else {
-      lossGradInto(this.y, this.a[L], this.dA[L]);
+      outputDeltaInto(this.loss, this.y, this.a[L], this.dA[L]);
       activationSlopeInto(this.acts[L - 1], this.z[L], this.a[L], this.slope[L]);
       hadamardInto(this.dA[L], this.slope[L], this.dZ[L]);
     }
