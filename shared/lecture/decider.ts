@@ -2,7 +2,8 @@
  * A lecture as a decider: `decide(state, command)` says which event a command produces (or
  * why it does not apply now); `evolve(state, event)` applies an event. The recording is the
  * event log, and any state is the fold of `evolve` over it. Time and seeds arrive in the
- * event, so `evolve` is a pure function of its arguments.
+ * event, so `evolve` is a pure function of its arguments. A new command is applied through
+ * `applyCommand` (apply.ts), which runs these two with the class's answers and the finite check.
  */
 import { LossLog, own, type Preset, type Tensor } from '../engine/index.js';
 import { flatIndex, indexProblem } from '../engine/tensor.js';
