@@ -15,12 +15,16 @@ export interface FlagView {
 }
 
 /**
- * A tensor's shape in a network, as far as it is known without the pass: a batched tensor's row
- * count is not, so it is taken as "several" (its labels then always name the row).
+ * How many rows a label takes a batched tensor to have. Not the pass's (shared/lecture/pass.ts
+ * knows those): a label says the same in every pass, so a batched tensor's element always names
+ * its row (A2[5], never a bare A2 in a pass of one row).
  */
+const LABEL_ROWS = 2;
+
+/** A tensor's shape in a network as element labels read it (LABEL_ROWS rows when batched), or null for a name it does not have. */
 export function tensorShapeIn(network: MlpConfig, tensor: string): readonly number[] | null {
   if (!mlpLayout(network).tensorNames.includes(tensor)) return null;
-  return mlpTensorShape(network, tensor, 2);
+  return mlpTensorShape(network, tensor, LABEL_ROWS);
 }
 
 /** The protocol's index of flat element k in a shape: one number per axis. */

@@ -1,6 +1,7 @@
-import { datasetLabel, mlpLayout, mlpTensorShape, type MlpConfig, type MlpLayout, type RecordedCommand } from '../../shared/index.js';
+import { datasetLabel, mlpLayout, type MlpConfig, type MlpLayout, type RecordedCommand } from '../../shared/index.js';
+import { elementLabel, tensorShapeIn } from './collab.js';
 import { fmt } from './format.js';
-import { derivativeParts, elementText, isPerRow, networkShapeText, stageLabel, tensorLabel } from './names.js';
+import { derivativeParts, isPerRow, networkShapeText, stageLabel, tensorLabel } from './names.js';
 
 /**
  * One line in words for a recorded command: the replay's event label. An asked element is
@@ -66,15 +67,9 @@ export function describeNetwork(config: MlpConfig): string {
   return `${layout.sizes.join('-')}: ${parts.join('; ')}`;
 }
 
+/** An element as the question views label it; every index written for a name the network does not have (a replay of an older lecture). */
 function askedElement(tensor: string, index: readonly number[], network: MlpConfig): string {
-  let shape: readonly number[] = index.map(() => 2);
-  try {
-    // Two rows, so a batched tensor keeps its row index even when its layer has one unit.
-    shape = mlpTensorShape(network, tensor, 2);
-  } catch {
-    // Not a tensor of this network (a replay of an older lecture): every index is written.
-  }
-  return elementText(tensor, shape, index);
+  return elementLabel(tensor, index, tensorShapeIn(network, tensor));
 }
 
 /** Which layer, in words: "hidden layer 2", "the hidden layer" (only one), "the output layer". */
