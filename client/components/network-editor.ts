@@ -5,7 +5,6 @@ import {
   LIMITS,
   LOSSES,
   MLP_LIMITS,
-  NOTEBOOK_MLP_CONFIG,
   OUTPUT_ACTIVATIONS,
   parseCommand,
   parseDecimal,
@@ -36,7 +35,8 @@ export class NetworkEditor extends LitElement {
   /** While training runs or the connection is down. */
   @property({ type: Boolean }) disabled = false;
 
-  @state() private draft: NetworkDraft = networkDraft(NOTEBOOK_MLP_CONFIG);
+  /** Null until the lecture's network arrives: the form starts from it, not from a network of its own. */
+  @state() private draft: NetworkDraft | null = null;
   @state() private weightsSeed = '';
   @state() private problem: string | null = null;
   /** Why a numeric field's text was refused, by field id: shown beside it, and nothing is applied meanwhile. */
@@ -76,8 +76,8 @@ export class NetworkEditor extends LitElement {
 
   override render() {
     const n = this.network;
-    if (!n) return nothing;
     const d = this.draft;
+    if (!n || !d) return nothing;
     const layers = d.hidden.length;
     // role="none": the setup's own fieldset is the group; this one only disables.
     return html`<fieldset class="all" role="none" ?disabled=${this.disabled}>
@@ -140,27 +140,33 @@ export class NetworkEditor extends LitElement {
     </fieldset>`;
   }
 
+  /** The draft the form edits: its handlers run only once the form is drawn, so the network has come. */
+  private get edited(): NetworkDraft {
+    if (!this.draft) throw new Error('the network editor has no network yet');
+    return this.draft;
+  }
+
   private patch(patch: Partial<NetworkDraft>): void {
-    this.draft = { ...this.draft, ...patch };
+    this.draft = { ...this.edited, ...patch };
     this.problem = null;
   }
 
   private setLayer(i: number, patch: Partial<HiddenLayerDraft>): void {
-    this.patch({ hidden: this.draft.hidden.map((h, k) => (k === i ? { ...h, ...patch } : h)) });
+    this.patch({ hidden: this.edited.hidden.map((h, k) => (k === i ? { ...h, ...patch } : h)) });
   }
 
   private addLayer(): void {
-    const last = this.draft.hidden.at(-1) ?? { units: 4, activation: 'tanh' as const };
-    this.patch({ hidden: [...this.draft.hidden, { ...last }] });
+    const last = this.edited.hidden.at(-1) ?? { units: 4, activation: 'tanh' as const };
+    this.patch({ hidden: [...this.edited.hidden, { ...last }] });
   }
 
   private removeLayer(i: number): void {
-    this.patch({ hidden: this.draft.hidden.filter((_, k) => k !== i) });
+    this.patch({ hidden: this.edited.hidden.filter((_, k) => k !== i) });
   }
 
   /** A loss the new output cannot take (cross-entropy needs a sigmoid) falls back to the notebook's ½(y − ŷ)². */
   private setOutput(output: OutputActivation): void {
-    this.patch({ output, loss: lossFitsOutput(this.draft.loss, output) ? this.draft.loss : 'halfSquaredError' });
+    this.patch({ output, loss: lossFitsOutput(this.edited.loss, output) ? this.edited.loss : 'halfSquaredError' });
   }
 
   /** A numeric field read by parseDecimal: a number reaches `use`; a refusal shows beside the field instead. */
@@ -197,7 +203,7 @@ export class NetworkEditor extends LitElement {
     if (seed && !seed.ok) this.refuse('weights-seed', seed.error);
     // A field whose text was refused still shows it: applying the draft's older number would be a different one.
     if ([...this.refused.keys()].some((id) => this.renderRoot.querySelector(`#${id}`))) return;
-    const command = networkCommand(this.draft, seed?.ok ? String(seed.value) : '');
+    const command = networkCommand(this.edited, seed?.ok ? String(seed.value) : '');
     const parsed = parseCommand(command);
     if (!parsed.ok) {
       this.problem = parsed.error;
