@@ -5,7 +5,7 @@ import { isNotebookDataset } from '../../shared/datasets/spec.js';
 import { currentPass } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import { fmt, full } from '../lib/format.js';
-import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { buttonStyles, groupStyles, panelStyles } from '../lib/shared-styles.js';
 import { snapshotParams } from '../lib/snapshot-network.js';
 
 /** Rows per page: a big point set (up to 10,000 rows) is paged, never rendered whole. */
@@ -33,6 +33,7 @@ export class DatasetTable extends LitElement {
   static override styles = [
     panelStyles,
     buttonStyles,
+    groupStyles,
     css`
       /* A page of 50 rows scrolls inside the panel rather than stretching the column. */
       .scroll {
@@ -84,12 +85,6 @@ export class DatasetTable extends LitElement {
         gap: 0.35rem 0.75rem;
         margin: 0 0 0.4rem;
         font-size: 0.9rem;
-      }
-      .group {
-        display: flex;
-        flex-wrap: wrap;
-        align-items: center;
-        gap: 0.35rem;
       }
       .pager {
         margin: 0.4rem 0 0;

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { StudentActionEvent, type StudentAction } from '../lib/events.js';
-import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { buttonStyles, kbdStyles, panelStyles } from '../lib/shared-styles.js';
 
 /**
  * Shown while a student looks back privately: which event, how far behind the live lecture
@@ -21,6 +21,7 @@ export class RewindBanner extends LitElement {
   static override styles = [
     panelStyles,
     buttonStyles,
+    kbdStyles,
     css`
       .panel {
         border: 2px solid var(--backward);
@@ -43,13 +44,6 @@ export class RewindBanner extends LitElement {
         width: 100%;
         margin: 0;
         min-height: 1.75rem;
-      }
-      kbd {
-        font-family: var(--mono);
-        font-size: 0.7rem;
-        border: 1px solid currentColor;
-        border-radius: 0.2rem;
-        padding: 0 0.2rem;
       }
       .error {
         color: var(--danger);

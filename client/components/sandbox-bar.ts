@@ -6,7 +6,7 @@ import { elementLabel, indexIn } from '../lib/collab.js';
 import { fmt } from '../lib/format.js';
 import { fieldError, numberFieldStyles, numberIn } from '../lib/number-field.js';
 import { stageLabel } from '../lib/names.js';
-import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { buttonStyles, groupStyles, kbdStyles, panelStyles } from '../lib/shared-styles.js';
 
 /** Up to this many rows the sample is picked from a list; beyond, its number is typed. */
 const LISTED_ROWS = 64;
@@ -51,6 +51,8 @@ export class SandboxBar extends LitElement {
     panelStyles,
     buttonStyles,
     numberFieldStyles,
+    groupStyles,
+    kbdStyles,
     css`
       .panel {
         border: 2px solid var(--forward);
@@ -62,12 +64,6 @@ export class SandboxBar extends LitElement {
         display: flex;
         flex-wrap: wrap;
         gap: 0.35rem 0.75rem;
-        align-items: center;
-      }
-      .group {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.35rem;
         align-items: center;
       }
       h2 {
@@ -103,13 +99,6 @@ export class SandboxBar extends LitElement {
         color: var(--danger);
         font-weight: 600;
         margin: 0;
-      }
-      kbd {
-        font-family: var(--mono);
-        font-size: 0.7rem;
-        border: 1px solid currentColor;
-        border-radius: 0.2rem;
-        padding: 0 0.2rem;
       }
     `,
   ];

@@ -2,7 +2,7 @@ import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { LIMITS, type Pacing } from '../../shared/index.js';
 import { StudentActionEvent, type StudentAction } from '../lib/events.js';
-import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import { barStyles, buttonStyles, mutedKbdStyles, panelStyles } from '../lib/shared-styles.js';
 
 /**
  * A student's own controls: the pacing the instructor chose, looking back privately, the
@@ -21,13 +21,9 @@ export class StudentBar extends LitElement {
   static override styles = [
     panelStyles,
     buttonStyles,
+    barStyles,
+    mutedKbdStyles,
     css`
-      .bar {
-        display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 1rem;
-        align-items: center;
-      }
       .mode {
         flex: 1 1 14rem;
         min-width: 0;
@@ -105,15 +101,6 @@ export class StudentBar extends LitElement {
         .short {
           display: inline;
         }
-      }
-      kbd {
-        font-family: var(--mono);
-        font-size: 0.7rem;
-        border: 1px solid var(--border);
-        border-radius: 0.2rem;
-        padding: 0 0.2rem;
-        color: var(--muted);
-        background: var(--bg);
       }
     `,
   ];

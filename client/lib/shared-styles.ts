@@ -122,18 +122,24 @@ export const buttonStyles = css`
   }
 `;
 
-/** A toolbar of groups that wraps, with a rule between groups (not on phones, where they stack). */
-export const barStyles = css`
-  .bar {
-    display: flex;
-    flex-wrap: wrap;
-    gap: 0.5rem 1rem;
-    align-items: center;
-  }
+/** A group of controls that belong together (`.group`): in a row that wraps, a little apart. */
+export const groupStyles = css`
   .group {
     display: flex;
     flex-wrap: wrap;
     gap: 0.35rem;
+    align-items: center;
+  }
+`;
+
+/** A toolbar of groups that wraps, with a rule between groups (not on phones, where they stack). */
+export const barStyles = [
+  groupStyles,
+  css`
+  .bar {
+    display: flex;
+    flex-wrap: wrap;
+    gap: 0.5rem 1rem;
     align-items: center;
   }
   .group + .group {
@@ -146,7 +152,8 @@ export const barStyles = css`
       padding-left: 0;
     }
   }
-`;
+`,
+];
 
 /** The setup panel's forms (network editor, dataset picker): rows of labelled controls, notes, an error box. */
 export const formStyles = css`
@@ -225,25 +232,42 @@ export const scrollCueStyles = css`
   }
 `;
 
-/** A key's hint on a console button (Step ▶ →): small, and dropped on narrow screens, where the bar keeps to two rows and the key list (?) still names every key. */
-export const keyHintStyles = css`
+/** A key's name on a button or in a line (Back to live L): small, boxed, in the colours of what holds it (a banner's). */
+export const kbdStyles = css`
   kbd {
     font-family: var(--mono);
     font-size: 0.7rem;
-    border: 1px solid var(--border);
+    border: 1px solid currentColor;
     border-radius: 0.2rem;
     padding: 0 0.2rem;
-    color: var(--muted);
-    background: var(--bg);
-  }
-  button.primary kbd {
-    color: inherit;
-    background: transparent;
-    border-color: currentColor;
-  }
-  @media (max-width: 1200px) {
-    kbd {
-      display: none;
-    }
   }
 `;
+
+/** A key's hint on the page's own buttons (◀ Look back ←): muted on the page's background; on a primary button, in its colours. */
+export const mutedKbdStyles = [
+  kbdStyles,
+  css`
+    kbd {
+      border-color: var(--border);
+      color: var(--muted);
+      background: var(--bg);
+    }
+    button.primary kbd {
+      color: inherit;
+      background: transparent;
+      border-color: currentColor;
+    }
+  `,
+];
+
+/** A key's hint on a console button (Step ▶ →): muted, and dropped on narrow screens, where the bar keeps to two rows and the key list (?) still names every key. */
+export const keyHintStyles = [
+  mutedKbdStyles,
+  css`
+    @media (max-width: 1200px) {
+      kbd {
+        display: none;
+      }
+    }
+  `,
+];
