@@ -42,45 +42,64 @@ export interface LoadedEvent extends StoredEvent {
   readonly bytes: number;
 }
 
-/** Durable storage of lectures and their event logs. `appendEvent` returns once the event is committed. */
+/** A page of the listed lectures: `limit` of them, after the cursor `before` (from the newest without one). */
 export interface LecturePage {
   readonly limit: number;
   readonly before?: { readonly createdAt: number; readonly id: string };
 }
 
+/**
+ * Durable storage of lectures, their event logs, answers, flags and uploaded tables. Every method
+ * returns a promise, so a network database (PostgreSQL) fits the same port as the embedded SQLite;
+ * a write's promise resolves only once what it wrote is committed (it survives a crash of the
+ * process), and rejects when nothing was written. Callers await each write before they broadcast or
+ * acknowledge what it wrote. The store itself orders nothing: LectureRoom's command queue keeps one
+ * lecture's writes one at a time.
+ */
 export interface LectureStore {
-  createLecture(record: LectureRecord): void;
-  getLecture(id: string): LectureRecord | undefined;
+  /** Creates a lecture; durable on resolve. Rejects when the id is taken. */
+  createLecture(record: LectureRecord): Promise<void>;
+  /** The lecture with this id, or undefined. Reads what has been committed. */
+  getLecture(id: string): Promise<LectureRecord | undefined>;
   /** Listed lectures, newest first, `limit` of them after the cursor `before` (from the newest without one). */
-  listLectures(page?: LecturePage): LectureSummary[];
-  /** `clearFlags`: the event starts a new pass (or clears flags); the pass's flags go in the same transaction. */
-  appendEvent(lectureId: string, event: StoredEvent, options?: { clearFlags?: boolean }): number;
-  /** Events with seq > afterSeq, in order. */
-  events(lectureId: string, afterSeq?: number): LoadedEvent[];
+  listLectures(page?: LecturePage): Promise<LectureSummary[]>;
   /**
-   * The events as the pieces of one JSON array text (`[`, each event, `,`…, `]`), read one at a time
-   * without parsing them, so a recording of any size can be streamed (the recording download).
+   * Appends one event (seq must be the lecture's next) and resolves with the bytes it takes, once
+   * the event and its frame are committed. `clearFlags`: the event starts a new pass (or clears
+   * flags); the pass's flags go in the same transaction.
+   */
+  appendEvent(lectureId: string, event: StoredEvent, options?: { clearFlags?: boolean }): Promise<number>;
+  /** Events with seq > afterSeq, in order, as committed. */
+  events(lectureId: string, afterSeq?: number): Promise<LoadedEvent[]>;
+  /**
+   * The events as the pieces of one JSON array text (`[`, each event, `,`…, `]`), read a few at a
+   * time without parsing them, so a recording of any size can be streamed (the recording download).
    * Training results are left out: the frames carry what a replay shows.
    */
-  eventsJson(lectureId: string): Iterable<string>;
-  /** Records what a training produced, for an event stored before results were (computed once, at its first load). */
-  attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): void;
-  /** Stores a student's answer to the prediction opened at `askSeq` (the latest one counts). */
-  saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): void;
-  answers(lectureId: string, askSeq: number): Map<string, number>;
-  /** Sets or clears one student's "I'm lost here" flag (a key such as `B_act[2]`) of the current pass. */
-  setFlag(lectureId: string, clientId: string, key: string, on: boolean): void;
+  eventsJson(lectureId: string): AsyncIterable<string>;
+  /**
+   * Records what a training produced, for an event stored before results were (computed once, at
+   * its first load); durable on resolve.
+   */
+  attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): Promise<void>;
+  /** Stores a student's answer to the prediction opened at `askSeq` (the latest one counts); durable on resolve. */
+  saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): Promise<void>;
+  /** The committed answers to the prediction opened at `askSeq`: client id → value. */
+  answers(lectureId: string, askSeq: number): Promise<Map<string, number>>;
+  /** Sets or clears one student's "I'm lost here" flag (a key such as `B_act[2]`) of the current pass; durable on resolve. */
+  setFlag(lectureId: string, clientId: string, key: string, on: boolean): Promise<void>;
   /** The current pass's flags: key → the students who flagged it. */
-  flags(lectureId: string): Map<string, Set<string>>;
+  flags(lectureId: string): Promise<Map<string, Set<string>>>;
   /**
    * Stores an uploaded CSV text once under its digest (SHA-256, lowercase hex); storing it again
-   * changes nothing. An event that names the digest (appendEvent) marks it used; appendEvent
-   * refuses one whose text is not stored.
+   * changes nothing; durable on resolve. An event that names the digest (appendEvent) marks it
+   * used; appendEvent refuses one whose text is not stored.
    */
-  putDataset(digest: string, text: string): void;
+  putDataset(digest: string, text: string): Promise<void>;
   /** Deletes a stored text no event names (an upload whose command was refused), so refusals fill nothing. */
-  forgetUnusedDataset(digest: string): void;
+  forgetUnusedDataset(digest: string): Promise<void>;
   /** The CSV text stored under this digest. */
-  datasetText(digest: string): string | undefined;
-  close(): void;
+  datasetText(digest: string): Promise<string | undefined>;
+  /** Closes the store once what was written is committed; nothing is called after. */
+  close(): Promise<void>;
 }
