@@ -3,13 +3,23 @@
 // - Chromium for the browser tests (playwright-core cannot download a browser here); CHROMIUM_PATH overrides;
 // - Debian's python3 with numpy, which runs the exported notebooks' code (test/integration/export.test.ts);
 // - IPython, nbconvert and the ipykernel kernel, which transform and execute a hostile lecture's export
-//   as Jupyter would (test/integration/export-hostile.test.ts).
+//   as Jupyter would (test/integration/export-hostile.test.ts);
+// - PostgreSQL's server binaries (initdb, postgres), which test/support/postgres.ts runs in a temp dir
+//   for the tests of PostgresStore, and redis-server, which the tests of several nodes start the same way.
 // Installs what is missing, with one apt-get update and one apt-get install.
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { execSync, spawnSync } from 'node:child_process';
 
 const PYTHON = '/usr/bin/python3';
 const chromium = process.env.CHROMIUM_PATH || '/usr/bin/chromium';
+/** Debian's PostgreSQL server, of any major version (postgresql depends on the current one). */
+const hasInitdb = () => {
+  try {
+    return readdirSync('/usr/lib/postgresql').some((v) => existsSync(`/usr/lib/postgresql/${v}/bin/initdb`));
+  } catch {
+    return false;
+  }
+};
 const pythonHas = (module) => existsSync(PYTHON) && spawnSync(PYTHON, ['-c', `import ${module}`], { stdio: 'ignore' }).status === 0;
 
 /** Each Debian package, and whether what the tests need of it is here. */
@@ -19,6 +29,8 @@ const needs = [
   { pkg: 'python3-ipython', present: () => pythonHas('IPython.core.inputtransformer2') },
   { pkg: 'python3-ipykernel', present: () => pythonHas('ipykernel') },
   { pkg: 'jupyter-nbconvert', present: () => existsSync('/usr/bin/jupyter-nbconvert') },
+  { pkg: 'postgresql', present: hasInitdb },
+  { pkg: 'redis-server', present: () => existsSync('/usr/bin/redis-server') },
 ];
 
 if (process.env.CHROMIUM_PATH && !existsSync(chromium)) {
@@ -38,6 +50,6 @@ try {
 }
 const still = needs.filter((n) => !n.present()).map((n) => n.pkg);
 if (still.length > 0) {
-  console.error(`${still.join(', ')} installed, but what the tests need of them is still missing (${chromium}, ${PYTHON} and its modules, /usr/bin/jupyter-nbconvert)`);
+  console.error(`${still.join(', ')} installed, but what the tests need of them is still missing (${chromium}, ${PYTHON} and its modules, /usr/bin/jupyter-nbconvert, /usr/lib/postgresql/*/bin/initdb, /usr/bin/redis-server)`);
   process.exit(1);
 }
