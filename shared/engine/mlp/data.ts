@@ -1,7 +1,7 @@
 import type { MlpConfig } from './config.js';
 import { LOSS_SPECS } from './losses.js';
 
-/** A training row. The notebook's `Sample` ({x, y: number}) is one; several outputs take y as a list. */
+/** A training row. A dataset's `Sample` ({x, y: number}, shared/datasets/types.ts) is one; several outputs take y as a list. */
 export interface MlpSample {
   readonly x: readonly number[];
   readonly y: number | readonly number[];
