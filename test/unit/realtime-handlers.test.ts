@@ -1,11 +1,15 @@
 /** The socket handlers' own logic, without socket.io: sync's validation and spacing, presence, who may answer. */
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { CatchUp, SocketData } from '../../shared/protocol/socket.js';
 import { SyncRequestSchema } from '../../shared/protocol/socket.js';
 import { answerSync, type SyncContext } from '../../server/realtime/sync.js';
 import { countPresence } from '../../server/realtime/presence.js';
 import { notAStudent } from '../../server/realtime/student-events.js';
 import { cleanName } from '../../server/realtime/handshake.js';
+import { answer, INTERNAL_ERROR } from '../../server/realtime/acks.js';
+import { runCommand } from '../../server/realtime/command.js';
+import type { LectureRoom } from '../../server/lecture-room.js';
+import type { LectureRegistry } from '../../server/lectures.js';
 import { SnapshotSpacing } from '../../server/send-buffer.js';
 import { ManualClock } from '../support/server.js';
 
@@ -93,5 +97,41 @@ describe('display names', () => {
   it('lose control and format characters and surrounding space', () => {
     expect(cleanName('  A\u0000d\u200ba\n ')).toBe('Ada');
     expect(cleanName(undefined)).toBe('');
+  });
+});
+
+describe('every handler answers through answer()', () => {
+  it('acks a result at once, a promised one when it comes, and nothing for none', async () => {
+    const acks: unknown[] = [];
+    const ack = (r: unknown) => acks.push(r);
+    answer('now', ack, () => 1);
+    expect(acks).toEqual([1]);
+    answer('none', ack, () => undefined);
+    answer('later', ack, () => Promise.resolve(2));
+    expect(acks).toEqual([1]);
+    await Promise.resolve();
+    await Promise.resolve();
+    expect(acks).toEqual([1, 2]);
+  });
+
+  it('logs what a handler throws or rejects with and acks a 500; without an ack it still runs', async () => {
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const acks: unknown[] = [];
+    answer('sync', (r: unknown) => acks.push(r), () => {
+      throw new Error('boom');
+    });
+    answer('command', (r: unknown) => acks.push(r), () => Promise.reject(new Error('later boom')));
+    await new Promise((r) => setImmediate(r));
+    expect(acks).toEqual([INTERNAL_ERROR, INTERNAL_ERROR]);
+    expect(logged.mock.calls.map((c) => c[0])).toEqual(['sync failed', 'command failed']);
+    let ran = false;
+    answer('flag', undefined, () => ((ran = true), 3));
+    expect(ran).toBe(true);
+    logged.mockRestore();
+  });
+
+  it('refuses a student’s command before reading it or asking the room', () => {
+    const untouched = {} as LectureRoom & LectureRegistry;
+    expect(runCommand({ type: 'step' }, 'student', untouched, untouched)).toEqual({ ok: false, status: 403, error: 'only the instructor can send commands' });
   });
 });
