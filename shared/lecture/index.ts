@@ -3,6 +3,8 @@ export * from './views.js';
 export * from './replay-index.js';
 export * from './fork.js';
 export * from './setup.js';
+export * from './pass.js';
+export * from './snapshot-network.js';
 export * from './trainer.js';
 export * from './apply.js';
 export * from './event-format.js';
