@@ -1,5 +1,6 @@
 import { datasetLabel, mlpLayout, type MlpConfig, type MlpLayout, type RecordedCommand } from '../../shared/index.js';
 import { elementLabel, tensorShapeIn } from './collab.js';
+import { LOSS_SPECS } from '../../shared/engine/mlp/losses.js';
 import { fmt } from './format.js';
 import { derivativeParts, isPerRow, networkShapeText, stageLabel, tensorLabel } from './names.js';
 
@@ -61,7 +62,8 @@ export function describeNetwork(config: MlpConfig): string {
   const layout = mlpLayout(config);
   const parts = [layout.activations.join(', ')];
   if (config.biases) parts.push('biases');
-  if (config.loss === 'crossEntropy') parts.push('cross-entropy');
+  // The default loss goes unsaid; any other is named as its table names it.
+  if (config.loss !== 'halfSquaredError') parts.push(LOSS_SPECS[config.loss].name);
   if (config.batch === 'full') parts.push('full batch');
   else if (config.batch > 1) parts.push(`batches of ${config.batch}`);
   return `${layout.sizes.join('-')}: ${parts.join('; ')}`;
