@@ -2,9 +2,9 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { mlpComputedInPass, mlpLayout, parseWholeNumber, upcomingShape, type Snapshot } from '../../shared/index.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
-import { elementLabel, indexIn } from '../lib/collab.js';
+import { elementLabel } from '../lib/collab.js';
 import { CommandRequestEvent } from '../lib/events.js';
-import { tensorLabel } from '../lib/names.js';
+import { tensorLabel, unflatten } from '../lib/names.js';
 import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 
@@ -84,8 +84,8 @@ export class PredictionAsk extends LitElement {
     if (size <= LISTED_ELEMENTS) {
       const flat = shape.length === 2 ? index[0] * shape[1] + index[1] : index[0];
       return html`<label for="ask-element" class="visually-hidden">Element</label>
-        <select id="ask-element" ?disabled=${open} data-testid="ask-element" @change=${(e: Event) => (this.index = indexIn(shape, Number((e.target as HTMLSelectElement).value)))}>
-          ${Array.from({ length: size }, (_, k) => html`<option value=${k} ?selected=${k === flat}>${elementLabel(tensor, indexIn(shape, k), shape)}</option>`)}
+        <select id="ask-element" ?disabled=${open} data-testid="ask-element" @change=${(e: Event) => (this.index = unflatten(shape, Number((e.target as HTMLSelectElement).value)))}>
+          ${Array.from({ length: size }, (_, k) => html`<option value=${k} ?selected=${k === flat}>${elementLabel(tensor, unflatten(shape, k), shape)}</option>`)}
         </select>`;
     }
     const names = shape.length === 2 ? ['row', 'column'] : ['element'];

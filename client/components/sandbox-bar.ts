@@ -2,10 +2,10 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { LIMITS, mlpLayout, packedData, parseDecimal, parseWholeNumber, type Command, type Snapshot } from '../../shared/index.js';
 import { CommandRequestEvent, StudentActionEvent } from '../lib/events.js';
-import { elementLabel, indexIn } from '../lib/collab.js';
+import { elementLabel } from '../lib/collab.js';
 import { fmt } from '../lib/format.js';
 import { fieldError, numberFieldStyles, numberIn } from '../lib/number-field.js';
-import { stageLabel } from '../lib/names.js';
+import { stageLabel, unflatten } from '../lib/names.js';
 import { buttonStyles, groupStyles, kbdStyles, panelStyles } from '../lib/shared-styles.js';
 
 /** Up to this many rows the sample is picked from a list; beyond, its number is typed. */
@@ -147,7 +147,7 @@ export class SandboxBar extends LitElement {
             const a = value(l, n);
             const b = value(s, n);
             const shape = s.tensors[n]?.shape ?? l?.tensors[n]?.shape ?? [1];
-            return html`<tr><th scope="row">${elementLabel(n, indexIn(shape, 0), shape)}</th>
+            return html`<tr><th scope="row">${elementLabel(n, unflatten(shape, 0), shape)}</th>
               <td data-testid="compare-live-${n}">${a === null ? 'not yet' : fmt(a)}</td>
               <td data-testid="compare-mine-${n}">${b === null ? 'not yet' : fmt(b)}</td></tr>`;
           })}

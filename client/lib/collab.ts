@@ -27,12 +27,9 @@ export function tensorShapeIn(network: MlpConfig, tensor: string): readonly numb
   return mlpTensorShape(network, tensor, LABEL_ROWS);
 }
 
-/** The protocol's index of flat element k in a shape: one number per axis. */
-export const indexIn = unflatten;
-
 /** The protocol's index of flat element k of a tensor of this shape (unknown: one axis). */
 export function indexOf(k: number, shape: readonly number[] | null): number[] {
-  return indexIn(shape ?? [k + 1], k);
+  return unflatten(shape ?? [k + 1], k);
 }
 
 /**
