@@ -7,6 +7,8 @@ export interface Config {
   readonly port: number;
   readonly host: string;
   readonly dataDir: string;
+  /** PostgreSQL to keep lectures in (DATABASE_URL, postgres://…); unset, SQLite in dataDir. */
+  readonly databaseUrl?: string;
   readonly publicUrl?: string;
   readonly synchronous: 'NORMAL' | 'FULL';
   /** The built client; default dist/client beside the built server. */
@@ -43,6 +45,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     port,
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.DATA_DIR || './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
     publicUrl: env.PUBLIC_URL || undefined,
     synchronous,
     clientDir: env.CLIENT_DIR ? resolve(env.CLIENT_DIR) : undefined,

@@ -4,10 +4,12 @@ import { createApp } from './app.js';
 import { readConfig, type Config } from './config.js';
 import { clientIdKey } from './client-ids.js';
 import { SqliteStore } from './sqlite-store.js';
+import { PostgresStore } from './postgres-store.js';
+import type { LectureStore } from './ports.js';
 import { lanBase } from './lan-address.js';
 
 const config = readConfig();
-const store = new SqliteStore(join(config.dataDir, 'backprop-live.sqlite'), { synchronous: config.synchronous });
+const store = await openStore(config);
 // dist/server/main.js → dist/client
 const clientDir = config.clientDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'client');
 // Without PUBLIC_URL, links for a console opened at localhost use this machine's address on the room's network.
@@ -30,12 +32,26 @@ const app = createApp({
 app.server.listen(config.port, config.host, () => {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.log(`Backprop Live listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (data in ${config.dataDir})`);
+  console.log(`Backprop Live listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (data in ${config.databaseUrl ? 'PostgreSQL' : config.dataDir})`);
   const shared = config.publicUrl ?? lanUrl;
   if (shared) console.log(`Students open the links and QR codes on ${shared}${config.publicUrl ? ' (PUBLIC_URL)' : ' (set PUBLIC_URL to give another address)'}`);
   const notice = createKeyNotice(config);
   if (notice) console.log(notice);
 });
+
+/**
+ * DATABASE_URL: PostgreSQL, its schema migrated first; else the embedded SQLite in DATA_DIR. A
+ * store that cannot be opened (unreachable, or a schema newer than this server) stops the start
+ * with the sentence that says why.
+ */
+async function openStore({ databaseUrl, dataDir, synchronous }: Config): Promise<LectureStore> {
+  try {
+    return databaseUrl ? await PostgresStore.open(databaseUrl) : new SqliteStore(join(dataDir, 'backprop-live.sqlite'), { synchronous });
+  } catch (e) {
+    console.error(`Backprop Live cannot open its ${databaseUrl ? 'PostgreSQL database (DATABASE_URL)' : `SQLite database in ${dataDir}`}: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}
 
 /** Says who may create lectures when that is not just this machine's own users. */
 function createKeyNotice({ createKey, createKeySource, host }: Config): string | null {
@@ -56,7 +72,7 @@ async function shutdown(signal: string): Promise<void> {
   closing = true;
   console.log(`${signal}: finishing running trainings and closing`);
   await app.close();
-  store.close();
+  await store.close();
   process.exit(0);
 }
 process.on('SIGINT', () => void shutdown('SIGINT'));

@@ -1,0 +1,233 @@
+import pg from 'pg';
+import { LECTURES_PAGE_MAX, type LectureSummary, type Preset, type TrainingResult } from '../shared/index.js';
+import type { LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
+import { columnBytes, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
+import { migrate } from './postgres-migrations.js';
+
+interface LectureRow {
+  id: string;
+  title: string;
+  created_at: number;
+  listed: boolean;
+  token_hash: string;
+  preset: string;
+  seed: number;
+  learning_rate: number;
+}
+
+interface EventRow {
+  seq: number;
+  at: number;
+  format: number;
+  command: string;
+  frame: string;
+  reveal: string | null;
+  trained_params: string | null;
+  trained_losses: Buffer | null;
+}
+
+const INT8_OID = 20;
+
+/** bigint (int8) as a JavaScript number, as SQLite gives it (pg gives a string): times, seeds and counts fit 2⁵³. */
+function int8(text: string): number {
+  const n = Number(text);
+  if (!Number.isSafeInteger(n)) throw new Error(`a stored integer (${text}) is beyond what a JavaScript number holds exactly`);
+  return n;
+}
+
+/** pg's own parsers, but for int8. float8 comes back as the shortest text that reads back exactly (PostgreSQL ≥ 12). */
+const types: pg.CustomTypesConfig = {
+  getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID && format !== 'binary' ? int8 : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
+};
+
+/** How long a stored upload may stay unused before a start-up takes it for one whose process died mid-command. */
+const ORPHAN_UPLOAD_MS = 10 * 60_000;
+
+export interface PostgresOptions {
+  /** Connections the pool keeps at most (default 10). */
+  readonly maxConnections?: number;
+}
+
+/**
+ * PostgreSQL behind the LectureStore port, with the tables and meaning of SqliteStore (see
+ * postgres-migrations.ts). Every write is committed (one statement, or one transaction for an
+ * event that also marks its table used or clears the pass's flags) before its promise resolves, so
+ * an acknowledged command survives a crash of this process. Open it with PostgresStore.open,
+ * which migrates the schema first.
+ */
+export class PostgresStore implements LectureStore {
+  private constructor(private readonly pool: pg.Pool) {}
+
+  /** Connects, brings the schema up to date (refusing a newer one) and clears uploads no process lived to record. */
+  static async open(connectionString: string, options: PostgresOptions = {}): Promise<PostgresStore> {
+    const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, types });
+    // An idle connection that breaks (PostgreSQL restarted) is dropped by the pool; the next query opens another.
+    pool.on('error', (e) => console.error(`PostgreSQL: an idle connection failed: ${e.message}`));
+    try {
+      const client = await pool.connect();
+      try {
+        await migrate(client);
+      } finally {
+        client.release();
+      }
+      // Old ones only: another server on this database may be storing an upload right now.
+      await pool.query('DELETE FROM datasets WHERE NOT used AND created_at < $1', [Date.now() - ORPHAN_UPLOAD_MS]);
+    } catch (e) {
+      await pool.end();
+      throw e;
+    }
+    return new PostgresStore(pool);
+  }
+
+  async createLecture(r: LectureRecord): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO lectures (id, title, created_at, listed, token_hash, preset, seed, learning_rate)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+      [r.id, r.title, r.createdAt, r.listed, r.tokenHash, r.preset, r.seed, r.learningRate],
+    );
+  }
+
+  async getLecture(id: string): Promise<LectureRecord | undefined> {
+    const row = (await this.pool.query<LectureRow>('SELECT * FROM lectures WHERE id = $1', [id])).rows[0];
+    if (!row) return undefined;
+    return {
+      id: row.id,
+      title: row.title,
+      createdAt: row.created_at,
+      listed: row.listed,
+      tokenHash: row.token_hash,
+      preset: row.preset as Preset,
+      seed: row.seed,
+      learningRate: row.learning_rate,
+    };
+  }
+
+  async listLectures(page: LecturePage = { limit: LECTURES_PAGE_MAX }): Promise<LectureSummary[]> {
+    const before = page.before ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
+    // Keyset pagination: rows strictly after the cursor (created_at, id) in (created_at DESC, id DESC).
+    const { rows } = await this.pool.query<{ id: string; title: string; created_at: number; event_count: number }>(
+      `SELECT l.id, l.title, l.created_at,
+              (SELECT COALESCE(MAX(e.seq), 0) FROM events e WHERE e.lecture_id = l.id) AS event_count
+         FROM lectures l
+        WHERE l.listed AND (l.created_at < $1 OR (l.created_at = $1 AND l.id < $2))
+        ORDER BY l.created_at DESC, l.id DESC
+        LIMIT $3`,
+      [before.createdAt, before.id, page.limit],
+    );
+    return rows.map((r) => ({ id: r.id, title: r.title, createdAt: r.created_at, eventCount: r.event_count }));
+  }
+
+  async appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): Promise<number> {
+    const c = toColumns(event);
+    const digest = namedDigest(event);
+    const insert = (db: pg.Pool | pg.PoolClient) =>
+      db.query(
+        'INSERT INTO events (lecture_id, seq, at, format, command, frame, reveal, trained_params, trained_losses) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
+        [lectureId, c.seq, c.at, c.format, c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses],
+      );
+    if (!digest && !options.clearFlags) {
+      await insert(this.pool);
+      return columnBytes(c);
+    }
+    await this.transaction(async (db) => {
+      // In the same transaction: an event never names a table the store does not hold.
+      if (digest && (await db.query('UPDATE datasets SET used = true WHERE digest = $1', [digest])).rowCount === 0) {
+        throw new Error(`no CSV with digest ${digest.slice(0, 12)}… is stored`);
+      }
+      await insert(db);
+      // In the same transaction: a restart never finds the old pass's flags beside the new pass.
+      if (options.clearFlags) await db.query('DELETE FROM flags WHERE lecture_id = $1', [lectureId]);
+    });
+    return columnBytes(c);
+  }
+
+  async events(lectureId: string, afterSeq = 0): Promise<LoadedEvent[]> {
+    const { rows } = await this.pool.query<EventRow>(
+      'SELECT seq, at, format, command, frame, reveal, trained_params, trained_losses FROM events WHERE lecture_id = $1 AND seq > $2 ORDER BY seq',
+      [lectureId, afterSeq],
+    );
+    return rows.map((r) => fromColumns({ format: r.format, seq: r.seq, at: r.at, command: r.command, frame: r.frame, reveal: r.reveal, trainedParams: r.trained_params, trainedLosses: r.trained_losses }));
+  }
+
+  async *eventsJson(lectureId: string): AsyncIterable<string> {
+    // A page at a time, each query run to its end: no connection is held while the caller streams.
+    yield '[';
+    let after = 0;
+    for (;;) {
+      const { rows } = await this.pool.query<{ seq: number; at: number; command: string; frame: string }>(
+        'SELECT seq, at, command, frame FROM events WHERE lecture_id = $1 AND seq > $2 ORDER BY seq LIMIT 256',
+        [lectureId, after],
+      );
+      if (rows.length === 0) break;
+      yield rows.map(recordingPiece).join('');
+      after = rows[rows.length - 1].seq;
+    }
+    yield ']';
+  }
+
+  async attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): Promise<void> {
+    await this.pool.query('UPDATE events SET trained_params = $1, trained_losses = $2 WHERE lecture_id = $3 AND seq = $4', [encodeParams(result), encodeLosses(result), lectureId, seq]);
+  }
+
+  async saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): Promise<void> {
+    await this.pool.query(
+      `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (lecture_id, ask_seq, client_id) DO UPDATE SET value = excluded.value, at = excluded.at`,
+      [lectureId, askSeq, clientId, value, at],
+    );
+  }
+
+  async answers(lectureId: string, askSeq: number): Promise<Map<string, number>> {
+    const { rows } = await this.pool.query<{ client_id: string; value: number }>('SELECT client_id, value FROM answers WHERE lecture_id = $1 AND ask_seq = $2', [lectureId, askSeq]);
+    return new Map(rows.map((r) => [r.client_id, r.value]));
+  }
+
+  async setFlag(lectureId: string, clientId: string, key: string, on: boolean): Promise<void> {
+    if (on) await this.pool.query('INSERT INTO flags (lecture_id, client_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [lectureId, clientId, key]);
+    else await this.pool.query('DELETE FROM flags WHERE lecture_id = $1 AND client_id = $2 AND key = $3', [lectureId, clientId, key]);
+  }
+
+  async flags(lectureId: string): Promise<Map<string, Set<string>>> {
+    const { rows } = await this.pool.query<{ client_id: string; key: string }>('SELECT client_id, key FROM flags WHERE lecture_id = $1', [lectureId]);
+    const flagged = new Map<string, Set<string>>();
+    for (const r of rows) {
+      const who = flagged.get(r.key) ?? new Set<string>();
+      who.add(r.client_id);
+      flagged.set(r.key, who);
+    }
+    return flagged;
+  }
+
+  async putDataset(digest: string, text: string): Promise<void> {
+    await this.pool.query('INSERT INTO datasets (digest, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING', [digest, text, Date.now()]);
+  }
+
+  async forgetUnusedDataset(digest: string): Promise<void> {
+    await this.pool.query('DELETE FROM datasets WHERE digest = $1 AND NOT used', [digest]);
+  }
+
+  async datasetText(digest: string): Promise<string | undefined> {
+    return (await this.pool.query<{ text: string }>('SELECT text FROM datasets WHERE digest = $1', [digest])).rows[0]?.text;
+  }
+
+  async close(): Promise<void> {
+    await this.pool.end();
+  }
+
+  /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
+  private async transaction(work: (db: pg.PoolClient) => Promise<void>): Promise<void> {
+    const db = await this.pool.connect();
+    try {
+      await db.query('BEGIN');
+      try {
+        await work(db);
+        await db.query('COMMIT');
+      } catch (e) {
+        await db.query('ROLLBACK').catch(() => undefined);
+        throw e;
+      }
+    } finally {
+      db.release();
+    }
+  }
+}

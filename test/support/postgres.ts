@@ -1,0 +1,155 @@
+/**
+ * A throwaway PostgreSQL for the tests: Debian's server binaries, a cluster made by initdb in a
+ * temp dir, a free 127.0.0.1 port, spawned as the `postgres` user when the tests run as root (the
+ * server refuses to run as root), ready in about 0.7 s. Stopped by its PID and its directory
+ * removed; a test file starts one (usePostgres) and gives each suite its own database.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { afterAll, beforeAll } from 'vitest';
+
+/** The superuser initdb creates (trust authentication on 127.0.0.1: nothing else can reach it). */
+const SUPERUSER = 'backprop';
+
+export interface PostgresServer {
+  readonly port: number;
+  readonly pid: number;
+  /** A connection URL for one database of this server. */
+  url(database: string): string;
+  /** Creates an empty database (a fresh name unless given) and returns its URL. */
+  createDatabase(name?: string): Promise<string>;
+  /** Stops the server (SIGINT: fast shutdown, then SIGKILL after 5 s) and removes its directory. */
+  stop(): Promise<void>;
+}
+
+/** The newest Debian PostgreSQL's bin directory; the pretest (scripts/ensure-test-deps.mjs) installs one. */
+function binDir(): string {
+  const root = '/usr/lib/postgresql';
+  const versions = existsSync(root) ? readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))) : [];
+  if (versions.length === 0) throw new Error(`no PostgreSQL server in ${root}/*/bin (npm test's pretest installs Debian's postgresql)`);
+  return join(root, versions.sort((a, b) => Number(b) - Number(a))[0], 'bin');
+}
+
+/** The `postgres` user's ids when this process is root (PostgreSQL will not run as root), else none. */
+function runAs(): { uid: number; gid: number } | undefined {
+  if (process.getuid?.() !== 0) return undefined;
+  const line = readFileSync('/etc/passwd', 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('postgres:'));
+  if (!line) throw new Error('running as root, and there is no postgres user to run PostgreSQL as (Debian\'s postgresql package creates it)');
+  const [, , uid, gid] = line.split(':');
+  return { uid: Number(uid), gid: Number(gid) };
+}
+
+/** A port nothing listens on right now. */
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const address = probe.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/** Resolves once the server logs that it accepts connections; rejects with its log if it exits first. */
+function ready(child: ChildProcess, log: () => string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onData = () => {
+      if (log().includes('ready to accept connections')) {
+        child.off('exit', onExit);
+        resolve();
+      }
+    };
+    const onExit = (code: number | null) => reject(new Error(`postgres exited with ${code}:\n${log()}`));
+    child.stderr!.on('data', onData);
+    child.once('exit', onExit);
+  });
+}
+
+let databases = 0;
+
+/** Starts a PostgreSQL server in a temp dir; resolves once it accepts connections. */
+export async function startPostgres(): Promise<PostgresServer> {
+  const bin = binDir();
+  const user = runAs();
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-pg-'));
+  if (user) chownSync(dir, user.uid, user.gid);
+  const data = join(dir, 'data');
+  const ids = user ? { uid: user.uid, gid: user.gid } : {};
+  const init = spawnSync(join(bin, 'initdb'), ['-D', data, '-U', SUPERUSER, '-A', 'trust', '--no-sync', '-E', 'UTF8', '--locale=C.UTF-8'], { ...ids, encoding: 'utf8' });
+  if (init.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`initdb failed (${init.status}):\n${init.stdout}${init.stderr}${init.error ?? ''}`);
+  }
+  const port = await freePort();
+  // fsync off: the tests kill the server's clients, never PostgreSQL or the machine.
+  const child = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'], { ...ids, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The log is drained for as long as the server runs (a full pipe would stop it); its tail is kept for errors.
+  let log = '';
+  child.stderr!.on('data', (d) => (log = (log + d).slice(-8000)));
+  // A test run that dies without stopping it does not leave a server behind.
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  try {
+    await ready(child, () => log);
+  } catch (e) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+  const url = (database: string) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
+  return {
+    port,
+    pid: child.pid!,
+    url,
+    async createDatabase(name = `test_${process.pid}_${++databases}`) {
+      const admin = new pg.Client({ connectionString: url('postgres') });
+      await admin.connect();
+      try {
+        await admin.query(`CREATE DATABASE ${pg.escapeIdentifier(name)}`);
+      } finally {
+        await admin.end();
+      }
+      return url(name);
+    },
+    async stop() {
+      process.off('exit', killOnExit);
+      if (child.exitCode === null && child.signalCode === null) {
+        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+        process.kill(child.pid!, 'SIGINT');
+        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+        await gone;
+        clearTimeout(timer);
+      }
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** One PostgreSQL for a test file: started in beforeAll, stopped in afterAll. */
+export function usePostgres(): { readonly server: PostgresServer; createDatabase(name?: string): Promise<string> } {
+  let server: PostgresServer | undefined;
+  beforeAll(async () => {
+    server = await startPostgres();
+  });
+  afterAll(async () => {
+    await server?.stop();
+  });
+  const running = () => {
+    if (!server) throw new Error('PostgreSQL starts in beforeAll; use it inside a test or a later hook');
+    return server;
+  };
+  return {
+    get server() {
+      return running();
+    },
+    createDatabase: (name) => running().createDatabase(name),
+  };
+}
