@@ -12,10 +12,13 @@ export function csvDigest(text: string): string {
   return createHash('sha256').update(text, 'utf8').digest('hex');
 }
 
-/** Stores a text (once) and makes it available to makeDataset; returns its digest. */
-export function storeCsvText(store: LectureStore, text: string): string {
+/**
+ * Stores a text (once) through `put` and makes it available to makeDataset; returns its digest.
+ * `put` is synchronous: this serves a store's own migration, inside its transaction.
+ */
+export function storeCsvText(put: (digest: string, text: string) => void, text: string): string {
   const digest = csvDigest(text);
-  store.putDataset(digest, text);
+  put(digest, text);
   provideCsvText(digest, text);
   return digest;
 }
@@ -24,11 +27,11 @@ export function storeCsvText(store: LectureStore, text: string): string {
  * Makes the texts of these digests available to makeDataset, from the store where the cache has
  * forgotten them. Returns the digests the store does not hold either.
  */
-export function loadCsvTexts(store: LectureStore, digests: Iterable<string>): string[] {
+export async function loadCsvTexts(store: LectureStore, digests: Iterable<string>): Promise<string[]> {
   const unknown: string[] = [];
   for (const digest of new Set(digests)) {
     if (hasCsvText(digest)) continue;
-    const text = store.datasetText(digest);
+    const text = await store.datasetText(digest);
     if (text === undefined) unknown.push(digest);
     else provideCsvText(digest, text);
   }
@@ -53,11 +56,11 @@ export function digestsOfEvents(events: Iterable<StoredEvent>): string[] {
 /**
  * The old form of a csv spec, with its text inline, as the digest form (storing the text): for
  * databases written before datasets travelled by reference, and the command API's old clients.
- * Anything else comes back as it was.
+ * Anything else comes back as it was. `put` stores a text synchronously (see storeCsvText).
  */
-export function withDigest(store: LectureStore, spec: unknown): unknown {
+export function withDigest(put: (digest: string, text: string) => void, spec: unknown): unknown {
   if (typeof spec !== 'object' || spec === null) return spec;
   const { text, ...rest } = spec as { kind?: unknown; text?: unknown };
   if (rest.kind !== 'csv' || typeof text !== 'string') return spec;
-  return { ...rest, digest: storeCsvText(store, text) };
+  return { ...rest, digest: storeCsvText(put, text) };
 }

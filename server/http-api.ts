@@ -19,7 +19,7 @@ import {
   type SiteInfo,
 } from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
-import type { CommandResult, LectureRoom } from './lecture-room.js';
+import type { CommandCheck, CommandResult, LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';
 import type { LectureStore } from './ports.js';
 import { guessKeys, sameSecret, type GuessGuard, type RateLimiter } from './guards.js';
@@ -30,7 +30,7 @@ import { lossJsonPieces, sendPieces } from './streaming.js';
 import { ExportCache } from './export-cache.js';
 
 /** The recording download: the lecture, then its events spliced in as stored (they are JSON already). */
-function* recordingPieces(lecture: string, events: Iterable<string>): Generator<string> {
+async function* recordingPieces(lecture: string, events: AsyncIterable<string>): AsyncGenerator<string> {
   yield `{"lecture":${lecture},"events":`;
   yield* events;
   yield '}';
@@ -153,25 +153,31 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   const api = express.Router();
   const refusals = new Refusals(guessGuard);
   const exports = new ExportCache();
-  const findRoom = (req: Request): LectureRoom => {
+  const findRoom = async (req: Request): Promise<LectureRoom> => {
     const raw = String(req.params.id);
     const id = normalizeJoinCode(raw);
-    const room = id ? registry.get(id) : undefined;
+    const room = id ? await registry.get(id) : undefined;
     if (!room) throw refusals.guess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
     return room;
   };
+  /** Uploaded tables whose command is under way, with how many: a refusal leaves a text another one needs. */
+  const uploading = new Map<string, number>();
   /**
-   * Runs a command that names an uploaded table with the table stored first (an event must never
-   * name a text the store lacks); a refused command takes its text out again, so refused uploads
-   * fill nothing.
+   * Runs a command that names an uploaded table with the table stored first, in the command's turn
+   * (`run` passes `storeIt` to room.command as its check: an event must never name a text the
+   * store lacks); a refused command takes its text out again, unless another upload of the same
+   * table is under way, so refused uploads fill nothing.
    */
-  const withStoredCsv = async (digest: string, text: string, run: () => Promise<CommandResult>): Promise<CommandResult> => {
-    store.putDataset(digest, text);
+  const withStoredCsv = async (digest: string, text: string, run: (storeIt: CommandCheck) => Promise<CommandResult>): Promise<CommandResult> => {
+    uploading.set(digest, (uploading.get(digest) ?? 0) + 1);
     let result: CommandResult | undefined;
     try {
-      return (result = await run());
+      return (result = await run(async () => (await store.putDataset(digest, text), null)));
     } finally {
-      if (!result?.ok) store.forgetUnusedDataset(digest);
+      const left = (uploading.get(digest) ?? 1) - 1;
+      if (left > 0) uploading.set(digest, left);
+      else uploading.delete(digest);
+      if (!result?.ok && left === 0) await store.forgetUnusedDataset(digest);
     }
   };
   api.use(jsonBodies);
@@ -186,7 +192,7 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
     res.json(site);
   });
 
-  api.post('/lectures', (req, res) => {
+  api.post('/lectures', async (req, res) => {
     const address = requestAddress(req);
     if (createKey) {
       const given = req.get('x-create-key');
@@ -198,7 +204,7 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
     if (!creations.take(address)) {
       throw tooMany(`at most ${creations.capacity} lectures an hour from one address; try again in ${creations.retryAfter(address)} s`, creations.retryAfter(address));
     }
-    const { room, token } = registry.create(parsed.data);
+    const { room, token } = await registry.create(parsed.data);
     const base = baseUrl(req, publicUrl, lanUrl);
     const created: CreatedLecture = {
       id: room.id,
@@ -210,18 +216,18 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   });
 
   // A page of listed lectures, newest first; the next page: ?before=<createdAt>.<id> of the last one.
-  api.get('/lectures', (req, res) => {
+  api.get('/lectures', async (req, res) => {
     const query = LectureListQuery.safeParse(req.query);
     if (!query.success) throw new HttpError(400, describeIssues(query.error));
-    res.json(store.listLectures(query.data));
+    res.json(await store.listLectures(query.data));
   });
 
-  api.get('/lectures/:id/state', (req, res) => {
-    res.json(findRoom(req).snapshot());
+  api.get('/lectures/:id/state', async (req, res) => {
+    res.json((await findRoom(req)).snapshot());
   });
 
-  const instructorRoom = (req: Request): LectureRoom => {
-    const room = findRoom(req);
+  const instructorRoom = async (req: Request): Promise<LectureRoom> => {
+    const room = await findRoom(req);
     const token = bearerToken(req);
     if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
     if (!registry.isInstructor(room, token)) throw refusals.guess(guessKeys.token(requestAddress(req), room.id), 401, 'the instructor token is not valid for this lecture');
@@ -233,14 +239,13 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   };
 
   api.post('/lectures/:id/commands', async (req, res) => {
-    const room = instructorRoom(req);
+    const room = await instructorRoom(req);
     const inline = inlineCsv(req.body);
     const command = parseCommand(inline ? inline.body : req.body);
     if (!command.ok) throw new HttpError(400, command.error);
-    const decide = async (): Promise<CommandResult> => {
-      const problem = registry.datasetProblem(room, command.value);
-      return problem ? { ok: false, status: 400, error: problem } : room.command(command.value);
-    };
+    // In the command's turn: the inline table stored (when there is one), then its dataset checked.
+    const decide = (storeIt?: CommandCheck): Promise<CommandResult> =>
+      room.command(command.value, async () => (await storeIt?.()) ?? registry.datasetProblem(room, command.value));
     const result = inline ? await withStoredCsv(inline.digest, inline.text, decide) : await decide();
     if (!result.ok) throw new HttpError(result.status, result.error, retryAfterHeader(result));
     res.json(room.snapshot());
@@ -249,7 +254,7 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   // An uploaded table: too big for a socket message, so it comes here as text, is stored once under
   // its digest, and becomes a setDataset command that names it by digest.
   api.post('/lectures/:id/dataset.csv', requireCsv, express.text({ type: CSV_TYPES, limit: CSV_SPEC_LIMITS.maxTextLength }), async (req, res) => {
-    const room = instructorRoom(req);
+    const room = await instructorRoom(req);
     const text = typeof req.body === 'string' ? req.body : '';
     if (!text.trim()) throw new HttpError(400, 'the CSV is empty: send the file as the body (Content-Type: text/csv)');
     const name = String(req.query.name ?? 'uploaded data').trim().slice(0, CSV_SPEC_LIMITS.maxNameLength) || 'uploaded data';
@@ -264,7 +269,7 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
     }
     const command = parseCommand({ type: 'setDataset', dataset: { kind: 'csv', name, digest, trainFraction, seed: CSV_DEFAULT_SEED } });
     if (!command.ok) throw new HttpError(400, command.error);
-    const result = await withStoredCsv(digest, text, () => room.command(command.value));
+    const result = await withStoredCsv(digest, text, (storeIt) => room.command(command.value, storeIt));
     if (!result.ok) throw new HttpError(result.status, result.error, retryAfterHeader(result));
     res.json({ ok: true, seq: result.seq, digest, rows: checked.table.samples.length, features: checked.table.featureNames.length });
   });
@@ -272,10 +277,10 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   // An uploaded table's text, by the digest its lecture's snapshot names. The digest is the
   // content, so the answer never changes: cached for good, and revalidated by ETag (304 to a
   // matching If-None-Match). A 64-hex digest cannot be guessed.
-  api.get('/datasets/:file', (req, res) => {
+  api.get('/datasets/:file', async (req, res) => {
     const match = /^([0-9a-f]{64})\.csv$/.exec(String(req.params.file));
     if (!match) throw new HttpError(400, 'a dataset is named by its digest: /api/datasets/<SHA-256, 64 lowercase hex digits>.csv');
-    const text = store.datasetText(match[1]);
+    const text = await store.datasetText(match[1]);
     if (text === undefined) throw new HttpError(404, `no CSV with digest ${shortDigest(match[1])}`);
     const etag = `"${match[1]}"`;
     res.set({ 'Cache-Control': 'public, max-age=31536000, immutable', ETag: etag });
@@ -286,38 +291,40 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
 
   // Streamed: 100,000 epochs trained many times over is megabytes of numbers.
   api.get('/lectures/:id/loss', async (req, res) => {
-    const history = findRoom(req).state.network.lossHistory;
+    const history = (await findRoom(req)).state.network.lossHistory;
     res.type('application/json');
     await sendPieces(res, lossJsonPieces(history));
   });
 
   // Exports: the lecture as a Jupyter notebook that replays its weights, the weights, the loss history.
-  api.get('/lectures/:id/export.ipynb', (req, res) => {
-    const room = findRoom(req);
+  api.get('/lectures/:id/export.ipynb', async (req, res) => {
+    const room = await findRoom(req);
     const { record } = room;
     const config = { lectureId: record.id, title: record.title, preset: record.preset, seed: record.seed, learningRate: record.learningRate };
     // Built from the stored events, whose trainings carry their results (nothing is trained again), once per (lecture, seq).
-    const text = exports.get(record.id, room.seq, () => {
-      const events = store.events(record.id);
-      registry.loadTexts(events);
+    const { seq } = room;
+    const text = await exports.get(record.id, seq, async () => {
+      // Up to this seq: the store may hold the next event a moment before the room has taken it.
+      const events = (await store.events(record.id)).filter((e) => e.seq <= seq);
+      await registry.loadTexts(events);
       return JSON.stringify(lectureNotebook(config, events), null, 1);
     });
     res.type('application/x-ipynb+json').attachment(`backprop-live-${record.id}.ipynb`).send(text);
   });
 
-  api.get('/lectures/:id/export/weights.json', (req, res) => {
-    const room = findRoom(req);
+  api.get('/lectures/:id/export/weights.json', async (req, res) => {
+    const room = await findRoom(req);
     res.attachment(`backprop-live-${room.id}-weights.json`).json(weightsJson(room.id, room.seq, room.state.network));
   });
 
   api.get('/lectures/:id/export/loss.csv', async (req, res) => {
-    const room = findRoom(req);
+    const room = await findRoom(req);
     res.type('text/csv').attachment(`backprop-live-${room.id}-loss.csv`);
     await sendPieces(res, lossCsvPieces(room.state.network.lossHistory, room.state.testLoss));
   });
 
   api.get('/lectures/:id/recording', async (req, res) => {
-    const room = findRoom(req);
+    const room = await findRoom(req);
     const { record } = room;
     // The stored frames are already JSON: splice them in rather than parse and re-serialise.
     const lecture = {

@@ -26,6 +26,7 @@ import type { Clock, LectureRecord, LectureStore, RandomSource } from './ports.j
 import { LectureQuota, type LectureLimits } from './lecture-quota.js';
 import type { TrainingSlots } from './training-slots.js';
 import { AnswerAddresses } from './answer-addresses.js';
+import { CommandQueue } from './command-queue.js';
 
 export type CommandResult =
   | { readonly ok: true; readonly seq: number }
@@ -42,6 +43,23 @@ export interface RoomListener {
 }
 
 export type Outcome = { readonly ok: true } | { readonly ok: false; readonly status: number; readonly error: string };
+
+/** What the store holds of a lecture beside its events, read when the room is opened. */
+export interface RoomStored {
+  /** The current pass's flags: key → the students who flagged it. */
+  readonly flags: Map<string, Set<string>>;
+  /** The answers to the open prediction, by client id (empty when none is open). */
+  readonly answers: Map<string, number>;
+}
+
+/**
+ * Checked in a command's turn before it is decided (a table the store must hold): a problem
+ * refuses the command with 400.
+ */
+export type CommandCheck = () => Promise<string | null> | string | null;
+
+/** A turn's outcome: a result, or a training that the turn started and that answers when it ends. */
+type Turn = CommandResult | { readonly training: Promise<CommandResult> };
 
 export interface RoomDeps {
   readonly store: LectureStore;
@@ -80,10 +98,12 @@ interface TrainingRun {
 
 /**
  * One live lecture: the authoritative state, the order of its commands, and the rule that an
- * event is committed to the store before anyone hears of it.
+ * event is committed to the store before anyone hears of it. Commands, answers and flags take
+ * turns in one queue (CommandQueue), so each is decided and committed before the next begins.
  */
 export class LectureRoom {
   private recent: Frame[];
+  private readonly queue = new CommandQueue();
   private training: TrainingRun | null = null;
   private readonly listeners = new Set<RoomListener>();
   /** Answers to the open prediction, by student (client id); the latest one counts. */
@@ -101,12 +121,13 @@ export class LectureRoom {
     private readonly deps: RoomDeps,
     /** What the lecture has used of its limits so far (counted from its log as it was loaded). */
     private readonly quota: LectureQuota = new LectureQuota(deps.limits),
+    /** Its flags and open answers as stored (none for a new lecture). */
+    stored: RoomStored = { flags: new Map(), answers: new Map() },
   ) {
     this.recent = recentFrames.slice(-RECENT_FRAMES);
     this.lastUsed = deps.clock.now();
-    this.flagged = deps.store.flags(record.id);
-    const p = current.prediction;
-    if (p?.status === 'open') this.answers = deps.store.answers(record.id, p.askSeq);
+    this.flagged = stored.flags;
+    if (current.prediction?.status === 'open') this.answers = stored.answers;
   }
 
   /** When someone last asked for this lecture (the registry forgets lectures idle for long). */
@@ -120,9 +141,9 @@ export class LectureRoom {
     this.lastUsed = this.deps.clock.now();
   }
 
-  /** Whether the lecture has work under way that memory must keep: a training, or pending batched updates. */
+  /** Whether the lecture has work under way that memory must keep: a training, a queued command, or pending batched updates. */
   get busy(): boolean {
-    return this.training !== null || Object.values(this.pending).some((t) => t !== null);
+    return this.training !== null || this.queue.pending > 0 || Object.values(this.pending).some((t) => t !== null);
   }
 
   /** Detaches every listener: the registry has forgotten this room (a new one takes its place when asked for). */
@@ -150,13 +171,23 @@ export class LectureRoom {
     return () => this.listeners.delete(listener);
   }
 
-  async command(command: Command): Promise<CommandResult> {
+  /**
+   * Applies a command in its turn (after every command, answer and flag queued before it), `check`
+   * first when given. A training runs after its turn: while it runs, the turns that follow refuse
+   * commands (409) and serve answers and flags; its result answers when it has been committed.
+   */
+  async command(command: Command, check?: CommandCheck): Promise<CommandResult> {
+    // At once, not in a turn: a stop must reach the training it ends, whatever is queued.
+    if (this.training && command.type === 'stop') return this.stop(this.training);
+    const turn = await this.queue.run(() => this.commandTurn(command, check));
+    return 'training' in turn ? turn.training : turn;
+  }
+
+  private async commandTurn(command: Command, check: CommandCheck | undefined): Promise<Turn> {
+    const problem = check ? await check() : null;
+    if (problem) return { ok: false, status: 400, error: problem };
     if (this.training) {
-      if (command.type === 'stop') {
-        this.training.stopRequested = true;
-        this.deps.trainings.dropStopped();
-        return { ok: true, seq: this.current.seq };
-      }
+      if (command.type === 'stop') return this.stop(this.training);
       return { ok: false, status: 409, error: `training is running (${this.training.epochsDone}/${this.training.epochsTotal} epochs); send stop to end it` };
     }
     const now = this.deps.clock.now();
@@ -166,8 +197,15 @@ export class LectureRoom {
     // applyCommand's two halves, with the training between them when the command trains.
     const decision = decide(this.current, command, ctx);
     if (!decision.ok) return decision;
-    if (decision.event.command.type === 'train') return this.train(decision.event, ctx);
+    // Not awaited: train() marks the room as training before it first awaits, and the turn ends.
+    if (decision.event.command.type === 'train') return { training: this.train(decision.event, ctx) };
     return this.commit(applyEvent(this.current, decision.event, ctx));
+  }
+
+  private stop(run: TrainingRun): CommandResult {
+    run.stopRequested = true;
+    this.deps.trainings.dropStopped();
+    return { ok: true, seq: this.current.seq };
   }
 
   /** What applying a command needs from outside the lecture: the time, a fresh seed, the class's answers. */
@@ -180,7 +218,12 @@ export class LectureRoom {
    * A student's answer to the open prediction; the latest from each student counts. At most
    * `maxPerAddress` students answer from one address (MAX_SOCKETS_PER_ADDRESS).
    */
-  submitAnswer(clientId: string, value: number, address = 'unknown', maxPerAddress = Infinity): Outcome {
+  submitAnswer(clientId: string, value: number, address = 'unknown', maxPerAddress = Infinity): Promise<Outcome> {
+    // In a turn: an answer is recorded before or after a reveal, never while one is being decided.
+    return this.queue.run(() => this.answerTurn(clientId, value, address, maxPerAddress));
+  }
+
+  private async answerTurn(clientId: string, value: number, address: string, maxPerAddress: number): Promise<Outcome> {
     const p = this.current.prediction;
     if (!p) return { ok: false, status: 409, error: 'no prediction is open' };
     if (p.status !== 'open') return { ok: false, status: 409, error: 'the answer has been revealed; answers are closed' };
@@ -189,7 +232,7 @@ export class LectureRoom {
       return { ok: false, status: 429, error: `at most ${maxPerAddress} students may answer from one address` };
     }
     try {
-      this.deps.store.saveAnswer(this.id, p.askSeq, clientId, value, this.deps.clock.now());
+      await this.deps.store.saveAnswer(this.id, p.askSeq, clientId, value, this.deps.clock.now());
     } catch (err) {
       return { ok: false, status: 500, error: `could not record the answer: ${(err as Error).message}` };
     }
@@ -204,7 +247,12 @@ export class LectureRoom {
   }
 
   /** Sets or clears one student's "I'm lost here" flag on a stage or tensor element of this pass. */
-  flag(clientId: string, target: FlagTarget, on: boolean): Outcome {
+  flag(clientId: string, target: FlagTarget, on: boolean): Promise<Outcome> {
+    // In a turn: a flag is stored before or after the event that clears the pass's flags, never between.
+    return this.queue.run(() => this.flagTurn(clientId, target, on));
+  }
+
+  private async flagTurn(clientId: string, target: FlagTarget, on: boolean): Promise<Outcome> {
     const problem = targetProblem(this.current.network, target);
     if (problem) return { ok: false, status: 400, error: problem };
     const key = flagKey(target);
@@ -216,7 +264,7 @@ export class LectureRoom {
       if (mine >= FLAGS_PER_STUDENT) return { ok: false, status: 429, error: `at most ${FLAGS_PER_STUDENT} flags per pass` };
     }
     try {
-      this.deps.store.setFlag(this.id, clientId, key, on);
+      await this.deps.store.setFlag(this.id, clientId, key, on);
     } catch (err) {
       return { ok: false, status: 500, error: `could not record the flag: ${(err as Error).message}` };
     }
@@ -265,19 +313,47 @@ export class LectureRoom {
     }, AGGREGATE_EVERY_MS);
   }
 
-  /** What a client that holds `lastSeq` is missing: frames when they are smaller, else a snapshot. */
-  catchUp(lastSeq: number): CatchUp {
+  /**
+   * What a client that holds `lastSeq` is missing: frames when they are smaller, else a snapshot.
+   * From memory at once when it can (so the answer is of this very moment); else from the store,
+   * and then the answer may be behind by what was committed meanwhile: `upToDate` brings it level.
+   */
+  catchUp(lastSeq: number): CatchUp | Promise<CatchUp> {
+    const now = this.catchUpFromMemory(lastSeq);
+    if (now) return now;
+    return this.deps.store.events(this.id, lastSeq).then((stored) => {
+      // Not past the lecture's own seq: an event the store has committed and the room not yet taken.
+      const frames = stored.filter((e) => e.seq <= this.current.seq).map((e) => e.frame);
+      return this.upToDate(this.smallest(frames), lastSeq);
+    });
+  }
+
+  /**
+   * A catch-up for `lastSeq`, made at an earlier moment, brought level with the lecture as it is
+   * now (synchronously, so nothing is committed between this and what the caller sends with it).
+   */
+  upToDate(missed: CatchUp, lastSeq: number): CatchUp {
+    if (missed.type === 'snapshot') return missed.snapshot.seq === this.current.seq ? missed : { type: 'snapshot', snapshot: this.snapshot() };
+    const upTo = missed.frames.length ? missed.frames[missed.frames.length - 1].seq : lastSeq;
+    if (upTo === this.current.seq) return missed;
+    const rest = this.catchUpFromMemory(upTo);
+    if (!rest) return { type: 'snapshot', snapshot: this.snapshot() };
+    return rest.type === 'snapshot' ? rest : this.smallest([...missed.frames, ...rest.frames]);
+  }
+
+  /** The catch-up of `lastSeq` from what memory holds, or null when the frames must come from the store. */
+  private catchUpFromMemory(lastSeq: number): CatchUp | null {
     const seq = this.current.seq;
     if (!Number.isInteger(lastSeq) || lastSeq < 0 || lastSeq > seq) return { type: 'snapshot', snapshot: this.snapshot() };
     if (lastSeq === seq) return { type: 'frames', frames: [] };
     const first = this.recent[0];
-    const frames =
-      first && first.seq <= lastSeq + 1
-        ? this.recent.slice(lastSeq + 1 - first.seq)
-        : seq - lastSeq <= RECENT_FRAMES
-          ? this.deps.store.events(this.id, lastSeq).map((e) => e.frame)
-          : null;
-    if (!frames) return { type: 'snapshot', snapshot: this.snapshot() };
+    if (first && first.seq <= lastSeq + 1) return this.smallest(this.recent.slice(lastSeq + 1 - first.seq));
+    if (seq - lastSeq > RECENT_FRAMES) return { type: 'snapshot', snapshot: this.snapshot() };
+    return null;
+  }
+
+  /** These frames, or the snapshot when it is smaller than they are. */
+  private smallest(frames: Frame[]): CatchUp {
     const snapshot = this.snapshot();
     // Sizes are measured once per frame and per state, not per request: every client that asks
     // compares the same frames with the same snapshot (socket.io serialises the answer anyway).
@@ -293,14 +369,18 @@ export class LectureRoom {
     while (this.training) await new Promise((r) => setImmediate(r));
   }
 
-  /** Records an applied event (or passes its refusal on), then makes it the lecture's state and tells the class. */
-  private commit(applied: Applied | Refusal): CommandResult {
+  /**
+   * Records an applied event (or passes its refusal on), then makes it the lecture's state and
+   * tells the class. Called in a turn, so the state it was applied to is still the lecture's once
+   * the store has committed it.
+   */
+  private async commit(applied: Applied | Refusal): Promise<CommandResult> {
     if (!applied.ok) return applied;
     const { event, next } = applied;
     const frame = frameBetween(this.current, next, event);
     const clearFlags = frame.flagsCleared === true;
     try {
-      const bytes = this.deps.store.appendEvent(
+      const bytes = await this.deps.store.appendEvent(
         this.id,
         { format: EVENT_FORMAT_VERSION, seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, trained: event.trained, frame },
         { clearFlags },
@@ -334,7 +414,8 @@ export class LectureRoom {
 
   /**
    * Trains in slices of a few milliseconds, yielding to the event loop between them so other
-   * lectures, joins and `stop` are served. The recorded event says how many epochs ran.
+   * lectures, joins and `stop` are served. The recorded event says how many epochs ran; it is
+   * committed in a turn of its own, and the room stops training in that same turn.
    */
   private async train(decided: LectureEvent, ctx: ApplyContext): Promise<CommandResult> {
     if (decided.command.type !== 'train') throw new Error('not a training');
@@ -355,6 +436,11 @@ export class LectureRoom {
       stopped: () => run.stopRequested,
     });
     run.queued = 0;
+    const end = () => {
+      if (this.training !== run) return;
+      if (slot) this.deps.trainings.release();
+      this.training = null;
+    };
     try {
       while (slot && trainer.epochsRun < epochsTotal && !run.stopRequested) {
         const t0 = performance.now();
@@ -371,10 +457,16 @@ export class LectureRoom {
       }
       // What the training produced travels in the event, so no fold of the log trains again;
       // it is applied like any other event, so the sliced path computes the next state as evolve does.
-      return this.commit(applyEvent(start, slicedTrainingEvent(decided, trainer, this.deps.clock.now()), ctx));
+      const event = slicedTrainingEvent(decided, trainer, this.deps.clock.now());
+      return await this.queue.run(async () => {
+        try {
+          return await this.commit(applyEvent(start, event, ctx));
+        } finally {
+          end();
+        }
+      });
     } finally {
-      if (slot) this.deps.trainings.release();
-      this.training = null;
+      end();
     }
   }
 

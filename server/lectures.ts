@@ -23,13 +23,15 @@ import { LectureQuota } from './lecture-quota.js';
 /** Every lecture the server knows: created here, or brought back from the store by folding its events. */
 export class LectureRegistry {
   private readonly rooms = new Map<string, LectureRoom>();
+  /** Lectures being brought back from the store: whoever asks meanwhile shares the one load. */
+  private readonly loading = new Map<string, Promise<LectureRoom | undefined>>();
 
   constructor(private readonly deps: RoomDeps) {}
 
-  create(body: CreateLectureBody): { room: LectureRoom; token: string } {
+  async create(body: CreateLectureBody): Promise<{ room: LectureRoom; token: string }> {
     const { store, clock, random } = this.deps;
     let id = newJoinCode(random);
-    while (store.getLecture(id)) id = newJoinCode(random);
+    while (await store.getLecture(id)) id = newJoinCode(random);
     const token = newToken(random);
     const preset = body.preset ?? 'notebook';
     const record: LectureRecord = {
@@ -42,36 +44,56 @@ export class LectureRegistry {
       seed: body.seed ?? (preset === 'random' ? newSeed(random) : 0),
       learningRate: body.learningRate ?? 1,
     };
-    store.createLecture(record);
+    await store.createLecture(record);
     const room = new LectureRoom(record, initialState(record), [], this.deps);
     this.rooms.set(id, room);
     return { room, token };
   }
 
-  /** The lecture with this (normalised) code, loaded from the store on first use. */
-  get(id: string): LectureRoom | undefined {
-    const cached = this.rooms.get(id);
-    if (cached) {
-      cached.touch();
-      return cached;
+  /**
+   * The lecture with this (normalised) code, loaded from the store on first use; two first asks
+   * at once share one load. A load that fails is tried again by the next ask.
+   */
+  async get(id: string): Promise<LectureRoom | undefined> {
+    const cached = this.inMemory(id);
+    if (cached) return cached;
+    let loading = this.loading.get(id);
+    if (!loading) {
+      loading = this.load(id).finally(() => this.loading.delete(id));
+      this.loading.set(id, loading);
     }
-    const record = this.deps.store.getLecture(id);
+    return loading;
+  }
+
+  /** The lecture with this code if it is in memory (a socket admitted by the handshake, whose get loaded it). */
+  inMemory(id: string): LectureRoom | undefined {
+    const cached = this.rooms.get(id);
+    cached?.touch();
+    return cached;
+  }
+
+  /** Brings a lecture back from the store: its events folded from the start, its flags and open answers. */
+  private async load(id: string): Promise<LectureRoom | undefined> {
+    const { store } = this.deps;
+    const record = await store.getLecture(id);
     if (!record) return undefined;
     let state = initialState(record);
     const frames: Frame[] = [];
     const quota = new LectureQuota(this.deps.limits);
-    for (const loaded of this.deps.store.events(id)) {
+    for (const loaded of await store.events(id)) {
       // Before anything reads it: an event of a newer format would be misread, so the lecture is not loaded at all.
       const problem = eventFormatProblem(loaded.format, { lectureId: id, seq: loaded.seq });
       if (problem) throw new Error(problem);
       // Event by event, so that a lecture of many uploads never needs more texts at once than the cache keeps.
-      this.loadTexts([loaded]);
-      const event = this.withStoredTrainingResult(id, state, loaded);
+      await this.loadTexts([loaded]);
+      const event = await this.withStoredTrainingResult(id, state, loaded);
       state = evolve(state, event);
       frames.push(event.frame);
       quota.record(event.at, event.command, loaded.bytes);
     }
-    const room = new LectureRoom(record, state, frames, this.deps, quota);
+    const open = state.prediction?.status === 'open' ? state.prediction.askSeq : null;
+    const [flags, answers] = await Promise.all([store.flags(id), open === null ? new Map<string, number>() : store.answers(id, open)]);
+    const room = new LectureRoom(record, state, frames, this.deps, quota, { flags, answers });
     this.rooms.set(id, room);
     return room;
   }
@@ -80,9 +102,9 @@ export class LectureRegistry {
    * A `train` event stored before training results were kept is trained once more, here, and its
    * result stored with it: from then on no load of the lecture trains again.
    */
-  private withStoredTrainingResult(id: string, state: LectureState, event: StoredEvent): StoredEvent {
+  private async withStoredTrainingResult(id: string, state: LectureState, event: StoredEvent): Promise<StoredEvent> {
     const completed = withTrainingResult(state, event);
-    if (completed.trained && completed !== event) this.deps.store.attachTrainingResult(id, event.seq, completed.trained);
+    if (completed.trained && completed !== event) await this.deps.store.attachTrainingResult(id, event.seq, completed.trained);
     return completed;
   }
 
@@ -108,8 +130,8 @@ export class LectureRegistry {
   }
 
   /** Makes the uploaded tables these events name available to makeDataset (before folding or exporting them). */
-  loadTexts(events: Parameters<typeof digestsOfEvents>[0]): void {
-    const unknown = loadCsvTexts(this.deps.store, digestsOfEvents(events));
+  async loadTexts(events: Parameters<typeof digestsOfEvents>[0]): Promise<void> {
+    const unknown = await loadCsvTexts(this.deps.store, digestsOfEvents(events));
     if (unknown.length) throw new Error(`the store has no CSV with digest ${unknown.map(shortDigest).join(', ')}`);
   }
 
@@ -118,11 +140,11 @@ export class LectureRegistry {
    * loading the table's text from the store: a digest nobody uploaded, or rows that make no
    * dataset with the command's split.
    */
-  datasetProblem(room: LectureRoom, command: Command): string | null {
+  async datasetProblem(room: LectureRoom, command: Command): Promise<string | null> {
     if (command.type !== 'setDataset' || command.dataset.kind !== 'csv') return null;
     const { digest } = command.dataset;
     // The store, not the cache, says whether it was uploaded: the cache may hold a refused upload's text.
-    const text = this.deps.store.datasetText(digest);
+    const text = await this.deps.store.datasetText(digest);
     if (text === undefined) {
       return `no CSV with digest ${shortDigest(digest)} was uploaded; upload the CSV first: POST /api/lectures/${room.id}/dataset.csv`;
     }

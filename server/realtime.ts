@@ -104,10 +104,14 @@ export function attachRealtime(
   const serve = (socket: TypedSocket) => {
     // The handshake is built; keeping the HTTP upgrade request alive costs KBs per student (socket.io's memory guide).
     (socket.conn as unknown as { request: unknown }).request = null;
-    const room = registry.get(socket.data.lectureId);
+    // In memory: the handshake's get has just loaded it.
+    const room = registry.inMemory(socket.data.lectureId);
     if (!room) return void socket.disconnect(true);
     broadcasts.follow(room);
-    welcome(socket, room, snapshots);
+    welcome(socket, room, snapshots).catch((err: unknown) => {
+      console.error('welcoming a socket failed', err);
+      socket.disconnect(true);
+    });
     presence.schedule(room.id);
 
     const { role } = socket.data;

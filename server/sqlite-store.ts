@@ -104,6 +104,9 @@ function decodeTrained(params: string, blob: Buffer, epochsRun: number): Trainin
  * SQLite in WAL mode. Every append is its own committed transaction before it returns, so
  * an acknowledged command survives a crash of the process (kill -9). synchronous=NORMAL is
  * durable against process crashes; set BACKPROP_SYNC=FULL for power-loss durability too.
+ * The port is asynchronous; better-sqlite3 is not: each method runs its statements (its
+ * transaction) synchronously and its promise is already settled when it returns, so the embedded
+ * store costs what it did before the port became asynchronous.
  */
 export class SqliteStore implements LectureStore {
   private readonly db: Database.Database;
@@ -162,11 +165,11 @@ export class SqliteStore implements LectureStore {
     this.db.exec('DELETE FROM datasets WHERE used = 0');
   }
 
-  createLecture(record: LectureRecord): void {
+  async createLecture(record: LectureRecord): Promise<void> {
     this.stmts.insertLecture.run({ ...record, listed: record.listed ? 1 : 0 });
   }
 
-  getLecture(id: string): LectureRecord | undefined {
+  async getLecture(id: string): Promise<LectureRecord | undefined> {
     const row = this.stmts.getLecture.get(id);
     if (!row) return undefined;
     return {
@@ -181,12 +184,12 @@ export class SqliteStore implements LectureStore {
     };
   }
 
-  listLectures(page: LecturePage = { limit: LECTURES_PAGE_MAX }): LectureSummary[] {
+  async listLectures(page: LecturePage = { limit: LECTURES_PAGE_MAX }): Promise<LectureSummary[]> {
     const before = page.before ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
     return this.stmts.listLectures.all({ limit: page.limit, createdAt: before.createdAt, id: before.id }).map((r) => ({ id: r.id, title: r.title, createdAt: r.created_at, eventCount: r.event_count }));
   }
 
-  appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): number {
+  async appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): Promise<number> {
     const reveal = event.reveal ? JSON.stringify(event.reveal) : null;
     const command = JSON.stringify(event.command);
     const frame = JSON.stringify(event.frame);
@@ -205,11 +208,11 @@ export class SqliteStore implements LectureStore {
     return storedBytes(command, frame, reveal, trainedParams, trainedLosses);
   }
 
-  setFlag(lectureId: string, clientId: string, key: string, on: boolean): void {
+  async setFlag(lectureId: string, clientId: string, key: string, on: boolean): Promise<void> {
     (on ? this.stmts.setFlag : this.stmts.unsetFlag).run(lectureId, clientId, key);
   }
 
-  flags(lectureId: string): Map<string, Set<string>> {
+  async flags(lectureId: string): Promise<Map<string, Set<string>>> {
     const flagged = new Map<string, Set<string>>();
     for (const r of this.stmts.flags.all(lectureId)) {
       const who = flagged.get(r.key) ?? new Set<string>();
@@ -219,7 +222,7 @@ export class SqliteStore implements LectureStore {
     return flagged;
   }
 
-  events(lectureId: string, afterSeq = 0): LoadedEvent[] {
+  async events(lectureId: string, afterSeq = 0): Promise<LoadedEvent[]> {
     return this.stmts.events.all(lectureId, afterSeq).map((r) => {
       const command = JSON.parse(r.command);
       const trained = r.trained_params !== null && r.trained_losses !== null ? decodeTrained(r.trained_params, r.trained_losses, command.epochsRun) : undefined;
@@ -238,27 +241,27 @@ export class SqliteStore implements LectureStore {
   }
 
   /** Attaches the result of a training recorded before results were stored (computed once, on its first load). */
-  attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): void {
+  async attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): Promise<void> {
     this.db.prepare('UPDATE events SET trained_params = ?, trained_losses = ? WHERE lecture_id = ? AND seq = ?').run(encodeParams(result), encodeLosses(result), lectureId, seq);
   }
 
-  saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): void {
+  async saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): Promise<void> {
     this.stmts.saveAnswer.run(lectureId, askSeq, clientId, value, at);
   }
 
-  answers(lectureId: string, askSeq: number): Map<string, number> {
+  async answers(lectureId: string, askSeq: number): Promise<Map<string, number>> {
     return new Map(this.stmts.answers.all(lectureId, askSeq).map((r) => [r.client_id, r.value]));
   }
 
-  putDataset(digest: string, text: string): void {
+  async putDataset(digest: string, text: string): Promise<void> {
     this.stmts.putDataset.run(digest, text, Date.now());
   }
 
-  forgetUnusedDataset(digest: string): void {
+  async forgetUnusedDataset(digest: string): Promise<void> {
     this.stmts.forgetUnusedDataset.run(digest);
   }
 
-  datasetText(digest: string): string | undefined {
+  async datasetText(digest: string): Promise<string | undefined> {
     return this.stmts.datasetText.get(digest)?.text;
   }
 
@@ -275,7 +278,8 @@ export class SqliteStore implements LectureStore {
       .all();
     if (rows.length === 0) return;
     const update = this.db.prepare('UPDATE events SET command = ?, frame = ? WHERE lecture_id = ? AND seq = ?');
-    const withDigests = (holder: { dataset?: unknown }) => (holder.dataset === undefined ? holder : { ...holder, dataset: withDigest(this, holder.dataset) });
+    const put = (digest: string, text: string) => void this.stmts.putDataset.run(digest, text, Date.now());
+    const withDigests = (holder: { dataset?: unknown }) => (holder.dataset === undefined ? holder : { ...holder, dataset: withDigest(put, holder.dataset) });
     this.db.transaction(() => {
       for (const r of rows) {
         const command = withDigests(JSON.parse(r.command));
@@ -297,7 +301,7 @@ export class SqliteStore implements LectureStore {
     if (!columns.some((c) => c.name === 'format')) this.db.exec('ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1');
   }
 
-  *eventsJson(lectureId: string): Iterable<string> {
+  async *eventsJson(lectureId: string): AsyncIterable<string> {
     // Page by page, each query run to its end: the caller may yield to the event loop between
     // pieces, and a connection with an open cursor cannot run anyone else's statement.
     yield '[';
@@ -311,7 +315,7 @@ export class SqliteStore implements LectureStore {
     yield ']';
   }
 
-  close(): void {
+  async close(): Promise<void> {
     if (this.db.open) this.db.close();
   }
 }

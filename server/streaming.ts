@@ -6,8 +6,8 @@
 import type { Response } from 'express';
 import type { LossLog } from '../shared/index.js';
 
-export async function sendPieces(res: Response, pieces: Iterable<string>): Promise<void> {
-  for (const piece of pieces) {
+export async function sendPieces(res: Response, pieces: Iterable<string> | AsyncIterable<string>): Promise<void> {
+  for await (const piece of pieces) {
     if (res.destroyed) return;
     if (!res.write(piece)) await new Promise<void>((resolve) => {
       const done = () => {

@@ -40,16 +40,14 @@ export function cleanName(name: string | undefined): string {
  */
 export function handshake(options: HandshakeOptions): (socket: TypedSocket, next: Next) => void {
   return (socket, next) => {
-    try {
-      admit(socket, next, options);
-    } catch (err) {
+    admit(socket, next, options).catch((err: unknown) => {
       console.error('handshake failed', err);
       next(refuse(CONNECT_ERRORS.unavailable, 'the server could not open this lecture; it will be tried again'));
-    }
+    });
   };
 }
 
-function admit(socket: TypedSocket, next: Next, { registry, guessGuard, trustProxy, clientIds, students, maxSocketsPerAddress }: HandshakeOptions): void {
+async function admit(socket: TypedSocket, next: Next, { registry, guessGuard, trustProxy, clientIds, students, maxSocketsPerAddress }: HandshakeOptions): Promise<void> {
   const parsed = HandshakeSchema.safeParse(socket.handshake.auth);
   if (!parsed.success) return next(refuse(CONNECT_ERRORS.badHandshake, 'the handshake needs auth {protocol, lectureId}'));
   const auth = parsed.data;
@@ -65,7 +63,7 @@ function admit(socket: TypedSocket, next: Next, { registry, guessGuard, trustPro
     return next(refuse(CONNECT_ERRORS.protocol, `protocol ${auth.protocol} is not supported; this server speaks ${PROTOCOL_VERSION} (reload the page)`));
   }
   const id = normalizeJoinCode(auth.lectureId);
-  const room = id ? registry.get(id) : undefined;
+  const room = id ? await registry.get(id) : undefined;
   if (!room) return failed(guessKeys.code(address), CONNECT_ERRORS.unknownLecture, `no lecture with code "${auth.lectureId.slice(0, 12)}"`);
   if (auth.token !== undefined && !registry.isInstructor(room, auth.token)) {
     return failed(guessKeys.token(address, room.id), CONNECT_ERRORS.badToken, 'the instructor token is not valid for this lecture');

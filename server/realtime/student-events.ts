@@ -11,7 +11,7 @@ export function notAStudent(data: SocketData): Outcome | null {
 }
 
 /** The answer to `prediction:submit`: a student's value for the open prediction, one per client id. */
-export function submitPrediction(raw: unknown, data: SocketData, room: LectureRoom, maxSocketsPerAddress: number): Outcome {
+export function submitPrediction(raw: unknown, data: SocketData, room: LectureRoom, maxSocketsPerAddress: number): Outcome | Promise<Outcome> {
   const refused = notAStudent(data);
   if (refused) return refused;
   const parsed = PredictionSubmit.safeParse(raw);
@@ -20,7 +20,7 @@ export function submitPrediction(raw: unknown, data: SocketData, room: LectureRo
 }
 
 /** The answer to `flag`: a student flags (or unflags) a stage or an element. */
-export function flagTarget(raw: unknown, data: SocketData, room: LectureRoom): Outcome {
+export function flagTarget(raw: unknown, data: SocketData, room: LectureRoom): Outcome | Promise<Outcome> {
   const refused = notAStudent(data);
   if (refused) return refused;
   const parsed = FlagRequest.safeParse(raw);

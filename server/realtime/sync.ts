@@ -15,13 +15,19 @@ export interface SyncContext {
 /**
  * The answer to a `sync` event: what came after `lastSeq`, a snapshot at most once per interval
  * (sooner, 429 with `retryAfter`), 400 for a malformed request, and nothing at all for a socket
- * that does not read its answers (it is dropped, and catches up when it reconnects).
+ * that does not read its answers (it is dropped, and catches up when it reconnects). At once when
+ * memory holds what it missed; else once the store has read it (LectureRoom.catchUp).
  */
-export function answerSync(raw: unknown, { room, socketId, snapshots, snapshotIntervalMs, dropIfBehind }: SyncContext): CatchUp | SyncRefusal | undefined {
+export function answerSync(raw: unknown, context: SyncContext): CatchUp | SyncRefusal | undefined | Promise<CatchUp | SyncRefusal | undefined> {
   const request = SyncRequestSchema.safeParse(raw);
   if (!request.success) return { error: 'sync needs {lastSeq: integer}', status: 400 };
-  if (dropIfBehind()) return undefined;
-  const missed = room.catchUp(request.data.lastSeq);
+  if (context.dropIfBehind()) return undefined;
+  const missed = context.room.catchUp(request.data.lastSeq);
+  return missed instanceof Promise ? missed.then((m) => spaced(m, context)) : spaced(missed, context);
+}
+
+/** A catch-up as sent: a snapshot only when this socket's last one is old enough. */
+function spaced(missed: CatchUp, { socketId, snapshots, snapshotIntervalMs }: SyncContext): CatchUp | SyncRefusal {
   if (missed.type === 'snapshot') {
     const retryAfter = snapshots.waitFor(socketId);
     if (retryAfter > 0) return { error: `a snapshot was sent less than ${snapshotIntervalMs / 1000} s ago; sync again in ${retryAfter} s`, status: 429, retryAfter };

@@ -5,12 +5,16 @@ import { instructorsOf, type TypedSocket } from './socket-io.js';
 /**
  * Puts an admitted socket in its lecture's rooms and sends it what it needs to follow: what it
  * missed since the handshake's `lastSeq` (or a snapshot), then what its role sees of the open
- * prediction and of the flags. Joining and sending happen in one tick, so no frame falls between.
+ * prediction and of the flags. Joining and sending happen in one tick, so no frame falls between:
+ * frames the store had to provide are brought level with the lecture (upToDate) in that tick.
  */
-export function welcome(socket: TypedSocket, room: LectureRoom, snapshots: SnapshotSpacing): void {
+export async function welcome(socket: TypedSocket, room: LectureRoom, snapshots: SnapshotSpacing): Promise<void> {
+  const { lastSeq } = socket.data;
+  const found = lastSeq !== undefined ? room.catchUp(lastSeq) : ({ type: 'snapshot', snapshot: room.snapshot() } as const);
+  const missed = found instanceof Promise ? room.upToDate(await found, lastSeq ?? 0) : found;
+  if (socket.disconnected) return;
   socket.join(room.id);
   if (socket.data.role === 'instructor') socket.join(instructorsOf(room.id));
-  const missed = socket.data.lastSeq !== undefined ? room.catchUp(socket.data.lastSeq) : ({ type: 'snapshot', snapshot: room.snapshot() } as const);
   if (missed.type === 'snapshot') {
     socket.emit('snapshot', missed.snapshot);
     snapshots.sent(socket.id);

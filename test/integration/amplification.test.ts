@@ -125,7 +125,7 @@ describe('an uploaded table travels by digest', () => {
     const converted = await http(server.url, 'POST', `/api/lectures/${id}/commands`, { type: 'setDataset', dataset: { kind: 'csv', name: 'old.csv', text } }, instructorToken);
     expect(converted.status, converted.text).toBe(200);
     expect(converted.json.dataset).toEqual({ kind: 'csv', name: 'old.csv', digest: sha256(text), trainFraction: 1, seed: 1 });
-    expect(server.store.datasetText(sha256(text))).toBe(text);
+    expect(await server.store.datasetText(sha256(text))).toBe(text);
     // Now that it is uploaded, the socket may name it.
     await instructor.command({ type: 'setDataset', dataset: { kind: 'truthTable', table: 'xor' } });
     expect(await instructor.command({ type: 'setDataset', dataset: { kind: 'csv', name: 'again.csv', digest: sha256(text) } })).toEqual({ ok: true, seq: 3 });
@@ -140,7 +140,7 @@ describe('an uploaded table travels by digest', () => {
     const text = 'u,v,y\n1,2,0\n3,4,1\n';
     const refused = await upload(server.url, id, instructorToken, text);
     expect(refused.status).toBe(409);
-    expect(server.store.datasetText(sha256(text))).toBeUndefined();
+    expect(await server.store.datasetText(sha256(text))).toBeUndefined();
     expect((await http(server.url, 'GET', `/api/datasets/${sha256(text)}.csv`)).status).toBe(404);
   });
 });
@@ -225,7 +225,7 @@ describe('a socket that does not read', () => {
       if (socket) most = Math.max(most, bufferedBytes(socket));
     }
     expect(serverSide(), `still connected after ${commands} frames, ${most} bytes queued`).toBeUndefined();
-    const largestFrame = Math.max(...server.store.events(id).map((e) => JSON.stringify(e.frame).length));
+    const largestFrame = Math.max(...(await server.store.events(id)).map((e) => JSON.stringify(e.frame).length));
     expect(most).toBeLessThanOrEqual(limit + largestFrame + 64);
 
     // The reader, which reads, was never dropped and holds the lecture's state.

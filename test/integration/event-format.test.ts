@@ -27,27 +27,27 @@ const record = { id: 'ABCDEF', title: 't', createdAt: 1, listed: false, tokenHas
 const frame = { seq: 1 } as never;
 
 describe('the event format', () => {
-  it('is stored with each event, and events stored before it was kept read as format 1', () => {
+  it('is stored with each event, and events stored before it was kept read as format 1', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'backprop-format-'));
     dirs.push(dir);
     const file = join(dir, 'old.sqlite');
     const first = new SqliteStore(file);
-    first.createLecture(record);
-    first.appendEvent(record.id, { format: EVENT_FORMAT_VERSION, seq: 1, at: 2, command: { type: 'step' }, frame });
-    expect(first.events(record.id).map((e) => e.format)).toEqual([EVENT_FORMAT_VERSION]);
-    first.close();
+    await first.createLecture(record);
+    await first.appendEvent(record.id, { format: EVENT_FORMAT_VERSION, seq: 1, at: 2, command: { type: 'step' }, frame });
+    expect((await first.events(record.id)).map((e) => e.format)).toEqual([EVENT_FORMAT_VERSION]);
+    await first.close();
     // As a database written before the column existed.
     const db = new Database(file);
     db.exec('ALTER TABLE events DROP COLUMN format');
     db.close();
 
     const reopened = new SqliteStore(file);
-    reopened.appendEvent(record.id, { format: EVENT_FORMAT_VERSION, seq: 2, at: 3, command: { type: 'step' }, frame });
-    expect(reopened.events(record.id).map((e) => [e.seq, e.format])).toEqual([
+    await reopened.appendEvent(record.id, { format: EVENT_FORMAT_VERSION, seq: 2, at: 3, command: { type: 'step' }, frame });
+    expect((await reopened.events(record.id)).map((e) => [e.seq, e.format])).toEqual([
       [1, 1],
       [2, EVENT_FORMAT_VERSION],
     ]);
-    reopened.close();
+    await reopened.close();
   });
 
   it('of a newer server keeps its lecture from loading, with the reason, while the others go on', async () => {
@@ -58,7 +58,7 @@ describe('the event format', () => {
       expect((await http(first.url, 'POST', `/api/lectures/${lecture.id}/commands`, { type: 'step' }, lecture.instructorToken)).status).toBe(200);
     }
     await first.app.close();
-    first.store.close();
+    await first.store.close();
     const db = new Database(join(first.dataDir, 'backprop-live.sqlite'));
     db.prepare('UPDATE events SET format = ? WHERE lecture_id = ?').run(EVENT_FORMAT_VERSION + 1, newer.id);
     db.close();
@@ -69,7 +69,7 @@ describe('the event format', () => {
     const reason = `lecture ${newer.id} cannot be loaded: its event 1 was written by a newer server (event format ${EVENT_FORMAT_VERSION + 1})`;
     expect(logged.mock.calls.flat().some((arg) => String(arg instanceof Error ? arg.message : arg).includes(reason))).toBe(true);
     // Nothing was changed: the row is as it was.
-    expect(server.store.events(newer.id).map((e) => e.format)).toEqual([EVENT_FORMAT_VERSION + 1]);
+    expect((await server.store.events(newer.id)).map((e) => e.format)).toEqual([EVENT_FORMAT_VERSION + 1]);
     expect((await http(server.url, 'GET', `/api/lectures/${fine.id}/state`)).status).toBe(200);
   });
 });

@@ -244,7 +244,7 @@ describe('an export holds user text only as inert data', () => {
     for (const [i, c] of UNPRINTABLE.entries()) {
       // The lecture as an older server would have stored it: the title never went through the check.
       const id = `HST${codes[i]}22`;
-      suite.server.store.createLecture({ id, title: `T${c}!touch pwned${c}<img src=x onerror=alert(1)>`, createdAt: 0, listed: false, tokenHash: 'x', preset: 'notebook', seed: 0, learningRate: 1 });
+      await suite.server.store.createLecture({ id, title: `T${c}!touch pwned${c}<img src=x onerror=alert(1)>`, createdAt: 0, listed: false, tokenHash: 'x', preset: 'notebook', seed: 0, learningRate: 1 });
       const notebook = await exportOf(id);
       notebooks.push([show(c), notebook]);
       const heading = sources(notebook, 'markdown')[0].split('\n')[0];

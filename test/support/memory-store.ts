@@ -3,6 +3,8 @@
  * registry (no SQLite, nothing on disk). Like SqliteStore it keeps what it is given as text and
  * numbers, not the objects themselves, so a lecture read back is a copy, as after a restart; and
  * it keeps the same rules (an event names only a stored table; a new pass's event clears flags).
+ * Given a `latency`, every call waits for it before it acts, as a network database's round trip
+ * does, so tests see what callers do while a write is under way.
  */
 import type { LectureSummary, PredictionStats, TrainingResult } from '../../shared/index.js';
 import type { LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from '../../server/ports.js';
@@ -32,6 +34,8 @@ function storeTraining(result: TrainingResult): StoredTraining {
 const trainingBytes = (t: StoredTraining | null) => (t ? t.params.length + (t.losses.length + t.testLosses.length) * 8 : 0);
 
 export class MemoryStore implements LectureStore {
+  constructor(private readonly latency: () => Promise<void> = async () => {}) {}
+
   private readonly lectures = new Map<string, LectureRecord>();
   private readonly logs = new Map<string, Row[]>();
   /** lecture → "askSeq clientId" → value. */
@@ -42,18 +46,21 @@ export class MemoryStore implements LectureStore {
   /** How many events were appended, refused or not (a refusal must append none). */
   appends = 0;
 
-  createLecture(record: LectureRecord): void {
+  async createLecture(record: LectureRecord): Promise<void> {
+    await this.latency();
     if (this.lectures.has(record.id)) throw new Error(`lecture ${record.id} exists`);
     this.lectures.set(record.id, { ...record });
     this.logs.set(record.id, []);
   }
 
-  getLecture(id: string): LectureRecord | undefined {
+  async getLecture(id: string): Promise<LectureRecord | undefined> {
+    await this.latency();
     const record = this.lectures.get(id);
     return record && { ...record };
   }
 
-  listLectures(page: LecturePage = { limit: 100 }): LectureSummary[] {
+  async listLectures(page: LecturePage = { limit: 100 }): Promise<LectureSummary[]> {
+    await this.latency();
     const before = page.before ?? { createdAt: Number.MAX_SAFE_INTEGER, id: '' };
     return [...this.lectures.values()]
       .filter((l) => l.listed && (l.createdAt < before.createdAt || (l.createdAt === before.createdAt && (before.id === '' || l.id < before.id))))
@@ -62,7 +69,8 @@ export class MemoryStore implements LectureStore {
       .map((l) => ({ id: l.id, title: l.title, createdAt: l.createdAt, eventCount: this.log(l.id).length }));
   }
 
-  appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): number {
+  async appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): Promise<number> {
+    await this.latency();
     this.appends++;
     const log = this.log(lectureId);
     const last = log[log.length - 1]?.seq ?? 0;
@@ -86,7 +94,8 @@ export class MemoryStore implements LectureStore {
     return rowBytes(row);
   }
 
-  events(lectureId: string, afterSeq = 0): LoadedEvent[] {
+  async events(lectureId: string, afterSeq = 0): Promise<LoadedEvent[]> {
+    await this.latency();
     return this.log(lectureId)
       .filter((r) => r.seq > afterSeq)
       .map((r) => ({
@@ -101,24 +110,28 @@ export class MemoryStore implements LectureStore {
       }));
   }
 
-  *eventsJson(lectureId: string): Iterable<string> {
+  async *eventsJson(lectureId: string): AsyncIterable<string> {
+    await this.latency();
     yield '[';
     for (const r of this.log(lectureId)) yield `${r.seq === 1 ? '' : ','}{"seq":${r.seq},"at":${r.at},"command":${r.command},"frame":${r.frame}}`;
     yield ']';
   }
 
-  attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): void {
+  async attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): Promise<void> {
+    await this.latency();
     const row = this.log(lectureId).find((r) => r.seq === seq);
     if (row) row.trained = storeTraining(result);
   }
 
-  saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number): void {
+  async saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number): Promise<void> {
+    await this.latency();
     const answers = this.answerValues.get(lectureId) ?? new Map<string, number>();
     answers.set(`${askSeq} ${clientId}`, value);
     this.answerValues.set(lectureId, answers);
   }
 
-  answers(lectureId: string, askSeq: number): Map<string, number> {
+  async answers(lectureId: string, askSeq: number): Promise<Map<string, number>> {
+    await this.latency();
     const found = new Map<string, number>();
     for (const [key, value] of this.answerValues.get(lectureId) ?? []) {
       const space = key.indexOf(' ');
@@ -127,7 +140,8 @@ export class MemoryStore implements LectureStore {
     return found;
   }
 
-  setFlag(lectureId: string, clientId: string, key: string, on: boolean): void {
+  async setFlag(lectureId: string, clientId: string, key: string, on: boolean): Promise<void> {
+    await this.latency();
     const flags = this.flagged.get(lectureId) ?? new Map<string, Set<string>>();
     const who = flags.get(key) ?? new Set<string>();
     if (on) who.add(clientId);
@@ -137,23 +151,27 @@ export class MemoryStore implements LectureStore {
     this.flagged.set(lectureId, flags);
   }
 
-  flags(lectureId: string): Map<string, Set<string>> {
+  async flags(lectureId: string): Promise<Map<string, Set<string>>> {
+    await this.latency();
     return new Map([...(this.flagged.get(lectureId) ?? [])].map(([key, who]) => [key, new Set(who)]));
   }
 
-  putDataset(digest: string, text: string): void {
+  async putDataset(digest: string, text: string): Promise<void> {
+    await this.latency();
     if (!this.tables.has(digest)) this.tables.set(digest, { text, used: false });
   }
 
-  forgetUnusedDataset(digest: string): void {
+  async forgetUnusedDataset(digest: string): Promise<void> {
+    await this.latency();
     if (this.tables.get(digest)?.used === false) this.tables.delete(digest);
   }
 
-  datasetText(digest: string): string | undefined {
+  async datasetText(digest: string): Promise<string | undefined> {
+    await this.latency();
     return this.tables.get(digest)?.text;
   }
 
-  close(): void {}
+  async close(): Promise<void> {}
 
   private log(lectureId: string): Row[] {
     const log = this.logs.get(lectureId);

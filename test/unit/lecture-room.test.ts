@@ -36,9 +36,9 @@ function listen(room: LectureRoom) {
   return heard;
 }
 
-function open(deps = testDeps()) {
+async function open(deps = testDeps()) {
   const registry = new LectureRegistry(deps);
-  const { room } = registry.create({ title: 'Room test', listed: false, preset: 'notebook', learningRate: 1 });
+  const { room } = await registry.create({ title: 'Room test', listed: false, preset: 'notebook', learningRate: 1 });
   return { deps, registry, room, heard: listen(room) };
 }
 
@@ -55,12 +55,12 @@ const initialOf = (room: LectureRoom): LectureState =>
 
 describe('LectureRoom', () => {
   it('applies commands in the order they arrive, commits each before telling the class, and stores what it applied', async () => {
-    const { deps, room, heard } = open();
+    const { deps, room, heard } = await open();
     const commands: Command[] = [{ type: 'step' }, { type: 'setLearningRate', value: 0.5 }, { type: 'forward' }, { type: 'step' }, { type: 'update' }];
     // Sent at once: the room serialises them, each seq one more than the last.
     const results = await Promise.all(commands.map((c) => room.command(c)));
     expect(results).toEqual(commands.map((_, i) => ({ ok: true, seq: i + 1 })));
-    const stored = deps.store.events(room.id);
+    const stored = await deps.store.events(room.id);
     expect(stored.map((e) => [e.seq, e.command.type])).toEqual(commands.map((c, i) => [i + 1, c.type]));
     expect(stored.every((e) => e.format === EVENT_FORMAT_VERSION)).toBe(true);
     expect(heard.frames.map((f) => f.seq)).toEqual([1, 2, 3, 4, 5]);
@@ -72,7 +72,7 @@ describe('LectureRoom', () => {
   });
 
   it('refuses a command with its reason and changes nothing: no event, no frame, the same state', async () => {
-    const { deps, room, heard } = open();
+    const { deps, room, heard } = await open();
     await runAll(room, [{ type: 'step' }]);
     const before = room.state;
     const appends = deps.store.appends;
@@ -95,7 +95,7 @@ describe('LectureRoom', () => {
   });
 
   it('refuses a command whose numbers overflow, and keeps the state before it', async () => {
-    const { deps, room } = open();
+    const { deps, room } = await open();
     // A linear network at the highest learning rate diverges within a few epochs.
     const linear = { hidden: [{ units: 4, activation: 'linear' }], output: { units: 1, activation: 'linear' }, loss: 'halfSquaredError', biases: true, batch: 1 } as const;
     await runAll(room, [{ type: 'setNetwork', network: linear, preset: 'random', seed: 3 }, { type: 'setLearningRate', value: 100 }]);
@@ -103,15 +103,15 @@ describe('LectureRoom', () => {
     const result = await room.command({ type: 'train', epochs: 200 });
     expect(result).toEqual(OVERFLOW_REFUSAL);
     expect(room.state).toBe(before);
-    expect(deps.store.events(room.id)).toHaveLength(2);
+    expect((await deps.store.events(room.id))).toHaveLength(2);
   });
 
   it('carries the class answers in the event that reveals, whether by reveal or by running the stage', async () => {
-    const { deps, room, heard } = open();
+    const { deps, room, heard } = await open();
     await runAll(room, [{ type: 'ask', tensor: 'B', index: [1] }]);
-    for (const [who, value] of [['s1', 0.5], ['s2', 1.5], ['s3', 1]] as const) expect(room.submitAnswer(who, value)).toEqual({ ok: true });
+    for (const [who, value] of [['s1', 0.5], ['s2', 1.5], ['s3', 1]] as const) expect(await room.submitAnswer(who, value)).toEqual({ ok: true });
     await runAll(room, [{ type: 'reveal' }]);
-    const reveal = deps.store.events(room.id).at(-1)!;
+    const reveal = (await deps.store.events(room.id)).at(-1)!;
     expect(reveal.command.type).toBe('reveal');
     expect(reveal.reveal).toMatchObject({ count: 3, mean: 1, median: 1 });
     expect(room.state.prediction).toMatchObject({ status: 'revealed', stats: reveal.reveal });
@@ -120,20 +120,20 @@ describe('LectureRoom', () => {
 
     // Asked for the next pass and revealed by the step that computes it.
     await runAll(room, [{ type: 'forward' }, { type: 'update' }, { type: 'ask', tensor: 'B_act', index: [0] }]);
-    expect(room.submitAnswer('s1', 0.25)).toEqual({ ok: true });
+    expect(await room.submitAnswer('s1', 0.25)).toEqual({ ok: true });
     await runAll(room, [{ type: 'step' }, { type: 'step' }]); // input, B: not yet
-    expect(deps.store.events(room.id).at(-1)!.reveal).toBeUndefined();
+    expect((await deps.store.events(room.id)).at(-1)!.reveal).toBeUndefined();
     await runAll(room, [{ type: 'step' }]); // B_act
-    const revealing = deps.store.events(room.id).at(-1)!;
+    const revealing = (await deps.store.events(room.id)).at(-1)!;
     expect(revealing.command.type).toBe('step');
     expect(revealing.reveal).toMatchObject({ count: 1, mean: 0.25 });
     expect(room.state.prediction).toMatchObject({ status: 'revealed', tensor: 'B_act', stats: revealing.reveal });
     // Events that reveal nothing carry no answers.
-    expect(deps.store.events(room.id).filter((e) => e.reveal).map((e) => e.seq)).toEqual([2, revealing.seq]);
+    expect((await deps.store.events(room.id)).filter((e) => e.reveal).map((e) => e.seq)).toEqual([2, revealing.seq]);
   });
 
   it('goes back to the state before the last network command, and refuses back with nothing to undo', async () => {
-    const { room } = open();
+    const { room } = await open();
     expect(await room.command({ type: 'back' })).toEqual({ ok: false, status: 409, error: 'nothing to undo' });
     await runAll(room, [{ type: 'step' }]);
     const afterOne = room.snapshot();
@@ -145,14 +145,14 @@ describe('LectureRoom', () => {
   });
 
   it('trains in slices, refuses other commands meanwhile, stops when asked, and records what ran', async () => {
-    const { deps, room, heard } = open();
+    const { deps, room, heard } = await open();
     const training = room.command({ type: 'train', epochs: 1_000_000 });
     while ((room.snapshot().training?.epochsDone ?? 0) === 0) await new Promise((r) => setTimeout(r, 5));
     const busy = await room.command({ type: 'step' });
     expect(busy).toMatchObject({ ok: false, status: 409, error: expect.stringMatching(/^training is running \(\d+\/1000000 epochs\); send stop to end it$/) });
     expect(await room.command({ type: 'stop' })).toEqual({ ok: true, seq: 0 });
     expect(await training).toEqual({ ok: true, seq: 1 });
-    const [event] = deps.store.events(room.id);
+    const [event] = await deps.store.events(room.id);
     if (event.command.type !== 'train') throw new Error('not a training');
     expect(event.command.epochs).toBe(1_000_000);
     expect(event.command.epochsRun).toBeGreaterThan(0);
@@ -164,7 +164,7 @@ describe('LectureRoom', () => {
   });
 
   it('trains in slices to exactly the lecture that training at once gives', async () => {
-    const { room } = open();
+    const { room } = await open();
     await runAll(room, [{ type: 'step' }, { type: 'train', epochs: 300 }]);
     let atOnce = initialOf(room);
     for (const command of [{ type: 'step' }, { type: 'train', epochs: 300 }] as const) {
@@ -177,7 +177,7 @@ describe('LectureRoom', () => {
   });
 
   it('comes back from the same store after a restart as exactly the lecture it was', async () => {
-    const { deps, room } = open();
+    const { deps, room } = await open();
     await runAll(room, [
       { type: 'forward' },
       { type: 'ask', tensor: 'dL_dV', index: [2, 0] },
@@ -185,10 +185,10 @@ describe('LectureRoom', () => {
       { type: 'setWeight', tensor: 'W', index: [1, 2], value: -0.75 },
       { type: 'ask', tensor: 'C', index: [0] },
     ]);
-    expect(room.submitAnswer('s1', 0.3)).toEqual({ ok: true });
+    expect(await room.submitAnswer('s1', 0.3)).toEqual({ ok: true });
     await runAll(room, [{ type: 'step' }, { type: 'step' }, { type: 'step' }, { type: 'back' }, { type: 'setPacing', mode: 'follow' }]);
     // A new registry over the same store: the process restarted.
-    const restarted = new LectureRegistry({ ...deps, trainings: new TrainingSlots(4) }).get(room.id)!;
+    const restarted = (await new LectureRegistry({ ...deps, trainings: new TrainingSlots(4) }).get(room.id))!;
     expect(restarted.snapshot()).toEqual(room.snapshot());
     expect(restarted.state.undo?.depth).toBe(room.state.undo?.depth);
     // And it goes on as the first would have.
@@ -199,17 +199,17 @@ describe('LectureRoom', () => {
   });
 
   it('refuses to load a lecture whose log holds an event of a newer format, and loads the others', async () => {
-    const { deps, room } = open();
+    const { deps, room } = await open();
     await runAll(room, [{ type: 'step' }]);
-    const other = new LectureRegistry(deps).create({ title: 'Other', listed: false }).room;
+    const other = (await new LectureRegistry(deps).create({ title: 'Other', listed: false })).room;
     await runAll(other, [{ type: 'step' }]);
-    const [event] = deps.store.events(room.id);
-    deps.store.appendEvent(room.id, { ...event, seq: 2, format: EVENT_FORMAT_VERSION + 1 });
+    const [event] = await deps.store.events(room.id);
+    await deps.store.appendEvent(room.id, { ...event, seq: 2, format: EVENT_FORMAT_VERSION + 1 });
     const restarted = new LectureRegistry(deps);
-    expect(() => restarted.get(room.id)).toThrow(
+    await expect(restarted.get(room.id)).rejects.toThrow(
       `lecture ${room.id} cannot be loaded: its event 2 was written by a newer server (event format ${EVENT_FORMAT_VERSION + 1}), ` +
         `and this server reads event formats up to ${EVENT_FORMAT_VERSION}; upgrade this server to load it (nothing was changed)`,
     );
-    expect(restarted.get(other.id)!.snapshot()).toEqual(other.snapshot());
+    expect((await restarted.get(other.id))!.snapshot()).toEqual(other.snapshot());
   });
 });
