@@ -1,6 +1,7 @@
 /**
- * Starts the real server in-process on a free port, with a temporary DATA_DIR and real SQLite,
- * serving the built client when it exists. Tests talk to it over real HTTP and socket.io.
+ * Starts the real server in-process on a free port, with a temporary DATA_DIR and real SQLite (or
+ * PostgreSQL: `store: 'postgres'` or a `databaseUrl`), serving the built client when it exists.
+ * Tests talk to it over real HTTP and socket.io.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -9,15 +10,19 @@ import type { AddressInfo } from 'node:net';
 import { createApp, type App, type AppOptions } from '../../server/app.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
 import { ClientIds, clientIdKey } from '../../server/client-ids.js';
-import type { Clock, RandomSource } from '../../server/ports.js';
+import type { Clock, LectureStore, RandomSource } from '../../server/ports.js';
+import { PostgresStore } from '../../server/postgres-store.js';
+import { freshDatabaseUrl, type StoreKind } from './stores.js';
 import type { EventLimits } from '../../server/realtime.js';
 
 export interface TestServer {
   readonly url: string;
   readonly port: number;
   readonly dataDir: string;
+  /** The PostgreSQL database the server keeps its lectures in; undefined on SQLite (in dataDir). */
+  readonly databaseUrl?: string;
   readonly app: App;
-  readonly store: SqliteStore;
+  readonly store: LectureStore;
   /**
    * A client id this server signed, the same for the same name (and data directory, so across a
    * restart): what a browser that connected before holds. Chosen ids are replaced at the handshake.
@@ -33,6 +38,10 @@ export const CLIENT_DIR = resolve(import.meta.dirname, '../../dist/client');
 
 export interface StartOptions {
   dataDir?: string;
+  /** Which store: SQLite in dataDir (the default) or a new database on the file's PostgreSQL. */
+  store?: StoreKind;
+  /** An existing PostgreSQL database (a restart of a server that ran on it); implies PostgreSQL. */
+  databaseUrl?: string;
   clock?: Clock;
   random?: RandomSource;
   createKey?: string;
@@ -58,7 +67,8 @@ export class ManualClock implements Clock {
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'backprop-live-'));
-  const store = new SqliteStore(join(dataDir, 'backprop-live.sqlite'));
+  const databaseUrl = options.databaseUrl ?? (options.store === 'postgres' ? await freshDatabaseUrl() : undefined);
+  const store = databaseUrl ? await PostgresStore.open(databaseUrl) : new SqliteStore(join(dataDir, 'backprop-live.sqlite'));
   // The data directory's key, as main.ts uses: a restarted server accepts the client ids it issued.
   const app = createApp({ store, clientDir: CLIENT_DIR, clientIdKey: clientIdKey(dataDir), clock: options.clock, random: options.random, createKey: options.createKey, guessesPerMinute: options.guessesPerMinute, eventLimits: options.eventLimits, maxSocketBufferBytes: options.maxSocketBufferBytes, snapshotIntervalMs: options.snapshotIntervalMs, ...options.app });
   await new Promise<void>((ready) => app.server.listen(0, '127.0.0.1', ready));
@@ -67,6 +77,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     url: `http://127.0.0.1:${port}`,
     port,
     dataDir,
+    databaseUrl,
     app,
     store,
     clientId(name) {
@@ -76,7 +87,7 @@ export async function startServer(options: StartOptions = {}): Promise<TestServe
     },
     async close() {
       await app.close();
-      store.close();
+      await store.close();
       if (ownDir) rmSync(dataDir, { recursive: true, force: true });
     },
   };

@@ -1,0 +1,43 @@
+/**
+ * The stores every suite that touches storage runs against, with the same assertions:
+ * `describe.each(STORES)('on %s', (store) => { const suite = useServer({ store }); … })`. SQLite
+ * gets a temp directory, PostgreSQL a database of its own on the file's one throwaway server
+ * (postgres.ts), so a file pays for one PostgreSQL however many suites it runs on it.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { LectureStore } from '../../server/ports.js';
+import { PostgresStore } from '../../server/postgres-store.js';
+import { SqliteStore } from '../../server/sqlite-store.js';
+import { sharedPostgres } from './postgres.js';
+
+export const STORES = ['sqlite', 'postgres'] as const;
+export type StoreKind = (typeof STORES)[number];
+
+/** A new, empty PostgreSQL database on the file's server: its URL. */
+export async function freshDatabaseUrl(): Promise<string> {
+  return (await sharedPostgres()).createDatabase();
+}
+
+/** An empty store of one kind for the store's own tests, which can be opened again on the same data (a restart). */
+export interface FreshStore {
+  readonly kind: StoreKind;
+  /** Opens (another) store on the same data. */
+  open(): Promise<LectureStore>;
+  /** Removes the SQLite directory (PostgreSQL's database goes with its server). */
+  dispose(): void;
+}
+
+export async function freshStore(kind: StoreKind): Promise<FreshStore> {
+  if (kind === 'postgres') {
+    const url = await freshDatabaseUrl();
+    return { kind, open: () => PostgresStore.open(url), dispose: () => undefined };
+  }
+  const dir = mkdtempSync(join(tmpdir(), 'backprop-store-'));
+  return {
+    kind,
+    open: async () => new SqliteStore(join(dir, 'backprop-live.sqlite')),
+    dispose: () => rmSync(dir, { recursive: true, force: true }),
+  };
+}
