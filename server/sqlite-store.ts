@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { LECTURES_PAGE_MAX, type LectureSummary, type Preset, type TrainingResult } from '../shared/index.js';
 import type { LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
 import { withDigest } from './csv-datasets.js';
+import { columnBytes, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS lectures (
@@ -76,28 +77,6 @@ interface EventRow {
   trained_params: string | null;
   trained_losses: Buffer | null;
   format: number;
-}
-
-/** A training's losses as stored: every epoch's loss, then (with held-out rows) every test loss, as float64. */
-function encodeLosses(result: TrainingResult): Buffer {
-  const all = new Float64Array(result.losses.length + result.testLosses.length);
-  all.set(result.losses);
-  all.set(result.testLosses, result.losses.length);
-  return Buffer.from(all.buffer, all.byteOffset, all.byteLength);
-}
-
-/** A training's parameters as stored: JSON of plain arrays (a typed array would serialise as an object). */
-function encodeParams(result: TrainingResult): string {
-  return JSON.stringify(result.params, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v));
-}
-
-/** What an event takes in the store, in bytes of its columns (for the lecture's quota). */
-const storedBytes = (...columns: ({ length: number } | null)[]): number => columns.reduce((n, c) => n + (c?.length ?? 0), 0);
-
-function decodeTrained(params: string, blob: Buffer, epochsRun: number): TrainingResult {
-  // Copied out: the blob's memory is not guaranteed to be 8-byte aligned.
-  const all = new Float64Array(new Uint8Array(blob).buffer);
-  return { params: JSON.parse(params), losses: all.subarray(0, epochsRun), testLosses: all.subarray(epochsRun) };
 }
 
 /**
@@ -190,22 +169,18 @@ export class SqliteStore implements LectureStore {
   }
 
   async appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): Promise<number> {
-    const reveal = event.reveal ? JSON.stringify(event.reveal) : null;
-    const command = JSON.stringify(event.command);
-    const frame = JSON.stringify(event.frame);
-    const trainedParams = event.trained ? encodeParams(event.trained) : null;
-    const trainedLosses = event.trained ? encodeLosses(event.trained) : null;
-    const digest = event.command.type === 'setDataset' && event.command.dataset.kind === 'csv' ? event.command.dataset.digest : null;
+    const c = toColumns(event);
+    const digest = namedDigest(event);
     const append = () => {
       // In the same transaction: an event never names a table the store does not hold.
       if (digest && this.stmts.useDataset.run(digest).changes === 0) throw new Error(`no CSV with digest ${digest.slice(0, 12)}… is stored`);
-      this.stmts.insertEvent.run(lectureId, event.seq, event.at, command, frame, reveal, trainedParams, trainedLosses, event.format);
+      this.stmts.insertEvent.run(lectureId, c.seq, c.at, c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses, c.format);
       // In the same transaction: a restart never finds the old pass's flags beside the new pass.
       if (options.clearFlags) this.stmts.clearFlags.run(lectureId);
     };
     if (options.clearFlags || digest) this.db.transaction(append)();
     else append();
-    return storedBytes(command, frame, reveal, trainedParams, trainedLosses);
+    return columnBytes(c);
   }
 
   async setFlag(lectureId: string, clientId: string, key: string, on: boolean): Promise<void> {
@@ -223,21 +198,9 @@ export class SqliteStore implements LectureStore {
   }
 
   async events(lectureId: string, afterSeq = 0): Promise<LoadedEvent[]> {
-    return this.stmts.events.all(lectureId, afterSeq).map((r) => {
-      const command = JSON.parse(r.command);
-      const trained = r.trained_params !== null && r.trained_losses !== null ? decodeTrained(r.trained_params, r.trained_losses, command.epochsRun) : undefined;
-      const bytes = storedBytes(r.command, r.frame, r.reveal, r.trained_params, r.trained_losses);
-      return {
-        format: r.format,
-        seq: r.seq,
-        at: r.at,
-        command,
-        frame: JSON.parse(r.frame),
-        ...(r.reveal ? { reveal: JSON.parse(r.reveal) } : {}),
-        ...(trained ? { trained } : {}),
-        bytes,
-      };
-    });
+    return this.stmts.events
+      .all(lectureId, afterSeq)
+      .map((r) => fromColumns({ format: r.format, seq: r.seq, at: r.at, command: r.command, frame: r.frame, reveal: r.reveal, trainedParams: r.trained_params, trainedLosses: r.trained_losses }));
   }
 
   /** Attaches the result of a training recorded before results were stored (computed once, on its first load). */
@@ -309,7 +272,7 @@ export class SqliteStore implements LectureStore {
     for (;;) {
       const page = this.stmts.framesPage.all(lectureId, after, 256);
       if (page.length === 0) break;
-      yield page.map((r) => `${r.seq === 1 ? '' : ','}{"seq":${r.seq},"at":${r.at},"command":${r.command},"frame":${r.frame}}`).join('');
+      yield page.map(recordingPiece).join('');
       after = page[page.length - 1].seq;
     }
     yield ']';
