@@ -1,16 +1,18 @@
 /**
  * Crash safety with a real process: the server runs as a child, gets `kill -9`, and a new
- * process on the same DATA_DIR must bring every lecture back exactly, with its recording.
+ * process on the same DATA_DIR (or DATABASE_URL, on PostgreSQL) must bring every lecture back
+ * exactly, with its recording. The same assertions on both stores.
  */
 import { describe, expect, it } from 'vitest';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 import { useChildServers } from '../support/child-server.js';
+import { STORES } from '../support/stores.js';
 
-const servers = useChildServers('backprop-crash-');
-const startChild = () => servers.start();
-const kill9 = servers.kill9;
+describe.each(STORES)('kill -9 and restart on %s', (store) => {
+  const servers = useChildServers('backprop-crash-', { store });
+  const startChild = () => servers.start();
+  const kill9 = servers.kill9;
 
-describe('kill -9 and restart', () => {
   it('brings back every lecture with its exact state and complete recording', async () => {
     let { url, child } = await startChild();
     const a = await createLecture(url, { title: 'A' });
