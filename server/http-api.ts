@@ -17,6 +17,7 @@ import {
   weightsJson,
   type CreatedLecture,
   type SiteInfo,
+  type Snapshot,
 } from '../shared/index.js';
 import { normalizeJoinCode } from './ids.js';
 import type { CommandCheck, CommandResult, LectureRoom } from './lecture-room.js';
@@ -243,12 +244,18 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
     const inline = inlineCsv(req.body);
     const command = parseCommand(inline ? inline.body : req.body);
     if (!command.ok) throw new HttpError(400, command.error);
-    // In the command's turn: the inline table stored (when there is one), then its dataset checked.
+    // In the command's turn: the inline table stored (when there is one), then its dataset checked;
+    // the snapshot as the command left it, before the next one's turn.
+    let after: Snapshot | undefined;
     const decide = (storeIt?: CommandCheck): Promise<CommandResult> =>
-      room.command(command.value, async () => (await storeIt?.()) ?? registry.datasetProblem(room, command.value));
+      room.command(
+        command.value,
+        async () => (await storeIt?.()) ?? registry.datasetProblem(room, command.value),
+        () => (after = room.snapshot()),
+      );
     const result = inline ? await withStoredCsv(inline.digest, inline.text, decide) : await decide();
     if (!result.ok) throw new HttpError(result.status, result.error, retryAfterHeader(result));
-    res.json(room.snapshot());
+    res.json(after ?? room.snapshot());
   });
 
   // An uploaded table: too big for a socket message, so it comes here as text, is stored once under

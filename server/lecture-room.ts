@@ -173,17 +173,18 @@ export class LectureRoom {
 
   /**
    * Applies a command in its turn (after every command, answer and flag queued before it), `check`
-   * first when given. A training runs after its turn: while it runs, the turns that follow refuse
+   * first when given; `applied` runs in the same turn once the command's state is the lecture's
+   * (to answer with the snapshot after it, not after the commands that follow). A training runs after its turn: while it runs, the turns that follow refuse
    * commands (409) and serve answers and flags; its result answers when it has been committed.
    */
-  async command(command: Command, check?: CommandCheck): Promise<CommandResult> {
+  async command(command: Command, check?: CommandCheck, applied?: () => void): Promise<CommandResult> {
     // At once, not in a turn: a stop must reach the training it ends, whatever is queued.
     if (this.training && command.type === 'stop') return this.stop(this.training);
-    const turn = await this.queue.run(() => this.commandTurn(command, check));
+    const turn = await this.queue.run(() => this.commandTurn(command, check, applied));
     return 'training' in turn ? turn.training : turn;
   }
 
-  private async commandTurn(command: Command, check: CommandCheck | undefined): Promise<Turn> {
+  private async commandTurn(command: Command, check: CommandCheck | undefined, applied: (() => void) | undefined): Promise<Turn> {
     const problem = check ? await check() : null;
     if (problem) return { ok: false, status: 400, error: problem };
     if (this.training) {
@@ -198,8 +199,8 @@ export class LectureRoom {
     const decision = decide(this.current, command, ctx);
     if (!decision.ok) return decision;
     // Not awaited: train() marks the room as training before it first awaits, and the turn ends.
-    if (decision.event.command.type === 'train') return { training: this.train(decision.event, ctx) };
-    return this.commit(applyEvent(this.current, decision.event, ctx));
+    if (decision.event.command.type === 'train') return { training: this.train(decision.event, ctx, applied) };
+    return this.commit(applyEvent(this.current, decision.event, ctx), applied);
   }
 
   private stop(run: TrainingRun): CommandResult {
@@ -374,7 +375,7 @@ export class LectureRoom {
    * tells the class. Called in a turn, so the state it was applied to is still the lecture's once
    * the store has committed it.
    */
-  private async commit(applied: Applied | Refusal): Promise<CommandResult> {
+  private async commit(applied: Applied | Refusal, then?: () => void): Promise<CommandResult> {
     if (!applied.ok) return applied;
     const { event, next } = applied;
     const frame = frameBetween(this.current, next, event);
@@ -395,6 +396,7 @@ export class LectureRoom {
     if (this.recent.length > RECENT_FRAMES * 2) this.recent = this.recent.slice(-RECENT_FRAMES);
     for (const l of this.listeners) l.frame(frame);
     this.afterCommit(before, next, event, clearFlags);
+    then?.();
     return { ok: true, seq: event.seq };
   }
 
@@ -417,7 +419,7 @@ export class LectureRoom {
    * lectures, joins and `stop` are served. The recorded event says how many epochs ran; it is
    * committed in a turn of its own, and the room stops training in that same turn.
    */
-  private async train(decided: LectureEvent, ctx: ApplyContext): Promise<CommandResult> {
+  private async train(decided: LectureEvent, ctx: ApplyContext, then?: () => void): Promise<CommandResult> {
     if (decided.command.type !== 'train') throw new Error('not a training');
     const epochsTotal = decided.command.epochs;
     const run: TrainingRun = { epochsTotal, epochsDone: 0, stopRequested: false, queued: 0 };
@@ -460,7 +462,7 @@ export class LectureRoom {
       const event = slicedTrainingEvent(decided, trainer, this.deps.clock.now());
       return await this.queue.run(async () => {
         try {
-          return await this.commit(applyEvent(start, event, ctx));
+          return await this.commit(applyEvent(start, event, ctx), then);
         } finally {
           end();
         }
