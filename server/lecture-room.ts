@@ -174,8 +174,9 @@ export class LectureRoom {
   /**
    * Applies a command in its turn (after every command, answer and flag queued before it), `check`
    * first when given; `applied` runs in the same turn once the command's state is the lecture's
-   * (to answer with the snapshot after it, not after the commands that follow). A training runs after its turn: while it runs, the turns that follow refuse
-   * commands (409) and serve answers and flags; its result answers when it has been committed.
+   * (to answer with the snapshot after it, not after the commands that follow). A training runs
+   * after its turn: while it runs, the turns that follow refuse commands (409) and serve answers
+   * and flags; its result answers when it has been committed.
    */
   async command(command: Command, check?: CommandCheck, applied?: () => void): Promise<CommandResult> {
     // At once, not in a turn: a stop must reach the training it ends, whatever is queued.
