@@ -2,7 +2,7 @@
  * The server in a process of its own (`server/main.ts` under tsx) on one data directory, for tests
  * that need a real `kill -9` or measure the server apart from the test's own event loop. Each
  * test file gets one directory; its processes are killed and the directory removed after it.
- * With `store: 'postgres'` the processes keep their lectures in one database of the file's
+ * With `store: 'postgres'` (default TEST_STORE) the processes keep their lectures in one database of the file's
  * PostgreSQL (DATABASE_URL) instead of SQLite in the directory.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -10,7 +10,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll } from 'vitest';
-import { freshDatabaseUrl, type StoreKind } from './stores.js';
+import { defaultStore, freshDatabaseUrl, type StoreKind } from './stores.js';
 
 const ROOT = resolve(import.meta.dirname, '../..');
 
@@ -38,7 +38,7 @@ export function useChildServers(prefix: string, options: { store?: StoreKind } =
       return databaseUrl;
     },
     async start() {
-      if (options.store === 'postgres') databaseUrl ??= await freshDatabaseUrl();
+      if ((options.store ?? defaultStore()) === 'postgres') databaseUrl ??= await freshDatabaseUrl();
       const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
         cwd: ROOT,
         // An empty DATABASE_URL is unset: SQLite, whatever the environment running the tests says.

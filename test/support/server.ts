@@ -12,7 +12,7 @@ import { SqliteStore } from '../../server/sqlite-store.js';
 import { ClientIds, clientIdKey } from '../../server/client-ids.js';
 import type { Clock, LectureStore, RandomSource } from '../../server/ports.js';
 import { PostgresStore } from '../../server/postgres-store.js';
-import { freshDatabaseUrl, type StoreKind } from './stores.js';
+import { defaultStore, freshDatabaseUrl, type StoreKind } from './stores.js';
 import type { EventLimits } from '../../server/realtime.js';
 
 export interface TestServer {
@@ -33,12 +33,17 @@ export interface TestServer {
 
 /** Issued ids by data directory and name. */
 const issuedIds = new Map<string, string>();
+/** The PostgreSQL database of each data directory: a server started again on a directory finds its lectures, on either store. */
+const databaseOfDir = new Map<string, string>();
 
 export const CLIENT_DIR = resolve(import.meta.dirname, '../../dist/client');
 
 export interface StartOptions {
   dataDir?: string;
-  /** Which store: SQLite in dataDir (the default) or a new database on the file's PostgreSQL. */
+  /**
+   * Which store: SQLite in dataDir, or PostgreSQL (a new database on the file's server, or the
+   * one a server on the same dataDir used); default TEST_STORE, else SQLite.
+   */
   store?: StoreKind;
   /** An existing PostgreSQL database (a restart of a server that ran on it); implies PostgreSQL. */
   databaseUrl?: string;
@@ -67,7 +72,9 @@ export class ManualClock implements Clock {
 export async function startServer(options: StartOptions = {}): Promise<TestServer> {
   const ownDir = !options.dataDir;
   const dataDir = options.dataDir ?? mkdtempSync(join(tmpdir(), 'backprop-live-'));
-  const databaseUrl = options.databaseUrl ?? (options.store === 'postgres' ? await freshDatabaseUrl() : undefined);
+  const onPostgres = options.databaseUrl !== undefined || (options.store ?? defaultStore()) === 'postgres';
+  const databaseUrl = onPostgres ? (options.databaseUrl ?? databaseOfDir.get(dataDir) ?? (await freshDatabaseUrl())) : undefined;
+  if (databaseUrl) databaseOfDir.set(dataDir, databaseUrl);
   const store = databaseUrl ? await PostgresStore.open(databaseUrl) : new SqliteStore(join(dataDir, 'backprop-live.sqlite'));
   // The data directory's key, as main.ts uses: a restarted server accepts the client ids it issued.
   const app = createApp({ store, clientDir: CLIENT_DIR, clientIdKey: clientIdKey(dataDir), clock: options.clock, random: options.random, createKey: options.createKey, guessesPerMinute: options.guessesPerMinute, eventLimits: options.eventLimits, maxSocketBufferBytes: options.maxSocketBufferBytes, snapshotIntervalMs: options.snapshotIntervalMs, ...options.app });

@@ -1,6 +1,7 @@
 /**
- * The stores every suite that touches storage runs against, with the same assertions:
- * `describe.each(STORES)('on %s', (store) => { const suite = useServer({ store }); … })`. SQLite
+ * The stores every suite that touches storage runs against, with the same assertions: either
+ * `describe.each(STORES)('on %s', (store) => { const suite = useServer({ store }); … })`, or the
+ * whole file once more in the vitest project `integration:postgres` (TEST_STORE). SQLite
  * gets a temp directory, PostgreSQL a database of its own on the file's one throwaway server
  * (postgres.ts), so a file pays for one PostgreSQL however many suites it runs on it.
  */
@@ -14,6 +15,18 @@ import { sharedPostgres } from './postgres.js';
 
 export const STORES = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORES)[number];
+
+/**
+ * The store a server runs on when its test does not say: TEST_STORE, which the vitest project
+ * `integration:postgres` sets to run the suites that touch storage once more on PostgreSQL, else SQLite.
+ */
+export function defaultStore(): StoreKind {
+  const chosen = process.env.TEST_STORE;
+  if (chosen === undefined || chosen === '') return 'sqlite';
+  const known = STORES.find((s) => s === chosen);
+  if (!known) throw new Error(`TEST_STORE must be one of ${STORES.join(', ')}; got "${chosen}"`);
+  return known;
+}
 
 /** A new, empty PostgreSQL database on the file's server: its URL. */
 export async function freshDatabaseUrl(): Promise<string> {
