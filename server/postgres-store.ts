@@ -56,6 +56,8 @@ export interface PostgresOptions {
  * which migrates the schema first.
  */
 export class PostgresStore implements LectureStore {
+  private closing: Promise<void> | undefined;
+
   private constructor(private readonly pool: pg.Pool) {}
 
   /** Connects, brings the schema up to date (refusing a newer one) and clears uploads no process lived to record. */
@@ -210,8 +212,9 @@ export class PostgresStore implements LectureStore {
     return (await this.pool.query<{ text: string }>('SELECT text FROM datasets WHERE digest = $1', [digest])).rows[0]?.text;
   }
 
-  async close(): Promise<void> {
-    await this.pool.end();
+  /** Closes the pool once, as SqliteStore closes its database once: closing again waits for the same. */
+  close(): Promise<void> {
+    return (this.closing ??= this.pool.end());
   }
 
   /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */

@@ -182,6 +182,16 @@ describe.each(STORES)('the store contract on %s', (kind) => {
   });
 });
 
+describe.each(STORES)('closing the store on %s', (kind) => {
+  it('may be asked twice (a test or a shutdown that closes again waits for the same)', async () => {
+    const fresh = await freshStore(kind);
+    const store = await fresh.open();
+    await Promise.all([store.close(), store.close()]);
+    await store.close();
+    fresh.dispose();
+  });
+});
+
 describe('PostgreSQL migrations', () => {
   const tables = async (url: string) => {
     const db = new pg.Client(url);
