@@ -2,7 +2,8 @@
  * A throwaway PostgreSQL for the tests: Debian's server binaries, a cluster made by initdb in a
  * temp dir, a free 127.0.0.1 port, spawned as the `postgres` user when the tests run as root (the
  * server refuses to run as root), ready in about 0.7 s. Stopped by its PID and its directory
- * removed; a test file starts one (sharedPostgres) and gives each suite its own database.
+ * removed. Nothing here needs vitest, so a bench can start one too; a test file shares one among
+ * its suites through stores.ts (sharedPostgres), each suite with a database of its own.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
@@ -10,7 +11,6 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
-import { afterAll } from 'vitest';
 
 /** The superuser initdb creates (trust authentication on 127.0.0.1: nothing else can reach it). */
 const SUPERUSER = 'backprop';
@@ -132,20 +132,3 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
   };
 }
-
-let filePostgres: Promise<PostgresServer> | undefined;
-
-/**
- * The test file's PostgreSQL: started by the first test or hook that asks for it, shared by the
- * file's suites (each with a database of its own), stopped after the file's last test.
- */
-export function sharedPostgres(): Promise<PostgresServer> {
-  return (filePostgres ??= startPostgres());
-}
-
-// Registered on the file that imports this module (its root suite): nothing to do if it never asked.
-afterAll(async () => {
-  const running = filePostgres;
-  filePostgres = undefined;
-  await (await running?.catch(() => undefined))?.stop();
-});

@@ -8,10 +8,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { afterAll } from 'vitest';
 import type { LectureStore } from '../../server/ports.js';
 import { PostgresStore } from '../../server/postgres-store.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
-import { sharedPostgres } from './postgres.js';
+import { startPostgres, type PostgresServer } from './postgres.js';
 
 export const STORES = ['sqlite', 'postgres'] as const;
 export type StoreKind = (typeof STORES)[number];
@@ -27,6 +28,23 @@ export function defaultStore(): StoreKind {
   if (!known) throw new Error(`TEST_STORE must be one of ${STORES.join(', ')}; got "${chosen}"`);
   return known;
 }
+
+let filePostgres: Promise<PostgresServer> | undefined;
+
+/**
+ * The test file's PostgreSQL: started by the first test or hook that asks for it, shared by the
+ * file's suites (each with a database of its own), stopped after the file's last test.
+ */
+function sharedPostgres(): Promise<PostgresServer> {
+  return (filePostgres ??= startPostgres());
+}
+
+// Registered on the file that imports this module (its root suite): nothing to do if it never asked.
+afterAll(async () => {
+  const running = filePostgres;
+  filePostgres = undefined;
+  await (await running?.catch(() => undefined))?.stop();
+});
 
 /** A new, empty PostgreSQL database on the file's server: its URL. */
 export async function freshDatabaseUrl(): Promise<string> {
