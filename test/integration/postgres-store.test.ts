@@ -9,7 +9,7 @@ import pg from 'pg';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { LectureStore, StoredEvent } from '../../server/ports.js';
 import { PostgresStore } from '../../server/postgres-store.js';
-import { MIGRATIONS, NewerSchemaError, SCHEMA_VERSION } from '../../server/postgres-migrations.js';
+import { migrate, MIGRATIONS, NewerSchemaError, SCHEMA_VERSION } from '../../server/postgres-migrations.js';
 import { EVENT_FORMAT_VERSION } from '../../shared/lecture/event-format.js';
 import { freshDatabaseUrl, freshStore, STORES, type FreshStore } from '../support/stores.js';
 import { useChildServers } from '../support/child-server.js';
@@ -216,6 +216,32 @@ describe('PostgreSQL migrations', () => {
     const again = await PostgresStore.open(url);
     await again.close();
     expect((await tables(url)).version).toEqual([SCHEMA_VERSION]);
+  });
+
+  it('bring a database an older server left up to date, keeping what it holds', async () => {
+    const url = await freshDatabaseUrl();
+    const pool = new pg.Pool({ connectionString: url });
+    const client = await pool.connect();
+    try {
+      // As the first release left it: schema version 1, a lecture and an event written in its columns.
+      expect(await migrate(client, MIGRATIONS.slice(0, 1))).toEqual([1]);
+      const r = record('AAAAAA');
+      await client.query('INSERT INTO lectures VALUES ($1, $2, $3, $4, $5, $6, $7, $8)', [r.id, r.title, r.createdAt, r.listed, r.tokenHash, r.preset, r.seed, r.learningRate]);
+      const e = event(1);
+      await client.query('INSERT INTO events (lecture_id, seq, at, format, command, frame) VALUES ($1, $2, $3, $4, $5, $6)', [r.id, e.seq, e.at, e.format, JSON.stringify(e.command), JSON.stringify(e.frame)]);
+    } finally {
+      client.release();
+      await pool.end();
+    }
+    expect((await tables(url)).version).toEqual([1]);
+
+    const store = await PostgresStore.open(url);
+    expect((await tables(url)).version).toEqual([SCHEMA_VERSION]);
+    expect(await store.getLecture('AAAAAA')).toEqual(record('AAAAAA'));
+    expect((await store.events('AAAAAA')).map(({ bytes: _b, ...e }) => e)).toEqual([event(1)]);
+    await store.appendEvent('AAAAAA', event(2));
+    expect((await store.events('AAAAAA')).map((e) => e.seq)).toEqual([1, 2]);
+    await store.close();
   });
 
   it('refuse a database a newer server migrated, with a sentence, and change nothing', async () => {
