@@ -266,6 +266,19 @@ describe('PostgreSQL migrations', () => {
 describe('kill -9 of a server on PostgreSQL, and a restart on the same DATABASE_URL', () => {
   const servers = useChildServers('backprop-pg-crash-', { store: 'postgres' });
 
+  it('is refused, with the sentence, when a newer server has migrated the database since', async () => {
+    const { child } = await servers.start();
+    await servers.kill9(child);
+    const db = new pg.Client(servers.databaseUrl);
+    await db.connect();
+    await db.query('UPDATE schema_version SET version = version + 1');
+    const refused = await servers.start().catch((e: Error) => e);
+    await db.query('UPDATE schema_version SET version = version - 1');
+    await db.end();
+    expect(refused).toBeInstanceOf(Error);
+    expect((refused as Error).message).toMatch(/server exited with 1: .*cannot open its PostgreSQL database \(DATABASE_URL\): the database's schema is at version \d+, newer than this server knows/s);
+  });
+
   it('brings back every lecture exactly, its recording complete, its answers and flags kept', async () => {
     let { url, child } = await servers.start();
     const a = await createLecture(url, { title: 'A' });
