@@ -33,6 +33,8 @@ export interface Config {
   readonly maxSocketBufferBytes?: number;
   /** Trainings that run at once across all lectures (MAX_TRAININGS); default 4. */
   readonly maxTrainings?: number;
+  /** Tests only: the command id after whose commit the process kills itself (TEST_HOOK_EXIT_AFTER_COMMIT, test-hooks.ts). */
+  readonly testHookExitAfterCommit?: string;
 }
 
 /** Reads the environment; every setting has an embedded default so `npm start` needs nothing else. */
@@ -56,6 +58,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     allowedOrigins: readOrigins(env.ALLOWED_ORIGINS),
     maxSocketBufferBytes: readBytes(env.MAX_SOCKET_BUFFER_BYTES),
     maxTrainings: readCount('MAX_TRAININGS', env.MAX_TRAININGS),
+    testHookExitAfterCommit: env.TEST_HOOK_EXIT_AFTER_COMMIT || undefined,
   };
 }
 

@@ -5,7 +5,7 @@
  * the same bytes against its quota.
  */
 import type { TrainingResult } from '../shared/index.js';
-import type { LoadedEvent, StoredEvent } from './ports.js';
+import type { CommandRecord, LoadedEvent, StoredEvent } from './ports.js';
 
 /** What an event stores, column by column. */
 export interface EventColumns {
@@ -17,6 +17,8 @@ export interface EventColumns {
   readonly reveal: string | null;
   readonly trainedParams: string | null;
   readonly trainedLosses: Buffer | null;
+  /** The command's client-generated id, unique per lecture, or null. */
+  readonly commandId: string | null;
 }
 
 /** A training's losses as stored: every epoch's loss, then (with held-out rows) every test loss, as float64. */
@@ -58,11 +60,12 @@ export function toColumns(event: StoredEvent): EventColumns {
     reveal: event.reveal ? JSON.stringify(event.reveal) : null,
     trainedParams: event.trained ? encodeParams(event.trained) : null,
     trainedLosses: event.trained ? encodeLosses(event.trained) : null,
+    commandId: event.commandId ?? null,
   };
 }
 
 /** The bytes an event's columns take. */
-export const columnBytes = (c: EventColumns): number => storedBytes(c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses);
+export const columnBytes = (c: EventColumns): number => storedBytes(c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses, c.commandId);
 
 /** An event read back from its columns. */
 export function fromColumns(c: EventColumns): LoadedEvent {
@@ -76,9 +79,13 @@ export function fromColumns(c: EventColumns): LoadedEvent {
     frame: JSON.parse(c.frame),
     ...(c.reveal ? { reveal: JSON.parse(c.reveal) } : {}),
     ...(trained ? { trained } : {}),
+    ...(c.commandId !== null ? { commandId: c.commandId } : {}),
     bytes: columnBytes(c),
   };
 }
+
+/** The event a command id became, from its stored seq and command text. */
+export const commandRecord = (r: { seq: number; command: string }): CommandRecord => ({ seq: r.seq, type: (JSON.parse(r.command) as { type: string }).type });
 
 /** One recording piece: an event as the download writes it, from its stored JSON texts (not parsed). */
 export const recordingPiece = (r: { seq: number; at: number; command: string; frame: string }): string =>

@@ -29,6 +29,8 @@ import { csvDigest } from './csv-datasets.js';
 import { logFailedRequest } from './error-pages.js';
 import { lossJsonPieces, sendPieces } from './streaming.js';
 import { ExportCache } from './export-cache.js';
+import { parseCommandId, parseIdentifiedCommand } from '../shared/protocol/commands.js';
+import { applyFrame } from '../shared/protocol/snapshot.js';
 
 /** The recording download: the lecture, then its events spliced in as stored (they are JSON already). */
 async function* recordingPieces(lecture: string, events: AsyncIterable<string>): AsyncGenerator<string> {
@@ -143,6 +145,19 @@ function retryAfterHeader(result: { readonly retryAfter?: number }): Record<stri
   return result.retryAfter ? { 'Retry-After': String(result.retryAfter) } : {};
 }
 
+/**
+ * The command id of an HTTP command: the Idempotency-Key header, or the body's `commandId` (the
+ * same rules, parseCommandId); both may be sent only when they agree. Undefined when neither is.
+ */
+function commandIdOf(req: Request, inBody: string | undefined): string | undefined {
+  const header = req.get('idempotency-key');
+  if (header === undefined) return inBody;
+  const key = parseCommandId(header);
+  if (!key.ok) throw new HttpError(400, `Idempotency-Key: ${key.error}`);
+  if (inBody !== undefined && inBody !== key.value) throw new HttpError(400, 'the Idempotency-Key header and the body\'s commandId differ; send one, or the same id in both');
+  return key.value;
+}
+
 function bearerToken(req: Request): string | null {
   const header = req.get('authorization') ?? '';
   const match = /^Bearer\s+(\S+)$/i.exec(header);
@@ -180,6 +195,15 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
       else uploading.delete(digest);
       if (!result?.ok && left === 0) await store.forgetUnusedDataset(digest);
     }
+  };
+  /**
+   * The snapshot a lecture had just after event `seq`: its recording's frames folded over its first
+   * snapshot, as a replay does (the answer to a repeated command, which may be long past).
+   */
+  const snapshotAfter = async (room: LectureRoom, seq: number): Promise<Snapshot> => {
+    let snapshot = registry.initialSnapshot(room.record);
+    for (const event of await store.events(room.id)) if (event.seq <= seq) snapshot = applyFrame(snapshot, event.frame);
+    return snapshot;
   };
   api.use(jsonBodies);
 
@@ -242,20 +266,24 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   api.post('/lectures/:id/commands', async (req, res) => {
     const room = await instructorRoom(req);
     const inline = inlineCsv(req.body);
-    const command = parseCommand(inline ? inline.body : req.body);
-    if (!command.ok) throw new HttpError(400, command.error);
+    const parsed = parseIdentifiedCommand(inline ? inline.body : req.body);
+    if (!parsed.ok) throw new HttpError(400, parsed.error);
+    const { command } = parsed.value;
+    const commandId = commandIdOf(req, parsed.value.commandId);
     // In the command's turn: the inline table stored (when there is one), then its dataset checked;
     // the snapshot as the command left it, before the next one's turn.
     let after: Snapshot | undefined;
     const decide = (storeIt?: CommandCheck): Promise<CommandResult> =>
       room.command(
-        command.value,
-        async () => (await storeIt?.()) ?? registry.datasetProblem(room, command.value),
+        command,
+        async () => (await storeIt?.()) ?? registry.datasetProblem(room, command),
         () => (after = room.snapshot()),
+        commandId,
       );
     const result = inline ? await withStoredCsv(inline.digest, inline.text, decide) : await decide();
     if (!result.ok) throw new HttpError(result.status, result.error, retryAfterHeader(result));
-    res.json(after ?? room.snapshot());
+    // A repeat of a command id: the body the command's first answer had, rebuilt from the recording.
+    res.json(result.repeat ? await snapshotAfter(room, result.seq) : (after ?? room.snapshot()));
   });
 
   // An uploaded table: too big for a socket message, so it comes here as text, is stored once under
@@ -276,7 +304,8 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
     }
     const command = parseCommand({ type: 'setDataset', dataset: { kind: 'csv', name, digest, trainFraction, seed: CSV_DEFAULT_SEED } });
     if (!command.ok) throw new HttpError(400, command.error);
-    const result = await withStoredCsv(digest, text, (storeIt) => room.command(command.value, storeIt));
+    const commandId = commandIdOf(req, undefined);
+    const result = await withStoredCsv(digest, text, (storeIt) => room.command(command.value, storeIt, undefined, commandId));
     if (!result.ok) throw new HttpError(result.status, result.error, retryAfterHeader(result));
     res.json({ ok: true, seq: result.seq, digest, rows: checked.table.samples.length, features: checked.table.featureNames.length });
   });

@@ -29,7 +29,12 @@ import { AnswerAddresses } from './answer-addresses.js';
 import { CommandQueue } from './command-queue.js';
 
 export type CommandResult =
-  | { readonly ok: true; readonly seq: number }
+  | {
+      readonly ok: true;
+      readonly seq: number;
+      /** A repeat of a command id the lecture has applied (or is applying): answered as it was, nothing applied now. */
+      readonly repeat?: true;
+    }
   | { readonly ok: false; readonly status: number; readonly error: string; readonly retryAfter?: number };
 
 export interface RoomListener {
@@ -70,6 +75,16 @@ export interface RoomDeps {
   readonly limits: LectureLimits;
 }
 
+/** The answer a repeat of a command id gets: the original's, marked as a repeat when it was applied. */
+const asRepeat = (result: CommandResult): CommandResult => (result.ok ? { ok: true, seq: result.seq, repeat: true } : result);
+
+/** A command id sent again with another command: refused, since answering the first would hide that the second never ran. */
+const reusedId = (commandId: string, type: string): CommandResult => ({
+  ok: false,
+  status: 409,
+  error: `commandId "${commandId}" was already used for a ${type} command; give every command its own id`,
+});
+
 /** Frames kept in memory for clients that reconnect after a short drop. */
 const RECENT_FRAMES = 512;
 /** JSON lengths of frames and of the snapshots of states, for catch-up's choice between them. */
@@ -104,6 +119,8 @@ interface TrainingRun {
 export class LectureRoom {
   private recent: Frame[];
   private readonly queue = new CommandQueue();
+  /** Commands under way, by the id their sender gave them: a repeat waits for the same answer instead of being applied again. */
+  private readonly underWay = new Map<string, { readonly type: string; readonly result: Promise<CommandResult> }>();
   private training: TrainingRun | null = null;
   private readonly listeners = new Set<RoomListener>();
   /** Answers to the open prediction, by student (client id); the latest one counts. */
@@ -177,15 +194,47 @@ export class LectureRoom {
    * (to answer with the snapshot after it, not after the commands that follow). A training runs
    * after its turn: while it runs, the turns that follow refuse commands (409) and serve answers
    * and flags; its result answers when it has been committed.
+   *
+   * With a `commandId` (its sender's id for it) the command is applied once: an id the store holds
+   * is answered with its event's seq (`repeat`), and a repeat of one under way (a training, or a
+   * command queued behind others) waits for its answer. A refusal stores nothing, so a retry of a
+   * refused command is decided again.
    */
-  async command(command: Command, check?: CommandCheck, applied?: () => void): Promise<CommandResult> {
+  async command(command: Command, check?: CommandCheck, applied?: () => void, commandId?: string): Promise<CommandResult> {
+    if (commandId === undefined) return this.commandOnce(command, check, applied, undefined);
+    const earlier = this.underWay.get(commandId);
+    if (earlier) return earlier.type === command.type ? asRepeat(await earlier.result) : reusedId(commandId, earlier.type);
+    const result = this.commandOnce(command, check, applied, commandId);
+    this.underWay.set(commandId, { type: command.type, result });
+    try {
+      return await result;
+    } finally {
+      this.underWay.delete(commandId);
+    }
+  }
+
+  private async commandOnce(command: Command, check: CommandCheck | undefined, applied: (() => void) | undefined, commandId: string | undefined): Promise<CommandResult> {
     // At once, not in a turn: a stop must reach the training it ends, whatever is queued.
     if (this.training && command.type === 'stop') return this.stop(this.training);
-    const turn = await this.queue.run(() => this.commandTurn(command, check, applied));
+    const turn = await this.queue.run(() => this.commandTurn(command, check, applied, commandId));
     return 'training' in turn ? turn.training : turn;
   }
 
-  private async commandTurn(command: Command, check: CommandCheck | undefined, applied: (() => void) | undefined): Promise<Turn> {
+  /** The answer to a command id the store holds already (in its turn, so an earlier command's commit is seen), or null. */
+  private async storedAnswer(command: Command, commandId: string): Promise<CommandResult | null> {
+    try {
+      const earlier = await this.deps.store.findCommand(this.id, commandId);
+      if (!earlier) return null;
+      return earlier.type === command.type ? { ok: true, seq: earlier.seq, repeat: true } : reusedId(commandId, earlier.type);
+    } catch (err) {
+      return { ok: false, status: 500, error: `could not look up the command id: ${(err as Error).message}` };
+    }
+  }
+
+  private async commandTurn(command: Command, check: CommandCheck | undefined, applied: (() => void) | undefined, commandId: string | undefined): Promise<Turn> {
+    // Before the check, which may store an uploaded table the repeat would not use.
+    const stored = commandId === undefined ? null : await this.storedAnswer(command, commandId);
+    if (stored) return stored;
     const problem = check ? await check() : null;
     if (problem) return { ok: false, status: 400, error: problem };
     if (this.training) {
@@ -200,8 +249,8 @@ export class LectureRoom {
     const decision = decide(this.current, command, ctx);
     if (!decision.ok) return decision;
     // Not awaited: train() marks the room as training before it first awaits, and the turn ends.
-    if (decision.event.command.type === 'train') return { training: this.train(decision.event, ctx, applied) };
-    return this.commit(applyEvent(this.current, decision.event, ctx), applied);
+    if (decision.event.command.type === 'train') return { training: this.train(decision.event, ctx, applied, commandId) };
+    return this.commit(applyEvent(this.current, decision.event, ctx), applied, commandId);
   }
 
   private stop(run: TrainingRun): CommandResult {
@@ -374,9 +423,9 @@ export class LectureRoom {
   /**
    * Records an applied event (or passes its refusal on), then makes it the lecture's state and
    * tells the class. Called in a turn, so the state it was applied to is still the lecture's once
-   * the store has committed it.
+   * the store has committed it. `commandId` is stored with the event.
    */
-  private async commit(applied: Applied | Refusal, then?: () => void): Promise<CommandResult> {
+  private async commit(applied: Applied | Refusal, then?: () => void, commandId?: string): Promise<CommandResult> {
     if (!applied.ok) return applied;
     const { event, next } = applied;
     const frame = frameBetween(this.current, next, event);
@@ -384,7 +433,7 @@ export class LectureRoom {
     try {
       const bytes = await this.deps.store.appendEvent(
         this.id,
-        { format: EVENT_FORMAT_VERSION, seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, trained: event.trained, frame },
+        { format: EVENT_FORMAT_VERSION, seq: event.seq, at: event.at, command: event.command, reveal: event.reveal, trained: event.trained, frame, ...(commandId !== undefined ? { commandId } : {}) },
         { clearFlags },
       );
       this.quota.record(event.at, event.command, bytes);
@@ -420,7 +469,7 @@ export class LectureRoom {
    * lectures, joins and `stop` are served. The recorded event says how many epochs ran; it is
    * committed in a turn of its own, and the room stops training in that same turn.
    */
-  private async train(decided: LectureEvent, ctx: ApplyContext, then?: () => void): Promise<CommandResult> {
+  private async train(decided: LectureEvent, ctx: ApplyContext, then?: () => void, commandId?: string): Promise<CommandResult> {
     if (decided.command.type !== 'train') throw new Error('not a training');
     const epochsTotal = decided.command.epochs;
     const run: TrainingRun = { epochsTotal, epochsDone: 0, stopRequested: false, queued: 0 };
@@ -463,7 +512,7 @@ export class LectureRoom {
       const event = slicedTrainingEvent(decided, trainer, this.deps.clock.now());
       return await this.queue.run(async () => {
         try {
-          return await this.commit(applyEvent(start, event, ctx), then);
+          return await this.commit(applyEvent(start, event, ctx), then, commandId);
         } finally {
           end();
         }

@@ -7,9 +7,12 @@ import { SqliteStore } from './sqlite-store.js';
 import { PostgresStore } from './postgres-store.js';
 import type { LectureStore } from './ports.js';
 import { lanBase } from './lan-address.js';
+import { exitAfterCommit } from './test-hooks.js';
 
 const config = readConfig();
-const store = await openStore(config);
+const opened = await openStore(config);
+// A test hook (docs/security.md): unset, the store as opened.
+const store = config.testHookExitAfterCommit ? exitAfterCommit(opened, config.testHookExitAfterCommit) : opened;
 // dist/server/main.js → dist/client
 const clientDir = config.clientDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'client');
 // Without PUBLIC_URL, links for a console opened at localhost use this machine's address on the room's network.

@@ -35,6 +35,15 @@ export interface StoredEvent {
   /** What a `train` produced (parameters, every epoch's losses): a fold of the log never trains again. */
   readonly trained?: TrainingResult;
   readonly frame: Frame;
+  /** The id its sender gave the command (unique per lecture): a command is applied once, however often it is sent. */
+  readonly commandId?: string;
+}
+
+/** The event a command id became (LectureStore.findCommand). */
+export interface CommandRecord {
+  readonly seq: number;
+  /** The recorded command's type, so a reused id on another command is told apart from a retry. */
+  readonly type: string;
 }
 
 /** An event as read back, with the bytes it takes in the store (for the lecture's quota). */
@@ -69,6 +78,11 @@ export interface LectureStore {
    * flags); the pass's flags go in the same transaction.
    */
   appendEvent(lectureId: string, event: StoredEvent, options?: { clearFlags?: boolean }): Promise<number>;
+  /**
+   * The committed event whose command was sent with this id, or undefined. appendEvent refuses a
+   * second event with the same id in one lecture (a unique index), so an id names one event.
+   */
+  findCommand(lectureId: string, commandId: string): Promise<CommandRecord | undefined>;
   /** Events with seq > afterSeq, in order, as committed. */
   events(lectureId: string, afterSeq?: number): Promise<LoadedEvent[]>;
   /**

@@ -72,6 +72,15 @@ CREATE TABLE datasets (
 );
 `,
   },
+  {
+    version: 2,
+    what: "events keep their command's client-generated id, unique per lecture (a command is applied once)",
+    sql: `
+ALTER TABLE events ADD COLUMN command_id text COLLATE "C";
+-- A command id names one event of a lecture: a second append with it fails (commands without one are not indexed).
+CREATE UNIQUE INDEX events_command_id ON events (lecture_id, command_id) WHERE command_id IS NOT NULL;
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

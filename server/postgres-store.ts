@@ -1,7 +1,7 @@
 import pg from 'pg';
 import { LECTURES_PAGE_MAX, type LectureSummary, type Preset, type TrainingResult } from '../shared/index.js';
-import type { LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
-import { columnBytes, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
+import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
+import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 import { migrate } from './postgres-migrations.js';
 
 interface LectureRow {
@@ -24,6 +24,7 @@ interface EventRow {
   reveal: string | null;
   trained_params: string | null;
   trained_losses: Buffer | null;
+  command_id: string | null;
 }
 
 const INT8_OID = 20;
@@ -124,8 +125,8 @@ export class PostgresStore implements LectureStore {
     const digest = namedDigest(event);
     const insert = (db: pg.Pool | pg.PoolClient) =>
       db.query(
-        'INSERT INTO events (lecture_id, seq, at, format, command, frame, reveal, trained_params, trained_losses) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)',
-        [lectureId, c.seq, c.at, c.format, c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses],
+        'INSERT INTO events (lecture_id, seq, at, format, command, frame, reveal, trained_params, trained_losses, command_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
+        [lectureId, c.seq, c.at, c.format, c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses, c.commandId],
       );
     if (!digest && !options.clearFlags) {
       await insert(this.pool);
@@ -145,10 +146,15 @@ export class PostgresStore implements LectureStore {
 
   async events(lectureId: string, afterSeq = 0): Promise<LoadedEvent[]> {
     const { rows } = await this.pool.query<EventRow>(
-      'SELECT seq, at, format, command, frame, reveal, trained_params, trained_losses FROM events WHERE lecture_id = $1 AND seq > $2 ORDER BY seq',
+      'SELECT seq, at, format, command, frame, reveal, trained_params, trained_losses, command_id FROM events WHERE lecture_id = $1 AND seq > $2 ORDER BY seq',
       [lectureId, afterSeq],
     );
-    return rows.map((r) => fromColumns({ format: r.format, seq: r.seq, at: r.at, command: r.command, frame: r.frame, reveal: r.reveal, trainedParams: r.trained_params, trainedLosses: r.trained_losses }));
+    return rows.map((r) => fromColumns({ format: r.format, seq: r.seq, at: r.at, command: r.command, frame: r.frame, reveal: r.reveal, trainedParams: r.trained_params, trainedLosses: r.trained_losses, commandId: r.command_id }));
+  }
+
+  async findCommand(lectureId: string, commandId: string): Promise<CommandRecord | undefined> {
+    const { rows } = await this.pool.query<{ seq: number; command: string }>('SELECT seq, command FROM events WHERE lecture_id = $1 AND command_id = $2', [lectureId, commandId]);
+    return rows[0] && commandRecord(rows[0]);
   }
 
   async *eventsJson(lectureId: string): AsyncIterable<string> {

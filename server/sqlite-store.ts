@@ -2,9 +2,9 @@ import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { LECTURES_PAGE_MAX, type LectureSummary, type Preset, type TrainingResult } from '../shared/index.js';
-import type { LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
+import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
 import { withDigest } from './csv-datasets.js';
-import { columnBytes, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
+import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS lectures (
@@ -28,6 +28,8 @@ CREATE TABLE IF NOT EXISTS events (
   trained_losses BLOB,
   -- The event format that wrote the row (EVENT_FORMAT_VERSION); rows from before it was kept are 1.
   format     INTEGER NOT NULL DEFAULT 1,
+  -- The id the command was sent with (unique per lecture, the index below), or null.
+  command_id TEXT,
   PRIMARY KEY (lecture_id, seq)
 ) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS answers (
@@ -77,6 +79,7 @@ interface EventRow {
   trained_params: string | null;
   trained_losses: Buffer | null;
   format: number;
+  command_id: string | null;
 }
 
 /**
@@ -115,11 +118,12 @@ export class SqliteStore implements LectureStore {
           LIMIT @limit`,
       ),
       insertEvent: this.db.prepare(
-        'INSERT INTO events (lecture_id, seq, at, command, frame, reveal, trained_params, trained_losses, format) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)',
+        'INSERT INTO events (lecture_id, seq, at, command, frame, reveal, trained_params, trained_losses, format, command_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
       ),
       events: this.db.prepare<[string, number], EventRow>(
-        'SELECT seq, at, command, frame, reveal, trained_params, trained_losses, format FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
+        'SELECT seq, at, command, frame, reveal, trained_params, trained_losses, format, command_id FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
       ),
+      findCommand: this.db.prepare<[string, string], { seq: number; command: string }>('SELECT seq, command FROM events WHERE lecture_id = ? AND command_id = ?'),
       saveAnswer: this.db.prepare(
         `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (lecture_id, ask_seq, client_id) DO UPDATE SET value = excluded.value, at = excluded.at`,
@@ -174,7 +178,7 @@ export class SqliteStore implements LectureStore {
     const append = () => {
       // In the same transaction: an event never names a table the store does not hold.
       if (digest && this.stmts.useDataset.run(digest).changes === 0) throw new Error(`no CSV with digest ${digest.slice(0, 12)}… is stored`);
-      this.stmts.insertEvent.run(lectureId, c.seq, c.at, c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses, c.format);
+      this.stmts.insertEvent.run(lectureId, c.seq, c.at, c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses, c.format, c.commandId);
       // In the same transaction: a restart never finds the old pass's flags beside the new pass.
       if (options.clearFlags) this.stmts.clearFlags.run(lectureId);
     };
@@ -200,7 +204,12 @@ export class SqliteStore implements LectureStore {
   async events(lectureId: string, afterSeq = 0): Promise<LoadedEvent[]> {
     return this.stmts.events
       .all(lectureId, afterSeq)
-      .map((r) => fromColumns({ format: r.format, seq: r.seq, at: r.at, command: r.command, frame: r.frame, reveal: r.reveal, trainedParams: r.trained_params, trainedLosses: r.trained_losses }));
+      .map((r) => fromColumns({ format: r.format, seq: r.seq, at: r.at, command: r.command, frame: r.frame, reveal: r.reveal, trainedParams: r.trained_params, trainedLosses: r.trained_losses, commandId: r.command_id }));
+  }
+
+  async findCommand(lectureId: string, commandId: string): Promise<CommandRecord | undefined> {
+    const row = this.stmts.findCommand.get(lectureId, commandId);
+    return row && commandRecord(row);
   }
 
   /** Attaches the result of a training recorded before results were stored (computed once, on its first load). */
@@ -262,6 +271,9 @@ export class SqliteStore implements LectureStore {
     if (!columns.some((c) => c.name === 'trained_params')) this.db.exec('ALTER TABLE events ADD COLUMN trained_params TEXT; ALTER TABLE events ADD COLUMN trained_losses BLOB');
     // Every event stored before the format was kept is in format 1 (the default fills them in).
     if (!columns.some((c) => c.name === 'format')) this.db.exec('ALTER TABLE events ADD COLUMN format INTEGER NOT NULL DEFAULT 1');
+    if (!columns.some((c) => c.name === 'command_id')) this.db.exec('ALTER TABLE events ADD COLUMN command_id TEXT');
+    // A command id names one event of a lecture: a second append with it fails (commands without one are not indexed).
+    this.db.exec('CREATE UNIQUE INDEX IF NOT EXISTS events_command_id ON events (lecture_id, command_id) WHERE command_id IS NOT NULL');
   }
 
   async *eventsJson(lectureId: string): AsyncIterable<string> {

@@ -28,6 +28,7 @@ import {
 } from '../../shared/index.js';
 import { flagKey } from '../../shared/protocol/flag-key.js';
 import { CsvGate, loadCsvTexts, missingCsv } from './csv-texts.js';
+import { sendCommand } from './command-sender.js';
 import { clientId, displayName, rememberClientId } from './identity.js';
 
 export type ConnectionStatus = 'connecting' | 'live' | 'reconnecting' | 'offline' | 'refused';
@@ -151,19 +152,19 @@ export class LiveController implements ReactiveController {
     this.socket = null;
   }
 
-  /** Sends a command; resolves with the server's ack (or a readable failure, never throws). */
+  /**
+   * Sends a command with an id of its own, once more with the same id when its answer is lost (a
+   * timeout or a reconnect: the server applies it once); resolves with the server's ack (or a
+   * readable failure, never throws).
+   */
   async send(command: Command): Promise<CommandAck> {
     const parsed = parseCommand(command);
     if (!parsed.ok) return { ok: false, error: parsed.error, status: 400 };
     const socket = this.socket;
     if (!socket?.connected) return { ok: false, error: 'Not connected to the server: the command was not sent.', status: 0 };
-    try {
-      // The command as given, checked but not transformed: the server parses it again, and a parsed
-      // setNetwork (its network completed with a placeholder `inputs`) would not parse twice.
-      return await socket.timeout(COMMAND_TIMEOUT_MS).emitWithAck('command', command);
-    } catch {
-      return { ok: false, error: 'The server did not answer in time; check the connection and try again.', status: 0 };
-    }
+    // The command as given, checked but not transformed: the server parses it again, and a parsed
+    // setNetwork (its network completed with a placeholder `inputs`) would not parse twice.
+    return sendCommand(socket, command, { timeoutMs: COMMAND_TIMEOUT_MS });
   }
 
   /** A student's answer to the open prediction; resolves with the server's ack, never throws. */

@@ -189,3 +189,45 @@ export function parseCommand(input: unknown): Parsed<Command> {
   if (!result.success) return { ok: false, error: `${type}: ${describeIssues(result.error)}` };
   return { ok: true, value: result.data as Command };
 }
+
+/** The longest client-generated command id (a UUID is 36 characters). */
+export const MAX_COMMAND_ID_LENGTH = 64;
+/** The characters a command id may use: enough for a UUID or a ULID, nothing that prints, separates or hides. */
+const COMMAND_ID_PATTERN = /^[A-Za-z0-9_.:-]+$/;
+
+/**
+ * A command's client-generated id: the same id sent again (a retry after a lost answer) is
+ * answered as the first time and never applied twice. Refused, with a sentence, unless it is a
+ * string of 1 to 64 letters, digits, `_`, `.`, `:` or `-`.
+ */
+export function parseCommandId(input: unknown): Parsed<string> {
+  const rule = `1 to ${MAX_COMMAND_ID_LENGTH} letters, digits, "_", ".", ":" or "-" (a UUID fits)`;
+  if (typeof input !== 'string') return { ok: false, error: `commandId must be a string of ${rule}` };
+  if (input.length === 0 || input.length > MAX_COMMAND_ID_LENGTH) return { ok: false, error: `commandId must be ${rule}; got ${input.length} characters` };
+  if (!COMMAND_ID_PATTERN.test(input)) return { ok: false, error: `commandId must be ${rule}; it has another character` };
+  return { ok: true, value: input };
+}
+
+/** A command with the id its sender gave it (none: it is applied each time it is sent). */
+export interface IdentifiedCommand {
+  readonly command: Command;
+  readonly commandId: string | undefined;
+}
+
+/**
+ * A command as a socket's `command` event or an HTTP body carries it: the command's own fields
+ * and, beside `type`, an optional `commandId` (parseCommandId), which is not part of the command
+ * (it is stored beside its event, never in it).
+ */
+export function parseIdentifiedCommand(input: unknown): Parsed<IdentifiedCommand> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input) || !Object.hasOwn(input, 'commandId')) {
+    const command = parseCommand(input);
+    return command.ok ? { ok: true, value: { command: command.value, commandId: undefined } } : command;
+  }
+  // Own properties only are copied (an own "__proto__" key stays a key, and is refused as unknown).
+  const { commandId: rawId, ...rest } = input as { commandId: unknown };
+  const commandId = parseCommandId(rawId);
+  if (!commandId.ok) return commandId;
+  const command = parseCommand(rest);
+  return command.ok ? { ok: true, value: { command: command.value, commandId: commandId.value } } : command;
+}

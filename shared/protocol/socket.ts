@@ -129,7 +129,11 @@ export interface ServerToClientEvents {
 }
 
 export interface ClientToServerEvents {
-  command: (command: Command, ack: (result: CommandAck) => void) => void;
+  /**
+   * An instructor's command; `commandId` (parseCommandId) beside `type` makes a retry safe: a
+   * command whose id is stored already is answered with its original ack and not applied again.
+   */
+  command: (command: Command & { commandId?: string }, ack: (result: CommandAck) => void) => void;
   /**
    * Asks for what came after `lastSeq` (a client that noticed a gap). At most one snapshot per
    * socket every few seconds: sooner, the answer is status 429 with `retryAfter` (seconds).

@@ -18,8 +18,11 @@ export interface ChildServers {
   readonly dataDir: string;
   /** The database the processes share, once the first has started (PostgreSQL only). */
   readonly databaseUrl: string | undefined;
-  /** Starts a server process on the directory (or database); resolves with its URL once it listens. */
-  start(): Promise<{ url: string; child: ChildProcess }>;
+  /**
+   * Starts a server process on the directory (or database); resolves with its URL once it listens.
+   * `env`: more of its environment (a test hook such as TEST_HOOK_EXIT_AFTER_COMMIT).
+   */
+  start(env?: Record<string, string>): Promise<{ url: string; child: ChildProcess }>;
   /** `kill -9`, resolved once the process is gone. */
   kill9(child: ChildProcess): Promise<void>;
 }
@@ -37,12 +40,12 @@ export function useChildServers(prefix: string, options: { store?: StoreKind } =
     get databaseUrl() {
       return databaseUrl;
     },
-    async start() {
+    async start(env = {}) {
       if ((options.store ?? defaultStore()) === 'postgres') databaseUrl ??= await freshDatabaseUrl();
       const child = spawn(process.execPath, ['--import', 'tsx', 'server/main.ts'], {
         cwd: ROOT,
         // An empty DATABASE_URL is unset: SQLite, whatever the environment running the tests says.
-        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, CLIENT_DIR: join(dataDir, 'no-client'), DATABASE_URL: databaseUrl ?? '' },
+        env: { ...process.env, PORT: '0', HOST: '127.0.0.1', DATA_DIR: dataDir, CLIENT_DIR: join(dataDir, 'no-client'), DATABASE_URL: databaseUrl ?? '', ...env },
         stdio: ['ignore', 'pipe', 'pipe'],
       });
       children.push(child);

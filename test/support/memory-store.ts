@@ -7,7 +7,7 @@
  * does, so tests see what callers do while a write is under way.
  */
 import type { LectureSummary, PredictionStats, TrainingResult } from '../../shared/index.js';
-import type { LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from '../../server/ports.js';
+import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from '../../server/ports.js';
 
 interface Row {
   readonly format: number;
@@ -17,6 +17,7 @@ interface Row {
   readonly frame: string;
   readonly reveal: string | null;
   trained: StoredTraining | null;
+  readonly commandId: string | null;
 }
 
 /** A training as stored: plain arrays of its parameters, float64 copies of its losses. */
@@ -79,6 +80,7 @@ export class MemoryStore implements LectureStore {
     const digest = command.type === 'setDataset' && command.dataset.kind === 'csv' ? command.dataset.digest : null;
     const table = digest ? this.tables.get(digest) : undefined;
     if (digest && !table) throw new Error(`no CSV with digest ${digest.slice(0, 12)}… is stored`);
+    if (event.commandId !== undefined && log.some((r) => r.commandId === event.commandId)) throw new Error(`command id ${event.commandId} is stored already`);
     const row: Row = {
       format: event.format,
       seq: event.seq,
@@ -87,6 +89,7 @@ export class MemoryStore implements LectureStore {
       frame: JSON.stringify(event.frame),
       reveal: event.reveal ? JSON.stringify(event.reveal) : null,
       trained: event.trained ? storeTraining(event.trained) : null,
+      commandId: event.commandId ?? null,
     };
     if (table) table.used = true;
     log.push(row);
@@ -106,8 +109,15 @@ export class MemoryStore implements LectureStore {
         frame: JSON.parse(r.frame),
         ...(r.reveal ? { reveal: JSON.parse(r.reveal) as PredictionStats } : {}),
         ...(r.trained ? { trained: { params: JSON.parse(r.trained.params), losses: r.trained.losses.slice(), testLosses: r.trained.testLosses.slice() } } : {}),
+        ...(r.commandId !== null ? { commandId: r.commandId } : {}),
         bytes: rowBytes(r),
       }));
+  }
+
+  async findCommand(lectureId: string, commandId: string): Promise<CommandRecord | undefined> {
+    await this.latency();
+    const row = this.log(lectureId).find((r) => r.commandId === commandId);
+    return row && { seq: row.seq, type: (JSON.parse(row.command) as { type: string }).type };
   }
 
   async *eventsJson(lectureId: string): AsyncIterable<string> {
@@ -182,5 +192,5 @@ export class MemoryStore implements LectureStore {
 
 /** What an event takes, counted as SqliteStore counts its columns (for the lecture's quota). */
 function rowBytes(r: Row): number {
-  return r.command.length + r.frame.length + (r.reveal?.length ?? 0) + trainingBytes(r.trained);
+  return r.command.length + r.frame.length + (r.reveal?.length ?? 0) + trainingBytes(r.trained) + (r.commandId?.length ?? 0);
 }
