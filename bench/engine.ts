@@ -5,7 +5,9 @@
  * the notebook's rule, so 50,000 forward and backward passes), with and without a held-out split
  * evaluated after every epoch.
  */
-import { createLecture, decide, evolve, mlpStep, parseCommand, type LectureState } from '../shared/index.js';
+import { mlpStep } from '../shared/engine/mlp/network.js';
+import { createLecture, decide, evolve, type LectureState } from '../shared/lecture/decider.js';
+import { parseCommand } from '../shared/protocol/commands.js';
 import { LectureTrainer } from '../shared/lecture/trainer.js';
 import { median, round, table } from './lib/stats.js';
 

@@ -7,7 +7,7 @@
  * delay ≈ round trip during training − idle median. The probes rotate over 15 sockets, so each sends
  * under 7 events a second (the server allows a student 10).
  */
-import { PROTOCOL_VERSION } from '../shared/index.js';
+import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { Generators } from './lib/generators.js';
 import { now, sleep } from './lib/proc.js';
 import { RawClient } from './lib/raw-client.js';

@@ -9,7 +9,7 @@
  * Latency of a frame for a student: its receipt time minus the time the instructor sent the command,
  * both on the shared clock (performance.timeOrigin + performance.now()).
  */
-import { PROTOCOL_VERSION } from '../shared/index.js';
+import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import type { ClientKind, TargetReport } from './lib/generator.js';
 import { Generators } from './lib/generators.js';
 import { writeRelayFrames } from './lib/frames.js';

@@ -3,7 +3,11 @@
  * the WebSocket header adds 2–4 bytes) that a raw student client receives for each command, over the
  * 14 stages of a pass, before and after `train {epochs: 100000}`; the snapshot a joiner receives.
  */
-import { mlpLayout, NOTEBOOK_MLP_CONFIG, PROTOCOL_VERSION, type Command, type Frame } from '../shared/index.js';
+import { NOTEBOOK_MLP_CONFIG } from '../shared/engine/mlp/config.js';
+import { mlpLayout } from '../shared/engine/mlp/layout.js';
+import type { Command } from '../shared/protocol/commands.js';
+import type { Frame } from '../shared/protocol/snapshot.js';
+import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { now, sleep } from './lib/proc.js';
 import { RawClient } from './lib/raw-client.js';
 import { mean, round, table } from './lib/stats.js';

@@ -4,7 +4,7 @@
  * processes while the instructor keeps stepping; on a lecture that has stepped a little and on one
  * that has trained 100,000 epochs (whose snapshot carries the whole loss history).
  */
-import { PROTOCOL_VERSION } from '../shared/index.js';
+import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { writeRelayFrames } from './lib/frames.js';
 import { Generators } from './lib/generators.js';
 import { cpuMs, now, sleep } from './lib/proc.js';

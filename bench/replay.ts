@@ -3,16 +3,11 @@
  * random events. The recording is made in this process by the same decider the server runs, and
  * serialised exactly as GET /api/lectures/:id/recording serves it.
  */
-import {
-  createLecture,
-  decide,
-  evolve,
-  frameBetween,
-  ReplayIndex,
-  toSnapshot,
-  type Command,
-  type Recording,
-} from '../shared/index.js';
+import { createLecture, decide, evolve } from '../shared/lecture/decider.js';
+import { ReplayIndex } from '../shared/lecture/replay-index.js';
+import { frameBetween, toSnapshot } from '../shared/lecture/views.js';
+import type { Command } from '../shared/protocol/commands.js';
+import type { Recording } from '../shared/protocol/http.js';
 import { percentile, round, table } from './lib/stats.js';
 
 export interface ReplayResult {

@@ -4,7 +4,8 @@
  * makes a dataset of them: folding a lecture's events, deciding a setDataset, exporting.
  */
 import { createHash } from 'node:crypto';
-import { hasCsvText, provideCsvText, type DatasetSpec } from '../shared/index.js';
+import { hasCsvText, provideCsvText } from '../shared/datasets/csv-texts.js';
+import type { DatasetSpec } from '../shared/datasets/spec.js';
 import type { LectureStore, StoredEvent } from './ports.js';
 
 /** The digest that names a CSV text: SHA-256 of its UTF-8 bytes, lowercase hex. */

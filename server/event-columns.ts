@@ -4,7 +4,7 @@
  * bytes. One encoding, so a lecture reads back the same from either store, bit for bit, and counts
  * the same bytes against its quota.
  */
-import type { TrainingResult } from '../shared/index.js';
+import type { TrainingResult } from '../shared/lecture/decider.js';
 import type { CommandRecord, LoadedEvent, StoredEvent } from './ports.js';
 
 /** What an event stores, column by column. */

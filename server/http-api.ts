@@ -1,24 +1,13 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
-import {
-  CreateLectureBody,
-  CSV_SPEC_LIMITS,
-  csvDataset,
-  describeCsvIssue,
-  describeIssues,
-  isLoopbackHost,
-  LectureListQuery,
-  lectureNotebook,
-  LIMITS,
-  lossCsvPieces,
-  parseCommand,
-  PROTOCOL_VERSION,
-  provideCsvText,
-  shortDigest,
-  weightsJson,
-  type CreatedLecture,
-  type SiteInfo,
-  type Snapshot,
-} from '../shared/index.js';
+import { provideCsvText, shortDigest } from '../shared/datasets/csv-texts.js';
+import { CSV_SPEC_LIMITS, csvDataset, describeCsvIssue } from '../shared/datasets/spec.js';
+import { lectureNotebook } from '../shared/export/notebook.js';
+import { lossCsvPieces, weightsJson } from '../shared/export/weights.js';
+import { describeIssues, parseCommand } from '../shared/protocol/commands.js';
+import { CreateLectureBody, isLoopbackHost, LectureListQuery, type CreatedLecture, type SiteInfo } from '../shared/protocol/http.js';
+import { LIMITS } from '../shared/protocol/limits.js';
+import type { Snapshot } from '../shared/protocol/snapshot.js';
+import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { normalizeJoinCode } from './ids.js';
 import type { CommandCheck, CommandResult, LectureRoom } from './lecture-room.js';
 import type { LectureRegistry } from './lectures.js';

@@ -1,8 +1,8 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '../shared/index.js';
+import { JOIN_CODE_ALPHABET, JOIN_CODE_LENGTH } from '../shared/protocol/join-code.js';
 import type { RandomSource } from './ports.js';
 
-export { normalizeJoinCode } from '../shared/index.js';
+export { normalizeJoinCode } from '../shared/protocol/join-code.js';
 
 export function newJoinCode(random: RandomSource): string {
   // Rejection sampling keeps every character equally likely.

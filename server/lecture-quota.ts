@@ -4,7 +4,7 @@
  * many tables it uploads an hour. Everything is counted from the lecture's own event log (folded
  * at load, then each commit), so the counts survive a restart without being stored separately.
  */
-import type { Command, RecordedCommand } from '../shared/index.js';
+import type { Command, RecordedCommand } from '../shared/protocol/commands.js';
 
 export interface LectureLimits {
   /** Events one lecture records (its recording stays; a new lecture starts afresh). */

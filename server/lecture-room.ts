@@ -1,23 +1,11 @@
-import {
-  aggregate,
-  decide,
-  flagKey,
-  targetProblem,
-  type FlagCounts,
-  type FlagTarget,
-  type PredictionReveal,
-  type PredictionUpdate,
-  frameBetween,
-  toSnapshot,
-  type CatchUp,
-  type Command,
-  type Frame,
-  type LectureEvent,
-  type LectureState,
-  type Refusal,
-  type Snapshot,
-  type TrainingProgress,
-} from '../shared/index.js';
+import { decide, targetProblem, type LectureEvent, type LectureState, type Refusal } from '../shared/lecture/decider.js';
+import { frameBetween, toSnapshot } from '../shared/lecture/views.js';
+import { aggregate } from '../shared/protocol/answer-stats.js';
+import type { FlagCounts, FlagTarget, PredictionReveal, PredictionUpdate } from '../shared/protocol/collab.js';
+import type { Command } from '../shared/protocol/commands.js';
+import { flagKey } from '../shared/protocol/flag-key.js';
+import type { Frame, Snapshot } from '../shared/protocol/snapshot.js';
+import type { CatchUp, TrainingProgress } from '../shared/protocol/socket.js';
 import { applyEvent, type Applied, type ApplyContext } from '../shared/lecture/apply.js';
 import { EVENT_FORMAT_VERSION } from '../shared/lecture/event-format.js';
 import { LectureTrainer, slicedTrainingEvent } from '../shared/lecture/trainer.js';

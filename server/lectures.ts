@@ -1,17 +1,10 @@
-import {
-  createLecture,
-  datasetProblem,
-  evolve,
-  hasCsvText,
-  provideCsvText,
-  shortDigest,
-  toSnapshot,
-  type Command,
-  type CreateLectureBody,
-  type Frame,
-  type LectureState,
-  type Snapshot,
-} from '../shared/index.js';
+import { hasCsvText, provideCsvText, shortDigest } from '../shared/datasets/csv-texts.js';
+import { datasetProblem } from '../shared/datasets/spec.js';
+import { createLecture, evolve, type LectureState } from '../shared/lecture/decider.js';
+import { toSnapshot } from '../shared/lecture/views.js';
+import type { Command } from '../shared/protocol/commands.js';
+import type { CreateLectureBody } from '../shared/protocol/http.js';
+import type { Frame, Snapshot } from '../shared/protocol/snapshot.js';
 import { eventFormatProblem } from '../shared/lecture/event-format.js';
 import { withTrainingResult } from '../shared/lecture/trainer.js';
 import { digestsOfEvents, loadCsvTexts } from './csv-datasets.js';

@@ -1,5 +1,10 @@
 /** The server's seams to the outside world, injected by createApp's caller so tests control them. */
-import type { Frame, LectureSummary, PredictionStats, Preset, RecordedCommand, TrainingResult } from '../shared/index.js';
+import type { Preset } from '../shared/engine/mlp/init.js';
+import type { TrainingResult } from '../shared/lecture/decider.js';
+import type { PredictionStats } from '../shared/protocol/collab.js';
+import type { RecordedCommand } from '../shared/protocol/commands.js';
+import type { LectureSummary } from '../shared/protocol/http.js';
+import type { Frame } from '../shared/protocol/snapshot.js';
 
 export interface Clock {
   /** ms since the epoch. */

@@ -1,5 +1,7 @@
 import pg from 'pg';
-import { LECTURES_PAGE_MAX, type LectureSummary, type Preset, type TrainingResult } from '../shared/index.js';
+import type { Preset } from '../shared/engine/mlp/init.js';
+import type { TrainingResult } from '../shared/lecture/decider.js';
+import { LECTURES_PAGE_MAX, type LectureSummary } from '../shared/protocol/http.js';
 import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
 import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 import { migrate } from './postgres-migrations.js';

@@ -1,7 +1,9 @@
 import Database from 'better-sqlite3';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
-import { LECTURES_PAGE_MAX, type LectureSummary, type Preset, type TrainingResult } from '../shared/index.js';
+import type { Preset } from '../shared/engine/mlp/init.js';
+import type { TrainingResult } from '../shared/lecture/decider.js';
+import { LECTURES_PAGE_MAX, type LectureSummary } from '../shared/protocol/http.js';
 import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
 import { withDigest } from './csv-datasets.js';
 import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';

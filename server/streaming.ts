@@ -4,7 +4,7 @@
  * neither blocks other lectures nor holds the whole body in memory, and has no string-size limit.
  */
 import type { Response } from 'express';
-import type { LossLog } from '../shared/index.js';
+import type { LossLog } from '../shared/engine/loss-log.js';
 
 export async function sendPieces(res: Response, pieces: Iterable<string> | AsyncIterable<string>): Promise<void> {
   for await (const piece of pieces) {

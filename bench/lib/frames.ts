@@ -2,7 +2,10 @@
 import { writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createLecture, decide, evolve, frameBetween, type Command, type Frame } from '../../shared/index.js';
+import { createLecture, decide, evolve } from '../../shared/lecture/decider.js';
+import { frameBetween } from '../../shared/lecture/views.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { Frame } from '../../shared/protocol/snapshot.js';
 
 /** The frames of `count` `step` commands from a new notebook lecture (the first pass starts at `input`). */
 export function stepFrames(count = 14, before: Command[] = []): Frame[] {

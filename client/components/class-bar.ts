@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { Presence, Snapshot } from '../../shared/index.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
+import type { Presence } from '../../shared/protocol/socket.js';
 import { describeFlagKey } from '../lib/collab.js';
 import { errataAvailable } from '../lib/errata.js';
 import { CommandRequestEvent } from '../lib/events.js';

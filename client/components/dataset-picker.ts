@@ -1,17 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import {
-  LIMITS,
-  parseDecimal,
-  POINT_LIMITS,
-  POINT_SETS,
-  TRUTH_TABLE_INPUTS,
-  TRUTH_TABLES,
-  type DatasetSpec,
-  type DecimalOptions,
-  type PointSet,
-  type TruthTable,
-} from '../../shared/index.js';
+import { POINT_LIMITS, POINT_SETS, type PointSet } from '../../shared/datasets/points.js';
+import type { DatasetSpec } from '../../shared/datasets/spec.js';
+import { TRUTH_TABLE_INPUTS, TRUTH_TABLES, type TruthTable } from '../../shared/datasets/truth-tables.js';
+import { parseDecimal, type DecimalOptions } from '../../shared/protocol/decimal.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 import { CommandRequestEvent, CsvUploadRequestEvent, type CsvUploadSource, type CsvUploadState } from '../lib/events.js';
 import { dataDraft, datasetSpec, describeIssue, type DataDraft } from '../lib/network-drafts.js';
 import { fieldError, numberFieldStyles } from '../lib/number-field.js';

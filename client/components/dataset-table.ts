@@ -1,6 +1,10 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { binaryTargets, datasetLabel, packedData, predict, type MlpData, type Snapshot } from '../../shared/index.js';
+import { datasetLabel } from '../../shared/datasets/spec.js';
+import { binaryTargets, type MlpData } from '../../shared/engine/mlp/data.js';
+import { predict } from '../../shared/engine/mlp/predict.js';
+import { packedData } from '../../shared/lecture/setup.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { isNotebookDataset } from '../../shared/datasets/spec.js';
 import { currentPass } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';

@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { makeDataset, mlpLayout, type Dataset, type Snapshot } from '../../shared/index.js';
+import { makeDataset } from '../../shared/datasets/spec.js';
+import type { Dataset } from '../../shared/datasets/types.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { currentPass } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import {

@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import type { Snapshot } from '../../shared/index.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { flagKey } from '../../shared/protocol/flag-key.js';
 import { stageEquations, type ElementRef, type StageEquations } from '../lib/equations.js';
 import { ElementHoverEvent } from '../lib/events.js';

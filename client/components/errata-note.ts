@@ -1,7 +1,7 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { unsafeHTML } from 'lit/directives/unsafe-html.js';
-import type { Snapshot } from '../../shared/index.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { stageErratum, type Erratum, type ErratumLine } from '../lib/errata.js';
 import { full } from '../lib/format.js';
 import { panelStyles } from '../lib/shared-styles.js';

@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { mlpGradientCheck, packedData, parameterCount, type MlpGradientCheck, type Snapshot } from '../../shared/index.js';
+import { parameterCount } from '../../shared/engine/mlp/config.js';
+import { mlpGradientCheck, type MlpGradientCheck } from '../../shared/engine/mlp/gradcheck.js';
+import { packedData } from '../../shared/lecture/setup.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { currentPass } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import { affordableRows } from '../lib/gradient-budget.js';

@@ -1,6 +1,10 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, state } from 'lit/decorators.js';
-import { LIMITS, normalizeJoinCode, parseDecimal, parseWholeNumber, PRESET_NAMES, type CreateLectureBody, type LectureSummary, type Preset } from '../../shared/index.js';
+import { PRESET_NAMES, type Preset } from '../../shared/engine/mlp/init.js';
+import { parseDecimal, parseWholeNumber } from '../../shared/protocol/decimal.js';
+import type { CreateLectureBody, LectureSummary } from '../../shared/protocol/http.js';
+import { normalizeJoinCode } from '../../shared/protocol/join-code.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 
 /** Lectures the list shows at a time ("More lectures" asks for the next page). */
 const PAGE_SIZE = 20;

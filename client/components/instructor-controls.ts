@@ -1,6 +1,12 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, makeDataset, notebookWeightsFit, parseDecimal, parseWholeNumber, PRESET_NAMES, type Command, type Preset, type Snapshot } from '../../shared/index.js';
+import { makeDataset } from '../../shared/datasets/spec.js';
+import { notebookWeightsFit } from '../../shared/engine/mlp/config.js';
+import { PRESET_NAMES, type Preset } from '../../shared/engine/mlp/init.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import { parseDecimal, parseWholeNumber } from '../../shared/protocol/decimal.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { fmt } from '../lib/format.js';
 import { fieldError, numberFieldStyles, numberIn } from '../lib/number-field.js';

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
-import { CONNECT_ERRORS, type Command, type Snapshot } from '../../shared/index.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
+import { CONNECT_ERRORS } from '../../shared/protocol/socket.js';
 import type { CommandRequestEvent, CsvUploadRequestEvent, FlagToggleEvent, PredictionSubmitEvent, SpotlightRequestEvent, StudentActionEvent } from '../lib/events.js';
 import { ApiError, uploadDatasetCsv } from '../lib/api.js';
 import { displayCode } from '../lib/format.js';

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { makeDataset, type Prediction, type Snapshot } from '../../shared/index.js';
+import { makeDataset } from '../../shared/datasets/spec.js';
+import type { Prediction } from '../../shared/protocol/collab.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { plotDomain } from '../lib/heatmap.js';
 import type { FlagView, PredictionContext } from '../lib/collab.js';
 import type { ElementRef } from '../lib/equations.js';

@@ -2,7 +2,10 @@ import { LitElement, css, html, nothing, unsafeCSS, type PropertyValues } from '
 import { customElement, property, query } from 'lit/decorators.js';
 import type uPlot from 'uplot';
 import uPlotCss from 'uplot/dist/uPlot.min.css?inline';
-import { evaluateMlp, packedData, pointEpoch, type MlpEvaluation, type Snapshot } from '../../shared/index.js';
+import { evaluateMlp, type MlpEvaluation } from '../../shared/engine/mlp/train.js';
+import { packedData } from '../../shared/lecture/setup.js';
+import { pointEpoch } from '../../shared/protocol/loss-series.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { isNotebookDataset } from '../../shared/datasets/spec.js';
 import { fmt } from '../lib/format.js';
 import type { LivePoint } from '../lib/live-controller.js';

@@ -1,20 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import {
-  ACTIVATIONS,
-  LIMITS,
-  LOSSES,
-  MLP_LIMITS,
-  OUTPUT_ACTIVATIONS,
-  parseCommand,
-  parseDecimal,
-  parseWholeNumber,
-  type Activation,
-  type DecimalOptions,
-  type Loss,
-  type MlpConfig,
-  type OutputActivation,
-} from '../../shared/index.js';
+import { ACTIVATIONS, LOSSES, MLP_LIMITS, OUTPUT_ACTIVATIONS, type Activation, type Loss, type MlpConfig, type OutputActivation } from '../../shared/engine/mlp/config.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
+import { parseDecimal, parseWholeNumber, type DecimalOptions } from '../../shared/protocol/decimal.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
 import { LOSS_SPECS, lossFitsOutput } from '../../shared/engine/mlp/losses.js';

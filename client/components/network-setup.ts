@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import { datasetLabel, type Snapshot } from '../../shared/index.js';
+import { datasetLabel } from '../../shared/datasets/spec.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { CommandRequestEvent } from '../lib/events.js';
 import { networkSummary, notebookCommands } from '../lib/network-drafts.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing, type PropertyValues } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { makeDataset, mlpLayout, type Snapshot } from '../../shared/index.js';
+import { makeDataset } from '../../shared/datasets/spec.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { activationScale, paintPixels, plotDomain, sharedHeatGrids, type HeatGrid, type ValueScale } from '../lib/heatmap.js';
 import { panelStyles, swatchStyles } from '../lib/shared-styles.js';
 

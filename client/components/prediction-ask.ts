@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { mlpComputedInPass, mlpLayout, parseWholeNumber, upcomingShape, type Snapshot } from '../../shared/index.js';
+import { mlpComputedInPass, mlpLayout } from '../../shared/engine/mlp/layout.js';
+import { upcomingShape } from '../../shared/lecture/setup.js';
+import { parseWholeNumber } from '../../shared/protocol/decimal.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
 import { elementLabel } from '../lib/collab.js';
 import { CommandRequestEvent } from '../lib/events.js';

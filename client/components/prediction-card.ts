@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, parseDecimal, type MlpConfig, type Prediction, type PredictionUpdate } from '../../shared/index.js';
+import type { MlpConfig } from '../../shared/engine/mlp/config.js';
+import type { Prediction, PredictionUpdate } from '../../shared/protocol/collab.js';
+import { parseDecimal } from '../../shared/protocol/decimal.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 import { elementLabel, tensorShapeIn, type PredictionRole } from '../lib/collab.js';
 import { CommandRequestEvent, PredictionSubmitEvent } from '../lib/events.js';
 import { fmt } from '../lib/format.js';

@@ -1,6 +1,6 @@
 import { LitElement, css, html, svg, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { Histogram } from '../../shared/index.js';
+import type { Histogram } from '../../shared/protocol/collab.js';
 import { fmt } from '../lib/format.js';
 
 const W = 320;

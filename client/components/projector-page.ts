@@ -1,6 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { CONNECT_ERRORS, makeDataset, mlpLayout, type Snapshot } from '../../shared/index.js';
+import { makeDataset } from '../../shared/datasets/spec.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
+import { CONNECT_ERRORS } from '../../shared/protocol/socket.js';
 import { displayCode } from '../lib/format.js';
 import { plotDomain } from '../lib/heatmap.js';
 import { LiveController } from '../lib/live-controller.js';

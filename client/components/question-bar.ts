@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
-import type { MlpConfig, Prediction } from '../../shared/index.js';
+import type { MlpConfig } from '../../shared/engine/mlp/config.js';
+import type { Prediction } from '../../shared/protocol/collab.js';
 import { elementLabel, tensorShapeIn } from '../lib/collab.js';
 import { fmt } from '../lib/format.js';
 

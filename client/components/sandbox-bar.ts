@@ -1,6 +1,11 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, mlpLayout, packedData, parseDecimal, parseWholeNumber, type Command, type Snapshot } from '../../shared/index.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import { packedData } from '../../shared/lecture/setup.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import { parseDecimal, parseWholeNumber } from '../../shared/protocol/decimal.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { CommandRequestEvent, StudentActionEvent } from '../lib/events.js';
 import { elementLabel } from '../lib/collab.js';
 import { fmt } from '../lib/format.js';

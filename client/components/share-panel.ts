@@ -1,6 +1,6 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { isLoopbackHost } from '../../shared/index.js';
+import { isLoopbackHost } from '../../shared/protocol/http.js';
 import { displayCode } from '../lib/format.js';
 import { qrCode } from '../lib/qr.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';

@@ -1,6 +1,8 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query } from 'lit/decorators.js';
-import { mlpLayout, type MlpConfig, type MlpLayout, type MlpPhase, type MlpStageSpec, type TrainingStatus } from '../../shared/index.js';
+import type { MlpConfig } from '../../shared/engine/mlp/config.js';
+import { mlpLayout, type MlpLayout, type MlpPhase, type MlpStageSpec } from '../../shared/engine/mlp/layout.js';
+import type { TrainingStatus } from '../../shared/protocol/snapshot.js';
 import { flagKey } from '../../shared/protocol/flag-key.js';
 import type { FlagView } from '../lib/collab.js';
 import { FlagToggleEvent } from '../lib/events.js';

@@ -1,6 +1,7 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
-import { LIMITS, type Pacing } from '../../shared/index.js';
+import type { Pacing } from '../../shared/protocol/collab.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 import { StudentActionEvent, type StudentAction } from '../lib/events.js';
 import { barStyles, buttonStyles, mutedKbdStyles, panelStyles } from '../lib/shared-styles.js';
 

@@ -1,7 +1,9 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import { keyed } from 'lit/directives/keyed.js';
-import { LIMITS, parseDecimal, type Tensor } from '../../shared/index.js';
+import type { Tensor } from '../../shared/engine/tensor.js';
+import { parseDecimal } from '../../shared/protocol/decimal.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 import { flagKey } from '../../shared/protocol/flag-key.js';
 import type { FlagView } from '../lib/collab.js';
 import { diverging, maxAbs } from '../lib/colors.js';

@@ -1,7 +1,8 @@
 import { LitElement, css, html } from 'lit';
 import { customElement, property, state } from 'lit/decorators.js';
 import type { PropertyValues } from 'lit';
-import { mlpLayout, type MlpLayout, type Snapshot } from '../../shared/index.js';
+import { mlpLayout, type MlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import type { FlagView } from '../lib/collab.js';
 import { isPerRow, snapshotShape, stageLabel } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';

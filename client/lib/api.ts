@@ -1,4 +1,4 @@
-import { lecturesCursor, type CreateLectureBody, type CreatedLecture, type LectureSummary, type Recording } from '../../shared/index.js';
+import { lecturesCursor, type CreateLectureBody, type CreatedLecture, type LectureSummary, type Recording } from '../../shared/protocol/http.js';
 import { loadCsvTexts, missingCsv, recordingSpecs } from './csv-texts.js';
 
 /** Where a file is wrong: line and column (1-based; line 0 the whole file, column null a whole line). */

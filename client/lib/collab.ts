@@ -1,5 +1,7 @@
 /** What the views need to show collaboration: flags (the class's counts or a student's own) and element labels. */
-import { mlpLayout, mlpTensorShape, type MlpConfig, type PredictionUpdate } from '../../shared/index.js';
+import type { MlpConfig } from '../../shared/engine/mlp/config.js';
+import { mlpLayout, mlpTensorShape } from '../../shared/engine/mlp/layout.js';
+import type { PredictionUpdate } from '../../shared/protocol/collab.js';
 import { parseFlagKey } from '../../shared/protocol/flag-key.js';
 import { elementText, tensorLabel, unflatten } from './names.js';
 

@@ -4,7 +4,9 @@
  * content) and go into shared's cache, where makeDataset finds them. Views render only snapshots
  * whose tables are loaded: the controllers wait for them (CsvGate keeps arrivals in order meanwhile).
  */
-import { hasCsvText, provideCsvText, shortDigest, type DatasetSpec, type Recording } from '../../shared/index.js';
+import { hasCsvText, provideCsvText, shortDigest } from '../../shared/datasets/csv-texts.js';
+import type { DatasetSpec } from '../../shared/datasets/spec.js';
+import type { Recording } from '../../shared/protocol/http.js';
 
 /** The digests of the uploaded tables these specs name that this page does not hold yet. */
 export function missingCsv(specs: Iterable<DatasetSpec | undefined>): string[] {

@@ -1,4 +1,7 @@
-import { datasetLabel, mlpLayout, type MlpConfig, type MlpLayout, type RecordedCommand } from '../../shared/index.js';
+import { datasetLabel } from '../../shared/datasets/spec.js';
+import type { MlpConfig } from '../../shared/engine/mlp/config.js';
+import { mlpLayout, type MlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { RecordedCommand } from '../../shared/protocol/commands.js';
 import { elementLabel, tensorShapeIn } from './collab.js';
 import { LOSS_SPECS } from '../../shared/engine/mlp/losses.js';
 import { fmt } from './format.js';

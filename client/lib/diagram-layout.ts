@@ -6,7 +6,7 @@
  * asks for big nodes instead (`{ projector: true }`): one number a node, sized from that number's
  * text, so the drawing is only as big as its numbers need and they read from the back row.
  */
-import type { MlpLayout } from '../../shared/index.js';
+import type { MlpLayout } from '../../shared/engine/mlp/layout.js';
 import type { ElementRef } from './equations.js';
 
 export interface ColumnGeometry {

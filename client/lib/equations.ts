@@ -7,7 +7,10 @@
  * index letter (i for the inputs, j for the first layer, …: the notebook's A_i, W_ij, B_j, V_j);
  * in a batch, r is the row and m the number of rows.
  */
-import { mlpLayout, packedData, type Activation, type MlpLayout, type MlpStageSpec, type Snapshot } from '../../shared/index.js';
+import type { Activation } from '../../shared/engine/mlp/config.js';
+import { mlpLayout, type MlpLayout, type MlpStageSpec } from '../../shared/engine/mlp/layout.js';
+import { packedData } from '../../shared/lecture/setup.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
 import type { FormulaOf } from '../../shared/engine/mlp/layout.js';
 import { LOSS_SPECS } from '../../shared/engine/mlp/losses.js';

@@ -6,7 +6,8 @@
  * values are the engine's own tensors. Shown only on the notebook's 3-4-1 network, and only
  * while the instructor has them on (`snapshot.errata`).
  */
-import { isNotebookConfig, type Snapshot } from '../../shared/index.js';
+import { isNotebookConfig } from '../../shared/engine/mlp/config.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { fmt } from './format.js';
 
 /** One line of an erratum: LaTeX to render, the same as plain text, and its result in full precision. */

@@ -1,4 +1,5 @@
-import type { Command, FlagTarget, SpotlightTarget } from '../../shared/index.js';
+import type { FlagTarget, SpotlightTarget } from '../../shared/protocol/collab.js';
+import type { Command } from '../../shared/protocol/commands.js';
 import type { FileIssue } from './api.js';
 import type { ElementRef } from './equations.js';
 

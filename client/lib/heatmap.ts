@@ -2,16 +2,12 @@
  * Pure helpers for the pictures of a network over its input plane: the decision boundary and the
  * maps of each hidden neuron. No DOM here (only arrays of pixels), so the unit tests run them.
  */
-import {
-  gridPoints,
-  mlpLayout,
-  predict,
-  type Activation,
-  type Dataset,
-  type MlpConfig,
-  type MlpParams,
-  type Tensor,
-} from '../../shared/index.js';
+import type { Dataset } from '../../shared/datasets/types.js';
+import type { Activation, MlpConfig } from '../../shared/engine/mlp/config.js';
+import type { MlpParams } from '../../shared/engine/mlp/init.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import { gridPoints, predict } from '../../shared/engine/mlp/predict.js';
+import type { Tensor } from '../../shared/engine/tensor.js';
 import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
 import { diverging } from './colors.js';
 

@@ -5,7 +5,7 @@
  * issues and replaces any other, so the browser never makes one up. Storage can be disabled
  * (private modes): then the id lives for this page view only, which the server tolerates.
  */
-import { LIMITS } from '../../shared/index.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 
 const ID_KEY = 'backprop-live:client-id';
 const NAME_KEY = 'backprop-live:name';

@@ -1,31 +1,12 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
 import { io, type Socket } from 'socket.io-client';
-import {
-  applyFrame,
-  CONNECT_ERRORS,
-  parseCommand,
-  PROTOCOL_VERSION,
-  type CatchUp,
-  type Command,
-  type CommandAck,
-  type ClientToServerEvents,
-  mlpLayout,
-  type ConnectErrorCode,
-  type Display,
-  type FlagTarget,
-  type Frame,
-  type HandshakeAuth,
-  type Outcome,
-  type Presence,
-  type PredictionCount,
-  type PredictionReveal,
-  type PredictionUpdate,
-  type ServerToClientEvents,
-  type Snapshot,
-  type SyncRefusal,
-  type Tensor,
-  type TrainingProgress,
-} from '../../shared/index.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { Tensor } from '../../shared/engine/tensor.js';
+import type { FlagTarget, PredictionCount, PredictionReveal, PredictionUpdate } from '../../shared/protocol/collab.js';
+import { parseCommand, type Command } from '../../shared/protocol/commands.js';
+import { applyFrame, type Frame, type Snapshot } from '../../shared/protocol/snapshot.js';
+import { CONNECT_ERRORS, type CatchUp, type CommandAck, type ClientToServerEvents, type ConnectErrorCode, type Display, type HandshakeAuth, type Outcome, type Presence, type ServerToClientEvents, type SyncRefusal, type TrainingProgress } from '../../shared/protocol/socket.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { flagKey } from '../../shared/protocol/flag-key.js';
 import { CsvGate, loadCsvTexts, missingCsv } from './csv-texts.js';
 import { sendCommand } from './command-sender.js';

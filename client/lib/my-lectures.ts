@@ -5,7 +5,8 @@
  * entry by entry, and disabled storage (private modes) means an empty list, never an error.
  */
 import { z } from 'zod';
-import { isJoinCode, LIMITS } from '../../shared/index.js';
+import { isJoinCode } from '../../shared/protocol/join-code.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 
 const KEY = 'backprop-live:my-lectures';
 /** The just-created lecture of this tab (sessionStorage): its console shows the instructor link open. */

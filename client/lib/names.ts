@@ -6,17 +6,12 @@
  * the equations' titles all take their words from here, so they name the same things alike.
  * Also the shape a tensor has (or will have) in the pass a snapshot is in, and element indices.
  */
-import {
-  mlpLayout,
-  mlpTensorShape,
-  packedData,
-  type Activation,
-  type Dataset,
-  type DatasetSpec,
-  type MlpConfig,
-  type MlpLayout,
-  type Snapshot,
-} from '../../shared/index.js';
+import type { DatasetSpec } from '../../shared/datasets/spec.js';
+import type { Dataset } from '../../shared/datasets/types.js';
+import type { Activation, MlpConfig } from '../../shared/engine/mlp/config.js';
+import { mlpLayout, mlpTensorShape, type MlpLayout } from '../../shared/engine/mlp/layout.js';
+import { packedData } from '../../shared/lecture/setup.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
 import { own } from '../../shared/engine/tensor.js';
 import { upcomingPassRows } from '../../shared/lecture/pass.js';

@@ -3,20 +3,11 @@
  * draft of the generated data, the commands they turn into, and the panel's sentences. Pure: no
  * DOM, no Lit.
  */
-import {
-  layerSizes,
-  NOTEBOOK_MLP_CONFIG,
-  POINT_DEFAULTS,
-  TRUTH_TABLE_INPUTS,
-  type Activation,
-  type Command,
-  type DatasetSpec,
-  type Loss,
-  type MlpConfig,
-  type OutputActivation,
-  type PointSet,
-  type TruthTable,
-} from '../../shared/index.js';
+import { POINT_DEFAULTS, type PointSet } from '../../shared/datasets/points.js';
+import type { DatasetSpec } from '../../shared/datasets/spec.js';
+import { TRUTH_TABLE_INPUTS, type TruthTable } from '../../shared/datasets/truth-tables.js';
+import { layerSizes, NOTEBOOK_MLP_CONFIG, type Activation, type Loss, type MlpConfig, type OutputActivation } from '../../shared/engine/mlp/config.js';
+import type { Command } from '../../shared/protocol/commands.js';
 import { LOSS_SPECS } from '../../shared/engine/mlp/losses.js';
 import type { FileIssue } from './api.js';
 

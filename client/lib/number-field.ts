@@ -1,5 +1,5 @@
 import { css, html, nothing } from 'lit';
-import { parseDecimal, type DecimalOptions, type DecimalResult } from '../../shared/index.js';
+import { parseDecimal, type DecimalOptions, type DecimalResult } from '../../shared/protocol/decimal.js';
 
 /**
  * What every numeric field of the app shares: it is a text field read by parseDecimal (a browser's

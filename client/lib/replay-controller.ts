@@ -1,5 +1,7 @@
 import type { ReactiveController, ReactiveControllerHost } from 'lit';
-import { ReplayIndex, type Recording, type Snapshot } from '../../shared/index.js';
+import { ReplayIndex } from '../../shared/lecture/replay-index.js';
+import type { Recording } from '../../shared/protocol/http.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { fetchRecording } from './api.js';
 
 export const SPEEDS = [0.5, 1, 2, 4, 8] as const;

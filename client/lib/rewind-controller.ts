@@ -1,5 +1,7 @@
 import type { ReactiveControllerHost } from 'lit';
-import { ReplayIndex, type Frame, type RecordedCommand, type Snapshot } from '../../shared/index.js';
+import { ReplayIndex } from '../../shared/lecture/replay-index.js';
+import type { RecordedCommand } from '../../shared/protocol/commands.js';
+import type { Frame, Snapshot } from '../../shared/protocol/snapshot.js';
 import { fetchRecording } from './api.js';
 
 /**

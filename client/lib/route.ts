@@ -1,4 +1,4 @@
-import { normalizeJoinCode } from '../../shared/index.js';
+import { normalizeJoinCode } from '../../shared/protocol/join-code.js';
 
 /** Client-side routes: the server serves index.html for all of them. */
 export type Route =

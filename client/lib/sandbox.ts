@@ -2,7 +2,12 @@
  * A student's sandbox: the live lecture forked at one moment into the same decider, running in
  * this browser. Commands are decided and applied here; nothing is emitted or fetched.
  */
-import { forkLecture, parameterCount, parseCommand, toSnapshot, type Command, type LectureState, type Snapshot } from '../../shared/index.js';
+import { parameterCount } from '../../shared/engine/mlp/config.js';
+import type { LectureState } from '../../shared/lecture/decider.js';
+import { forkLecture } from '../../shared/lecture/fork.js';
+import { toSnapshot } from '../../shared/lecture/views.js';
+import { parseCommand, type Command } from '../../shared/protocol/commands.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { applyCommand } from '../../shared/lecture/apply.js';
 
 /** What a student may do in the sandbox: the network's own commands, not the class's (ask, pacing…). */

@@ -4,7 +4,7 @@
  * laptop may call the server `localhost`, which is no address for a phone in the room.
  * Asked once per page view; a failed ask is forgotten so the next caller asks again.
  */
-import { SiteInfo } from '../../shared/index.js';
+import { SiteInfo } from '../../shared/protocol/http.js';
 
 let asked: Promise<string> | null = null;
 

@@ -4,7 +4,9 @@
  * and a view where none of those marks is on screen brings one into view.
  */
 import { css } from 'lit';
-import { flagKey, type Snapshot, type SpotlightTarget } from '../../shared/index.js';
+import type { SpotlightTarget } from '../../shared/protocol/collab.js';
+import { flagKey } from '../../shared/protocol/flag-key.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { SpotlightRequestEvent } from './events.js';
 import { scrollPaddingTop, scrollSettled } from './moment.js';
 import { elementText, snapshotShape, stageLabel } from './names.js';

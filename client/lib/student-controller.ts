@@ -1,5 +1,7 @@
 import type { ReactiveControllerHost } from 'lit';
-import type { Command, FlagTarget, Frame, Prediction, Snapshot } from '../../shared/index.js';
+import type { FlagTarget, Prediction } from '../../shared/protocol/collab.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { Frame, Snapshot } from '../../shared/protocol/snapshot.js';
 import { describeCommand } from './describe.js';
 import type { FlagView, PredictionContext } from './collab.js';
 import { displayName, loadJson, saveJson, setDisplayName } from './identity.js';

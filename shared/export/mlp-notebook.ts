@@ -5,9 +5,11 @@
  * so replaying the lecture's history leaves `params` equal to the lecture's parameters to about
  * the last bits.
  */
-import { datasetLabel } from '../datasets/index.js';
+import { datasetLabel } from '../datasets/spec.js';
 import { ACTIVATION_SPECS } from '../engine/mlp/activations.js';
-import { layerSizes, mlpLayout, type MlpConfig, type MlpData, type MlpLayout } from '../engine/mlp/index.js';
+import { layerSizes, type MlpConfig } from '../engine/mlp/config.js';
+import type { MlpData } from '../engine/mlp/data.js';
+import { mlpLayout, type MlpLayout } from '../engine/mlp/layout.js';
 import { LOSS_SPECS } from '../engine/mlp/losses.js';
 import type { LectureConfig } from '../lecture/decider.js';
 import { packedData } from '../lecture/setup.js';

@@ -9,7 +9,9 @@
 import { NOTEBOOK_ROWS } from '../datasets/truth-tables.js';
 import type { LectureConfig, LectureEvent } from '../lecture/decider.js';
 import { weightHistory, type WeightHistory, type WeightOp } from './weight-ops.js';
-import { isNotebookConfig, mlpTensorShape, NOTEBOOK_MLP_CONFIG, type MlpState } from '../engine/mlp/index.js';
+import { isNotebookConfig, NOTEBOOK_MLP_CONFIG } from '../engine/mlp/config.js';
+import { mlpTensorShape } from '../engine/mlp/layout.js';
+import type { MlpState } from '../engine/mlp/network.js';
 import { isNotebookDataset, type DatasetSpec } from '../datasets/spec.js';
 import { NotebookWriter, py, type NotebookJson } from './ipynb.js';
 import { markdownText } from './text.js';

@@ -4,8 +4,9 @@
  * parameters. `back` restores an earlier network object, and with it that network's operations,
  * so undone updates drop out exactly as they do in the lecture.
  */
-import type { Preset } from '../engine/index.js';
-import { mlpLayout, mlpPassRows, mlpStagesRun, type MlpState } from '../engine/mlp/index.js';
+import type { Preset } from '../engine/mlp/init.js';
+import { mlpLayout, mlpStagesRun } from '../engine/mlp/layout.js';
+import { mlpPassRows, type MlpState } from '../engine/mlp/network.js';
 import { createLecture, evolve, type LectureConfig, type LectureEvent, type LectureState } from '../lecture/decider.js';
 
 /** Every parameter of a network by its layout name (W, V; or W1, b1, W2, …), row-major. */

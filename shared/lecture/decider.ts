@@ -5,28 +5,15 @@
  * event, so `evolve` is a pure function of its arguments. A new command is applied through
  * `applyCommand` (apply.ts), which runs these two with the class's answers and the finite check.
  */
-import { LossLog, own, type Preset, type Tensor } from '../engine/index.js';
+import { LossLog } from '../engine/loss-log.js';
+import type { Preset } from '../engine/mlp/init.js';
+import { own, type Tensor } from '../engine/tensor.js';
 import { flatIndex, indexProblem } from '../engine/tensor.js';
-import {
-  mlpClearPass,
-  mlpComputedInPass,
-  mlpLayout,
-  mlpProducingStage,
-  mlpRunTo,
-  mlpSetParameter,
-  mlpStagePosition,
-  mlpStagesRun,
-  mlpStep,
-  mlpTensorShape,
-  mlpWithLearningRate,
-  evaluateMlp,
-  isNotebookConfig,
-  mlpParams,
-  notebookWeightsFit,
-  type MlpConfig,
-  type MlpState,
-} from '../engine/mlp/index.js';
-import type { DatasetSpec } from '../datasets/index.js';
+import { isNotebookConfig, notebookWeightsFit, type MlpConfig } from '../engine/mlp/config.js';
+import { mlpComputedInPass, mlpLayout, mlpProducingStage, mlpStagePosition, mlpStagesRun, mlpTensorShape } from '../engine/mlp/layout.js';
+import { mlpClearPass, mlpRunTo, mlpSetParameter, mlpStep, mlpWithLearningRate, mlpParams, type MlpState } from '../engine/mlp/network.js';
+import { evaluateMlp } from '../engine/mlp/train.js';
+import type { DatasetSpec } from '../datasets/spec.js';
 import { LIMITS } from '../protocol/limits.js';
 import type { Command, RecordedCommand } from '../protocol/commands.js';
 import type { FlagTarget, Pacing, Prediction, PredictionStats, SpotlightTarget } from '../protocol/collab.js';

@@ -3,23 +3,15 @@
  * initial weights (a preset and a seed). The notebook's 3-4-1 network on its truth table, with its
  * recovered weights, is the default; every other combination is built the same way.
  */
-import { makeDataset, type Dataset, type DatasetSpec, NOTEBOOK_DATASET_SPEC } from '../datasets/index.js';
+import { makeDataset, type DatasetSpec, NOTEBOOK_DATASET_SPEC } from '../datasets/spec.js';
+import type { Dataset } from '../datasets/types.js';
 import type { Preset } from '../engine/mlp/init.js';
 import { indexProblem, own } from '../engine/tensor.js';
-import {
-  createMlp,
-  dataProblem,
-  initialParams,
-  layerSizes,
-  mlpTensorShape,
-  mlpLayout,
-  notebookWeightsFit,
-  packData,
-  NOTEBOOK_MLP_CONFIG,
-  type MlpConfig,
-  type MlpData,
-  type MlpState,
-} from '../engine/mlp/index.js';
+import { layerSizes, notebookWeightsFit, NOTEBOOK_MLP_CONFIG, type MlpConfig } from '../engine/mlp/config.js';
+import { dataProblem, packData, type MlpData } from '../engine/mlp/data.js';
+import { initialParams } from '../engine/mlp/init.js';
+import { mlpTensorShape, mlpLayout } from '../engine/mlp/layout.js';
+import { createMlp, type MlpState } from '../engine/mlp/network.js';
 import { upcomingPassRows } from './pass.js';
 
 export { NOTEBOOK_DATASET_SPEC, NOTEBOOK_MLP_CONFIG };

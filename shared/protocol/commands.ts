@@ -1,7 +1,7 @@
 import { z } from 'zod';
-import { PRESET_NAMES } from '../engine/index.js';
-import { parseMlpConfig, type MlpConfig } from '../engine/mlp/index.js';
-import { DatasetSpecSchema, type DatasetSpec } from '../datasets/index.js';
+import { PRESET_NAMES } from '../engine/mlp/init.js';
+import { parseMlpConfig, type MlpConfig } from '../engine/mlp/config.js';
+import { DatasetSpecSchema, type DatasetSpec } from '../datasets/spec.js';
 import { CSV_LIMITS } from '../datasets/csv.js';
 import { LIMITS } from './limits.js';
 import { FlagTarget, PACING_MODES, TensorElement, TensorNameSchema } from './collab.js';

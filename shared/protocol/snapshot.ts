@@ -1,6 +1,7 @@
-import type { Preset, Tensor } from '../engine/index.js';
-import type { MlpConfig } from '../engine/mlp/index.js';
-import type { DatasetSpec } from '../datasets/index.js';
+import type { Preset } from '../engine/mlp/init.js';
+import type { Tensor } from '../engine/tensor.js';
+import type { MlpConfig } from '../engine/mlp/config.js';
+import type { DatasetSpec } from '../datasets/spec.js';
 import type { RecordedCommand } from './commands.js';
 import type { Pacing, Prediction, SpotlightTarget } from './collab.js';
 

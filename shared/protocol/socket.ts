@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Command } from './commands.js';
 import type { Frame, Snapshot } from './snapshot.js';
-import type { Tensor } from '../engine/index.js';
+import type { Tensor } from '../engine/tensor.js';
 import type { FlagCounts, FlagRequest, PredictionCount, PredictionReveal, PredictionUpdate } from './collab.js';
 
 export const ROLES = { instructor: 'instructor', student: 'student' } as const;

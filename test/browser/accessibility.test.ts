@@ -9,7 +9,7 @@
 import { mkdirSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { CreatedLecture } from '../../shared/index.js';
+import type { CreatedLecture } from '../../shared/protocol/http.js';
 import type { TestServer } from '../support/server.js';
 import { LectureClient } from '../support/clients.js';
 import { axeViolations, command, createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';

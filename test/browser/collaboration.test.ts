@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { Recording, Snapshot } from '../../shared/index.js';
+import type { Recording } from '../../shared/protocol/http.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { command, createLecture, eventually, onServer, openPage, type CheckedPage, withServerAndBrowser } from './support.js';
 

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { Command, CreatedLecture } from '../../shared/index.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { CreatedLecture } from '../../shared/protocol/http.js';
 import type { TestServer } from '../support/server.js';
 import { command, createLecture, eventually, onServer, openPage, type CheckedPage, withServerAndBrowser } from './support.js';
 

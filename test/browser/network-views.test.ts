@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import { mlpLayout, type CreatedLecture, type Snapshot } from '../../shared/index.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { CreatedLecture } from '../../shared/protocol/http.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import type { TestServer } from '../support/server.js';
 import { createLecture, eventually, onServer, openPage, type CheckedPage, withServerAndBrowser } from './support.js';
 

@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Locator } from 'playwright-core';
-import type { CreatedLecture, Snapshot } from '../../shared/index.js';
+import type { CreatedLecture } from '../../shared/protocol/http.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import type { TestServer } from '../support/server.js';
 import { createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 

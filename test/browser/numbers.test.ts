@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Locator, Page } from 'playwright-core';
-import type { Snapshot } from '../../shared/index.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import type { TestServer } from '../support/server.js';
 import { axeViolations, command, createLecture, eventually, onServer, openPage, seen, withServerAndBrowser } from './support.js';
 

@@ -8,7 +8,7 @@
 import { mkdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { Command } from '../../shared/index.js';
+import type { Command } from '../../shared/protocol/commands.js';
 import type { TestServer } from '../support/server.js';
 import { axeViolations, command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 

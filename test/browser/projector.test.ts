@@ -7,7 +7,8 @@
 import { mkdirSync } from 'node:fs';
 import type { Browser, Locator, Page } from 'playwright-core';
 import { describe, expect, it } from 'vitest';
-import type { Command, CreatedLecture } from '../../shared/index.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { CreatedLecture } from '../../shared/protocol/http.js';
 import { LectureClient } from '../support/clients.js';
 import type { TestServer } from '../support/server.js';
 import { axeViolations, command, createLecture, eventually, onServer, openPage, withServerAndBrowser, type CheckedPage } from './support.js';

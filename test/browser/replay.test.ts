@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Browser } from 'playwright-core';
-import type { CreatedLecture } from '../../shared/index.js';
+import type { CreatedLecture } from '../../shared/protocol/http.js';
 import type { TestServer } from '../support/server.js';
 import { command, createLecture, eventually, openPage, withServerAndBrowser } from './support.js';
 

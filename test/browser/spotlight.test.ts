@@ -7,7 +7,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
-import type { Snapshot, SpotlightTarget } from '../../shared/index.js';
+import type { SpotlightTarget } from '../../shared/protocol/collab.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import type { TestServer } from '../support/server.js';
 import { command, createLecture, eventually, onServer, openPage, withServerAndBrowser } from './support.js';
 

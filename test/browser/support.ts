@@ -5,7 +5,9 @@ import { afterAll, beforeAll, expect } from 'vitest';
  */
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Command, CreatedLecture, Snapshot } from '../../shared/index.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { CreatedLecture } from '../../shared/protocol/http.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { startServer, type TestServer } from '../support/server.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';

@@ -1,6 +1,8 @@
 /** Abuse: floods, oversized payloads, guessing codes and tokens, and a create key for public servers. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { CONNECT_ERRORS, LIMITS, PROTOCOL_VERSION } from '../../shared/index.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
+import { CONNECT_ERRORS } from '../../shared/protocol/socket.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { ManualClock, startServer, type TestServer } from '../support/server.js';
 import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
 

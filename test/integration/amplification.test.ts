@@ -11,19 +11,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import WebSocket from 'ws';
-import {
-  createLecture as newLectureState,
-  decide,
-  evolve,
-  frameBetween,
-  hasCsvText,
-  parseCommand,
-  PROTOCOL_VERSION,
-  provideCsvText,
-  CSV_TEXT_CACHE,
-  type CatchUp,
-  type SyncRefusal,
-} from '../../shared/index.js';
+import { hasCsvText, provideCsvText, CSV_TEXT_CACHE } from '../../shared/datasets/csv-texts.js';
+import { createLecture as newLectureState, decide, evolve } from '../../shared/lecture/decider.js';
+import { frameBetween } from '../../shared/lecture/views.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
+import type { CatchUp, SyncRefusal } from '../../shared/protocol/socket.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { hashToken } from '../../server/ids.js';
 import { bufferedBytes } from '../../server/send-buffer.js';
 import { ManualClock, startServer, type TestServer } from '../support/server.js';

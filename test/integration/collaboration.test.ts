@@ -1,6 +1,8 @@
 /** Presence, predictions, flags and pacing with real socket.io clients against the real server. */
 import { afterEach, describe, expect, it } from 'vitest';
-import { aggregate, type FlagCounts, type FlagTarget, type Presence, type PredictionReveal, type PredictionUpdate } from '../../shared/index.js';
+import { aggregate } from '../../shared/protocol/answer-stats.js';
+import type { FlagCounts, FlagTarget, PredictionReveal, PredictionUpdate } from '../../shared/protocol/collab.js';
+import type { Presence } from '../../shared/protocol/socket.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 

@@ -4,7 +4,7 @@
  */
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COMMAND_TYPES as ALL_COMMAND_TYPES, parseCommand } from '../../shared/index.js';
+import { COMMAND_TYPES as ALL_COMMAND_TYPES, parseCommand } from '../../shared/protocol/commands.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 import { LINE_SEPARATORS, PROTOTYPE_NAMES } from '../support/hostile.js';

@@ -5,7 +5,7 @@
  * nothing, and the server goes on serving.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { PROTOCOL_VERSION } from '../../shared/index.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
 import { LINE_SEPARATORS, PROTOTYPE_NAMES } from '../support/hostile.js';

@@ -1,5 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { applyFrame, mlpLayout, NOTEBOOK_MLP_CONFIG, type Recording, type Snapshot } from '../../shared/index.js';
+import { NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { Recording } from '../../shared/protocol/http.js';
+import { applyFrame, type Snapshot } from '../../shared/protocol/snapshot.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http } from '../support/clients.js';
 import notebook from '../fixtures/notebook-values.json' with { type: 'json' };

@@ -11,7 +11,7 @@ import type { AddressInfo } from 'node:net';
 import Database from 'better-sqlite3';
 import { io } from 'socket.io-client';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { PROTOCOL_VERSION } from '../../shared/index.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { createApp, type AppOptions } from '../../server/app.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
 import { readConfig } from '../../server/config.js';

@@ -5,15 +5,13 @@
  * against the definition of the gradient (finite differences), not against the engine itself.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  makeDataset,
-  mlpLayout,
-  mlpMeanLoss,
-  packData,
-  type MlpConfig,
-  type Snapshot,
-  type TrainingProgress,
-} from '../../shared/index.js';
+import { makeDataset } from '../../shared/datasets/spec.js';
+import type { MlpConfig } from '../../shared/engine/mlp/config.js';
+import { packData } from '../../shared/engine/mlp/data.js';
+import { mlpMeanLoss } from '../../shared/engine/mlp/gradcheck.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
+import type { TrainingProgress } from '../../shared/protocol/socket.js';
 import { useServer } from '../support/suite.js';
 import { createLecture, http } from '../support/clients.js';
 

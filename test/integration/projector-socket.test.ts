@@ -4,7 +4,8 @@
  * answers nor flags; it hears how many answered, never what.
  */
 import { describe, expect, it } from 'vitest';
-import type { Presence, PredictionCount } from '../../shared/index.js';
+import type { PredictionCount } from '../../shared/protocol/collab.js';
+import type { Presence } from '../../shared/protocol/socket.js';
 import { createLecture, type LectureClient } from '../support/clients.js';
 import { useServer } from '../support/suite.js';
 

@@ -5,7 +5,7 @@
  * process (a plain-object lookup found Object.prototype.constructor) and `ask` answered 500.
  */
 import { describe, expect, it } from 'vitest';
-import type { Command } from '../../shared/index.js';
+import type { Command } from '../../shared/protocol/commands.js';
 import { useServer } from '../support/suite.js';
 import { createLecture, http } from '../support/clients.js';
 import { PROTOTYPE_NAMES } from '../support/hostile.js';

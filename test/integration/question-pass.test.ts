@@ -7,7 +7,8 @@
  * network, relabelled for a tensor the new network does not have.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Command, Snapshot } from '../../shared/index.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { CONNECT_ERRORS, mlpLayout, NOTEBOOK_MLP_CONFIG, PROTOCOL_VERSION, type Command, type Frame, type Presence } from '../../shared/index.js';
+import { NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { Frame } from '../../shared/protocol/snapshot.js';
+import { CONNECT_ERRORS, type Presence } from '../../shared/protocol/socket.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { useServer } from '../support/suite.js';
 import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
 

@@ -8,7 +8,8 @@
  * training on the event loop (seconds for this lecture), and every answer waited behind them.
  */
 import { describe, expect, it } from 'vitest';
-import { CSV_LIMITS, MLP_LIMITS } from '../../shared/index.js';
+import { CSV_LIMITS } from '../../shared/datasets/csv.js';
+import { MLP_LIMITS } from '../../shared/engine/mlp/config.js';
 import { createLecture, http } from '../support/clients.js';
 import { useChildServers } from '../support/child-server.js';
 

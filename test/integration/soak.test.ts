@@ -5,7 +5,10 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { io, type Socket } from 'socket.io-client';
-import { applyFrame, mulberry32, PROTOCOL_VERSION, type Command, type Frame, type Snapshot } from '../../shared/index.js';
+import { mulberry32 } from '../../shared/engine/prng.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import { applyFrame, type Frame, type Snapshot } from '../../shared/protocol/snapshot.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import type { Socket } from 'socket.io-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Snapshot } from '../../shared/index.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 import { LINE_SEPARATORS, PROTOTYPE_NAMES } from '../support/hostile.js';

@@ -4,7 +4,9 @@
  * instructor's alone, outlives `back`, ends with the pass, and survives a restart and a replay.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createLecture as createState, evolve, type LectureEvent, type Snapshot, type SpotlightTarget } from '../../shared/index.js';
+import { createLecture as createState, evolve, type LectureEvent } from '../../shared/lecture/decider.js';
+import type { SpotlightTarget } from '../../shared/protocol/collab.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { startServer, type StartOptions, type TestServer } from '../support/server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 import { PROTOTYPE_NAMES } from '../support/hostile.js';

@@ -8,7 +8,8 @@
  * training ran at once.
  */
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { MlpTrainer, type Snapshot } from '../../shared/index.js';
+import { MlpTrainer } from '../../shared/engine/mlp/train.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { startServer, type StartOptions, type TestServer } from '../support/server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 

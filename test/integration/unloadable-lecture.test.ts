@@ -7,7 +7,8 @@
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { CONNECT_ERRORS, PROTOCOL_VERSION } from '../../shared/index.js';
+import { CONNECT_ERRORS } from '../../shared/protocol/socket.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
 

@@ -1,17 +1,10 @@
 /** Real HTTP and socket.io clients for the integration tests. */
 import { io, type Socket } from 'socket.io-client';
-import {
-  applyFrame,
-  PROTOCOL_VERSION,
-  type ClientToServerEvents,
-  type Command,
-  type CommandAck,
-  type CreatedLecture,
-  type Frame,
-  type HandshakeAuth,
-  type ServerToClientEvents,
-  type Snapshot,
-} from '../../shared/index.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { CreatedLecture } from '../../shared/protocol/http.js';
+import { applyFrame, type Frame, type Snapshot } from '../../shared/protocol/snapshot.js';
+import type { ClientToServerEvents, CommandAck, HandshakeAuth, ServerToClientEvents } from '../../shared/protocol/socket.js';
+import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 
 export type ClientSocket = Socket<ServerToClientEvents, ClientToServerEvents>;
 

@@ -6,7 +6,9 @@
  * Given a `latency`, every call waits for it before it acts, as a network database's round trip
  * does, so tests see what callers do while a write is under way.
  */
-import type { LectureSummary, PredictionStats, TrainingResult } from '../../shared/index.js';
+import type { TrainingResult } from '../../shared/lecture/decider.js';
+import type { PredictionStats } from '../../shared/protocol/collab.js';
+import type { LectureSummary } from '../../shared/protocol/http.js';
 import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from '../../server/ports.js';
 
 interface Row {

@@ -3,7 +3,7 @@
  * the setup every socket-level integration test shares.
  */
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { Snapshot } from '../../shared/index.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { startServer, type StartOptions, type TestServer } from './server.js';
 import { http, LectureClient } from './clients.js';
 

@@ -3,7 +3,10 @@
  * event format's rule: the shared pieces LectureRoom and the sandbox both run.
  */
 import { describe, expect, it } from 'vitest';
-import { createLecture, decide, evolve, toSnapshot, type Command, type LectureState, type PredictionStats } from '../../shared/index.js';
+import { createLecture, decide, evolve, type LectureState } from '../../shared/lecture/decider.js';
+import { toSnapshot } from '../../shared/lecture/views.js';
+import type { PredictionStats } from '../../shared/protocol/collab.js';
+import type { Command } from '../../shared/protocol/commands.js';
 import { applyCommand, applyEvent, isFiniteNetwork, OVERFLOW_REFUSAL } from '../../shared/lecture/apply.js';
 import { EVENT_FORMAT_VERSION, eventFormatProblem } from '../../shared/lecture/event-format.js';
 import { LectureTrainer, slicedTrainingEvent, trainLecture, withTrainingResult } from '../../shared/lecture/trainer.js';

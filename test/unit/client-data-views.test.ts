@@ -3,7 +3,11 @@
  * sandbox's training bound, and how many rows a gradient check affords.
  */
 import { describe, expect, it } from 'vitest';
-import { createLecture, forkLecture, mlpConfig, NOTEBOOK_MLP_CONFIG, toSnapshot, type DatasetSpec } from '../../shared/index.js';
+import type { DatasetSpec } from '../../shared/datasets/spec.js';
+import { mlpConfig, NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
+import { createLecture } from '../../shared/lecture/decider.js';
+import { forkLecture } from '../../shared/lecture/fork.js';
+import { toSnapshot } from '../../shared/lecture/views.js';
 import { describeFlagKey, elementLabel, indexOf, tensorShapeIn } from '../../client/lib/collab.js';
 import { sandboxEpochLimit, SANDBOX_MAX_EPOCHS } from '../../client/lib/sandbox.js';
 import { snapshotParams } from '../../client/lib/snapshot-network.js';

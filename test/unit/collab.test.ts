@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { aggregate, createLecture, decide, evolve, flagKey, parseCommand, type Command, type LectureState } from '../../shared/index.js';
+import { createLecture, decide, evolve, type LectureState } from '../../shared/lecture/decider.js';
+import { aggregate } from '../../shared/protocol/answer-stats.js';
+import { parseCommand, type Command } from '../../shared/protocol/commands.js';
+import { flagKey } from '../../shared/protocol/flag-key.js';
 
 const ctx = { now: 0, newSeed: () => 1 };
 function run(state: LectureState, ...commands: Command[]): LectureState {

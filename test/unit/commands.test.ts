@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createLecture, decide, parseCommand, type Command } from '../../shared/index.js';
+import { createLecture, decide } from '../../shared/lecture/decider.js';
+import { parseCommand, type Command } from '../../shared/protocol/commands.js';
 
 describe('parseCommand', () => {
   it.each([

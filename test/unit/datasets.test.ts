@@ -1,21 +1,15 @@
 import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import {
-  NOTEBOOK_SAMPLES,
-  bitRows,
-  CSV_LIMITS,
-  datasetFromCsv,
-  makeDataset,
-  NOTEBOOK_DATASET_SPEC,
-  parseCsv,
-  parseDatasetSpec,
-  pointSet,
-  POINT_SETS,
-  splitTrainTest,
-  truthTable,
-  type CsvResult,
-} from '../../shared/datasets/index.js';
-import { createMlp, initialParams, mlpConfig, packFor, fitMlp } from '../../shared/engine/mlp/index.js';
+import { CSV_LIMITS, datasetFromCsv, parseCsv, type CsvResult } from '../../shared/datasets/csv.js';
+import { pointSet, POINT_SETS } from '../../shared/datasets/points.js';
+import { makeDataset, NOTEBOOK_DATASET_SPEC, parseDatasetSpec } from '../../shared/datasets/spec.js';
+import { splitTrainTest } from '../../shared/datasets/split.js';
+import { NOTEBOOK_SAMPLES, bitRows, truthTable } from '../../shared/datasets/truth-tables.js';
+import { mlpConfig } from '../../shared/engine/mlp/config.js';
+import { packFor } from '../../shared/engine/mlp/data.js';
+import { initialParams } from '../../shared/engine/mlp/init.js';
+import { createMlp } from '../../shared/engine/mlp/network.js';
+import { fitMlp } from '../../shared/engine/mlp/train.js';
 import { LINE_SEPARATORS } from '../support/hostile.js';
 
 describe('truth tables', () => {

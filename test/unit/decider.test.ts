@@ -1,16 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import {
-  applyFrame,
-  createLecture,
-  decide,
-  evolve,
-  frameBetween,
-  LIMITS,
-  toSnapshot,
-  type Command,
-  type LectureState,
-  type Snapshot,
-} from '../../shared/index.js';
+import { createLecture, decide, evolve, type LectureState } from '../../shared/lecture/decider.js';
+import { frameBetween, toSnapshot } from '../../shared/lecture/views.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
+import { applyFrame, type Snapshot } from '../../shared/protocol/snapshot.js';
 
 const ctx = { now: 1_700_000_000_000, newSeed: () => 4242 };
 const start = (preset: 'notebook' | 'random' = 'notebook') =>

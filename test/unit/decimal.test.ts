@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { parseDecimal, parseWholeNumber } from '../../shared/index.js';
+import { parseDecimal, parseWholeNumber } from '../../shared/protocol/decimal.js';
 
 describe('parseDecimal', () => {
   it.each([

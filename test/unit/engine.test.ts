@@ -3,29 +3,16 @@
  * config, its truth table and its weights, as every new lecture starts (createLecture).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  createLecture,
-  evaluateMlp,
-  initialParams,
-  makeDataset,
-  mlpGradientCheck,
-  mlpGradients,
-  mlpLayout,
-  mlpMeanLoss,
-  mlpParams,
-  mlpRunTo,
-  mlpStep,
-  MlpTrainer,
-  NOTEBOOK_DATASET_SPEC,
-  NOTEBOOK_MLP_CONFIG,
-  NOTEBOOK_WEIGHTS,
-  normalStream,
-  packedData,
-  randomWeights,
-  trainMlp,
-  type MlpParams,
-  type MlpState,
-} from '../../shared/index.js';
+import { makeDataset, NOTEBOOK_DATASET_SPEC } from '../../shared/datasets/spec.js';
+import { NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
+import { mlpGradientCheck, mlpGradients, mlpMeanLoss } from '../../shared/engine/mlp/gradcheck.js';
+import { initialParams, NOTEBOOK_WEIGHTS, randomWeights, type MlpParams } from '../../shared/engine/mlp/init.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import { mlpParams, mlpRunTo, mlpStep, type MlpState } from '../../shared/engine/mlp/network.js';
+import { evaluateMlp, MlpTrainer, trainMlp } from '../../shared/engine/mlp/train.js';
+import { normalStream } from '../../shared/engine/prng.js';
+import { createLecture } from '../../shared/lecture/decider.js';
+import { packedData } from '../../shared/lecture/setup.js';
 import notebook from '../fixtures/notebook-values.json' with { type: 'json' };
 
 const config = NOTEBOOK_MLP_CONFIG;

@@ -1,19 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import katex from 'katex';
-import {
-  createLecture,
-  decide,
-  evolve,
-  parseCommand,
-  toSnapshot,
-  type LectureState,
-  type Snapshot,
-} from '../../shared/index.js';
+import { createLecture, decide, evolve, type LectureState } from '../../shared/lecture/decider.js';
+import { toSnapshot } from '../../shared/lecture/views.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { stageEquations, type StageEquations } from '../../client/lib/equations.js';
 import { diagramTarget } from '../../client/lib/diagram-layout.js';
 import { isPerRow } from '../../client/lib/names.js';
-import { mlpLayout } from '../../shared/index.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
 
 const ctx = { now: 1_700_000_000_000, newSeed: () => 4242 };
 

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import katex from 'katex';
-import { createLecture, decide, evolve, parseCommand, toSnapshot, type LectureState, type Snapshot } from '../../shared/index.js';
+import { createLecture, decide, evolve, type LectureState } from '../../shared/lecture/decider.js';
+import { toSnapshot } from '../../shared/lecture/views.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { ERRATA_STAGES, errataAvailable, stageErratum, type Erratum } from '../../client/lib/errata.js';
 
 const ctx = { now: 1_700_000_000_000, newSeed: () => 4242 };

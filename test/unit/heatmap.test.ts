@@ -1,15 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import {
-  buildNetwork,
-  makeDataset,
-  mlpConfig,
-  NOTEBOOK_MLP_CONFIG,
-  NOTEBOOK_WEIGHTS,
-  trainMlp,
-  type DatasetSpec,
-  type MlpConfig,
-  type Tensor,
-} from '../../shared/index.js';
+import { makeDataset, type DatasetSpec } from '../../shared/datasets/spec.js';
+import { mlpConfig, NOTEBOOK_MLP_CONFIG, type MlpConfig } from '../../shared/engine/mlp/config.js';
+import { NOTEBOOK_WEIGHTS } from '../../shared/engine/mlp/init.js';
+import { trainMlp } from '../../shared/engine/mlp/train.js';
+import type { Tensor } from '../../shared/engine/tensor.js';
+import { buildNetwork } from '../../shared/lecture/setup.js';
 import {
   accuracyOn,
   accuracySummary,

@@ -4,7 +4,10 @@
  * `back` down the whole undo stack included; a keyframe that is not one this code wrote is refused.
  */
 import { describe, expect, it } from 'vitest';
-import { createLecture, evolve, parseCommand, toSnapshot, undoDepth, type LectureEvent, type LectureState, type PredictionStats } from '../../shared/index.js';
+import { createLecture, evolve, undoDepth, type LectureEvent, type LectureState } from '../../shared/lecture/decider.js';
+import { toSnapshot } from '../../shared/lecture/views.js';
+import type { PredictionStats } from '../../shared/protocol/collab.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
 import { applyCommand } from '../../shared/lecture/apply.js';
 import { frameBetween } from '../../shared/lecture/views.js';
 import { decodeKeyframe, encodeKeyframe, KEYFRAME_FORMAT, KeyframeError, keyframeReadable } from '../../shared/lecture/keyframe.js';

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import type { NetworkInterfaceInfo } from 'node:os';
 import { lanBase } from '../../server/lan-address.js';
-import { isLoopbackHost } from '../../shared/index.js';
+import { isLoopbackHost } from '../../shared/protocol/http.js';
 
 const v4 = (address: string, internal = false): NetworkInterfaceInfo =>
   ({ address, family: 'IPv4', internal, netmask: '255.255.255.0', mac: '00:00:00:00:00:00', cidr: `${address}/24` }) as NetworkInterfaceInfo;

@@ -1,23 +1,15 @@
 /** The decider with networks and datasets beyond the notebook: test loss, sliced training, replay. */
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import {
-  applyFrame,
-  createLecture,
-  frameBetween,
-  decide,
-  evaluateMlp,
-  evolve,
-  provideCsvText,
-  mlpLayout,
-  mlpParams,
-  packedData,
-  parseCommand,
-  toSnapshot,
-  type Command,
-  type LectureEvent,
-  type LectureState,
-} from '../../shared/index.js';
+import { provideCsvText } from '../../shared/datasets/csv-texts.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
+import { mlpParams } from '../../shared/engine/mlp/network.js';
+import { evaluateMlp } from '../../shared/engine/mlp/train.js';
+import { createLecture, decide, evolve, type LectureEvent, type LectureState } from '../../shared/lecture/decider.js';
+import { packedData } from '../../shared/lecture/setup.js';
+import { frameBetween, toSnapshot } from '../../shared/lecture/views.js';
+import { parseCommand, type Command } from '../../shared/protocol/commands.js';
+import { applyFrame } from '../../shared/protocol/snapshot.js';
 import { LectureTrainer } from '../../shared/lecture/trainer.js';
 
 /** An uploaded table travels by digest; its text is provided as the server provides it. */

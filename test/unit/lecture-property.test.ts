@@ -6,18 +6,11 @@
 import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  applyFrame,
-  createLecture,
-  decide,
-  evolve,
-  frameBetween,
-  parseCommand,
-  provideCsvText,
-  toSnapshot,
-  type LectureEvent,
-  type LectureState,
-} from '../../shared/index.js';
+import { provideCsvText } from '../../shared/datasets/csv-texts.js';
+import { createLecture, decide, evolve, type LectureEvent, type LectureState } from '../../shared/lecture/decider.js';
+import { frameBetween, toSnapshot } from '../../shared/lecture/views.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
+import { applyFrame } from '../../shared/protocol/snapshot.js';
 
 /** An uploaded table travels by digest; its text is provided as the server provides it. */
 const TABLE = 'a,b,c,y\n1,2,3,0.5\n0,1,0,2\n1,1,1,-1\n';

@@ -4,7 +4,11 @@
  * training stopped midway, and a restart from the same store that folds back to the same lecture.
  */
 import { describe, expect, it } from 'vitest';
-import { createLecture, evolve, decide, toSnapshot, type Command, type Frame, type LectureState, type PredictionReveal } from '../../shared/index.js';
+import { createLecture, evolve, decide, type LectureState } from '../../shared/lecture/decider.js';
+import { toSnapshot } from '../../shared/lecture/views.js';
+import type { PredictionReveal } from '../../shared/protocol/collab.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { Frame } from '../../shared/protocol/snapshot.js';
 import { OVERFLOW_REFUSAL } from '../../shared/lecture/apply.js';
 import { EVENT_FORMAT_VERSION } from '../../shared/lecture/event-format.js';
 import { LectureRegistry } from '../../server/lectures.js';

@@ -1,6 +1,6 @@
 /** The shared append-only loss series: states that share it see their own prefix, whatever is appended after them. */
 import { describe, expect, it } from 'vitest';
-import { LossLog } from '../../shared/index.js';
+import { LossLog } from '../../shared/engine/loss-log.js';
 
 describe('LossLog', () => {
   it('appends in place for the newest state and copies for an older one, each keeping its own numbers', () => {

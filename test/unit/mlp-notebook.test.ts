@@ -6,26 +6,15 @@
  * random seeds; see the fixture's `source` and `encoding`).
  */
 import { describe, expect, it } from 'vitest';
-import {
-  buildNetwork,
-  createLecture,
-  decide,
-  evolve,
-  initialParams,
-  isNotebookConfig,
-  mlpLayout,
-  mlpStep,
-  mlpTensorShape,
-  NOTEBOOK_DATASET_SPEC,
-  NOTEBOOK_MLP_CONFIG,
-  NOTEBOOK_WEIGHTS,
-  randomWeights,
-  trainMlp,
-  type Command,
-  type LectureState,
-  type MlpState,
-  type Preset,
-} from '../../shared/index.js';
+import { NOTEBOOK_DATASET_SPEC } from '../../shared/datasets/spec.js';
+import { isNotebookConfig, NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
+import { initialParams, NOTEBOOK_WEIGHTS, randomWeights, type Preset } from '../../shared/engine/mlp/init.js';
+import { mlpLayout, mlpTensorShape } from '../../shared/engine/mlp/layout.js';
+import { mlpStep, type MlpState } from '../../shared/engine/mlp/network.js';
+import { trainMlp } from '../../shared/engine/mlp/train.js';
+import { createLecture, decide, evolve, type LectureState } from '../../shared/lecture/decider.js';
+import { buildNetwork } from '../../shared/lecture/setup.js';
+import type { Command } from '../../shared/protocol/commands.js';
 import golden from '../fixtures/notebook-engine-golden.json' with { type: 'json' };
 
 type Encoded = readonly (number | string)[];

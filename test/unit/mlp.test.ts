@@ -1,36 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { mulberry32, normalStream, sameData } from '../../shared/engine/index.js';
-import {
-  ACTIVATIONS,
-  createMlp,
-  crossEntropyFromLogit,
-  evaluateMlp,
-  fitMlp,
-  gridPoints,
-  initialParams,
-  mlpClearPass,
-  mlpComputedInPass,
-  mlpConfig,
-  mlpGradientCheck,
-  mlpGradients,
-  mlpLayout,
-  mlpParams,
-  mlpRunTo,
-  mlpSetParameter,
-  mlpStagesRun,
-  mlpStep,
-  MlpTrainer,
-  packData,
-  parameterCount,
-  parseMlpConfig,
-  predict,
-  trainMlp,
-  type Activation,
-  type Loss,
-  type MlpConfig,
-  type MlpData,
-  type MlpState,
-} from '../../shared/engine/mlp/index.js';
+import { mulberry32, normalStream } from '../../shared/engine/prng.js';
+import { sameData } from '../../shared/engine/tensor.js';
+import { ACTIVATIONS, mlpConfig, parameterCount, parseMlpConfig, type Activation, type Loss, type MlpConfig } from '../../shared/engine/mlp/config.js';
+import { packData, type MlpData } from '../../shared/engine/mlp/data.js';
+import { mlpGradientCheck, mlpGradients } from '../../shared/engine/mlp/gradcheck.js';
+import { initialParams } from '../../shared/engine/mlp/init.js';
+import { mlpComputedInPass, mlpLayout, mlpStagesRun } from '../../shared/engine/mlp/layout.js';
+import { crossEntropyFromLogit } from '../../shared/engine/mlp/losses.js';
+import { createMlp, mlpClearPass, mlpParams, mlpRunTo, mlpSetParameter, mlpStep, type MlpState } from '../../shared/engine/mlp/network.js';
+import { gridPoints, predict } from '../../shared/engine/mlp/predict.js';
+import { evaluateMlp, fitMlp, MlpTrainer, trainMlp } from '../../shared/engine/mlp/train.js';
 
 /** Seeded random rows: normal features, targets 0/1 (classification) or uniform in [0, 1]. */
 function randomData(config: MlpConfig, count: number, seed: number, binary = true): MlpData {

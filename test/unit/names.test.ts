@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { mlpConfig, mlpLayout, NOTEBOOK_MLP_CONFIG } from '../../shared/index.js';
+import { mlpConfig, NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
+import { mlpLayout } from '../../shared/engine/mlp/layout.js';
 import { describeCommand, describeNetwork, describeStage, describeTensor } from '../../client/lib/describe.js';
 import { diagramGeometry } from '../../client/lib/diagram-layout.js';
 import { elementText, stageLabel, tensorLabel, tensorTex, unitLayer, weightLabel } from '../../client/lib/names.js';

@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { mlpConfig, NOTEBOOK_MLP_CONFIG, parseCommand, type DatasetSpec } from '../../shared/index.js';
+import type { DatasetSpec } from '../../shared/datasets/spec.js';
+import { mlpConfig, NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
 import {
   dataDraft,
   datasetSpec,

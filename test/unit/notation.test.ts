@@ -7,18 +7,12 @@
  * Before, the diagram said z₁/a₁ and "layer 1 · tanh" where everything else said Z1/A1.
  */
 import { describe, expect, it } from 'vitest';
-import {
-  createLecture,
-  decide,
-  evolve,
-  mlpLayout,
-  NOTEBOOK_MLP_CONFIG,
-  parseCommand,
-  toSnapshot,
-  type LectureState,
-  type MlpLayout,
-  type Snapshot,
-} from '../../shared/index.js';
+import { NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
+import { mlpLayout, type MlpLayout } from '../../shared/engine/mlp/layout.js';
+import { createLecture, decide, evolve, type LectureState } from '../../shared/lecture/decider.js';
+import { toSnapshot } from '../../shared/lecture/views.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
+import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { stageEquations } from '../../client/lib/equations.js';
 import { columnHeading, columnShows, elementText, phaseOf, stageLabel, tensorLabel, unitLabel } from '../../client/lib/names.js';
 

@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
-import { createLecture, decide, evolve, frameBetween, ReplayIndex, toSnapshot, type Command, type Frame } from '../../shared/index.js';
+import { createLecture, decide, evolve } from '../../shared/lecture/decider.js';
+import { ReplayIndex } from '../../shared/lecture/replay-index.js';
+import { frameBetween, toSnapshot } from '../../shared/lecture/views.js';
+import type { Command } from '../../shared/protocol/commands.js';
+import type { Frame } from '../../shared/protocol/snapshot.js';
 
 function record(commands: Command[]) {
   let state = createLecture({ lectureId: 'ABCDEF', title: 't', preset: 'notebook', seed: 0, learningRate: 1 });

@@ -4,7 +4,8 @@
  * sent now is refused with the reason.
  */
 import { describe, expect, it } from 'vitest';
-import { datasetProblem, makeDataset, provideCsvText, type DatasetSpec } from '../../shared/index.js';
+import { provideCsvText } from '../../shared/datasets/csv-texts.js';
+import { datasetProblem, makeDataset, type DatasetSpec } from '../../shared/datasets/spec.js';
 
 describe('a table stored before the printable-header rule', () => {
   it('is read back with its names as they were, and refused as a new upload', () => {

@@ -3,7 +3,9 @@
  * rows of a wide network is over a megabyte a state, and 1,000 of them were a gigabyte per lecture.
  */
 import { describe, expect, it } from 'vitest';
-import { createLecture, decide, evolve, LIMITS, parseCommand, undoDepth, type LectureState } from '../../shared/index.js';
+import { createLecture, decide, evolve, undoDepth, type LectureState } from '../../shared/lecture/decider.js';
+import { parseCommand } from '../../shared/protocol/commands.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 
 const ctx = { now: 1_700_000_000_000, newSeed: () => 4242 };
 
