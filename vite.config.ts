@@ -29,9 +29,9 @@ export default defineConfig({
     rolldownOptions: {
       treeshake: {
         // shared/ is pure (its modules build zod schemas and functions, and register nothing), but
-        // the bundler cannot know it: one import from shared/index.js would keep every module the
-        // barrel names, and all of zod, in the entry chunk that every page waits for. Declared free
-        // of side effects, each chunk keeps only what it uses.
+        // the bundler cannot know it: a module imported for one name would keep everything it
+        // builds at load, all of zod's schemas with it, in the entry chunk that every page waits
+        // for. Declared free of side effects, each chunk keeps only what it uses.
         moduleSideEffects: (id: string) => !/[\\/]shared[\\/]/.test(id) || /[\\/]node_modules[\\/]/.test(id),
       },
     },

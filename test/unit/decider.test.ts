@@ -185,7 +185,7 @@ describe('other commands', () => {
 
 describe('the loss series', () => {
   it('is exact up to LOSS_POINTS epochs, then block means with a doubling stride', async () => {
-    const { lossSeries, LOSS_POINTS } = await import('../../shared/index.js');
+    const { lossSeries, LOSS_POINTS } = await import('../../shared/protocol/loss-series.js');
     const exact = Array.from({ length: LOSS_POINTS }, (_, i) => 1 / (i + 1));
     expect(lossSeries(exact)).toEqual({ count: LOSS_POINTS, stride: 1, points: exact });
     const longer = [...exact, 0.5];

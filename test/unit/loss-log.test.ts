@@ -27,7 +27,7 @@ describe('LossLog', () => {
 
 describe('a lecture that trains again and again', () => {
   it('keeps one loss buffer for all its states (no copy per training) and gets a copy of its own only after an undo', async () => {
-    const { createLecture, decide, evolve } = await import('../../shared/index.js');
+    const { createLecture, decide, evolve } = await import('../../shared/lecture/decider.js');
     const ctx = { now: 0, newSeed: () => 1 };
     const run = (s: ReturnType<typeof createLecture>, command: Parameters<typeof decide>[1]) => {
       const d = decide(s, command, ctx);

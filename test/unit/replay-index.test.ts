@@ -46,7 +46,7 @@ describe('ReplayIndex', () => {
 
 describe('forkLecture', () => {
   it('continues from a snapshot exactly as the lecture itself would', async () => {
-    const { forkLecture } = await import('../../shared/index.js');
+    const { forkLecture } = await import('../../shared/lecture/fork.js');
     const commands: Command[] = [{ type: 'forward' }, { type: 'step' }, { type: 'step' }];
     const { states } = record([...commands, { type: 'backward' }, { type: 'update' }]);
     let fork = forkLecture(states[3]);
