@@ -1,10 +1,11 @@
 /**
- * Fan-out latency and memory per student. In one run, three targets side by side: our real server,
- * a bare socket.io relay and a bare `ws` relay (bench/servers/), each with the same N students held
- * by generator processes and the same instructor client in this process. Commands are interleaved
- * one by one across the targets (the order rotates every repetition), so the noise of this shared
- * machine falls on all three alike; our overhead is the median over repetitions of the ratio of
- * medians measured within each repetition.
+ * Fan-out latency and memory per student. In one run, the targets side by side: our real server on
+ * each store asked for (SQLite; PostgreSQL, a throwaway server the bench starts), a bare socket.io
+ * relay and a bare `ws` relay (bench/servers/), each with the same N students held by generator
+ * processes and the same instructor client in this process. Commands are interleaved one by one
+ * across the targets (the order rotates every repetition), so the noise of this shared machine falls
+ * on all of them alike; our overhead is the median over repetitions of the ratio of medians measured
+ * within each repetition. On PostgreSQL the database's own CPU per command is reported beside ours.
  *
  * Latency of a frame for a student: its receipt time minus the time the instructor sent the command,
  * both on the shared clock (performance.timeOrigin + performance.now()).
@@ -13,10 +14,12 @@ import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import type { ClientKind, TargetReport } from './lib/generator.js';
 import { Generators } from './lib/generators.js';
 import { writeRelayFrames } from './lib/frames.js';
+import { postgresCpuMs, withPostgres } from './lib/postgres.js';
 import { cpuMs, machineCpu, now, sleep } from './lib/proc.js';
 import { RawClient } from './lib/raw-client.js';
 import { max, median, round, summarize, table, type Summary } from './lib/stats.js';
-import { createLecture, startTarget, TARGET_KINDS, type Target, type TargetKind } from './lib/targets.js';
+import { BENCH_STORES, createLecture, isServer, SERVER_KIND, startTarget, type BenchStore, type Target, type TargetKind } from './lib/targets.js';
+import type { PostgresServer } from '../test/support/postgres.js';
 
 export interface FanoutOptions {
   /** Students per target; "1000:raw" forces the client kind for that size. */
@@ -29,7 +32,11 @@ export interface FanoutOptions {
   readonly cpuProfDir?: string;
   /** Only connect, measure memory and send a few frames (the memory bench alone). */
   readonly memoryOnly?: boolean;
+  /** The stores our server runs on, one target each (default both: SQLite and PostgreSQL). */
+  readonly stores?: readonly BenchStore[];
 }
+
+const RELAY_KINDS: readonly TargetKind[] = ['sio-relay', 'ws-relay'];
 
 const STEPS_PER_REP = 14;
 const GAP_MS = 5;
@@ -57,6 +64,8 @@ export interface TargetResult {
   frameBytes: number;
   /** CPU the target process used per command (from /proc, 10 ms ticks). */
   cpuMsPerCommand: number;
+  /** On PostgreSQL: the database server's CPU per command (postmaster and its children), else absent. */
+  dbCpuMsPerCommand?: number;
   generatorBusy: number[];
   generatorCpuShare: number[];
   generatorBound: boolean;
@@ -72,24 +81,41 @@ export interface SizeResult {
   machineBusy: number;
   neighbourBusy: number;
   targets: TargetResult[];
-  ratios: { vsSioRelayLast: number; vsWsRelayLast: number; vsSioRelayP50: number; vsWsRelayP50: number; repsVsSio: number[]; repsVsWs: number[] };
+  /** Our server on each store measured, against the relays. */
+  ratios: Partial<Record<BenchStore, FanoutRatios>>;
 }
 
-async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: string): Promise<SizeResult> {
+export interface FanoutRatios {
+  vsSioRelayLast: number;
+  vsWsRelayLast: number;
+  vsSioRelayP50: number;
+  vsWsRelayP50: number;
+  repsVsSio: number[];
+  repsVsWs: number[];
+}
+
+async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: string, pg: PostgresServer | undefined): Promise<SizeResult> {
   const [count, forced] = String(spec).split(':');
   const n = Number(count);
   const kind: ClientKind = (forced as ClientKind | undefined) ?? (opts.client === 'auto' ? (n <= 1000 ? 'sio' : 'raw') : opts.client);
   const g = opts.generators ?? (n <= 200 ? 1 : 2);
   const reps = opts.memoryOnly ? 0 : opts.reps;
-  console.log(`\nfan-out: ${n} students per target (${kind} clients in ${g} generator processes), ${reps} repetitions`);
+  const stores = opts.stores ?? BENCH_STORES;
+  const kinds = [...stores.map((store) => SERVER_KIND[store]), ...RELAY_KINDS];
+  console.log(`\nfan-out: ${n} students per target (${kind} clients in ${g} generator processes), ${reps} repetitions; our server on ${stores.join(' and ')}`);
   const targets: Target[] = [];
   const instructors = new Map<TargetKind, RawClient>();
   let gens: Generators | undefined;
   try {
-    for (const k of TARGET_KINDS) targets.push(await startTarget(k, { relayFrames, cpuProfDir: k === 'server' ? opts.cpuProfDir : undefined }));
-    const server = targets[0];
-    const lecture = await createLecture(server.url);
-    const studentAuth = { protocol: PROTOCOL_VERSION, lectureId: lecture.id };
+    for (const k of kinds) {
+      const databaseUrl = k === 'server-pg' ? await pg!.createDatabase() : undefined;
+      targets.push(await startTarget(k, { relayFrames, databaseUrl, cpuProfDir: isServer(k) ? opts.cpuProfDir : undefined }));
+    }
+    // A lecture on each of our servers; the relays take any lecture id (the first server's).
+    const lectures = new Map<TargetKind, { id: string; instructorToken: string }>();
+    for (const t of targets) if (isServer(t.kind)) lectures.set(t.kind, await createLecture(t.url));
+    const firstLecture = lectures.get(kinds[0])!;
+    const studentAuthOf = (k: TargetKind) => ({ protocol: PROTOCOL_VERSION, lectureId: (lectures.get(k) ?? firstLecture).id });
 
     const before = new Map<TargetKind, { rss: number; heap: number }>();
     for (const t of targets) {
@@ -100,17 +126,19 @@ async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: 
     gens = await Generators.start(g);
     const connected = new Map<TargetKind, { failed: number; ms: number }>();
     for (const t of targets) {
+      const studentAuth = studentAuthOf(t.kind);
       const c = await gens.connect(t.kind, t.url, n, kind, studentAuth);
       if (c.failed) console.warn(`  ${t.kind}: ${c.failed} of ${n} students failed to connect: ${c.errors.slice(0, 3).join('; ')}`);
       console.log(`  ${t.kind}: ${c.ok} students connected in ${Math.round(c.ms)} ms`);
       connected.set(t.kind, { failed: c.failed, ms: c.ms });
-      instructors.set(t.kind, await RawClient.connect(t.url, t.kind === 'server' ? { ...studentAuth, token: lecture.instructorToken } : studentAuth));
+      const lecture = lectures.get(t.kind);
+      instructors.set(t.kind, await RawClient.connect(t.url, lecture ? { ...studentAuth, token: lecture.instructorToken } : studentAuth));
     }
 
-    const seqs = new Map<TargetKind, number>(TARGET_KINDS.map((k) => [k, 0]));
-    const sentAt = new Map<TargetKind, Map<number, number>>(TARGET_KINDS.map((k) => [k, new Map()]));
-    const acks = new Map<TargetKind, number[]>(TARGET_KINDS.map((k) => [k, []]));
-    const timedOut = new Map<TargetKind, number>(TARGET_KINDS.map((k) => [k, 0]));
+    const seqs = new Map<TargetKind, number>(kinds.map((k) => [k, 0]));
+    const sentAt = new Map<TargetKind, Map<number, number>>(kinds.map((k) => [k, new Map()]));
+    const acks = new Map<TargetKind, number[]>(kinds.map((k) => [k, []]));
+    const timedOut = new Map<TargetKind, number>(kinds.map((k) => [k, 0]));
     const command = async (t: Target): Promise<number> => {
       const seq = seqs.get(t.kind)! + 1;
       seqs.set(t.kind, seq);
@@ -137,10 +165,12 @@ async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: 
     }
 
     const cpuBefore = new Map(targets.map((t) => [t.kind, t.cpuMs()]));
+    const dbCpu = () => (pg ? postgresCpuMs(pg.pid) : 0);
+    const dbBefore = dbCpu();
     const machineBefore = machineCpu();
-    const ours = () => targets.reduce((a, t) => a + t.cpuMs(), 0) + gens!.pids.reduce((a, pid) => a + cpuMs(pid), 0) + cpuMs(process.pid);
+    const ours = () => targets.reduce((a, t) => a + t.cpuMs(), 0) + gens!.pids.reduce((a, pid) => a + cpuMs(pid), 0) + cpuMs(process.pid) + dbCpu();
     const oursBefore = ours();
-    const measured = new Map<TargetKind, number[][]>(TARGET_KINDS.map((k) => [k, []]));
+    const measured = new Map<TargetKind, number[][]>(kinds.map((k) => [k, []]));
     for (let r = 0; r < reps; r++) {
       const order = targets.map((_, i) => targets[(i + r) % targets.length]);
       for (const t of order) measured.get(t.kind)!.push([]);
@@ -155,6 +185,8 @@ async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: 
     const machineAfter = machineCpu();
     const oursDelta = ours() - oursBefore;
     const cpuPerCommand = new Map(targets.map((t) => [t.kind, reps ? (t.cpuMs() - cpuBefore.get(t.kind)!) / (reps * STEPS_PER_REP) : NaN]));
+    // Only server-pg's commands reach PostgreSQL, so all of its CPU in the measured phase is theirs.
+    const dbCpuPerCommand = reps ? (dbCpu() - dbBefore) / (reps * STEPS_PER_REP) : NaN;
 
     const results: TargetResult[] = [];
     for (const t of targets) {
@@ -192,6 +224,7 @@ async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: 
         ackMs: round(median(acks.get(t.kind)!), 2),
         frameBytes: bytes.length ? Math.round(bytes.reduce((x, y) => x + y, 0) / bytes.length) : NaN,
         cpuMsPerCommand: round(cpuPerCommand.get(t.kind)!, 2),
+        ...(t.kind === 'server-pg' ? { dbCpuMsPerCommand: round(dbCpuPerCommand, 2) } : {}),
         generatorBusy: busy.map((x) => round(x, 2)),
         generatorCpuShare: share.map((x) => round(x, 2)),
         generatorBound: busy.some((x) => x > GENERATOR_BOUND),
@@ -207,8 +240,18 @@ async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: 
     }
     const by = (k: TargetKind) => results.find((r) => r.target === k)!;
     const repRatio = (a: number[], b: number[]) => a.map((x, i) => round(x / b[i], 3));
-    const repsVsSio = repRatio(by('server').repMedianLast, by('sio-relay').repMedianLast);
-    const repsVsWs = repRatio(by('server').repMedianLast, by('ws-relay').repMedianLast);
+    const ratiosOf = (k: TargetKind): FanoutRatios => {
+      const repsVsSio = repRatio(by(k).repMedianLast, by('sio-relay').repMedianLast);
+      const repsVsWs = repRatio(by(k).repMedianLast, by('ws-relay').repMedianLast);
+      return {
+        vsSioRelayLast: round(median(repsVsSio), 3),
+        vsWsRelayLast: round(median(repsVsWs), 3),
+        vsSioRelayP50: round(median(repRatio(by(k).repMedianP50, by('sio-relay').repMedianP50)), 3),
+        vsWsRelayP50: round(median(repRatio(by(k).repMedianP50, by('ws-relay').repMedianP50)), 3),
+        repsVsSio,
+        repsVsWs,
+      };
+    };
     const machineTotal = Math.max(1, machineAfter.totalMs - machineBefore.totalMs);
     const busyMachine = (machineAfter.busyMs - machineBefore.busyMs) / machineTotal;
     const neighbour = Math.max(0, machineAfter.busyMs - machineBefore.busyMs - oursDelta) / machineTotal;
@@ -220,14 +263,7 @@ async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: 
       machineBusy: round(busyMachine, 2),
       neighbourBusy: round(neighbour, 2),
       targets: results,
-      ratios: {
-        vsSioRelayLast: round(median(repsVsSio), 3),
-        vsWsRelayLast: round(median(repsVsWs), 3),
-        vsSioRelayP50: round(median(repRatio(by('server').repMedianP50, by('sio-relay').repMedianP50)), 3),
-        vsWsRelayP50: round(median(repRatio(by('server').repMedianP50, by('ws-relay').repMedianP50)), 3),
-        repsVsSio,
-        repsVsWs,
-      },
+      ratios: Object.fromEntries(stores.map((store) => [store, ratiosOf(SERVER_KIND[store])])),
     };
   } finally {
     for (const c of instructors.values()) c.close();
@@ -238,21 +274,28 @@ async function runSize(spec: number | string, opts: FanoutOptions, relayFrames: 
 
 export async function runFanout(opts: FanoutOptions): Promise<SizeResult[]> {
   const relayFrames = writeRelayFrames();
-  const sizes: SizeResult[] = [];
-  for (const n of opts.sizes) {
-    const r = await runSize(n, opts, relayFrames);
-    sizes.push(r);
-    printSize(r);
-  }
-  return sizes;
+  const runSizes = async (pg: PostgresServer | undefined) => {
+    const sizes: SizeResult[] = [];
+    for (const n of opts.sizes) {
+      const r = await runSize(n, opts, relayFrames, pg);
+      sizes.push(r);
+      printSize(r);
+    }
+    return sizes;
+  };
+  // One PostgreSQL for every size, a fresh database each.
+  return (opts.stores ?? BENCH_STORES).includes('postgres') ? withPostgres(runSizes) : runSizes(undefined);
 }
+
+/** A target's name in the tables: our server with its store. */
+const LABELS: Readonly<Record<TargetKind, string>> = { server: 'ours, SQLite', 'server-pg': 'ours, PostgreSQL', 'sio-relay': 'bare socket.io', 'ws-relay': 'bare ws' };
 
 export function printSize(r: SizeResult): void {
   if (r.reps > 0) {
     console.log(
       table(
         r.targets.map((t) => ({
-          target: t.target,
+          target: LABELS[t.target],
           N: t.students,
           cmds: t.commands,
           missing: t.missing,
@@ -265,19 +308,23 @@ export function printSize(r: SizeResult): void {
           'ack ms': t.ackMs,
           bytes: Number.isFinite(t.frameBytes) ? t.frameBytes : '',
           'cpu ms/cmd': t.cpuMsPerCommand,
+          'db cpu ms/cmd': t.dbCpuMsPerCommand ?? '',
           'gen busy': t.generatorBusy.join('/') + (t.generatorBound ? ' BOUND' : ''),
         })),
       ),
     );
-    console.log(
-      `  ours vs bare socket.io: last ×${r.ratios.vsSioRelayLast} (reps ${r.ratios.repsVsSio.join(', ')}), p50 ×${r.ratios.vsSioRelayP50}; ` +
-        `vs bare ws: last ×${r.ratios.vsWsRelayLast} (reps ${r.ratios.repsVsWs.join(', ')}), p50 ×${r.ratios.vsWsRelayP50}; machine busy ${Math.round(r.machineBusy * 100)}% (others ${Math.round(r.neighbourBusy * 100)}%)`,
-    );
+    for (const [store, q] of Object.entries(r.ratios)) {
+      console.log(
+        `  ours on ${store} vs bare socket.io: last ×${q.vsSioRelayLast} (reps ${q.repsVsSio.join(', ')}), p50 ×${q.vsSioRelayP50}; ` +
+          `vs bare ws: last ×${q.vsWsRelayLast} (reps ${q.repsVsWs.join(', ')}), p50 ×${q.vsWsRelayP50}`,
+      );
+    }
+    console.log(`  machine busy ${Math.round(r.machineBusy * 100)}% (others ${Math.round(r.neighbourBusy * 100)}%)`);
   }
   console.log(
     table(
       r.targets.map((t) => ({
-        target: t.target,
+        target: LABELS[t.target],
         N: t.students,
         'RSS before MB': round(t.memory.rssBefore / 2 ** 20, 1),
         'RSS after MB': round(t.memory.rssAfter / 2 ** 20, 1),

@@ -8,6 +8,7 @@
  *   npm run bench -- --quick           N ≤ 1,000, fewer repetitions (about 3 minutes)
  *   npm run bench -- --only fanout,join
  *   npm run bench -- --cpu-prof        also write V8 CPU profiles of our server (fan-out) to bench/results/prof
+ *   npm run bench -- --store sqlite    our server on SQLite only in the fan-out (postgres: on a throwaway PostgreSQL only; default both, side by side)
  *
  * Benches: engine, replay, frames, fanout (includes memory), memory (memory alone), join, eventloop,
  * student-page (the student's page on a throttled phone: bytes and paints, and Lighthouse).
@@ -25,6 +26,7 @@ import { runReplay, type ReplayResult } from './replay.js';
 import { printStudentPage, runStudentPage, type StudentPageResult } from './student-page.js';
 import type { ClientKind } from './lib/generator.js';
 import { printChecks, round, writeResult, type TargetCheck } from './lib/stats.js';
+import { parseStores, SERVER_KIND, type BenchStore } from './lib/targets.js';
 
 const ALL = ['engine', 'replay', 'frames', 'fanout', 'join', 'eventloop', 'student-page'] as const;
 const { values } = parseArgs({
@@ -36,6 +38,7 @@ const { values } = parseArgs({
     client: { type: 'string', default: 'auto' },
     generators: { type: 'string' },
     'cpu-prof': { type: 'boolean', default: false },
+    store: { type: 'string', default: 'both' },
     'time-limit': { type: 'string', default: '900' },
   },
 });
@@ -47,6 +50,7 @@ for (const name of only) if (![...ALL, 'memory'].includes(name)) throw new Error
 // server rather than the clients is measured) and beyond.
 const sizes = values.sizes ? values.sizes.split(',') : quick ? ['100', '1000', '1000:raw'] : ['100', '1000', '1000:raw', '5000'];
 const reps = values.reps ? Number(values.reps) : quick ? 3 : 5;
+const stores = parseStores(values.store!);
 const cpuProfDir = values['cpu-prof'] ? resolve('bench/results/prof') : undefined;
 if (cpuProfDir) mkdirSync(cpuProfDir, { recursive: true });
 
@@ -94,6 +98,7 @@ if (only.has('fanout') || only.has('memory')) {
       generators: values.generators ? Number(values.generators) : undefined,
       cpuProfDir,
       memoryOnly,
+      stores,
     }),
   );
 }
@@ -111,22 +116,34 @@ if (only.has('student-page')) {
 // The issue's targets, each met or not with the number that decides it.
 const checks: TargetCheck[] = [];
 const fan = (n: number) => results.fanout?.find((s) => s.students === n && (n < 5000 ? s.client === 'raw' : true)) ?? results.fanout?.find((s) => s.students === n);
+// Our server on each store the fan-out measured (SQLite's checks read as before; PostgreSQL's say so).
+const target = (f: SizeResult, kind: string) => f.targets.find((t) => t.target === kind)!;
+const onStore = (store: BenchStore) => (store === 'sqlite' ? '' : ' on PostgreSQL');
+const dbCpu = (t: SizeResult['targets'][number]) => (t.dbCpuMsPerCommand === undefined ? '' : ` + PostgreSQL ${t.dbCpuMsPerCommand} ms`);
 for (const f of results.fanout?.filter((s) => s.students === 1000 && s.reps > 0) ?? []) {
   const bound = f.targets.some((t) => t.generatorBound);
-  checks.push({
-    target: `last of 1,000 students within 1.25× of the bare socket.io relay (${f.client} clients)`,
-    met: f.ratios.vsSioRelayLast <= 1.25,
-    measured: `×${f.ratios.vsSioRelayLast} (median of ${f.reps} interleaved reps: ${f.ratios.repsVsSio.join(', ')}; last p50 ours ${f.targets[0].last.p50} ms, relay ${f.targets[1].last.p50} ms; CPU/frame ${f.targets[0].cpuMsPerCommand} vs ${f.targets[1].cpuMsPerCommand} ms)${bound ? ' GENERATOR-BOUND' : ''}`,
-  });
+  for (const store of stores) {
+    const q = f.ratios[store];
+    if (!q) continue;
+    const ours = target(f, SERVER_KIND[store]);
+    const relay = target(f, 'sio-relay');
+    checks.push({
+      target: `last of 1,000 students within 1.25× of the bare socket.io relay${onStore(store)} (${f.client} clients)`,
+      met: q.vsSioRelayLast <= 1.25,
+      measured: `×${q.vsSioRelayLast} (median of ${f.reps} interleaved reps: ${q.repsVsSio.join(', ')}; last p50 ours ${ours.last.p50} ms, relay ${relay.last.p50} ms; CPU/frame ${ours.cpuMsPerCommand}${dbCpu(ours)} vs ${relay.cpuMsPerCommand} ms)${bound ? ' GENERATOR-BOUND' : ''}`,
+    });
+  }
 }
 const f5000 = fan(5000);
 if (f5000 && f5000.reps > 0) {
-  const ours = f5000.targets[0];
-  checks.push({
-    target: '5,000 students: every frame delivered, last student p99 < 150 ms',
-    met: ours.missing === 0 && ours.last.p99 < 150 && !ours.generatorBound,
-    measured: `${ours.missing} missing of ${ours.commands * ours.students}; last p99 ${ours.last.p99} ms (bare socket.io ${f5000.targets[1].last.p99} ms)${ours.generatorBound ? ' GENERATOR-BOUND' : ''}`,
-  });
+  for (const store of stores) {
+    const ours = target(f5000, SERVER_KIND[store]);
+    checks.push({
+      target: `5,000 students${onStore(store)}: every frame delivered, last student p99 < 150 ms`,
+      met: ours.missing === 0 && ours.last.p99 < 150 && !ours.generatorBound,
+      measured: `${ours.missing} missing of ${ours.commands * ours.students}; last p99 ${ours.last.p99} ms (bare socket.io ${target(f5000, 'sio-relay').last.p99} ms)${ours.generatorBound ? ' GENERATOR-BOUND' : ''}`,
+    });
+  }
 }
 if (results.frames) {
   const worst = Math.max(results.frames.averagePass1, results.frames.averagePass2, results.frames.averageAfterTraining);
@@ -142,7 +159,7 @@ for (const n of [1000, 5000]) {
   const s = fan(n);
   if (!s) continue;
   const m = s.targets[0].memory;
-  checks.push({ target: `memory at ${n.toLocaleString('en-US')} students: < 30 KB RSS and < 15 KB heap per student`, met: m.rssPerStudentKB < 30 && m.heapPerStudentKB < 15, measured: `${m.rssPerStudentKB} KB RSS, ${m.heapPerStudentKB} KB heap per student` });
+  checks.push({ target: `memory at ${n.toLocaleString('en-US')} students${onStore(stores[0])}: < 30 KB RSS and < 15 KB heap per student`, met: m.rssPerStudentKB < 30 && m.heapPerStudentKB < 15, measured: `${m.rssPerStudentKB} KB RSS, ${m.heapPerStudentKB} KB heap per student` });
 }
 if (results.join) {
   const crowd = results.join.cases.filter((c) => c.target === 'server' && c.case.startsWith('1000 join at 1000/s') && !c.case.includes('train'));

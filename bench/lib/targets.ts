@@ -1,6 +1,7 @@
 /**
  * The servers a bench talks to, each a separate process on 127.0.0.1: our real server
- * (`server/main.ts`, PORT=0, a temporary DATA_DIR, no client build) and the two bare relays.
+ * (`server/main.ts`, PORT=0, a temporary DATA_DIR, no client build) on SQLite (`server`) or on a
+ * PostgreSQL database the bench made (`server-pg`, DATABASE_URL), and the two bare relays.
  */
 import type { ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -8,8 +9,25 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuMs, rssBytes, spawnNode, stop, waitForOutput } from './proc.js';
 
-export type TargetKind = 'server' | 'sio-relay' | 'ws-relay';
+export type TargetKind = 'server' | 'server-pg' | 'sio-relay' | 'ws-relay';
 export const TARGET_KINDS: readonly TargetKind[] = ['server', 'sio-relay', 'ws-relay'];
+
+/** The stores our server can run on in a bench; `--store` chooses among them. */
+export type BenchStore = 'sqlite' | 'postgres';
+export const BENCH_STORES: readonly BenchStore[] = ['sqlite', 'postgres'];
+
+/** Our server's target kind on each store (`server` stays SQLite's, as in earlier results). */
+export const SERVER_KIND: Readonly<Record<BenchStore, TargetKind>> = { sqlite: 'server', postgres: 'server-pg' };
+
+/** Whether a target is our server (on either store) rather than a bare relay. */
+export const isServer = (kind: TargetKind): boolean => kind === 'server' || kind === 'server-pg';
+
+/** The stores `--store sqlite|postgres|both` names. */
+export function parseStores(value: string): BenchStore[] {
+  if (value === 'both') return [...BENCH_STORES];
+  if (value === 'sqlite' || value === 'postgres') return [value];
+  throw new Error(`--store ${value}: one of sqlite, postgres, both`);
+}
 
 export interface Target {
   readonly kind: TargetKind;
@@ -28,21 +46,27 @@ export interface TargetOptions {
   readonly relayFrames?: string;
   /** Directory for a V8 CPU profile of the process (node --cpu-prof). */
   readonly cpuProfDir?: string;
+  /** The PostgreSQL database of a `server-pg` target (required for it). */
+  readonly databaseUrl?: string;
 }
 
 let memoryRequest = 0;
 
 export async function startTarget(kind: TargetKind, options: TargetOptions = {}): Promise<Target> {
-  const dataDir = kind === 'server' ? mkdtempSync(join(tmpdir(), 'backprop-bench-')) : undefined;
+  if (kind === 'server-pg' && !options.databaseUrl) throw new Error('a server-pg target needs the databaseUrl of a PostgreSQL database');
+  const server = isServer(kind);
+  const dataDir = server ? mkdtempSync(join(tmpdir(), 'backprop-bench-')) : undefined;
   const nodeArgs = ['--expose-gc', ...(options.cpuProfDir ? ['--cpu-prof', '--cpu-prof-dir', join(options.cpuProfDir, kind)] : [])];
-  const script = kind === 'server' ? 'server/main.ts' : `bench/servers/${kind}.ts`;
+  const script = server ? 'server/main.ts' : `bench/servers/${kind}.ts`;
   const child = spawnNode(script, [], {
     ipc: true,
-    nodeArgs: kind === 'server' ? ['--import', './bench/servers/probe.ts', ...nodeArgs] : nodeArgs,
+    nodeArgs: server ? ['--import', './bench/servers/probe.ts', ...nodeArgs] : nodeArgs,
     env: {
       PORT: '0',
       HOST: '127.0.0.1',
       DATA_DIR: dataDir,
+      // Set to '' (not left out) for SQLite, so a DATABASE_URL in the bench's own environment is not inherited.
+      DATABASE_URL: kind === 'server-pg' ? options.databaseUrl : '',
       CLIENT_DIR: join(tmpdir(), 'backprop-bench-no-client'),
       RELAY_FRAMES: options.relayFrames,
       NODE_ENV: 'production',
