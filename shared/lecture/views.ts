@@ -1,7 +1,7 @@
 /** Projections of a lecture's state onto the protocol: snapshots for joiners, frames for changes. */
 import type { LossLog } from '../engine/loss-log.js';
 import { own, sameData, type Tensor } from '../engine/tensor.js';
-import type { Frame, Snapshot, TensorMap, TrainingStatus } from '../protocol/snapshot.js';
+import type { Frame, Snapshot, TrainingStatus } from '../protocol/snapshot.js';
 import { lossSeries } from '../protocol/loss-series.js';
 import { clearsFlags, undoDepth, type LectureEvent, type LectureState } from './decider.js';
 
