@@ -2,8 +2,10 @@
  * What one lecture may consume, so that one anonymous creator cannot exhaust the server: how many
  * events it records, how many bytes its recording takes, how many epochs it trains an hour and how
  * many tables it uploads an hour. Everything is counted from the lecture's own event log (folded
- * at load, then each commit), so the counts survive a restart without being stored separately.
+ * at load, then each commit), so the counts survive a restart without being stored separately
+ * (a keyframe keeps the counts up to its event, so that a load from it needs none of the log before).
  */
+import { z } from 'zod';
 import type { Command, RecordedCommand } from '../shared/protocol/commands.js';
 
 export interface LectureLimits {
@@ -28,10 +30,22 @@ const HOUR_MS = 3_600_000;
 
 export type QuotaRefusal = { readonly ok: false; readonly status: 413 | 429; readonly error: string; readonly retryAfter?: number };
 
+/** One use counted in an hourly window: when, and how much. */
+export interface WindowEntry {
+  readonly at: number;
+  readonly amount: number;
+}
+
 /** Amounts with the time they were used, forgotten once an hour old. */
 class HourlyWindow {
-  private readonly entries: { at: number; amount: number }[] = [];
+  private readonly entries: WindowEntry[] = [];
   private total = 0;
+
+  /** The entries counted now (the last hour's), for a keyframe to keep. */
+  kept(now: number): WindowEntry[] {
+    this.used(now);
+    return [...this.entries];
+  }
 
   add(at: number, amount: number): void {
     if (amount <= 0) return;
@@ -57,13 +71,49 @@ class HourlyWindow {
 
 const isUpload = (c: RecordedCommand | Command) => c.type === 'setDataset' && c.dataset.kind === 'csv';
 
+/**
+ * What a lecture has used of its limits up to one event, kept with a keyframe (as JSON text): a
+ * lecture loaded from the keyframe counts on from there without reading the events before it.
+ */
+export interface QuotaUsage {
+  readonly events: number;
+  readonly bytes: number;
+  readonly epochs: readonly WindowEntry[];
+  readonly uploads: readonly WindowEntry[];
+}
+
+const entries = z.array(z.strictObject({ at: z.number().int(), amount: z.number().nonnegative() }));
+const QuotaUsageSchema = z.strictObject({ events: z.number().int().nonnegative(), bytes: z.number().int().nonnegative(), epochs: entries, uploads: entries });
+
+/** A usage read back from its JSON text, or undefined when the text is not one. */
+export function parseQuotaUsage(text: string): QuotaUsage | undefined {
+  try {
+    const parsed = QuotaUsageSchema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 export class LectureQuota {
   private events = 0;
   private bytes = 0;
   private readonly epochs = new HourlyWindow();
   private readonly uploads = new HourlyWindow();
 
-  constructor(readonly limits: LectureLimits) {}
+  /** `from`: the usage a keyframe kept, to count on from (else nothing is used yet). */
+  constructor(readonly limits: LectureLimits, from?: QuotaUsage) {
+    if (!from) return;
+    this.events = from.events;
+    this.bytes = from.bytes;
+    for (const e of from.epochs) this.epochs.add(e.at, e.amount);
+    for (const e of from.uploads) this.uploads.add(e.at, e.amount);
+  }
+
+  /** What has been used so far (the hourly windows as of `now`): a quota made `from` it counts on from here. */
+  usage(now: number): QuotaUsage {
+    return { events: this.events, bytes: this.bytes, epochs: this.epochs.kept(now), uploads: this.uploads.kept(now) };
+  }
 
   /** Counts a recorded event (at load, and after each commit) and the bytes it was stored in. */
   record(at: number, command: RecordedCommand, bytes: number): void {

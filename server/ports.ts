@@ -56,6 +56,28 @@ export interface LoadedEvent extends StoredEvent {
   readonly bytes: number;
 }
 
+/**
+ * A lecture's state after event `seq`, as keyframe bytes (shared/lecture/keyframe.ts): a cache of
+ * the fold of its events up to `seq`, so that a load decodes it and folds only the events after.
+ */
+export interface StoredKeyframe {
+  readonly seq: number;
+  /** KEYFRAME_FORMAT of the code that wrote it (the layout of `state`). */
+  readonly format: number;
+  /** EVENT_FORMAT_VERSION of the code that wrote it (what the state it holds means). */
+  readonly eventFormat: number;
+  /** What the lecture had used of its limits up to `seq` (LectureQuota's usage as JSON text, read back by parseQuotaUsage). */
+  readonly usage: string;
+  readonly state: Uint8Array;
+}
+
+/** Which keyframes a reader can use: those of its layout and event format, before a seq (default: any). */
+export interface KeyframeQuery {
+  readonly format: number;
+  readonly eventFormat: number;
+  readonly beforeSeq?: number;
+}
+
 /** A page of the listed lectures: `limit` of them, after the cursor `before` (from the newest without one). */
 export interface LecturePage {
   readonly limit: number;
@@ -101,6 +123,14 @@ export interface LectureStore {
    * its first load); durable on resolve.
    */
   attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): Promise<void>;
+  /**
+   * Keeps a keyframe of a lecture whose event `seq` is committed (replacing one at the same seq),
+   * and forgets all but the two latest of its format and event format; durable on resolve. A cache:
+   * the caller writes it after the event's acknowledgement and ignores a failure.
+   */
+  putKeyframe(lectureId: string, keyframe: StoredKeyframe): Promise<void>;
+  /** The lecture's latest keyframe of the query's format and event format (before `beforeSeq`), or undefined. */
+  latestKeyframe(lectureId: string, query: KeyframeQuery): Promise<StoredKeyframe | undefined>;
   /** Stores a student's answer to the prediction opened at `askSeq` (the latest one counts); durable on resolve. */
   saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): Promise<void>;
   /** The committed answers to the prediction opened at `askSeq`: client id → value. */

@@ -81,6 +81,24 @@ ALTER TABLE events ADD COLUMN command_id text COLLATE "C";
 CREATE UNIQUE INDEX events_command_id ON events (lecture_id, command_id) WHERE command_id IS NOT NULL;
 `,
   },
+  {
+    version: 3,
+    what: "keyframes: a lecture's state every so often (after each training, every 256 events), so that a load folds only the events after it",
+    sql: `
+CREATE TABLE keyframes (
+  lecture_id   text COLLATE "C" NOT NULL REFERENCES lectures(id),
+  seq          integer NOT NULL,
+  -- KEYFRAME_FORMAT and EVENT_FORMAT_VERSION of the code that wrote it: a reader uses only its own.
+  format       integer NOT NULL,
+  event_format integer NOT NULL,
+  usage        text NOT NULL,
+  state        bytea NOT NULL,
+  PRIMARY KEY (lecture_id, seq)
+);
+-- Out of line, uncompressed: float64 bytes hardly compress, and compressing megabytes costs every write and read.
+ALTER TABLE keyframes ALTER COLUMN state SET STORAGE EXTERNAL;
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

@@ -2,7 +2,7 @@ import pg from 'pg';
 import type { Preset } from '../shared/engine/mlp/init.js';
 import type { TrainingResult } from '../shared/lecture/decider.js';
 import { LECTURES_PAGE_MAX, type LectureSummary } from '../shared/protocol/http.js';
-import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
+import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent, StoredKeyframe } from './ports.js';
 import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 import { migrate } from './postgres-migrations.js';
 
@@ -177,6 +177,34 @@ export class PostgresStore implements LectureStore {
 
   async attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): Promise<void> {
     await this.pool.query('UPDATE events SET trained_params = $1, trained_losses = $2 WHERE lecture_id = $3 AND seq = $4', [encodeParams(result), encodeLosses(result), lectureId, seq]);
+  }
+
+  async putKeyframe(lectureId: string, k: StoredKeyframe): Promise<void> {
+    const state = Buffer.from(k.state.buffer, k.state.byteOffset, k.state.byteLength);
+    await this.transaction(async (db) => {
+      await db.query(
+        `INSERT INTO keyframes (lecture_id, seq, format, event_format, usage, state) VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (lecture_id, seq) DO UPDATE SET format = excluded.format, event_format = excluded.event_format, usage = excluded.usage, state = excluded.state`,
+        [lectureId, k.seq, k.format, k.eventFormat, k.usage, state],
+      );
+      // All but the two latest of one format and event format (none while there are fewer).
+      await db.query(
+        `DELETE FROM keyframes WHERE lecture_id = $1 AND format = $2 AND event_format = $3 AND seq < (
+           SELECT seq FROM keyframes WHERE lecture_id = $1 AND format = $2 AND event_format = $3 ORDER BY seq DESC LIMIT 1 OFFSET 1)`,
+        [lectureId, k.format, k.eventFormat],
+      );
+    });
+  }
+
+  async latestKeyframe(lectureId: string, q: KeyframeQuery): Promise<StoredKeyframe | undefined> {
+    const { rows } = await this.pool.query<{ seq: number; format: number; event_format: number; usage: string; state: Buffer }>(
+      `SELECT seq, format, event_format, usage, state FROM keyframes
+        WHERE lecture_id = $1 AND format = $2 AND event_format = $3 AND seq < $4
+        ORDER BY seq DESC LIMIT 1`,
+      [lectureId, q.format, q.eventFormat, q.beforeSeq ?? 2 ** 31 - 1],
+    );
+    const row = rows[0];
+    return row && { seq: row.seq, format: row.format, eventFormat: row.event_format, usage: row.usage, state: row.state };
   }
 
   async saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): Promise<void> {

@@ -4,7 +4,7 @@ import { dirname } from 'node:path';
 import type { Preset } from '../shared/engine/mlp/init.js';
 import type { TrainingResult } from '../shared/lecture/decider.js';
 import { LECTURES_PAGE_MAX, type LectureSummary } from '../shared/protocol/http.js';
-import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from './ports.js';
+import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent, StoredKeyframe } from './ports.js';
 import { withDigest } from './csv-datasets.js';
 import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 
@@ -56,6 +56,17 @@ CREATE TABLE IF NOT EXISTS datasets (
   used       INTEGER NOT NULL DEFAULT 0,
   created_at INTEGER NOT NULL,
   text       TEXT NOT NULL
+);
+-- A lecture's state every so often (keyframe.ts), so that a load folds only the events after it.
+-- With rowids and the state last, as datasets: a row of megabytes does not belong in a clustered index.
+CREATE TABLE IF NOT EXISTS keyframes (
+  lecture_id   TEXT NOT NULL REFERENCES lectures(id),
+  seq          INTEGER NOT NULL,
+  format       INTEGER NOT NULL,
+  event_format INTEGER NOT NULL,
+  usage        TEXT NOT NULL,
+  state        BLOB NOT NULL,
+  PRIMARY KEY (lecture_id, seq)
 );
 -- The home page's list, a page at a time, newest first (GET /api/lectures?before=).
 CREATE INDEX IF NOT EXISTS lectures_listed ON lectures (listed, created_at DESC, id DESC);
@@ -126,6 +137,23 @@ export class SqliteStore implements LectureStore {
         'SELECT seq, at, command, frame, reveal, trained_params, trained_losses, format, command_id FROM events WHERE lecture_id = ? AND seq > ? ORDER BY seq',
       ),
       findCommand: this.db.prepare<[string, string], { seq: number; command: string }>('SELECT seq, command FROM events WHERE lecture_id = ? AND command_id = ?'),
+      putKeyframe: this.db.prepare(
+        `INSERT INTO keyframes (lecture_id, seq, format, event_format, usage, state) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (lecture_id, seq) DO UPDATE SET format = excluded.format, event_format = excluded.event_format, usage = excluded.usage, state = excluded.state`,
+      ),
+      // All but the two latest of one format and event format (none while there are fewer).
+      pruneKeyframes: this.db.prepare<{ lectureId: string; format: number; eventFormat: number }>(
+        `DELETE FROM keyframes WHERE lecture_id = @lectureId AND format = @format AND event_format = @eventFormat AND seq < (
+           SELECT seq FROM keyframes WHERE lecture_id = @lectureId AND format = @format AND event_format = @eventFormat ORDER BY seq DESC LIMIT 1 OFFSET 1)`,
+      ),
+      latestKeyframe: this.db.prepare<
+        { lectureId: string; format: number; eventFormat: number; beforeSeq: number },
+        { seq: number; format: number; event_format: number; usage: string; state: Buffer }
+      >(
+        `SELECT seq, format, event_format, usage, state FROM keyframes
+          WHERE lecture_id = @lectureId AND format = @format AND event_format = @eventFormat AND seq < @beforeSeq
+          ORDER BY seq DESC LIMIT 1`,
+      ),
       saveAnswer: this.db.prepare(
         `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (lecture_id, ask_seq, client_id) DO UPDATE SET value = excluded.value, at = excluded.at`,
@@ -217,6 +245,19 @@ export class SqliteStore implements LectureStore {
   /** Attaches the result of a training recorded before results were stored (computed once, on its first load). */
   async attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): Promise<void> {
     this.db.prepare('UPDATE events SET trained_params = ?, trained_losses = ? WHERE lecture_id = ? AND seq = ?').run(encodeParams(result), encodeLosses(result), lectureId, seq);
+  }
+
+  async putKeyframe(lectureId: string, k: StoredKeyframe): Promise<void> {
+    const state = Buffer.from(k.state.buffer, k.state.byteOffset, k.state.byteLength);
+    this.db.transaction(() => {
+      this.stmts.putKeyframe.run(lectureId, k.seq, k.format, k.eventFormat, k.usage, state);
+      this.stmts.pruneKeyframes.run({ lectureId, format: k.format, eventFormat: k.eventFormat });
+    })();
+  }
+
+  async latestKeyframe(lectureId: string, q: KeyframeQuery): Promise<StoredKeyframe | undefined> {
+    const row = this.stmts.latestKeyframe.get({ lectureId, format: q.format, eventFormat: q.eventFormat, beforeSeq: q.beforeSeq ?? Number.MAX_SAFE_INTEGER });
+    return row && { seq: row.seq, format: row.format, eventFormat: row.event_format, usage: row.usage, state: row.state };
   }
 
   async saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): Promise<void> {

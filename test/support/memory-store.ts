@@ -9,7 +9,7 @@
 import type { TrainingResult } from '../../shared/lecture/decider.js';
 import type { PredictionStats } from '../../shared/protocol/collab.js';
 import type { LectureSummary } from '../../shared/protocol/http.js';
-import type { CommandRecord, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent } from '../../server/ports.js';
+import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent, StoredKeyframe } from '../../server/ports.js';
 
 interface Row {
   readonly format: number;
@@ -46,6 +46,8 @@ export class MemoryStore implements LectureStore {
   /** lecture → flag key → client ids. */
   private readonly flagged = new Map<string, Map<string, Set<string>>>();
   private readonly tables = new Map<string, { text: string; used: boolean }>();
+  /** lecture → its keyframes (copies of their bytes), by seq. */
+  private readonly keyframeRows = new Map<string, Map<number, StoredKeyframe>>();
   /** How many events were appended, refused or not (a refusal must append none). */
   appends = 0;
 
@@ -133,6 +135,25 @@ export class MemoryStore implements LectureStore {
     await this.latency();
     const row = this.log(lectureId).find((r) => r.seq === seq);
     if (row) row.trained = storeTraining(result);
+  }
+
+  async putKeyframe(lectureId: string, keyframe: StoredKeyframe): Promise<void> {
+    await this.latency();
+    this.log(lectureId);
+    const rows = this.keyframeRows.get(lectureId) ?? new Map<number, StoredKeyframe>();
+    rows.set(keyframe.seq, { ...keyframe, state: keyframe.state.slice() });
+    // The two latest of each format and event format, as the real stores keep.
+    const same = [...rows.values()].filter((k) => k.format === keyframe.format && k.eventFormat === keyframe.eventFormat).sort((a, b) => b.seq - a.seq);
+    for (const old of same.slice(2)) rows.delete(old.seq);
+    this.keyframeRows.set(lectureId, rows);
+  }
+
+  async latestKeyframe(lectureId: string, q: KeyframeQuery): Promise<StoredKeyframe | undefined> {
+    await this.latency();
+    const found = [...(this.keyframeRows.get(lectureId)?.values() ?? [])]
+      .filter((k) => k.format === q.format && k.eventFormat === q.eventFormat && k.seq < (q.beforeSeq ?? Infinity))
+      .sort((a, b) => b.seq - a.seq)[0];
+    return found && { ...found, state: found.state.slice() };
   }
 
   async saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number): Promise<void> {
