@@ -500,7 +500,12 @@ export class LectureRoom {
       const event = slicedTrainingEvent(decided, trainer, this.deps.clock.now());
       return await this.queue.run(async () => {
         try {
-          return await this.commit(applyEvent(start, event, ctx), then, commandId);
+          // The training has ended once committed: the answer's snapshot says so (as a repeat's, folded from the recording, does).
+          const ended = () => {
+            end();
+            then?.();
+          };
+          return await this.commit(applyEvent(start, event, ctx), ended, commandId);
         } finally {
           end();
         }
