@@ -8,10 +8,11 @@ import type { Frame, Snapshot } from '../shared/protocol/snapshot.js';
 import type { CatchUp, TrainingProgress } from '../shared/protocol/socket.js';
 import { applyEvent, type Applied, type ApplyContext } from '../shared/lecture/apply.js';
 import { EVENT_FORMAT_VERSION } from '../shared/lecture/event-format.js';
+import { encodeKeyframe, KEYFRAME_FORMAT } from '../shared/lecture/keyframe.js';
 import { LectureTrainer, slicedTrainingEvent } from '../shared/lecture/trainer.js';
 import { newSeed } from './ids.js';
 import type { Clock, LectureRecord, LectureStore, RandomSource } from './ports.js';
-import { LectureQuota, type LectureLimits } from './lecture-quota.js';
+import { LectureQuota, type LectureLimits, type QuotaUsage } from './lecture-quota.js';
 import type { TrainingSlots } from './training-slots.js';
 import { AnswerAddresses } from './answer-addresses.js';
 import { CommandQueue } from './command-queue.js';
@@ -75,6 +76,8 @@ const reusedId = (commandId: string, type: string): CommandResult => ({
 
 /** Frames kept in memory for clients that reconnect after a short drop. */
 const RECENT_FRAMES = 512;
+/** A keyframe is kept after every training and every this many events, so a load folds at most this many. */
+const KEYFRAME_EVERY = 256;
 /** JSON lengths of frames and of the snapshots of states, for catch-up's choice between them. */
 const frameLengths = new WeakMap<object, number>();
 const snapshotLengths = new WeakMap<object, number>();
@@ -435,7 +438,30 @@ export class LectureRoom {
     for (const l of this.listeners) l.frame(frame);
     this.afterCommit(before, next, event, clearFlags);
     then?.();
+    if (event.command.type === 'train' || event.seq % KEYFRAME_EVERY === 0) this.keepKeyframe(next, this.quota.usage(this.deps.clock.now()));
     return { ok: true, seq: event.seq };
+  }
+
+  /**
+   * Stores a keyframe of `state` in a turn of its own, once the command's answer has gone out (the
+   * turn first yields to the event loop): a keyframe is a cache, so it never delays or refuses an
+   * acknowledgement, and a failure to write it is logged and otherwise ignored.
+   */
+  private keepKeyframe(state: LectureState, usage: QuotaUsage): void {
+    void this.queue.run(async () => {
+      await new Promise((resolve) => setImmediate(resolve));
+      try {
+        const keyframe = { seq: state.seq, format: KEYFRAME_FORMAT, eventFormat: EVENT_FORMAT_VERSION, usage: JSON.stringify(usage), state: encodeKeyframe(state) };
+        await this.deps.store.putKeyframe(this.id, keyframe);
+      } catch (err) {
+        console.error(`lecture ${this.id}: its keyframe at seq ${state.seq} was not stored (${(err as Error).message}); a load folds from an earlier one`);
+      }
+    });
+  }
+
+  /** Resolves once every turn queued so far (commands, and the keyframes they keep) has run: before the store is closed. */
+  settled(): Promise<void> {
+    return this.queue.run(() => undefined);
   }
 
   /** What the class sees beyond the frame: a reveal, fresh answers for a new question, flags cleared for a new pass. */

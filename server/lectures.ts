@@ -5,15 +5,22 @@ import { toSnapshot } from '../shared/lecture/views.js';
 import type { Command } from '../shared/protocol/commands.js';
 import type { CreateLectureBody } from '../shared/protocol/http.js';
 import type { Frame, Snapshot } from '../shared/protocol/snapshot.js';
-import { eventFormatProblem } from '../shared/lecture/event-format.js';
+import { EVENT_FORMAT_VERSION, eventFormatProblem } from '../shared/lecture/event-format.js';
+import { KEYFRAME_FORMAT, KeyframeError, openKeyframe } from '../shared/lecture/keyframe.js';
 import { withTrainingResult } from '../shared/lecture/trainer.js';
-import { digestsOfEvents, loadCsvTexts } from './csv-datasets.js';
+import { digestOf, digestsOfEvents, loadCsvTexts } from './csv-datasets.js';
 import { hashToken, newJoinCode, newSeed, newToken, tokenMatches } from './ids.js';
 import { LectureRoom, type RoomDeps } from './lecture-room.js';
 import type { LectureRecord, StoredEvent } from './ports.js';
-import { LectureQuota } from './lecture-quota.js';
+import { LectureQuota, parseQuotaUsage, type QuotaUsage } from './lecture-quota.js';
 
-/** Every lecture the server knows: created here, or brought back from the store by folding its events. */
+/** How many unreadable keyframes a load passes over (each an older one) before it folds from the start. */
+const KEYFRAME_TRIES = 3;
+
+/**
+ * Every lecture the server knows: created here, or brought back from the store from its latest
+ * keyframe and the events after it (from the start when it has none this code reads).
+ */
 export class LectureRegistry {
   private readonly rooms = new Map<string, LectureRoom>();
   /** Lectures being brought back from the store: whoever asks meanwhile shares the one load. */
@@ -65,15 +72,19 @@ export class LectureRegistry {
     return cached;
   }
 
-  /** Brings a lecture back from the store: its events folded from the start, its flags and open answers. */
+  /**
+   * Brings a lecture back from the store: from its latest readable keyframe (else the start), the
+   * events after it folded, its flags and open answers.
+   */
   private async load(id: string): Promise<LectureRoom | undefined> {
     const { store } = this.deps;
     const record = await store.getLecture(id);
     if (!record) return undefined;
-    let state = initialState(record);
+    const keyframe = await this.latestKeyframe(record);
+    let state = keyframe?.state ?? initialState(record);
     const frames: Frame[] = [];
-    const quota = new LectureQuota(this.deps.limits);
-    for (const loaded of await store.events(id)) {
+    const quota = new LectureQuota(this.deps.limits, keyframe?.usage);
+    for (const loaded of await store.events(id, state.seq)) {
       // Before anything reads it: an event of a newer format would be misread, so the lecture is not loaded at all.
       const problem = eventFormatProblem(loaded.format, { lectureId: id, seq: loaded.seq });
       if (problem) throw new Error(problem);
@@ -89,6 +100,36 @@ export class LectureRegistry {
     const room = new LectureRoom(record, state, frames, this.deps, quota, { flags, answers });
     this.rooms.set(id, room);
     return room;
+  }
+
+  /**
+   * The state of the lecture's latest keyframe this code reads, with the quota's usage up to it, or
+   * undefined. A keyframe is a cache of the fold: one that does not read back (cut, altered, its
+   * tables gone) is passed over for the one before it, and none means folding from the start.
+   */
+  private async latestKeyframe(record: LectureRecord): Promise<{ state: LectureState; usage: QuotaUsage } | undefined> {
+    let beforeSeq: number | undefined;
+    for (let tries = 0; tries < KEYFRAME_TRIES; tries++) {
+      const stored = await this.deps.store.latestKeyframe(record.id, { format: KEYFRAME_FORMAT, eventFormat: EVENT_FORMAT_VERSION, beforeSeq });
+      if (!stored) return undefined;
+      try {
+        const usage = parseQuotaUsage(stored.usage);
+        if (!usage) throw new KeyframeError('its quota usage is not one');
+        const opened = openKeyframe(stored.state);
+        if (opened.seq !== stored.seq) throw new KeyframeError(`it holds seq ${opened.seq}, its row says ${stored.seq}`);
+        // The uploaded tables its states use, before decoding makes their datasets.
+        const digests = opened.datasets.map(digestOf).filter((d) => d !== null);
+        const unknown = await loadCsvTexts(this.deps.store, digests);
+        if (unknown.length) throw new KeyframeError(`the store has no CSV with digest ${unknown.map(shortDigest).join(', ')}`);
+        const state = opened.decode();
+        if (state.lectureId !== record.id) throw new KeyframeError(`it is lecture ${state.lectureId}'s`);
+        return { state, usage };
+      } catch (err) {
+        console.error(`lecture ${record.id}: its keyframe at seq ${stored.seq} is passed over (${(err as Error).message}); loading from an earlier one`);
+        beforeSeq = stored.seq;
+      }
+    }
+    return undefined;
   }
 
   /**
@@ -155,6 +196,8 @@ export class LectureRegistry {
 
   async close(): Promise<void> {
     await Promise.all([...this.rooms.values()].map((room) => room.stopTraining()));
+    // Then the keyframes those last commits keep, so the store closes after them.
+    await Promise.all([...this.rooms.values()].map((room) => room.settled()));
   }
 }
 
