@@ -2,10 +2,14 @@
  * One hostile lecture does not freeze the others. The server runs as its own process; a lecture
  * with the largest network on a 10,000-row table that has trained is exported, loaded cold after a
  * restart and trained again, all at once, while another lecture's /state is asked for every few
- * milliseconds: p99 of those answers stays under 100 ms.
+ * milliseconds: p99 of those answers stays under half a second (about 7 ms here on a quiet machine;
+ * how fast it is lives in `npm run bench`, this test is about not freezing).
  *
  * Before training results were recorded, the cold load and the export each re-ran every recorded
- * training on the event loop (seconds for this lecture), and every answer waited behind them.
+ * training on the event loop (seconds for this lecture), and every answer waited behind them. The
+ * bound is far above a quiet machine's figure so that a CI machine running other suites at once
+ * (one stall of 685 ms was seen under a load average of 11 on 2 cores) does not fail it, and far
+ * below the seconds a freeze costs.
  */
 import { describe, expect, it } from 'vitest';
 import { CSV_LIMITS } from '../../shared/datasets/csv.js';
@@ -36,7 +40,7 @@ async function trainFor(url: string, id: string, token: string, ms: number): Pro
 }
 
 describe('a hostile lecture beside a quiet one', () => {
-  it('keeps the quiet lecture answering within 100 ms (p99) while it is exported, loaded cold and trained at once', { timeout: 120_000 }, async () => {
+  it('keeps the quiet lecture answering (p99 under 500 ms, not seconds) while it is exported, loaded cold and trained at once', { timeout: 120_000 }, async () => {
     let { url, child } = await servers.start();
     const quiet = await createLecture(url, { title: 'quiet' });
     const hostile = await createLecture(url, { title: 'hostile' });
@@ -85,6 +89,6 @@ describe('a hostile lecture beside a quiet one', () => {
     const p99 = latencies[Math.floor(latencies.length * 0.99)];
     console.log(`quiet lecture /state: ${latencies.length} answers, p50 ${latencies[latencies.length >> 1].toFixed(1)} ms, p99 ${p99.toFixed(1)} ms, max ${latencies.at(-1)!.toFixed(1)} ms`);
     expect(latencies.length).toBeGreaterThan(100);
-    expect(p99).toBeLessThan(100);
+    expect(p99).toBeLessThan(500);
   });
 });
