@@ -1,5 +1,6 @@
 import { lecturesCursor, type CreateLectureBody, type CreatedLecture, type LectureSummary, type Recording } from '../../shared/protocol/http.js';
 import { loadCsvTexts, missingCsv, recordingSpecs } from './csv-texts.js';
+import { newCommandId } from './command-sender.js';
 
 /** Where a file is wrong: line and column (1-based; line 0 the whole file, column null a whole line). */
 export interface FileIssue {
@@ -81,10 +82,14 @@ export async function uploadDatasetCsv(
   file: { name: string; text: string; trainFraction: number },
 ): Promise<{ ok: true; seq: number }> {
   const query = new URLSearchParams({ name: file.name, trainFraction: String(file.trainFraction) });
-  const response = await fetch(`/api/lectures/${encodeURIComponent(lectureId)}/dataset.csv?${query}`, {
-    method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' },
-    body: file.text,
-  });
-  return json(response);
+  // One id for the upload and its retry: a connection lost after the server applied it is sent
+  // again, and the server answers the first application instead of applying it twice.
+  const key = newCommandId();
+  const send = () =>
+    fetch(`/api/lectures/${encodeURIComponent(lectureId)}/dataset.csv?${query}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv', 'idempotency-key': key },
+      body: file.text,
+    });
+  return json(await send().catch(send));
 }

@@ -177,6 +177,24 @@ describe.each(STORES)('commands are applied once on %s', (store) => {
     expect(await recordedTypes(server.url, id)).toEqual(['forward', 'step', 'train', 'step']);
   });
 
+  it('a CSV upload with an Idempotency-Key (as the console sends it) sent twice is applied once and answered with the first seq', async () => {
+    const { id, instructorToken } = await createLecture(server.url);
+    const upload = async (key: string) => {
+      const res = await fetch(`${server.url}/api/lectures/${id}/dataset.csv?name=xor.csv`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${instructorToken}`, 'content-type': 'text/csv', 'idempotency-key': key },
+        body: 'a,b,y\n0,0,0\n0,1,1\n1,0,1\n1,1,0\n',
+      });
+      return { status: res.status, json: await res.json() };
+    };
+    const first = await upload('csv-1');
+    expect(first.status, JSON.stringify(first.json)).toBe(200);
+    expect(first.json.seq).toBe(1);
+    expect(await upload('csv-1')).toEqual(first);
+    expect((await http(server.url, 'GET', `/api/lectures/${id}/state`)).json.seq).toBe(1);
+    expect(await recordedTypes(server.url, id)).toEqual(['setDataset']);
+  });
+
   it('a header and a body that name different ids, or an id used for another command, are refused and change nothing', async () => {
     const { id, instructorToken } = await createLecture(server.url);
     const differ = await keyed(server.url, id, instructorToken, { type: 'step', commandId: 'one' }, 'two');
