@@ -10,7 +10,7 @@
  *   npm run bench -- --cpu-prof        also write V8 CPU profiles of our server (fan-out) to bench/results/prof
  *   npm run bench -- --store sqlite    our server on SQLite only in the fan-out (postgres: on a throwaway PostgreSQL only; default both, side by side)
  *
- * Benches: engine, replay, frames, fanout (includes memory), memory (memory alone), join, eventloop,
+ * Benches: engine, replay, load (a long lecture coming back from its keyframe, on each store), frames, fanout (includes memory), memory (memory alone), join, eventloop,
  * student-page (the student's page on a throttled phone: bytes and paints, and Lighthouse).
  * Options: --sizes 100,1000 --reps 5 --client auto|sio|raw --generators 2
  */
@@ -22,13 +22,14 @@ import { runEventLoop, type EventLoopResult } from './eventloop.js';
 import { runFanout, type SizeResult } from './fanout.js';
 import { runFrameSize, type FrameSizeResult } from './frame-size.js';
 import { runJoin, type JoinResult } from './join.js';
+import { runLoad, type LoadResult } from './load.js';
 import { runReplay, type ReplayResult } from './replay.js';
 import { printStudentPage, runStudentPage, type StudentPageResult } from './student-page.js';
 import type { ClientKind } from './lib/generator.js';
 import { printChecks, round, writeResult, type TargetCheck } from './lib/stats.js';
 import { parseStores, SERVER_KIND, type BenchStore } from './lib/targets.js';
 
-const ALL = ['engine', 'replay', 'frames', 'fanout', 'join', 'eventloop', 'student-page'] as const;
+const ALL = ['engine', 'replay', 'load', 'frames', 'fanout', 'join', 'eventloop', 'student-page'] as const;
 const { values } = parseArgs({
   options: {
     quick: { type: 'boolean', default: false },
@@ -69,6 +70,7 @@ const results: {
   join?: JoinResult;
   eventloop?: EventLoopResult;
   replay?: ReplayResult;
+  load?: LoadResult;
   studentPage?: StudentPageResult;
 } = {};
 const failures: string[] = [];
@@ -87,6 +89,7 @@ async function bench<T>(name: string, fn: () => Promise<T> | T): Promise<T | und
 
 if (only.has('engine')) results.engine = await bench('engine', () => runEngine(quick ? 3 : 5));
 if (only.has('replay')) results.replay = await bench('replay', () => runReplay(100_000, quick ? 500 : 2000));
+if (only.has('load')) results.load = await bench('load', () => runLoad({ stores, reps: quick ? 3 : 7 }));
 if (only.has('frames')) results.frames = await bench('frames', runFrameSize);
 if (only.has('fanout') || only.has('memory')) {
   const memoryOnly = !only.has('fanout');
@@ -195,6 +198,15 @@ if (results.replay) {
     target: 'seek anywhere in a 100,000-event replay in < 200 ms',
     met: r.seekMaxMs < 200,
     measured: `max ${r.seekMaxMs} ms, p99 ${r.seekP99Ms} ms over ${r.seeks} random seeks (keyframes every ${r.keyframeInterval}); loading: parse ${r.parseMs} ms + index ${r.indexMs} ms for ${(r.recordingBytes / 1e6).toFixed(1)} MB`,
+  });
+}
+
+for (const c of results.load?.cases ?? []) {
+  const l = results.load!;
+  checks.push({
+    target: `a lecture of ${l.trainings} trainings of ${l.epochs.toLocaleString('en-US')} epochs and ${l.steps.toLocaleString('en-US')} steps comes back in < 100 ms${onStore(c.store)}`,
+    met: c.keyframeLoadP50Ms < 100,
+    measured: `${c.keyframeLoadP50Ms} ms p50 (max ${c.keyframeLoadMaxMs} ms) from its keyframe at seq ${c.keyframeSeq} of ${c.events} (${(c.keyframeBytes / 1e6).toFixed(1)} MB, encoded in ${c.encodeMs} ms); folding from the start ${c.foldLoadP50Ms} ms p50`,
   });
 }
 
