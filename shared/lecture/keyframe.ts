@@ -49,6 +49,8 @@ const HEADER_BYTES = 16;
 const NONE = 0xffff_ffff;
 const TENSOR_ARRAY = 0;
 const TENSOR_FLOAT64 = 1;
+/** Typed arrays in this machine's order are the file's order (little-endian): bulk copies, else number by number. */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
 const textEncoder = new TextEncoder();
 const textDecoder = new TextDecoder('utf-8', { fatal: true });
 
@@ -87,10 +89,13 @@ class Writer {
     this.length += 8;
   }
 
+  /** A count, then padding to a multiple of 8, then the numbers (aligned, so they copy in bulk). */
   f64s(xs: ArrayLike<number>): void {
     this.u32(xs.length);
+    while (this.length % 8 !== 0) this.u8(0);
     this.room(xs.length * 8);
-    for (let i = 0; i < xs.length; i++) this.view.setFloat64(this.length + i * 8, xs[i], true);
+    if (LITTLE_ENDIAN) new Float64Array(this.bytes.buffer, this.length, xs.length).set(xs);
+    else for (let i = 0; i < xs.length; i++) this.view.setFloat64(this.length + i * 8, xs[i], true);
     this.length += xs.length * 8;
   }
 
@@ -147,16 +152,15 @@ class Reader {
   }
 
   f64s(): number[] {
-    const n = this.u32();
-    const at = this.need(n * 8);
-    const out = new Array<number>(n);
-    for (let i = 0; i < n; i++) out[i] = this.view.getFloat64(at + i * 8, true);
-    return out;
+    return Array.from(this.f64Array());
   }
 
+  /** What Writer.f64s wrote: the count, the padding (zeros) to a multiple of 8, the numbers. */
   f64Array(): Float64Array {
     const n = this.u32();
+    while (this.at % 8 !== 0) if (this.u8() !== 0) throw new KeyframeError('a padding byte is not zero');
     const at = this.need(n * 8);
+    if (LITTLE_ENDIAN) return new Float64Array(this.bytes.buffer, this.bytes.byteOffset + at, n).slice();
     const out = new Float64Array(n);
     for (let i = 0; i < n; i++) out[i] = this.view.getFloat64(at + i * 8, true);
     return out;
@@ -199,11 +203,17 @@ class Reader {
   }
 }
 
-/** A 32-bit checksum of whole words: enough to tell a keyframe that was cut or altered. */
+/** A 32-bit checksum of whole words (of bytes aligned to 8): enough to tell a keyframe that was cut or altered. */
 function checksum(bytes: Uint8Array, start: number): number {
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const words = (bytes.length - start) >> 2;
   let h = 0x811c9dc5;
-  for (let i = start; i + 4 <= bytes.length; i += 4) h = Math.imul(h ^ view.getUint32(i, true), 0x01000193) >>> 0;
+  if (LITTLE_ENDIAN) {
+    const w = new Uint32Array(bytes.buffer, bytes.byteOffset + start, words);
+    for (let i = 0; i < words; i++) h = Math.imul(h ^ w[i], 0x01000193);
+  } else {
+    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+    for (let i = 0; i < words; i++) h = Math.imul(h ^ view.getUint32(start + i * 4, true), 0x01000193);
+  }
   return Math.imul(h ^ (bytes.length - start), 0x01000193) >>> 0;
 }
 
@@ -385,8 +395,10 @@ export interface OpenedKeyframe {
 }
 
 /** Checks a keyframe's header and checksum and reads its first part; throws KeyframeError when it is not one this code reads. */
-export function openKeyframe(bytes: Uint8Array): OpenedKeyframe {
-  if (bytes.length < HEADER_BYTES) throw new KeyframeError('it ends too early');
+export function openKeyframe(given: Uint8Array): OpenedKeyframe {
+  // Aligned to 8 as it was written (a store's buffer may start anywhere), so numbers copy in bulk.
+  const bytes = given.byteOffset % 8 === 0 ? given : given.slice();
+  if (bytes.length < HEADER_BYTES || bytes.length % 4 !== 0) throw new KeyframeError('it ends too early');
   const header = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   if (header.getUint32(0, true) !== MAGIC) throw new KeyframeError('it does not begin as a keyframe');
   const format = header.getUint32(4, true);
