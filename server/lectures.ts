@@ -16,6 +16,8 @@ import { LectureQuota, parseQuotaUsage, type QuotaUsage } from './lecture-quota.
 
 /** How many unreadable keyframes a load passes over (each an older one) before it folds from the start. */
 const KEYFRAME_TRIES = 3;
+/** How long closing waits for the rooms' queued turns (the last keyframes) before the store is closed. */
+const CLOSE_WAIT_MS = 5_000;
 
 /**
  * Every lecture the server knows: created here, or brought back from the store from its latest
@@ -196,8 +198,12 @@ export class LectureRegistry {
 
   async close(): Promise<void> {
     await Promise.all([...this.rooms.values()].map((room) => room.stopTraining()));
-    // Then the keyframes those last commits keep, so the store closes after them.
-    await Promise.all([...this.rooms.values()].map((room) => room.settled()));
+    // Then the keyframes those last commits keep, so the store closes after them; not for ever (a
+    // database that stopped answering must not hold a shutdown: a keyframe is only a cache).
+    let timer: NodeJS.Timeout | undefined;
+    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
+    await Promise.race([Promise.all([...this.rooms.values()].map((room) => room.settled())), bound]);
+    clearTimeout(timer);
   }
 }
 
