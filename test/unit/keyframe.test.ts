@@ -10,7 +10,8 @@ import type { PredictionStats } from '../../shared/protocol/collab.js';
 import { parseCommand } from '../../shared/protocol/commands.js';
 import { applyCommand } from '../../shared/lecture/apply.js';
 import { frameBetween } from '../../shared/lecture/views.js';
-import { decodeKeyframe, encodeKeyframe, KEYFRAME_FORMAT, KeyframeError, keyframeReadable } from '../../shared/lecture/keyframe.js';
+import { decodeKeyframe, encodeKeyframe, KEYFRAME_FORMAT, keyframeReadable } from '../../shared/lecture/keyframe.js';
+import { KeyframeError } from '../../shared/lecture/keyframe-bytes.js';
 import { EVENT_FORMAT_VERSION } from '../../shared/lecture/event-format.js';
 import { lossCsv, weightsJson } from '../../shared/export/weights.js';
 
