@@ -21,7 +21,8 @@ describe('instructor console', () => {
       await page.getByRole('button', { name: /^Train/ }).click();
       await eventually(() => page.locator('[data-testid="current-epoch"]').textContent()).toBe('2000');
       await eventually(() => page.locator('[data-testid="last-loss"]').textContent()).toContain('epoch 2000');
-      expect(await page.locator('loss-chart canvas').count()).toBeGreaterThan(0);
+      // uPlot is fetched when there is a first epoch to draw (lib/loss-chart), so the chart comes a moment after the number.
+      await eventually(() => page.locator('loss-chart canvas').count()).toBeGreaterThan(0);
 
       // Click W[1,2], type, Enter: a setWeight command, seen in the tensor.
       await page.getByRole('button', { name: /^Edit W\[1,2\]/ }).click();
