@@ -360,7 +360,8 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
       initial: registry.initialSnapshot(record),
     };
     res.type('application/json');
-    await sendPieces(res, recordingPieces(JSON.stringify(lecture), store.eventsJson(record.id)));
+    // Events up to the count named above, even while commands go on during the download.
+    await sendPieces(res, recordingPieces(JSON.stringify(lecture), store.eventsJson(record.id, lecture.eventCount)));
   });
 
   api.use((req, _res, next) => next(new HttpError(404, `no API route ${req.method} ${req.path}`)));

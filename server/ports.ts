@@ -115,9 +115,10 @@ export interface LectureStore {
   /**
    * The events as the pieces of one JSON array text (`[`, each event, `,`…, `]`), read a few at a
    * time without parsing them, so a recording of any size can be streamed (the recording download).
-   * Training results are left out: the frames carry what a replay shows.
+   * Training results are left out: the frames carry what a replay shows. Only events up to
+   * `upToSeq`: a download names its event count before streaming, and commands go on meanwhile.
    */
-  eventsJson(lectureId: string): AsyncIterable<string>;
+  eventsJson(lectureId: string, upToSeq: number): AsyncIterable<string>;
   /**
    * Records what a training produced, for an event stored before results were (computed once, at
    * its first load); durable on resolve.

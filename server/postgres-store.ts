@@ -159,14 +159,14 @@ export class PostgresStore implements LectureStore {
     return rows[0] && commandRecord(rows[0]);
   }
 
-  async *eventsJson(lectureId: string): AsyncIterable<string> {
+  async *eventsJson(lectureId: string, upToSeq: number): AsyncIterable<string> {
     // A page at a time, each query run to its end: no connection is held while the caller streams.
     yield '[';
     let after = 0;
-    for (;;) {
+    while (after < upToSeq) {
       const { rows } = await this.pool.query<{ seq: number; at: number; command: string; frame: string }>(
-        'SELECT seq, at, command, frame FROM events WHERE lecture_id = $1 AND seq > $2 ORDER BY seq LIMIT 256',
-        [lectureId, after],
+        'SELECT seq, at, command, frame FROM events WHERE lecture_id = $1 AND seq > $2 AND seq <= $3 ORDER BY seq LIMIT 256',
+        [lectureId, after, upToSeq],
       );
       if (rows.length === 0) break;
       yield rows.map(recordingPiece).join('');

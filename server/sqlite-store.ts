@@ -319,13 +319,13 @@ export class SqliteStore implements LectureStore {
     this.db.exec('CREATE UNIQUE INDEX IF NOT EXISTS events_command_id ON events (lecture_id, command_id) WHERE command_id IS NOT NULL');
   }
 
-  async *eventsJson(lectureId: string): AsyncIterable<string> {
+  async *eventsJson(lectureId: string, upToSeq: number): AsyncIterable<string> {
     // Page by page, each query run to its end: the caller may yield to the event loop between
     // pieces, and a connection with an open cursor cannot run anyone else's statement.
     yield '[';
     let after = 0;
-    for (;;) {
-      const page = this.stmts.framesPage.all(lectureId, after, 256);
+    while (after < upToSeq) {
+      const page = this.stmts.framesPage.all(lectureId, after, 256).filter((r) => r.seq <= upToSeq);
       if (page.length === 0) break;
       yield page.map(recordingPiece).join('');
       after = page[page.length - 1].seq;

@@ -117,10 +117,21 @@ describe.each(STORES)('the store contract on %s', (kind) => {
     await store.createLecture(record('AAAAAA'));
     for (let seq = 1; seq <= 300; seq++) await store.appendEvent('AAAAAA', event(seq));
     let text = '';
-    for await (const piece of store.eventsJson('AAAAAA')) text += piece;
+    for await (const piece of store.eventsJson('AAAAAA', 300)) text += piece;
     const recording = JSON.parse(text) as { seq: number; frame: unknown }[];
     expect(recording.map((e) => e.seq)).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
     expect(recording[299]).toEqual({ seq: 300, at: event(300).at, command: { type: 'step' }, frame: event(300).frame });
+  });
+
+  it('streams only the events up to the count a download names (commands go on meanwhile)', async () => {
+    const { store } = await emptyStore(kind);
+    await store.createLecture(record('AAAAAA'));
+    for (let seq = 1; seq <= 300; seq++) await store.appendEvent('AAAAAA', event(seq));
+    for (const upTo of [0, 1, 256, 257, 299]) {
+      let text = '';
+      for await (const piece of store.eventsJson('AAAAAA', upTo)) text += piece;
+      expect((JSON.parse(text) as { seq: number }[]).map((e) => e.seq)).toEqual(Array.from({ length: upTo }, (_, i) => i + 1));
+    }
   });
 
   it('attaches a training result to an event stored without one', async () => {

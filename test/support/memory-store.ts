@@ -124,10 +124,10 @@ export class MemoryStore implements LectureStore {
     return row && { seq: row.seq, type: (JSON.parse(row.command) as { type: string }).type };
   }
 
-  async *eventsJson(lectureId: string): AsyncIterable<string> {
+  async *eventsJson(lectureId: string, upToSeq: number): AsyncIterable<string> {
     await this.latency();
     yield '[';
-    for (const r of this.log(lectureId)) yield `${r.seq === 1 ? '' : ','}{"seq":${r.seq},"at":${r.at},"command":${r.command},"frame":${r.frame}}`;
+    for (const r of this.log(lectureId).filter((e) => e.seq <= upToSeq)) yield `${r.seq === 1 ? '' : ','}{"seq":${r.seq},"at":${r.at},"command":${r.command},"frame":${r.frame}}`;
     yield ']';
   }
 
