@@ -46,7 +46,12 @@ export const SetWeightCommand = z.strictObject({
   type: z.literal('setWeight'),
   tensor: TensorNameSchema,
   index: z.array(int(0, 1000), { error: 'index must be [row, column] (or [i] for a bias)' }).min(1, 'index needs 1 or 2 numbers').max(2, 'index needs 1 or 2 numbers'),
-  value: finite.min(-LIMITS.maxWeightMagnitude).max(LIMITS.maxWeightMagnitude),
+  // −0 is read as 0: the recording keeps the command as JSON, which has no −0, so a lecture folded
+  // back from it (or a replay) would otherwise hold a zero of another sign than the live one did.
+  value: finite
+    .min(-LIMITS.maxWeightMagnitude)
+    .max(LIMITS.maxWeightMagnitude)
+    .transform((x) => x + 0),
 });
 
 /** A network's architecture without its inputs, which follow the dataset. */

@@ -54,6 +54,10 @@ describe('parseCommand', () => {
 });
 
 describe('a parsed command', () => {
+  it('reads a weight of −0 as 0, as its recording (JSON) will read it back', () => {
+    const parsed = parseCommand({ type: 'setWeight', tensor: 'W', index: [0, 0], value: -0 });
+    expect(parsed.ok && parsed.value.type === 'setWeight' && Object.is(parsed.value.value, 0)).toBe(true);
+  });
   it.each([
     [{ type: 'setNetwork', network: { hidden: [{ units: 8, activation: 'tanh' }], biases: true, batch: 'full' }, seed: 3 }],
     [{ type: 'setDataset', dataset: { kind: 'points', set: 'spiral' } }],
