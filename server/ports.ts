@@ -150,6 +150,12 @@ export interface LectureStore {
   forgetUnusedDataset(digest: string): Promise<void>;
   /** The CSV text stored under this digest. */
   datasetText(digest: string): Promise<string | undefined>;
+  /**
+   * Resolves when the store answers a trivial query (SELECT 1) soon, rejects with the reason when
+   * it cannot: what GET /api/ready reports, so a load balancer stops sending students to a node
+   * whose database it cannot reach.
+   */
+  ping(): Promise<void>;
   /** Closes the store once what was written is committed; nothing is called after. */
   close(): Promise<void>;
 }

@@ -43,6 +43,9 @@ const types: pg.CustomTypesConfig = {
   getTypeParser: ((oid: number, format?: 'text' | 'binary') => (oid === INT8_OID && format !== 'binary' ? int8 : pg.types.getTypeParser(oid, format))) as pg.CustomTypesConfig['getTypeParser'],
 };
 
+/** How long the readiness query may take before the database counts as unreachable. */
+const PING_TIMEOUT_MS = 2_000;
+
 /** How long a stored upload may stay unused before a start-up takes it for one whose process died mid-command. */
 const ORPHAN_UPLOAD_MS = 10 * 60_000;
 
@@ -248,6 +251,22 @@ export class PostgresStore implements LectureStore {
 
   async datasetText(digest: string): Promise<string | undefined> {
     return (await this.pool.query<{ text: string }>('SELECT text FROM datasets WHERE digest = $1', [digest])).rows[0]?.text;
+  }
+
+  /**
+   * SELECT 1 within PING_TIMEOUT_MS: a database that stopped answering (or a pool whose
+   * connections are all stuck) makes the node unready in seconds, not after TCP gives up.
+   */
+  async ping(): Promise<void> {
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<never>((_, reject) => {
+      timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer SELECT 1 within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
+    });
+    try {
+      await Promise.race([this.pool.query('SELECT 1'), late]);
+    } finally {
+      clearTimeout(timer);
+    }
   }
 
   /** Closes the pool once, as SqliteStore closes its database once: closing again waits for the same. */

@@ -280,6 +280,10 @@ export class SqliteStore implements LectureStore {
     return this.stmts.datasetText.get(digest)?.text;
   }
 
+  async ping(): Promise<void> {
+    this.db.prepare('SELECT 1').get();
+  }
+
   /**
    * Databases written before datasets travelled by reference hold each uploaded table's text in
    * its setDataset event (command and frame, twice). Once, at open: the text moves to the datasets

@@ -51,6 +51,9 @@ export class MemoryStore implements LectureStore {
   /** How many events were appended, refused or not (a refusal must append none). */
   appends = 0;
 
+  /** Memory always answers. */
+  async ping(): Promise<void> {}
+
   async createLecture(record: LectureRecord): Promise<void> {
     await this.latency();
     if (this.lectures.has(record.id)) throw new Error(`lecture ${record.id} exists`);
