@@ -17,6 +17,8 @@ import { clientFiles, singlePage } from './static-assets.js';
 import { codeRedirect, joinFromForm } from './join-route.js';
 import { TrainingSlots } from './training-slots.js';
 import { DEFAULT_LECTURE_LIMITS, type LectureLimits } from './lecture-quota.js';
+import { metricsRoute, ServerMetrics, timedStore } from './metrics.js';
+import { NODE_ID } from './log.js';
 
 export interface AppOptions {
   readonly store: LectureStore;
@@ -56,6 +58,12 @@ export interface AppOptions {
   readonly lectureLimits?: Partial<LectureLimits>;
   /** A lecture nobody has used for this long leaves memory (it comes back from the store when asked for). */
   readonly idleLectureMs?: number;
+  /** This process's name in /metrics and /api/health (NODE_ID, else the hostname). */
+  readonly nodeId?: string;
+  /** Serve GET /metrics (METRICS, default on; `off` turns it off). */
+  readonly serveMetrics?: boolean;
+  /** When set, /metrics needs `Authorization: Bearer <metricsToken>` (METRICS_TOKEN). */
+  readonly metricsToken?: string;
 }
 
 /** Lectures an address may create an hour: a department behind one NAT creates far fewer. */
@@ -71,6 +79,8 @@ export interface App {
   readonly server: HttpServer;
   readonly io: TypedServer;
   readonly registry: LectureRegistry;
+  /** What /metrics shows (counted whether or not it is served). */
+  readonly metrics: ServerMetrics;
   /** Forgets the lectures nobody uses (no socket, no training, idle for idleLectureMs); returns how many. Runs every minute. */
   evictIdleLectures(): number;
   /** Stops training runs (committing them), closes sockets and the HTTP server. The store stays open. */
@@ -82,10 +92,15 @@ export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };
 
 /** Builds the whole server; the caller decides where it listens and owns the store. */
 export function createApp(options: AppOptions): App {
-  const { store, clientDir, publicUrl, createKey } = options;
+  const { clientDir, publicUrl, createKey } = options;
+  const nodeId = options.nodeId ?? NODE_ID;
+  const metrics = new ServerMetrics(nodeId);
+  // Every read and write of the server's parts is timed; the caller keeps (and closes) the store itself.
+  const store = timedStore(options.store, metrics);
   const clock = options.clock ?? systemClock;
   const registry = new LectureRegistry({
     store,
+    metrics,
     clock,
     random: options.random ?? cryptoRandom,
     trainings: new TrainingSlots(options.maxConcurrentTrainings ?? DEFAULT_MAX_TRAININGS),
@@ -102,7 +117,9 @@ export function createApp(options: AppOptions): App {
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
   web.use(securityHeaders());
-  web.use('/api', apiRouter({ registry, store, publicUrl, lanUrl: options.lanUrl, createKey, guessGuard, creations, httpCommands }));
+  web.use('/api', apiRouter({ registry, store, publicUrl, lanUrl: options.lanUrl, createKey, guessGuard, creations, httpCommands, nodeId }));
+  // For operators' scrapers, not browsers: before the client's files and the join-code redirect.
+  if (options.serveMetrics ?? true) web.get('/metrics', metricsRoute(metrics, options.metricsToken));
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {
     const files = clientFiles(clientDir);
     web.use(files);
@@ -128,7 +145,9 @@ export function createApp(options: AppOptions): App {
     origins: { publicUrl, allowedOrigins: options.allowedOrigins },
     maxSocketBufferBytes: options.maxSocketBufferBytes,
     snapshotIntervalMs: options.snapshotIntervalMs,
+    metrics,
   });
+  metrics.observe({ sockets: () => [...io.sockets.sockets.values()].map((s) => s.data), lecturesLoaded: () => registry.loaded });
   const idleMs = options.idleLectureMs ?? DEFAULT_IDLE_LECTURE_MS;
   const evictIdleLectures = () => registry.evictIdle(idleMs, (id) => (io.sockets.adapter.rooms.get(id)?.size ?? 0) > 0);
   const sweep = setInterval(evictIdleLectures, Math.min(60_000, idleMs));
@@ -137,6 +156,7 @@ export function createApp(options: AppOptions): App {
     server,
     io,
     registry,
+    metrics,
     evictIdleLectures,
     async close() {
       clearInterval(sweep);

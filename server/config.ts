@@ -33,6 +33,10 @@ export interface Config {
   readonly maxSocketBufferBytes?: number;
   /** Trainings that run at once across all lectures (MAX_TRAININGS); default 4. */
   readonly maxTrainings?: number;
+  /** Serve GET /metrics (METRICS: on by default, `off` turns it off). */
+  readonly serveMetrics: boolean;
+  /** The token /metrics needs as `Authorization: Bearer <token>` (METRICS_TOKEN); unset, none. */
+  readonly metricsToken?: string;
   /** Tests only: the command id after whose commit the process kills itself (TEST_HOOK_EXIT_AFTER_COMMIT, test-hooks.ts). */
   readonly testHookExitAfterCommit?: string;
 }
@@ -59,7 +63,17 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     maxSocketBufferBytes: readBytes(env.MAX_SOCKET_BUFFER_BYTES),
     maxTrainings: readCount('MAX_TRAININGS', env.MAX_TRAININGS),
     testHookExitAfterCommit: env.TEST_HOOK_EXIT_AFTER_COMMIT || undefined,
+    serveMetrics: readMetrics(env.METRICS),
+    metricsToken: env.METRICS_TOKEN || undefined,
   };
+}
+
+/** METRICS: `on` (the default) or `off`; anything else stops the start with the sentence that says why. */
+function readMetrics(text: string | undefined): boolean {
+  const value = (text ?? '').trim().toLowerCase();
+  if (value === '' || value === 'on') return true;
+  if (value === 'off') return false;
+  throw new Error(`METRICS must be on or off; got "${text!.slice(0, 40)}"`);
 }
 
 /**

@@ -42,6 +42,8 @@ export interface ApiOptions {
   readonly creations: RateLimiter;
   /** Commands sent over HTTP, per lecture (the budget an instructor's socket has). */
   readonly httpCommands: RateLimiter;
+  /** This process's name (NODE_ID, else the hostname), in /api/health and /api/ready. */
+  readonly nodeId: string;
 }
 
 /** The shuffle seed of an uploaded table's train/test split (the schema's default, written out). */
@@ -154,7 +156,7 @@ function bearerToken(req: Request): string | null {
 }
 
 /** The JSON API under /api. Every body is validated; errors are `{error}` with a status that says why. */
-export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guessGuard, creations, httpCommands }: ApiOptions): Router {
+export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guessGuard, creations, httpCommands, nodeId }: ApiOptions): Router {
   const api = express.Router();
   const refusals = new Refusals(guessGuard);
   const exports = new ExportCache();
@@ -197,7 +199,18 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   api.use(jsonBodies);
 
   api.get('/health', (_req, res) => {
-    res.json({ ok: true, protocol: PROTOCOL_VERSION, createKeyRequired: Boolean(createKey) });
+    res.json({ ok: true, protocol: PROTOCOL_VERSION, createKeyRequired: Boolean(createKey), node: nodeId });
+  });
+
+  // Readiness, for a load balancer: alive is not enough when the store does not answer.
+  api.get('/ready', async (_req, res) => {
+    res.set('Cache-Control', 'no-store');
+    try {
+      await store.ping();
+      res.json({ ready: true, node: nodeId });
+    } catch (e) {
+      res.status(503).json({ ready: false, node: nodeId, reason: `the store does not answer: ${e instanceof Error ? e.message : String(e)}` });
+    }
   });
 
   // The base of the links the client hands out: the same one the create route's links use.

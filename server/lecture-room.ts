@@ -16,6 +16,7 @@ import { LectureQuota, type LectureLimits, type QuotaUsage } from './lecture-quo
 import type { TrainingSlots } from './training-slots.js';
 import { AnswerAddresses } from './answer-addresses.js';
 import { CommandQueue } from './command-queue.js';
+import type { RoomMetrics } from './metrics.js';
 
 export type CommandResult =
   | {
@@ -62,6 +63,8 @@ export interface RoomDeps {
   /** Shared by every lecture of the process: how many trainings run at once. */
   readonly trainings: TrainingSlots;
   readonly limits: LectureLimits;
+  /** Counts commands and catch-ups for /metrics (metrics.ts); none in tests that do not look. */
+  readonly metrics?: RoomMetrics;
 }
 
 /** The answer a repeat of a command id gets: the original's, marked as a repeat when it was applied. */
@@ -192,6 +195,17 @@ export class LectureRoom {
    * refused command is decided again.
    */
   async command(command: Command, check?: CommandCheck, applied?: () => void, commandId?: string): Promise<CommandResult> {
+    const counted = this.deps.metrics?.commandTimer(command.type);
+    let result: CommandResult | undefined;
+    try {
+      return (result = await this.commandWithId(command, check, applied, commandId));
+    } finally {
+      counted?.(result);
+    }
+  }
+
+  /** `command` itself: a command with an id applied once. */
+  private async commandWithId(command: Command, check: CommandCheck | undefined, applied: (() => void) | undefined, commandId: string | undefined): Promise<CommandResult> {
     if (commandId === undefined) return this.commandOnce(command, check, applied, undefined);
     const earlier = this.underWay.get(commandId);
     if (earlier) return earlier.type === command.type ? asRepeat(await earlier.result) : reusedId(commandId, earlier.type);
@@ -362,11 +376,16 @@ export class LectureRoom {
    */
   catchUp(lastSeq: number): CatchUp | Promise<CatchUp> {
     const now = this.catchUpFromMemory(lastSeq);
-    if (now) return now;
+    if (now) {
+      this.deps.metrics?.catchUp(now.type === 'snapshot' ? 'snapshot' : 'memory');
+      return now;
+    }
     return this.deps.store.events(this.id, lastSeq).then((stored) => {
       // Not past the lecture's own seq: an event the store has committed and the room not yet taken.
       const frames = stored.filter((e) => e.seq <= this.current.seq).map((e) => e.frame);
-      return this.upToDate(this.smallest(frames), lastSeq);
+      const missed = this.upToDate(this.smallest(frames), lastSeq);
+      this.deps.metrics?.catchUp(missed.type === 'snapshot' ? 'snapshot' : 'store');
+      return missed;
     });
   }
 

@@ -30,6 +30,8 @@ const app = createApp({
   maxSocketsPerAddress: config.maxSocketsPerAddress,
   maxConcurrentTrainings: config.maxTrainings,
   clientIdKey: clientIdKey(config.dataDir),
+  serveMetrics: config.serveMetrics,
+  metricsToken: config.metricsToken,
 });
 
 app.server.listen(config.port, config.host, () => {

@@ -10,6 +10,7 @@ import type { LectureRegistry } from './lectures.js';
 import { DEFAULT_MAX_SOCKET_BUFFER_BYTES, DEFAULT_SNAPSHOT_INTERVAL_MS, dropIfBehind, SnapshotSpacing } from './send-buffer.js';
 import { answer } from './realtime/acks.js';
 import { LectureBroadcasts } from './realtime/broadcasts.js';
+import type { FrameMetrics } from './metrics.js';
 import { runCommand } from './realtime/command.js';
 import { limitEvents } from './realtime/flood.js';
 import { handshake } from './realtime/handshake.js';
@@ -40,6 +41,8 @@ export interface RealtimeOptions {
   /** Students' sockets one address may have open on one lecture (and students it may answer as). */
   readonly maxSocketsPerAddress: number;
   readonly clientIds: ClientIds;
+  /** Counts frames broadcast and delivered (/metrics). */
+  readonly metrics?: FrameMetrics;
 }
 
 export type EventLimits = Record<'student' | 'instructor', { burst: number; perSecond: number }>;
@@ -65,6 +68,7 @@ export function attachRealtime(
     trustProxy = TRUST_NO_PROXY,
     maxSocketsPerAddress,
     clientIds,
+    metrics,
   }: RealtimeOptions,
 ): TypedServer {
   const io: TypedServer = new Server(httpServer, {
@@ -80,7 +84,7 @@ export function attachRealtime(
   };
   const students = new StudentSockets();
   const presence = new PresenceBroadcasts(io);
-  const broadcasts = new LectureBroadcasts(io, maxSocketBufferBytes);
+  const broadcasts = new LectureBroadcasts(io, maxSocketBufferBytes, metrics);
   const snapshots = new SnapshotSpacing(clock, snapshotIntervalMs);
 
   io.use(handshake({ registry, guessGuard, trustProxy, clientIds, students, maxSocketsPerAddress }));

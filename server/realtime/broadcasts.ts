@@ -1,6 +1,7 @@
 import type { ServerToClientEvents } from '../../shared/protocol/socket.js';
 import type { LectureRoom } from '../lecture-room.js';
 import { dropIfBehind } from '../send-buffer.js';
+import type { FrameMetrics } from '../metrics.js';
 import { instructorsOf, type TypedServer } from './socket-io.js';
 
 /** The events a lecture sends to its whole room. */
@@ -14,6 +15,8 @@ export class LectureBroadcasts {
   constructor(
     private readonly io: TypedServer,
     private readonly maxSocketBufferBytes: number,
+    /** Counts frames broadcast and the sockets they went to (/metrics). */
+    private readonly metrics?: FrameMetrics,
   ) {}
 
   /** Starts relaying a room's events (once per room object). */
@@ -23,7 +26,11 @@ export class LectureBroadcasts {
     this.followed.add(room);
     const { io } = this;
     room.subscribe({
-      frame: (frame) => this.broadcast(room.id, 'frame', frame),
+      frame: (frame) => {
+        this.broadcast(room.id, 'frame', frame);
+        // After the broadcast dropped the sockets too far behind: they catch up instead.
+        this.metrics?.frameBroadcast(io.sockets.adapter.rooms.get(room.id)?.size ?? 0);
+      },
       progress: (progress) => this.broadcast(room.id, 'progress', progress),
       predictionUpdate: (update) => {
         io.to(instructorsOf(room.id)).emit('prediction:update', update);
