@@ -1,4 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
+import { normalizeJoinCode } from '../shared/protocol/join-code.js';
+import { log } from './log.js';
 
 /** Bounds of a log line: a hostile URL or body cannot make one long or split it in two. */
 const MAX_LOGGED_PATH = 120;
@@ -10,14 +12,26 @@ export function clip(text: string, max: number): string {
 }
 
 /**
- * One line per failed request: method, path (clipped), status, why. A client's mistake (4xx) is a
- * warning without a stack; our own failure (5xx) is an error with the stack, to be fixed.
+ * One line per failed request: status, method, path (clipped), the lecture its path names, why. A
+ * client's mistake (4xx) is a warning without a stack; our own failure (5xx) is an error with the
+ * stack (pino's `err`), to be fixed. What the request sent is in fields, never in `msg`.
  */
 export function logFailedRequest(req: Request, status: number, err: unknown): void {
-  const message = err instanceof Error ? err.message : String(err);
-  const line = `HTTP ${status} ${req.method} ${clip(req.originalUrl, MAX_LOGGED_PATH)}: ${clip(message, MAX_LOGGED_MESSAGE)}`;
-  if (status >= 500) console.error(line, err instanceof Error ? err.stack : '');
-  else console.warn(line);
+  const lecture = lectureOfPath(req.originalUrl);
+  const fields = { status, method: req.method, path: clip(req.originalUrl, MAX_LOGGED_PATH), ...(lecture ? { lecture } : {}) };
+  if (status >= 500) log.error({ ...fields, err }, `HTTP ${status}: the request failed`);
+  else log.warn({ ...fields, reason: clip(err instanceof Error ? err.message : String(err), MAX_LOGGED_MESSAGE) }, `HTTP ${status}: the request was refused`);
+}
+
+/** The lecture a path names (`/api/lectures/:id/…`, `/lecture/:id`, `/replay/:id`), when it is a code; else undefined. */
+function lectureOfPath(path: string): string | undefined {
+  const segment = /^\/(?:api\/lectures|lecture|replay)\/([^/?#]+)/.exec(path)?.[1];
+  if (!segment) return undefined;
+  try {
+    return normalizeJoinCode(decodeURIComponent(segment)) ?? undefined;
+  } catch {
+    return undefined; // a malformed %-escape names nothing
+  }
 }
 
 /** The status an error asks for when it is the client's fault (URIError from a bad %-escape: 400); else 500. */

@@ -14,6 +14,7 @@ import { hashToken, newJoinCode, newSeed, newToken, tokenMatches } from './ids.j
 import { LectureRoom, type RoomDeps } from './lecture-room.js';
 import type { LectureRecord, StoredEvent } from './ports.js';
 import { LectureQuota, parseQuotaUsage, type QuotaUsage } from './lecture-quota.js';
+import { lectureLog } from './log.js';
 
 /** How many unreadable keyframes a load passes over (each an older one) before it folds from the start. */
 const KEYFRAME_TRIES = 3;
@@ -128,7 +129,7 @@ export class LectureRegistry {
         if (state.lectureId !== record.id) throw new KeyframeError(`it is lecture ${state.lectureId}'s`);
         return { state, usage };
       } catch (err) {
-        console.error(`lecture ${record.id}: its keyframe at seq ${stored.seq} is passed over (${(err as Error).message}); loading from an earlier one`);
+        lectureLog(record.id).error({ err, seq: stored.seq }, `its keyframe at seq ${stored.seq} is passed over; loading from an earlier one`);
         beforeSeq = stored.seq;
       }
     }

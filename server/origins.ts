@@ -1,5 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { clip } from './error-pages.js';
+import { log } from './log.js';
 
 /**
  * Which web pages may open a socket.io connection. A WebSocket is not bound by CORS, so without
@@ -48,7 +49,7 @@ export function allowSameSite(policy: OriginPolicy) {
   return (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void): void => {
     const allowed = originAllowed(req.headers.origin, req.headers.host, policy);
     // One line, so that a PUBLIC_URL that does not match what students type is easy to see.
-    if (!allowed) console.warn(`socket.io handshake refused: Origin ${clip(String(req.headers.origin), 100)} is not this site (Host ${clip(String(req.headers.host), 100)}${policy.publicUrl ? `, PUBLIC_URL ${policy.publicUrl}` : ''})`);
+    if (!allowed) log.warn({ origin: clip(String(req.headers.origin), 100), host: clip(String(req.headers.host), 100), publicUrl: policy.publicUrl }, 'socket.io handshake refused: its Origin is not this site');
     callback(allowed ? null : 'this page is on another site; open the lecture from its own address', allowed);
   };
 }

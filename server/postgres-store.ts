@@ -5,6 +5,7 @@ import { LECTURES_PAGE_MAX, type LectureSummary } from '../shared/protocol/http.
 import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent, StoredKeyframe } from './ports.js';
 import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 import { migrate } from './postgres-migrations.js';
+import { log } from './log.js';
 
 interface LectureRow {
   id: string;
@@ -70,7 +71,7 @@ export class PostgresStore implements LectureStore {
   static async open(connectionString: string, options: PostgresOptions = {}): Promise<PostgresStore> {
     const pool = new pg.Pool({ connectionString, max: options.maxConnections ?? 10, types });
     // An idle connection that breaks (PostgreSQL restarted) is dropped by the pool; the next query opens another.
-    pool.on('error', (e) => console.error(`PostgreSQL: an idle connection failed: ${e.message}`));
+    pool.on('error', (err) => log.error({ err }, 'PostgreSQL: an idle connection failed'));
     try {
       const client = await pool.connect();
       try {

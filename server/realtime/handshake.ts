@@ -8,6 +8,7 @@ import type { ClientIds } from '../client-ids.js';
 import type { LectureRegistry } from '../lectures.js';
 import type { StudentSockets } from './student-sockets.js';
 import type { TypedSocket } from './socket-io.js';
+import { lectureLog, log } from '../log.js';
 
 /** What the handshake checks a socket against. */
 export interface HandshakeOptions {
@@ -41,10 +42,17 @@ export function cleanName(name: string | undefined): string {
 export function handshake(options: HandshakeOptions): (socket: TypedSocket, next: Next) => void {
   return (socket, next) => {
     admit(socket, next, options).catch((err: unknown) => {
-      console.error('handshake failed', err);
+      loggerOf(socket).error({ err }, 'handshake failed');
       next(refuse(CONNECT_ERRORS.unavailable, 'the server could not open this lecture; it will be tried again'));
     });
   };
+}
+
+/** The logger of the lecture a handshake names, when it names one by a code. */
+function loggerOf(socket: TypedSocket) {
+  const { lectureId } = (socket.handshake.auth ?? {}) as { lectureId?: unknown };
+  const id = typeof lectureId === 'string' ? normalizeJoinCode(lectureId) : null;
+  return id ? lectureLog(id) : log;
 }
 
 async function admit(socket: TypedSocket, next: Next, { registry, guessGuard, trustProxy, clientIds, students, maxSocketsPerAddress }: HandshakeOptions): Promise<void> {

@@ -13,11 +13,13 @@ import { EVENT_FORMAT_VERSION } from '../../shared/lecture/event-format.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { createLecture, http } from '../support/clients.js';
+import { captureLogs, restoreLogs } from '../support/logs.js';
 
 let server: TestServer | undefined;
 const dirs: string[] = [];
 afterEach(async () => {
   vi.restoreAllMocks();
+  restoreLogs();
   await server?.close();
   server = undefined;
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
@@ -63,11 +65,11 @@ describe('the event format', () => {
     db.prepare('UPDATE events SET format = ? WHERE lecture_id = ?').run(EVENT_FORMAT_VERSION + 1, newer.id);
     db.close();
 
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = captureLogs();
     server = await startServer({ dataDir: first.dataDir });
     expect((await http(server.url, 'GET', `/api/lectures/${newer.id}/state`)).status).toBe(500);
     const reason = `lecture ${newer.id} cannot be loaded: its event 1 was written by a newer server (event format ${EVENT_FORMAT_VERSION + 1})`;
-    expect(logged.mock.calls.flat().some((arg) => String(arg instanceof Error ? arg.message : arg).includes(reason))).toBe(true);
+    expect(logged.lines.some((l) => l.level === 'error' && l.lecture === newer.id && l.err?.message.includes(reason) && l.err.stack.includes(reason))).toBe(true);
     // Nothing was changed: the row is as it was.
     expect((await server.store.events(newer.id)).map((e) => e.format)).toEqual([EVENT_FORMAT_VERSION + 1]);
     expect((await http(server.url, 'GET', `/api/lectures/${fine.id}/state`)).status).toBe(200);

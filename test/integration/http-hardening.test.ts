@@ -17,6 +17,7 @@ import { SqliteStore } from '../../server/sqlite-store.js';
 import { readConfig } from '../../server/config.js';
 import { createLecture, http } from '../support/clients.js';
 import { CLIENT_DIR, startServer, type TestServer } from '../support/server.js';
+import { logLinesDuring } from '../support/logs.js';
 
 let server: TestServer;
 beforeAll(async () => {
@@ -28,19 +29,6 @@ afterAll(async () => {
 afterEach(() => {
   vi.restoreAllMocks();
 });
-
-/** Every line the server writes to the console while `run` runs (observed, still written). */
-async function logLinesDuring(run: () => Promise<unknown>): Promise<string[]> {
-  const lines: string[] = [];
-  const record = (...args: unknown[]) => void lines.push(args.map(String).join(' '));
-  const spies = (['error', 'warn', 'log', 'info'] as const).map((level) => vi.spyOn(console, level).mockImplementation(record));
-  try {
-    await run();
-  } finally {
-    for (const spy of spies) spy.mockRestore();
-  }
-  return lines;
-}
 
 /** What must never reach a browser: a stack trace, this machine's paths, our dependencies. */
 function expectNoLeak(body: string): void {
@@ -69,8 +57,7 @@ describe('error pages', () => {
     expect(res!.text).toContain('<meta name="viewport"');
     expect(res!.text).toContain('href="/"');
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('GET');
-    expect(lines[0]).toContain('400');
+    expect(lines[0]).toMatchObject({ level: 'warn', method: 'GET', status: 400 });
   });
 
   it('answers an unknown page with a readable 404 that links home, and logs one line', async () => {
@@ -96,7 +83,7 @@ describe('error pages', () => {
       expect(typeof res!.json?.error, c.path).toBe('string');
       expectNoLeak(res!.text);
       expect(lines, `${c.method} ${c.path}`).toHaveLength(1);
-      expect(lines[0]).toContain(String(c.status));
+      expect(lines[0].status).toBe(c.status);
     }
   });
 });
@@ -229,7 +216,8 @@ describe('socket.io and Origin', () => {
     });
     expect(status).toBe(403);
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain('Origin http://evil.example is not this site');
+    expect(lines[0]).toMatchObject({ level: 'warn', origin: 'http://evil.example' });
+    expect(lines[0].msg).toContain('Origin is not this site');
   });
 
   describe('with PUBLIC_URL and ALLOWED_ORIGINS', () => {

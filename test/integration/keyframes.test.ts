@@ -18,6 +18,7 @@ import { toSnapshot } from '../../shared/lecture/views.js';
 import type { Command } from '../../shared/protocol/commands.js';
 import { createLecture, LectureClient } from '../support/clients.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { captureLogs, restoreLogs } from '../support/logs.js';
 import { freshStore, STORES } from '../support/stores.js';
 
 const mine = { format: KEYFRAME_FORMAT, eventFormat: EVENT_FORMAT_VERSION };
@@ -61,6 +62,7 @@ describe.each(STORES)('a lecture restarted from its keyframe, on %s', (store) =>
     for (const s of servers.splice(0)) await s.close();
     for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
     vi.restoreAllMocks();
+    restoreLogs();
   });
 
   const start = async (dataDir: string) => {
@@ -155,10 +157,10 @@ describe.each(STORES)('a lecture restarted from its keyframe, on %s', (store) =>
     await server.store.putKeyframe(id, { ...good, seq: 12, state: corrupt });
     await server.store.putKeyframe(id, { ...good, seq: 13, eventFormat: EVENT_FORMAT_VERSION + 1, state: Uint8Array.of(1, 2, 3) });
     await server.store.putKeyframe(id, { ...good, seq: 14, format: KEYFRAME_FORMAT + 1, state: Uint8Array.of(4, 5, 6) });
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = captureLogs();
     const { room, afterSeq } = await restart(server, dataDir, id);
     expect(afterSeq).toBe(11);
-    expect(logged.mock.calls.some((c) => String(c[0]).includes('keyframe at seq 12 is passed over'))).toBe(true);
+    expect(logged.lines.some((l) => l.level === 'error' && l.lecture === id && l.msg.includes('keyframe at seq 12 is passed over') && l.err?.stack)).toBe(true);
     expect(same(encodeKeyframe(room.state), encodeKeyframe(live))).toBe(true);
   });
 
@@ -167,7 +169,7 @@ describe.each(STORES)('a lecture restarted from its keyframe, on %s', (store) =>
     const good = (await server.store.latestKeyframe(id, mine))!;
     await server.store.putKeyframe(id, { ...good, state: good.state.subarray(0, good.state.length - 8) });
     await server.store.putKeyframe(id, { ...good, seq: 7, usage: 'not json' });
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    captureLogs();
     const { room, afterSeq } = await restart(server, dataDir, id);
     expect(afterSeq).toBe(0);
     expect(same(encodeKeyframe(room.state), encodeKeyframe(live))).toBe(true);

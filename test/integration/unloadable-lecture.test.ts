@@ -11,10 +11,12 @@ import { CONNECT_ERRORS } from '../../shared/protocol/socket.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { connectError, createLecture, http, LectureClient } from '../support/clients.js';
+import { captureLogs, restoreLogs } from '../support/logs.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
   vi.restoreAllMocks();
+  restoreLogs();
   await server?.close();
   server = undefined;
 });
@@ -31,7 +33,7 @@ describe('a lecture whose log cannot be folded', () => {
     db.prepare('UPDATE events SET command = ? WHERE lecture_id = ?').run(JSON.stringify({ type: 'setWeight', tensor: 'Q', index: [0], value: 1 }), broken.id);
     db.close();
 
-    vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    captureLogs();
     server = await startServer({ dataDir: first.dataDir });
     const refused = await connectError(server.url, { protocol: PROTOCOL_VERSION, lectureId: broken.id });
     expect(refused.data?.code).toBe(CONNECT_ERRORS.unavailable);

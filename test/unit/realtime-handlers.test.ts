@@ -1,5 +1,5 @@
 /** The socket handlers' own logic, without socket.io: sync's validation and spacing, presence, who may answer. */
-import { describe, expect, it, vi } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { CatchUp, SocketData } from '../../shared/protocol/socket.js';
 import { SyncRequestSchema } from '../../shared/protocol/socket.js';
 import { answerSync, type SyncContext } from '../../server/realtime/sync.js';
@@ -12,6 +12,7 @@ import type { LectureRoom } from '../../server/lecture-room.js';
 import type { LectureRegistry } from '../../server/lectures.js';
 import { SnapshotSpacing } from '../../server/send-buffer.js';
 import { ManualClock } from '../support/server.js';
+import { captureLogs } from '../support/logs.js';
 
 const frames: CatchUp = { type: 'frames', frames: [] };
 const snapshot = { type: 'snapshot', snapshot: {} } as unknown as CatchUp;
@@ -115,7 +116,7 @@ describe('every handler answers through answer()', () => {
   });
 
   it('logs what a handler throws or rejects with and acks a 500; without an ack it still runs', async () => {
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = captureLogs();
     const acks: unknown[] = [];
     answer('sync', (r: unknown) => acks.push(r), () => {
       throw new Error('boom');
@@ -123,11 +124,14 @@ describe('every handler answers through answer()', () => {
     answer('command', (r: unknown) => acks.push(r), () => Promise.reject(new Error('later boom')));
     await new Promise((r) => setImmediate(r));
     expect(acks).toEqual([INTERNAL_ERROR, INTERNAL_ERROR]);
-    expect(logged.mock.calls.map((c) => c[0])).toEqual(['sync failed', 'command failed']);
+    expect(logged.lines.map((l) => [l.level, l.msg, l.err?.message])).toEqual([
+      ['error', 'sync failed', 'boom'],
+      ['error', 'command failed', 'later boom'],
+    ]);
     let ran = false;
     answer('flag', undefined, () => ((ran = true), 3));
     expect(ran).toBe(true);
-    logged.mockRestore();
+    logged.restore();
   });
 
   it('refuses a student’s command before reading it or asking the room', () => {
