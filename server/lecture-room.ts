@@ -17,6 +17,7 @@ import type { TrainingSlots } from './training-slots.js';
 import { AnswerAddresses } from './answer-addresses.js';
 import { CommandQueue } from './command-queue.js';
 import type { RoomMetrics } from './metrics.js';
+import { lectureLog } from './log.js';
 
 export type CommandResult =
   | {
@@ -124,6 +125,8 @@ export class LectureRoom {
   /** Flags of the current pass: element key → the students who flagged it. */
   private flagged = new Map<string, Set<string>>();
   private readonly pending = { predictionUpdate: null as NodeJS.Timeout | null, flags: null as NodeJS.Timeout | null };
+  /** The logger of this lecture's lines (each names it), for the room and the sockets it serves. */
+  readonly log: ReturnType<typeof lectureLog>;
 
   constructor(
     readonly record: LectureRecord,
@@ -136,6 +139,7 @@ export class LectureRoom {
     stored: RoomStored = { flags: new Map(), answers: new Map() },
   ) {
     this.recent = recentFrames.slice(-RECENT_FRAMES);
+    this.log = lectureLog(record.id);
     this.lastUsed = deps.clock.now();
     this.flagged = stored.flags;
     if (current.prediction?.status === 'open') this.answers = stored.answers;
@@ -473,7 +477,7 @@ export class LectureRoom {
         const keyframe = { seq: state.seq, format: KEYFRAME_FORMAT, eventFormat: EVENT_FORMAT_VERSION, usage: JSON.stringify(usage), state: encodeKeyframe(state) };
         await this.deps.store.putKeyframe(this.id, keyframe);
       } catch (err) {
-        console.error(`lecture ${this.id}: its keyframe at seq ${state.seq} was not stored (${(err as Error).message}); a load folds from an earlier one`);
+        this.log.error({ err, seq: state.seq }, `its keyframe at seq ${state.seq} was not stored; a load folds from an earlier one`);
       }
     });
   }

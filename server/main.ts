@@ -8,6 +8,7 @@ import { PostgresStore } from './postgres-store.js';
 import type { LectureStore } from './ports.js';
 import { lanBase } from './lan-address.js';
 import { exitAfterCommit } from './test-hooks.js';
+import { log } from './log.js';
 
 const config = readConfig();
 const opened = await openStore(config);
@@ -37,11 +38,14 @@ const app = createApp({
 app.server.listen(config.port, config.host, () => {
   const address = app.server.address();
   const port = typeof address === 'object' && address ? address.port : config.port;
-  console.log(`Backprop Live listening on http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port} (data in ${config.databaseUrl ? 'PostgreSQL' : config.dataDir})`);
+  // Readable as they are (`msg`), and as fields for whatever reads the JSON (tests take `url`).
+  const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
+  const data = config.databaseUrl ? 'PostgreSQL' : config.dataDir;
+  log.info({ url, data }, `Backprop Live listening on ${url} (data in ${data})`);
   const shared = config.publicUrl ?? lanUrl;
-  if (shared) console.log(`Students open the links and QR codes on ${shared}${config.publicUrl ? ' (PUBLIC_URL)' : ' (set PUBLIC_URL to give another address)'}`);
-  const notice = createKeyNotice(config);
-  if (notice) console.log(notice);
+  if (shared) log.info({ studentsUrl: shared }, `Students open the links and QR codes on ${shared}${config.publicUrl ? ' (PUBLIC_URL)' : ' (set PUBLIC_URL to give another address)'}`);
+  // A warning: LOG_LEVEL=warn still shows who may create lectures, and the key drawn for this run.
+  for (const line of createKeyNotice(config)) log.warn(line);
 });
 
 /**
@@ -53,29 +57,29 @@ async function openStore({ databaseUrl, dataDir, synchronous }: Config): Promise
   try {
     return databaseUrl ? await PostgresStore.open(databaseUrl) : new SqliteStore(join(dataDir, 'backprop-live.sqlite'), { synchronous });
   } catch (e) {
-    console.error(`Backprop Live cannot open its ${databaseUrl ? 'PostgreSQL database (DATABASE_URL)' : `SQLite database in ${dataDir}`}: ${e instanceof Error ? e.message : String(e)}`);
+    log.fatal({ err: e }, `Backprop Live cannot open its ${databaseUrl ? 'PostgreSQL database (DATABASE_URL)' : `SQLite database in ${dataDir}`}: ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
 }
 
-/** Says who may create lectures when that is not just this machine's own users. */
-function createKeyNotice({ createKey, createKeySource, host }: Config): string | null {
+/** Says who may create lectures when that is not just this machine's own users: a sentence a line. */
+function createKeyNotice({ createKey, createKeySource, host }: Config): string[] {
   if (createKeySource === 'generated') {
     return [
       `Creating a lecture needs a key: HOST=${host} can be reached from other machines and CREATE_KEY is not set.`,
-      `  This run's key: ${createKey}  (type it on the home page; it changes at every start)`,
-      '  Set CREATE_KEY=<a key of your own> to keep one, or CREATE_KEY=off to let anyone who reaches this server create lectures.',
-    ].join('\n');
+      `This run's key: ${createKey}  (type it on the home page; it changes at every start)`,
+      'Set CREATE_KEY=<a key of your own> to keep one, or CREATE_KEY=off to let anyone who reaches this server create lectures.',
+    ];
   }
-  if (createKeySource === 'off') return `CREATE_KEY=off: anyone who reaches this server (HOST=${host}) may create lectures.`;
-  return null;
+  if (createKeySource === 'off') return [`CREATE_KEY=off: anyone who reaches this server (HOST=${host}) may create lectures.`];
+  return [];
 }
 
 let closing = false;
 async function shutdown(signal: string): Promise<void> {
   if (closing) return;
   closing = true;
-  console.log(`${signal}: finishing running trainings and closing`);
+  log.info({ signal }, `${signal}: finishing running trainings and closing`);
   await app.close();
   await store.close();
   process.exit(0);

@@ -20,6 +20,7 @@ import { StudentSockets } from './realtime/student-sockets.js';
 import { flagTarget, submitPrediction } from './realtime/student-events.js';
 import { answerSync } from './realtime/sync.js';
 import { welcome } from './realtime/welcome.js';
+import { lectureLog } from './log.js';
 
 /**
  * The live side of the protocol. A socket joins its lecture's room at the handshake: with the
@@ -100,7 +101,7 @@ export function attachRealtime(
     try {
       serve(socket);
     } catch (err) {
-      console.error('opening a connection failed', err);
+      lectureLog(socket.data.lectureId).error({ err }, 'opening a connection failed');
       socket.disconnect(true);
     }
   });
@@ -113,7 +114,7 @@ export function attachRealtime(
     if (!room) return void socket.disconnect(true);
     broadcasts.follow(room);
     welcome(socket, room, snapshots).catch((err: unknown) => {
-      console.error('welcoming a socket failed', err);
+      room.log.error({ err }, 'welcoming a socket failed');
       socket.disconnect(true);
     });
     presence.schedule(room.id);
@@ -122,16 +123,16 @@ export function attachRealtime(
     const limiter = limiters[role];
     limitEvents(socket, limiter, eventLimits[role].perSecond);
 
-    socket.on('command', (raw: unknown, ack: unknown) => answer('command', ack, () => runCommand(raw, socket.data.role, room, registry)));
+    socket.on('command', (raw: unknown, ack: unknown) => answer('command', ack, () => runCommand(raw, socket.data.role, room, registry), room.log));
     socket.on('sync', (raw: unknown, ack: unknown) => {
       if (typeof ack !== 'function') return;
       const context = { room, socketId: socket.id, snapshots, snapshotIntervalMs, dropIfBehind: () => dropIfBehind(socket, maxSocketBufferBytes) };
-      answer('sync', ack, () => answerSync(raw, context));
+      answer('sync', ack, () => answerSync(raw, context), room.log);
     });
     socket.on('prediction:submit', (raw: unknown, ack: unknown) =>
-      answer('student event', ack, () => submitPrediction(raw, socket.data, room, maxSocketsPerAddress)),
+      answer('student event', ack, () => submitPrediction(raw, socket.data, room, maxSocketsPerAddress), room.log),
     );
-    socket.on('flag', (raw: unknown, ack: unknown) => answer('student event', ack, () => flagTarget(raw, socket.data, room)));
+    socket.on('flag', (raw: unknown, ack: unknown) => answer('student event', ack, () => flagTarget(raw, socket.data, room), room.log));
 
     socket.on('disconnect', () => {
       limiter.forget(socket.id);

@@ -14,6 +14,7 @@ import { EVENT_FORMAT_VERSION } from '../../shared/lecture/event-format.js';
 import { encodeKeyframe, KEYFRAME_FORMAT } from '../../shared/lecture/keyframe.js';
 import type { Command } from '../../shared/protocol/commands.js';
 import { MemoryStore } from '../support/memory-store.js';
+import { captureLogs, restoreLogs } from '../support/logs.js';
 
 const mine = { format: KEYFRAME_FORMAT, eventFormat: EVENT_FORMAT_VERSION };
 const deps = (store: MemoryStore): RoomDeps => ({
@@ -35,7 +36,10 @@ async function lecture(store: MemoryStore) {
   return { registry, room, send };
 }
 
-afterEach(() => vi.restoreAllMocks());
+afterEach(() => {
+  vi.restoreAllMocks();
+  restoreLogs();
+});
 
 describe('keyframes a room keeps', () => {
   it('after every training and every 256 events; a new registry loads from the latest and folds the rest', async () => {
@@ -89,12 +93,12 @@ describe('keyframes a room keeps', () => {
     store.putKeyframe = async () => {
       throw new Error('disk full');
     };
-    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
+    const logged = captureLogs();
     const { room, send } = await lecture(store);
     expect(await send({ type: 'train', epochs: 10 })).toEqual({ ok: true, seq: 1 });
     expect(await send({ type: 'step' })).toEqual({ ok: true, seq: 2 });
     await room.settled();
-    expect(logged.mock.calls.some((c) => String(c[0]).includes('keyframe at seq 1 was not stored (disk full)'))).toBe(true);
+    expect(logged.lines.some((l) => l.level === 'error' && l.lecture === room.id && l.msg.includes('keyframe at seq 1 was not stored') && l.err?.message === 'disk full')).toBe(true);
     // Without keyframes, a load folds from the start.
     const loaded = (await new LectureRegistry(deps(store)).get(room.id))!;
     expect(loaded.seq).toBe(2);
