@@ -190,11 +190,11 @@ export function timedStore(store: LectureStore, metrics: ServerMetrics): Lecture
   const timed: LectureStore = Object.create(store);
   const methods = timed as unknown as Record<StoreOperation, (...args: unknown[]) => Promise<unknown>>;
   for (const operation of STORE_OPERATIONS) {
-    const original = (store[operation] as (...args: unknown[]) => Promise<unknown>).bind(store);
     methods[operation] = async (...args) => {
       const done = metrics.storeTimer(operation);
       try {
-        const result = await original(...args);
+        // Looked up at each call, not bound once: whoever holds the store may wrap a method later.
+        const result = await (store[operation] as (...args: unknown[]) => Promise<unknown>).apply(store, args);
         done('ok');
         return result;
       } catch (e) {
