@@ -9,11 +9,11 @@ import Database from 'better-sqlite3';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { LectureStore, StoredEvent } from '../../server/ports.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { StoredEvent } from '../../server/ports.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
 import { EVENT_FORMAT_VERSION } from '../../shared/lecture/event-format.js';
-import { freshStore, STORES, type FreshStore } from '../support/stores.js';
+import { emptyStore, STORES } from '../support/stores.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { useChildServers } from '../support/child-server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
@@ -31,25 +31,6 @@ const event = (seq: number, over: Partial<StoredEvent> = {}): StoredEvent => ({
   ...over,
 });
 
-const opened: { fresh: FreshStore; stores: LectureStore[] }[] = [];
-afterEach(async () => {
-  for (const { fresh, stores } of opened.splice(0)) {
-    for (const s of stores) await s.close();
-    fresh.dispose();
-  }
-});
-
-async function emptyStore(kind: (typeof STORES)[number]) {
-  const fresh = await freshStore(kind);
-  const entry = { fresh, stores: [] as LectureStore[] };
-  opened.push(entry);
-  const open = async () => {
-    const s = await fresh.open();
-    entry.stores.push(s);
-    return s;
-  };
-  return { store: await open(), reopen: open };
-}
 
 /** Sends a command over HTTP with an Idempotency-Key (and any body). */
 async function keyed(base: string, lectureId: string, token: string, body: unknown, key?: string) {

@@ -6,12 +6,12 @@
  * complete, its answers and flags kept.
  */
 import pg from 'pg';
-import { afterEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { LectureStore, StoredEvent } from '../../server/ports.js';
 import { PostgresStore } from '../../server/postgres-store.js';
 import { migrate, MIGRATIONS, NewerSchemaError, SCHEMA_VERSION } from '../../server/postgres-migrations.js';
 import { EVENT_FORMAT_VERSION } from '../../shared/lecture/event-format.js';
-import { freshDatabaseUrl, freshStore, STORES, type FreshStore } from '../support/stores.js';
+import { emptyStore, freshDatabaseUrl, freshStore, STORES } from '../support/stores.js';
 import { useChildServers } from '../support/child-server.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 import { aggregate } from '../../shared/protocol/answer-stats.js';
@@ -43,26 +43,6 @@ const event = (seq: number, over: Partial<StoredEvent> = {}): StoredEvent => ({
   ...over,
 });
 
-const opened: { fresh: FreshStore; stores: LectureStore[] }[] = [];
-afterEach(async () => {
-  for (const { fresh, stores } of opened.splice(0)) {
-    for (const s of stores) await s.close();
-    fresh.dispose();
-  }
-});
-
-/** An empty store of this kind, closed after the test; `reopen` opens another on the same data (a restart). */
-async function emptyStore(kind: (typeof STORES)[number]) {
-  const fresh = await freshStore(kind);
-  const entry = { fresh, stores: [] as LectureStore[] };
-  opened.push(entry);
-  const open = async () => {
-    const s = await fresh.open();
-    entry.stores.push(s);
-    return s;
-  };
-  return { store: await open(), reopen: open };
-}
 
 describe.each(STORES)('the store contract on %s', (kind) => {
   it('keeps a lecture exactly: its floats, its large integers, listed or not, and refuses a second with its id', async () => {

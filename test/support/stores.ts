@@ -8,7 +8,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll } from 'vitest';
+import { afterAll, afterEach } from 'vitest';
 import type { LectureStore } from '../../server/ports.js';
 import { PostgresStore } from '../../server/postgres-store.js';
 import { SqliteStore } from '../../server/sqlite-store.js';
@@ -71,4 +71,26 @@ export async function freshStore(kind: StoreKind): Promise<FreshStore> {
     open: async () => new SqliteStore(join(dir, 'backprop-live.sqlite')),
     dispose: () => rmSync(dir, { recursive: true, force: true }),
   };
+}
+
+/** The stores `emptyStore` opened in the running test, closed and removed after it. */
+const opened: { fresh: FreshStore; stores: LectureStore[] }[] = [];
+afterEach(async () => {
+  for (const { fresh, stores } of opened.splice(0)) {
+    for (const s of stores) await s.close();
+    fresh.dispose();
+  }
+});
+
+/** An empty store of this kind, closed after the test; `reopen` opens another on the same data (a restart). */
+export async function emptyStore(kind: StoreKind) {
+  const fresh = await freshStore(kind);
+  const entry = { fresh, stores: [] as LectureStore[] };
+  opened.push(entry);
+  const open = async () => {
+    const s = await fresh.open();
+    entry.stores.push(s);
+    return s;
+  };
+  return { store: await open(), reopen: open };
 }
