@@ -20,35 +20,21 @@ async function connect(url: string, auth: Parameters<typeof LectureClient.connec
   return c;
 }
 
-/** Resolves with the first event of `name` that satisfies `predicate`. */
-function next<T>(client: LectureClient, name: string, predicate: (value: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${name}`)), timeoutMs);
-    const handler = (value: T) => {
-      if (!predicate(value)) return;
-      clearTimeout(timer);
-      (client.socket as any).off(name, handler);
-      resolve(value);
-    };
-    (client.socket as any).on(name, handler);
-  });
-}
-
 describe('presence', () => {
   it('counts 20 students joining and leaving; only the instructor sees their names', async () => {
     server = await startServer();
     const { id, instructorToken } = await createLecture(server.url);
     const instructor = await connect(server.url, { lectureId: id, token: instructorToken });
     const watcher = await connect(server.url, { lectureId: id, name: 'Watcher', clientId: server!.clientId('watcher') });
-    const all20 = next<Presence>(instructor, 'presence', (p) => p.students === 21);
+    const all20 = instructor.next<Presence>('presence', (p) => p.students === 21);
     const students = await Promise.all(
       Array.from({ length: 20 }, (_, i) => connect(server!.url, { lectureId: id, name: `  Student ${String(i).padStart(2, '0')}\u0007 `, clientId: server!.clientId(`s${i}`) })),
     );
     const seenByInstructor = await all20;
     expect(seenByInstructor.instructors).toBe(1);
     expect(seenByInstructor.names).toEqual(['Student 00', ...Array.from({ length: 19 }, (_, i) => `Student ${String(i + 1).padStart(2, '0')}`), 'Watcher'].sort((a, b) => a.localeCompare(b)));
-    const fewer = next<Presence>(watcher, 'presence', (p) => p.students === 11);
-    const fewerForInstructor = next<Presence>(instructor, 'presence', (p) => p.students === 11);
+    const fewer = watcher.next<Presence>('presence', (p) => p.students === 11);
+    const fewerForInstructor = instructor.next<Presence>('presence', (p) => p.students === 11);
     students.slice(0, 10).forEach((s) => s.close());
     const afterLeaving = await fewer;
     expect(afterLeaving).toEqual({ students: 11, instructors: 1, projectors: 0 });
@@ -60,7 +46,7 @@ describe('presence', () => {
     server = await startServer();
     const { id, instructorToken } = await createLecture(server.url);
     const instructor = await connect(server.url, { lectureId: id, token: instructorToken });
-    const counted = next<Presence>(instructor, 'presence', (p) => p.students === 1);
+    const counted = instructor.next<Presence>('presence', (p) => p.students === 1);
     await connect(server.url, { lectureId: id, clientId: server!.clientId('same-student') });
     await connect(server.url, { lectureId: id, clientId: server!.clientId('same-student') });
     expect((await counted).students).toBe(1);
@@ -83,7 +69,7 @@ describe('predictions', () => {
     expect(await students[0].socket.emitWithAck('prediction:submit', { value: 0.1 })).toEqual({ ok: true });
     const acks = await Promise.all(students.map((s, i) => s.socket.emitWithAck('prediction:submit', { value: answers[i] })));
     expect(acks.every((a) => a.ok)).toBe(true);
-    const update = await next<PredictionUpdate>(instructor, 'prediction:update', (u) => u.count === 30);
+    const update = await instructor.next<PredictionUpdate>('prediction:update', (u) => u.count === 30);
     expect(update.histogram).toEqual(aggregate(answers).histogram);
 
     // Students do not see the live aggregate, and cannot ask or reveal.
@@ -92,7 +78,7 @@ describe('predictions', () => {
     expect(await students[1].command({ type: 'reveal' })).toMatchObject({ ok: false, status: 403 });
     expect(await students[1].command({ type: 'ask', tensor: 'L', index: [0] })).toMatchObject({ ok: false, status: 403 });
 
-    const reveal = next<PredictionReveal>(students[5], 'prediction:reveal');
+    const reveal = students[5].next<PredictionReveal>('prediction:reveal');
     await instructor.command({ type: 'forward' }); // runs B … L, C_act among them
     const revealed = await reveal;
     const state = (await http(server.url, 'GET', `/api/lectures/${id}/state`)).json;
@@ -135,7 +121,7 @@ describe('predictions', () => {
       expect(ack).toMatchObject({ ok: false, status: 400 });
     }
     // An early reveal shows the value the stage will compute, without moving the lecture.
-    const reveal = next<PredictionReveal>(student, 'prediction:reveal');
+    const reveal = student.next<PredictionReveal>('prediction:reveal');
     expect(await instructor.command({ type: 'reveal' })).toEqual({ ok: true, seq: 3 });
     const early = await reveal;
     const state = (await http(server.url, 'GET', `/api/lectures/${id}/state`)).json;
@@ -164,7 +150,7 @@ describe('predictions', () => {
     instructor = await connect(server.url, { lectureId: id, token: instructorToken });
     const late = await connect(server.url, { lectureId: id, clientId: server!.clientId('r2') });
     expect(await late.socket.emitWithAck('prediction:submit', { value: 0.5 })).toEqual({ ok: true }); // replaces r2's 0.2
-    const reveal = next<PredictionReveal>(late, 'prediction:reveal');
+    const reveal = late.next<PredictionReveal>('prediction:reveal');
     await instructor.command({ type: 'forward' });
     expect(await reveal).toMatchObject(aggregate([0, 0.1, 0.5]));
   });
@@ -185,22 +171,22 @@ describe('flags', () => {
     for (let i = 0; i < 3; i++) expect(await a.socket.emitWithAck('flag', { target, on: true })).toEqual({ ok: true });
     expect(await b.socket.emitWithAck('flag', { target, on: true })).toEqual({ ok: true });
     expect(await b.socket.emitWithAck('flag', { target: { type: 'stage', stage: 'C_act' }, on: true })).toEqual({ ok: true });
-    const counts = await next<FlagCounts>(instructor, 'flags', (f) => f.counts['B_act[2]'] === 2 && f.counts['stage:C_act'] === 1);
+    const counts = await instructor.next<FlagCounts>('flags', (f) => f.counts['B_act[2]'] === 2 && f.counts['stage:C_act'] === 1);
     expect(counts).toEqual({ counts: { 'B_act[2]': 2, 'stage:C_act': 1 } });
 
     expect(await b.socket.emitWithAck('flag', { target, on: false })).toEqual({ ok: true });
-    await next<FlagCounts>(instructor, 'flags', (f) => f.counts['B_act[2]'] === 1);
+    await instructor.next<FlagCounts>('flags', (f) => f.counts['B_act[2]'] === 1);
     expect(await a.socket.emitWithAck('flag', { target: { type: 'element', tensor: 'B_act', index: [4] }, on: true })).toMatchObject({ ok: false, status: 400 });
     expect(await instructor.socket.emitWithAck('flag', { target, on: true })).toMatchObject({ ok: false, status: 403 });
 
     // A new pass starts clean; so does clearFlags.
     await instructor.command({ type: 'update' });
-    const cleared = next<FlagCounts>(instructor, 'flags', (f) => Object.keys(f.counts).length === 0);
+    const cleared = instructor.next<FlagCounts>('flags', (f) => Object.keys(f.counts).length === 0);
     await instructor.command({ type: 'step' });
     await cleared;
     await a.socket.emitWithAck('flag', { target, on: true });
-    await next<FlagCounts>(instructor, 'flags', (f) => f.counts['B_act[2]'] === 1);
-    const clearedAgain = next<FlagCounts>(instructor, 'flags', (f) => Object.keys(f.counts).length === 0);
+    await instructor.next<FlagCounts>('flags', (f) => f.counts['B_act[2]'] === 1);
+    const clearedAgain = instructor.next<FlagCounts>('flags', (f) => Object.keys(f.counts).length === 0);
     expect(await instructor.command({ type: 'clearFlags' })).toMatchObject({ ok: true });
     await clearedAgain;
     expect(seenByStudent).toEqual([]);
@@ -215,7 +201,7 @@ describe('flags', () => {
     first.close();
     const again = new LectureClient(server.url, { lectureId: id, clientId: server!.clientId('comes-back') });
     open.push(again);
-    const mine = await next<{ keys: string[] }>(again, 'flags:mine');
+    const mine = await again.next<{ keys: string[] }>('flags:mine');
     expect(mine.keys.sort()).toEqual(['W[0,3]', 'stage:B']);
   });
 
@@ -240,13 +226,13 @@ describe('flags', () => {
     };
     await restart();
 
-    const flagsOnJoin = (c: LectureClient) => next<FlagCounts>(c, 'flags');
+    const flagsOnJoin = (c: LectureClient) => c.next<FlagCounts>('flags');
     instructor = new LectureClient(server.url, { lectureId: id, token: instructorToken });
     open.push(instructor);
     expect(await flagsOnJoin(instructor)).toEqual({ counts: { 'C_act[0]': 2 } });
     const back = new LectureClient(server.url, { lectureId: id, clientId: server!.clientId('s1') });
     open.push(back);
-    expect(await next<{ keys: string[] }>(back, 'flags:mine')).toEqual({ keys: ['C_act[0]'] });
+    expect(await back.next<{ keys: string[] }>('flags:mine')).toEqual({ keys: ['C_act[0]'] });
 
     // A new pass clears them, durably.
     await instructor.until((s) => s !== null);

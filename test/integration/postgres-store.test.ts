@@ -17,20 +17,6 @@ import { createLecture, http, LectureClient } from '../support/clients.js';
 import { aggregate } from '../../shared/protocol/answer-stats.js';
 import type { FlagCounts, PredictionReveal } from '../../shared/protocol/collab.js';
 
-/** Resolves with the first event of `name` that satisfies `predicate`. */
-function next<T>(client: LectureClient, name: string, predicate: (value: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${name}`)), timeoutMs);
-    const handler = (value: T) => {
-      if (!predicate(value)) return;
-      clearTimeout(timer);
-      (client.socket as any).off(name, handler);
-      resolve(value);
-    };
-    (client.socket as any).on(name, handler);
-  });
-}
-
 const record = (id: string, over: Partial<Parameters<LectureStore['createLecture']>[0]> = {}) =>
   ({ id, title: `Lecture ${id}`, createdAt: Date.UTC(2026, 0, 1), listed: true, tokenHash: 'sha256-of-the-token', preset: 'notebook', seed: 4_000_000_000, learningRate: 0.1 + 0.2, ...over }) as const;
 
@@ -310,9 +296,9 @@ describe('kill -9 of a server on PostgreSQL, and a restart on the same DATABASE_
     expect((await http(url, 'GET', '/api/lectures')).json).toEqual(before.list);
     // What the class gave is kept: the flags the instructor finds on joining, the answers the reveal counts.
     const again = new LectureClient(url, { lectureId: c.id, token: c.instructorToken });
-    expect(await next<FlagCounts>(again, 'flags')).toEqual({ counts: { 'W[0,3]': 2, 'stage:B': 1 } });
+    expect(await again.next<FlagCounts>('flags')).toEqual({ counts: { 'W[0,3]': 2, 'stage:B': 1 } });
     await again.until((s) => s !== null);
-    const reveal = next<PredictionReveal>(again, 'prediction:reveal');
+    const reveal = again.next<PredictionReveal>('prediction:reveal');
     expect(await again.command({ type: 'forward' })).toMatchObject({ ok: true });
     expect(await reveal).toMatchObject(aggregate([0.25, 0.1 + 0.2]));
     again.close();

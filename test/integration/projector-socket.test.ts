@@ -6,33 +6,19 @@
 import { describe, expect, it } from 'vitest';
 import type { PredictionCount } from '../../shared/protocol/collab.js';
 import type { Presence } from '../../shared/protocol/socket.js';
-import { createLecture, type LectureClient } from '../support/clients.js';
+import { createLecture } from '../support/clients.js';
 import { useServer } from '../support/suite.js';
 
 const suite = useServer();
 const { connect, state } = suite;
-
-/** Resolves with the first event of `name` that satisfies `predicate`. */
-function next<T>(client: LectureClient, name: string, predicate: (value: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no matching ${name}`)), timeoutMs);
-    const handler = (value: T) => {
-      if (!predicate(value)) return;
-      clearTimeout(timer);
-      (client.socket as any).off(name, handler);
-      resolve(value);
-    };
-    (client.socket as any).on(name, handler);
-  });
-}
 
 describe('projector display socket', () => {
   it('is counted as a projector, not a student, by everyone', async () => {
     const { id, instructorToken } = await createLecture(suite.server.url);
     const instructor = await connect({ lectureId: id, token: instructorToken });
     const student = await connect({ lectureId: id, name: 'Ada', clientId: suite.server.clientId('ada') });
-    const seen = next<Presence>(instructor, 'presence', (p) => p.projectors === 1);
-    const seenByStudent = next<Presence>(student, 'presence', (p) => p.projectors === 1);
+    const seen = instructor.next<Presence>('presence', (p) => p.projectors === 1);
+    const seenByStudent = student.next<Presence>('presence', (p) => p.projectors === 1);
     const projector = await connect({ lectureId: id, display: 'projector', name: 'Projector' });
     expect(projector.state?.seq).toBe(0);
     expect(await seen).toEqual({ students: 1, instructors: 1, projectors: 1, names: ['Ada'] });
@@ -50,7 +36,7 @@ describe('projector display socket', () => {
 
     const updates: unknown[] = [];
     projector.socket.on('prediction:update', (u) => updates.push(u));
-    const counted = next<PredictionCount>(projector, 'prediction:count', (c) => c.count === 1);
+    const counted = projector.next<PredictionCount>('prediction:count', (c) => c.count === 1);
     expect(await student.socket.emitWithAck('prediction:submit', { value: 0.25 })).toEqual({ ok: true });
     expect(await counted).toEqual({ askSeq: 2, count: 1 });
 

@@ -92,6 +92,21 @@ export class LectureClient {
     });
   }
 
+  /** Resolves with the first event of `name` that satisfies `predicate` (listening from now on). */
+  next<T>(name: string, predicate: (value: T) => boolean = () => true, timeoutMs = 10_000): Promise<T> {
+    const socket = this.socket as unknown as { on(n: string, h: (v: T) => void): void; off(n: string, h: (v: T) => void): void };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`no matching ${name}`)), timeoutMs);
+      const handler = (value: T) => {
+        if (!predicate(value)) return;
+        clearTimeout(timer);
+        socket.off(name, handler);
+        resolve(value);
+      };
+      socket.on(name, handler);
+    });
+  }
+
   atSeq(seq: number): Promise<Snapshot> {
     return this.until((s) => s !== null && s.seq >= seq);
   }
