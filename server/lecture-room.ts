@@ -80,7 +80,12 @@ const reusedId = (commandId: string, type: string): CommandResult => ({
 
 /** Frames kept in memory for clients that reconnect after a short drop. */
 const RECENT_FRAMES = 512;
-/** A keyframe is kept after every training and every this many events, so a load folds at most this many. */
+/**
+ * A keyframe is kept every this many events, so a load folds at most this many. Not after every
+ * training as well: a `train` event carries its result, so folding one is cheap, while a keyframe
+ * costs its whole state (up to the undo stack's 64 MiB); a hundred `train {epochs: 1}` a second
+ * would otherwise encode a hundred of them a second.
+ */
 const KEYFRAME_EVERY = 256;
 /** JSON lengths of frames and of the snapshots of states, for catch-up's choice between them. */
 const frameLengths = new WeakMap<object, number>();
@@ -461,7 +466,7 @@ export class LectureRoom {
     for (const l of this.listeners) l.frame(frame);
     this.afterCommit(before, next, event, clearFlags);
     then?.();
-    if (event.command.type === 'train' || event.seq % KEYFRAME_EVERY === 0) this.keepKeyframe(next, this.quota.usage(this.deps.clock.now()));
+    if (event.seq % KEYFRAME_EVERY === 0) this.keepKeyframe(next, this.quota.usage(this.deps.clock.now()));
     return { ok: true, seq: event.seq };
   }
 

@@ -149,23 +149,23 @@ describe.each(STORES)('a lecture restarted from its keyframe, on %s', (store) =>
   });
 
   it('passes over a keyframe of another layout or event format, and one that does not read back', async () => {
-    const { dataDir, server, id, live } = await lectureAfter([...steps(10), { type: 'train', epochs: 50 }, ...steps(4)]);
+    const { dataDir, server, id, live } = await lectureAfter([...steps(255), { type: 'train', epochs: 50 }, ...steps(4)]);
     const good = (await server.store.latestKeyframe(id, mine))!;
-    expect(good.seq).toBe(11);
+    expect(good.seq).toBe(256);
     const corrupt = good.state.slice();
     corrupt[corrupt.length >> 1] ^= 0x40;
-    await server.store.putKeyframe(id, { ...good, seq: 12, state: corrupt });
-    await server.store.putKeyframe(id, { ...good, seq: 13, eventFormat: EVENT_FORMAT_VERSION + 1, state: Uint8Array.of(1, 2, 3) });
-    await server.store.putKeyframe(id, { ...good, seq: 14, format: KEYFRAME_FORMAT + 1, state: Uint8Array.of(4, 5, 6) });
+    await server.store.putKeyframe(id, { ...good, seq: 257, state: corrupt });
+    await server.store.putKeyframe(id, { ...good, seq: 258, eventFormat: EVENT_FORMAT_VERSION + 1, state: Uint8Array.of(1, 2, 3) });
+    await server.store.putKeyframe(id, { ...good, seq: 259, format: KEYFRAME_FORMAT + 1, state: Uint8Array.of(4, 5, 6) });
     const logged = captureLogs();
     const { room, afterSeq } = await restart(server, dataDir, id);
-    expect(afterSeq).toBe(11);
-    expect(logged.lines.some((l) => l.level === 'error' && l.lecture === id && l.msg.includes('keyframe at seq 12 is passed over') && l.err?.stack)).toBe(true);
+    expect(afterSeq).toBe(256);
+    expect(logged.lines.some((l) => l.level === 'error' && l.lecture === id && l.msg.includes('keyframe at seq 257 is passed over') && l.err?.stack)).toBe(true);
     expect(same(encodeKeyframe(room.state), encodeKeyframe(live))).toBe(true);
   });
 
   it('folds from the start when no keyframe reads back', async () => {
-    const { dataDir, server, id, live } = await lectureAfter([...steps(5), { type: 'train', epochs: 20 }, ...steps(3)]);
+    const { dataDir, server, id, live } = await lectureAfter([...steps(255), { type: 'train', epochs: 20 }, ...steps(3)]);
     const good = (await server.store.latestKeyframe(id, mine))!;
     await server.store.putKeyframe(id, { ...good, state: good.state.subarray(0, good.state.length - 8) });
     await server.store.putKeyframe(id, { ...good, seq: 7, usage: 'not json' });

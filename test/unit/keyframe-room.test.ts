@@ -1,5 +1,5 @@
 /**
- * Where LectureRoom keeps keyframes, over an in-memory store: after every training and every 256
+ * Where LectureRoom keeps keyframes, over an in-memory store: every 256
  * events, never before the command's answer (a keyframe write still under way delays no
  * acknowledgement), and a store that fails to keep one refuses nothing (the failure is logged). A
  * registry on the same store then loads from the latest keyframe and folds only what follows.
@@ -42,7 +42,7 @@ afterEach(() => {
 });
 
 describe('keyframes a room keeps', () => {
-  it('after every training and every 256 events; a new registry loads from the latest and folds the rest', async () => {
+  it('every 256 events, a training among them or not; a new registry loads from the latest and folds the rest', async () => {
     const store = new MemoryStore();
     const kept: number[] = [];
     const put = store.putKeyframe.bind(store);
@@ -52,7 +52,7 @@ describe('keyframes a room keeps', () => {
     await send({ type: 'train', epochs: 30 });
     for (let i = 0; i < 250; i++) await send({ type: 'step' });
     await room.settled();
-    expect(kept).toEqual([11, 256]);
+    expect(kept).toEqual([256]);
     const live = room.state;
     await registry.close();
 
@@ -80,12 +80,13 @@ describe('keyframes a room keeps', () => {
       return put(id, k);
     };
     const { room, send } = await lecture(store);
-    expect(await send({ type: 'train', epochs: 10 })).toEqual({ ok: true, seq: 1 });
+    for (let i = 0; i < 255; i++) await send({ type: 'step' });
+    expect(await send({ type: 'train', epochs: 10 })).toEqual({ ok: true, seq: 256 });
     expect(await store.latestKeyframe(room.id, mine)).toBeUndefined();
     const step = send({ type: 'step' });
     release();
-    expect(await step).toEqual({ ok: true, seq: 2 });
-    expect((await store.latestKeyframe(room.id, mine))?.seq).toBe(1);
+    expect(await step).toEqual({ ok: true, seq: 257 });
+    expect((await store.latestKeyframe(room.id, mine))?.seq).toBe(256);
   });
 
   it('refuses nothing when the store fails to keep one: the failure is logged, the lecture goes on', async () => {
@@ -95,12 +96,13 @@ describe('keyframes a room keeps', () => {
     };
     const logged = captureLogs();
     const { room, send } = await lecture(store);
-    expect(await send({ type: 'train', epochs: 10 })).toEqual({ ok: true, seq: 1 });
-    expect(await send({ type: 'step' })).toEqual({ ok: true, seq: 2 });
+    for (let i = 0; i < 255; i++) await send({ type: 'step' });
+    expect(await send({ type: 'train', epochs: 10 })).toEqual({ ok: true, seq: 256 });
+    expect(await send({ type: 'step' })).toEqual({ ok: true, seq: 257 });
     await room.settled();
-    expect(logged.lines.some((l) => l.level === 'error' && l.lecture === room.id && l.msg.includes('keyframe at seq 1 was not stored') && l.err?.message === 'disk full')).toBe(true);
+    expect(logged.lines.some((l) => l.level === 'error' && l.lecture === room.id && l.msg.includes('keyframe at seq 256 was not stored') && l.err?.message === 'disk full')).toBe(true);
     // Without keyframes, a load folds from the start.
     const loaded = (await new LectureRegistry(deps(store)).get(room.id))!;
-    expect(loaded.seq).toBe(2);
+    expect(loaded.seq).toBe(257);
   });
 });
