@@ -5,7 +5,8 @@
 // - IPython, nbconvert and the ipykernel kernel, which transform and execute a hostile lecture's export
 //   as Jupyter would (test/integration/export-hostile.test.ts);
 // - PostgreSQL's server binaries (initdb, postgres), which test/support/postgres.ts runs in a temp dir
-//   for the tests of PostgresStore, and redis-server, which the tests of several nodes start the same way.
+//   for the tests of PostgresStore, and redis-server, which the tests of several nodes start the same way;
+// - ffmpeg's ffprobe, which reads the narration a browser test recorded (is it Opus, how long is it).
 // Installs what is missing, with one apt-get update and one apt-get install.
 import { existsSync, readdirSync } from 'node:fs';
 import { execSync, spawnSync } from 'node:child_process';
@@ -31,6 +32,7 @@ const needs = [
   { pkg: 'jupyter-nbconvert', present: () => existsSync('/usr/bin/jupyter-nbconvert') },
   { pkg: 'postgresql', present: hasInitdb },
   { pkg: 'redis-server', present: () => existsSync('/usr/bin/redis-server') },
+  { pkg: 'ffmpeg', present: () => existsSync('/usr/bin/ffprobe') },
 ];
 
 if (process.env.CHROMIUM_PATH && !existsSync(chromium)) {
@@ -50,6 +52,6 @@ try {
 }
 const still = needs.filter((n) => !n.present()).map((n) => n.pkg);
 if (still.length > 0) {
-  console.error(`${still.join(', ')} installed, but what the tests need of them is still missing (${chromium}, ${PYTHON} and its modules, /usr/bin/jupyter-nbconvert, /usr/lib/postgresql/*/bin/initdb, /usr/bin/redis-server)`);
+  console.error(`${still.join(', ')} installed, but what the tests need of them is still missing (${chromium}, ${PYTHON} and its modules, /usr/bin/jupyter-nbconvert, /usr/lib/postgresql/*/bin/initdb, /usr/bin/redis-server, /usr/bin/ffprobe)`);
   process.exit(1);
 }
