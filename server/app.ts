@@ -34,6 +34,8 @@ export interface AppOptions {
   readonly lanUrl?: string;
   /** Origins besides this site's own that may open socket.io connections (ALLOWED_ORIGINS). */
   readonly allowedOrigins?: readonly string[];
+  /** Who may frame the embeddable replay, /embed/:id (EMBED_ORIGINS): frame-ancestors sources, default `*`; empty, nobody. */
+  readonly embedOrigins?: readonly string[];
   /** Require this key (X-Create-Key) to create lectures; unset, anyone can. */
   readonly createKey?: string;
   /** Failed code or token guesses allowed per address (and lecture, for tokens) per minute before further failures are delayed. */
@@ -116,7 +118,7 @@ export function createApp(options: AppOptions): App {
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
-  web.use(securityHeaders());
+  web.use(securityHeaders(options.embedOrigins));
   web.use('/api', apiRouter({ registry, store, publicUrl, lanUrl: options.lanUrl, createKey, guessGuard, creations, httpCommands, nodeId }));
   // For operators' scrapers, not browsers: before the client's files and the join-code redirect.
   if (options.serveMetrics ?? true) web.get('/metrics', metricsRoute(metrics, options.metricsToken));
@@ -124,7 +126,7 @@ export function createApp(options: AppOptions): App {
     const files = clientFiles(clientDir);
     web.use(files);
     // Client-side routes: the single page decides what to show.
-    web.get(['/lecture/*rest', '/replay/*rest'], singlePage(files));
+    web.get(['/lecture/*rest', '/replay/*rest', '/embed/*rest'], singlePage(files));
   } else {
     web.get('/', (_req, res) => res.type('text/plain').send('Backprop Live API is running; the client is not built (npm run build).'));
   }

@@ -29,6 +29,8 @@ export interface Config {
   readonly maxSocketsPerAddress?: number;
   /** Origins besides this site's own that may open socket.io connections. */
   readonly allowedOrigins: readonly string[];
+  /** Who may frame the embeddable replay, /embed/:id (EMBED_ORIGINS): CSP frame-ancestors sources; default any (`*`); empty: nobody. */
+  readonly embedOrigins: readonly string[];
   /** A socket with more bytes than this waiting to be sent is dropped (MAX_SOCKET_BUFFER_BYTES); default 8 MiB. */
   readonly maxSocketBufferBytes?: number;
   /** Trainings that run at once across all lectures (MAX_TRAININGS); default 4. */
@@ -60,6 +62,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     creationsPerHour: readCount('CREATIONS_PER_HOUR', env.CREATIONS_PER_HOUR),
     maxSocketsPerAddress: readCount('MAX_SOCKETS_PER_ADDRESS', env.MAX_SOCKETS_PER_ADDRESS),
     allowedOrigins: readOrigins(env.ALLOWED_ORIGINS),
+    embedOrigins: readEmbedOrigins(env.EMBED_ORIGINS),
     maxSocketBufferBytes: readBytes(env.MAX_SOCKET_BUFFER_BYTES),
     maxTrainings: readCount('MAX_TRAININGS', env.MAX_TRAININGS),
     testHookExitAfterCommit: env.TEST_HOOK_EXIT_AFTER_COMMIT || undefined,
@@ -112,6 +115,22 @@ function readCount(name: string, text: string | undefined): number | undefined {
   const n = Number(text);
   if (!Number.isInteger(n) || n < 1) throw new Error(`${name} must be a whole number of at least 1; got "${text}"`);
   return n;
+}
+
+/**
+ * EMBED_ORIGINS: the sites whose pages may frame /embed/:id. Unset or `*`: any site (a replay is
+ * public: anyone with the code can watch it); `off`: none; else comma-separated origins, like
+ * ALLOWED_ORIGINS (a path or a typo stops the start, rather than silently refusing every course page).
+ */
+function readEmbedOrigins(text: string | undefined): string[] {
+  const value = (text ?? '').trim();
+  if (value === '' || value === '*') return ['*'];
+  if (value.toLowerCase() === 'off') return [];
+  return value.split(',').map((s) => s.trim()).filter(Boolean).map((entry) => {
+    const origin = /^https?:\/\/[^/?#]+\/?$/i.test(entry) ? normalizeOrigin(entry) : null;
+    if (!origin) throw new Error(`EMBED_ORIGINS must be *, off, or http(s) origins separated by commas, like https://course.example.org; "${entry.slice(0, 80)}" is not one`);
+    return origin;
+  });
 }
 
 /** ALLOWED_ORIGINS: comma-separated origins (`https://a.example,http://localhost:5173`). */

@@ -25,6 +25,7 @@ const app = createApp({
   lanUrl,
   createKey: config.createKey,
   allowedOrigins: config.allowedOrigins,
+  embedOrigins: config.embedOrigins,
   maxSocketBufferBytes: config.maxSocketBufferBytes,
   trustProxy: config.trustProxy,
   creationsPerHour: config.creationsPerHour,

@@ -1,5 +1,5 @@
 import helmet from 'helmet';
-import type { RequestHandler } from 'express';
+import type { Request, RequestHandler } from 'express';
 
 /**
  * The Content-Security-Policy of every response. Only our own scripts, styles, fonts and
@@ -26,21 +26,52 @@ export const CSP_DIRECTIVES = {
   'object-src': ["'none'"],
   'base-uri': ["'none'"],
   'form-action': ["'self'"],
-  // No one frames a lecture (clickjacking the instructor console). An embeddable replay may relax
-  // this later, on its own route, deliberately.
+  // No one frames a lecture (clickjacking the instructor console). The embeddable replay
+  // (/embed/:id, embedPage below) is the one deliberate exception.
   'frame-ancestors': ["'none'"],
 } as const;
 
-/** Security headers on every HTTP response: the CSP above, nosniff, no referrer, no framing. */
-export function securityHeaders(): RequestHandler {
-  return helmet({
-    contentSecurityPolicy: { useDefaults: false, directives: CSP_DIRECTIVES },
+/** Who may frame the embeddable replay by default (EMBED_ORIGINS unset): any site. */
+export const ANY_EMBEDDER: readonly string[] = ['*'];
+
+/**
+ * The embeddable player's page, `/embed/<code>` (a trailing slash allowed, any query): the only
+ * address another site may frame. One path segment exactly, so `/embedX`, `/embed`, `/embed/a/b`
+ * and everything under /api keep the app's no-framing rule. Every path this matches, the client
+ * routes to the embed page (client/lib/route.ts), which only replays: it sends no command.
+ */
+const EMBED_PAGE = /^\/embed\/[^/]+\/?$/;
+
+/** Whether a request is for the embeddable player's page (a GET or HEAD of EMBED_PAGE). */
+export function isEmbedPage(req: Pick<Request, 'method' | 'path'>): boolean {
+  return (req.method === 'GET' || req.method === 'HEAD') && EMBED_PAGE.test(req.path);
+}
+
+/**
+ * Security headers on every HTTP response: the CSP above, nosniff, no referrer, no framing.
+ * The embed page alone is framable by `embedAncestors` (CSP frame-ancestors sources: `*`, the
+ * default, or origins; empty: nobody, as everywhere else), without X-Frame-Options, which can
+ * only say DENY or SAMEORIGIN; and its HTML may be loaded by an embedder that sets
+ * Cross-Origin-Embedder-Policy (CORP cross-origin). Everything else is as strict as before.
+ */
+export function securityHeaders(embedAncestors: readonly string[] = ANY_EMBEDDER): RequestHandler {
+  const everywhere = helmet(headers(CSP_DIRECTIVES['frame-ancestors']));
+  const embed = embedAncestors.length === 0 ? everywhere : helmet(headers(embedAncestors));
+  return (req, res, next) => (isEmbedPage(req) ? embed : everywhere)(req, res, next);
+}
+
+/** Helmet's options with these frame-ancestors; framable (not 'none') also drops X-Frame-Options. */
+function headers(frameAncestors: readonly string[]): Parameters<typeof helmet>[0] {
+  const framable = !(frameAncestors.length === 1 && frameAncestors[0] === "'none'");
+  return {
+    contentSecurityPolicy: { useDefaults: false, directives: { ...CSP_DIRECTIVES, 'frame-ancestors': frameAncestors } },
     // Instructor links carry their token in the #fragment, which is never sent; a referrer would still
     // tell other sites which lecture a student came from.
     referrerPolicy: { policy: 'no-referrer' },
-    xFrameOptions: { action: 'deny' },
+    xFrameOptions: framable ? false : { action: 'deny' },
+    crossOriginResourcePolicy: { policy: framable ? 'cross-origin' : 'same-origin' },
     // Ignored by browsers over plain HTTP (a classroom LAN); behind a TLS proxy it keeps them on HTTPS.
     // Not for subdomains: this app cannot speak for its neighbours.
     strictTransportSecurity: { maxAge: 31_536_000, includeSubDomains: false },
-  });
+  };
 }
