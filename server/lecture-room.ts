@@ -18,6 +18,7 @@ import { AnswerAddresses } from './answer-addresses.js';
 import { CommandQueue } from './command-queue.js';
 import type { RoomMetrics } from './metrics.js';
 import { lectureLog } from './log.js';
+import { FrameHistory } from './frame-history.js';
 
 export type CommandResult =
   | {
@@ -78,8 +79,6 @@ const reusedId = (commandId: string, type: string): CommandResult => ({
   error: `commandId "${commandId}" was already used for a ${type} command; give every command its own id`,
 });
 
-/** Frames kept in memory for clients that reconnect after a short drop. */
-const RECENT_FRAMES = 512;
 /**
  * A keyframe is kept every this many events, so a load folds at most this many. Not after every
  * training as well: a `train` event carries its result, so folding one is cheap, while a keyframe
@@ -87,14 +86,6 @@ const RECENT_FRAMES = 512;
  * would otherwise encode a hundred of them a second.
  */
 const KEYFRAME_EVERY = 256;
-/** JSON lengths of frames and of the snapshots of states, for catch-up's choice between them. */
-const frameLengths = new WeakMap<object, number>();
-const snapshotLengths = new WeakMap<object, number>();
-function jsonLength(lengths: WeakMap<object, number>, key: object, value: unknown): number {
-  let length = lengths.get(key);
-  if (length === undefined) lengths.set(key, (length = JSON.stringify(value).length));
-  return length;
-}
 /** A training slice's target length: long enough to be efficient, short enough to keep the loop responsive. */
 const SLICE_MS = 4;
 const PROGRESS_EVERY_MS = 150;
@@ -117,7 +108,8 @@ interface TrainingRun {
  * turns in one queue (CommandQueue), so each is decided and committed before the next begins.
  */
 export class LectureRoom {
-  private recent: Frame[];
+  /** Recent frames, and what a client that reconnects has missed. */
+  private readonly history: FrameHistory;
   private readonly queue = new CommandQueue();
   /** Commands under way, by the id their sender gave them: a repeat waits for the same answer instead of being applied again. */
   private readonly underWay = new Map<string, { readonly type: string; readonly result: Promise<CommandResult> }>();
@@ -143,7 +135,11 @@ export class LectureRoom {
     /** Its flags and open answers as stored (none for a new lecture). */
     stored: RoomStored = { flags: new Map(), answers: new Map() },
   ) {
-    this.recent = recentFrames.slice(-RECENT_FRAMES);
+    this.history = new FrameHistory(
+      { seq: () => this.current.seq, snapshot: () => this.snapshot(), snapshotKey: () => this.current, storedFrames: async (after) => (await deps.store.events(record.id, after)).map((e) => e.frame) },
+      recentFrames,
+      deps.metrics,
+    );
     this.log = lectureLog(record.id);
     this.lastUsed = deps.clock.now();
     this.flagged = stored.flags;
@@ -378,58 +374,14 @@ export class LectureRoom {
     }, AGGREGATE_EVERY_MS);
   }
 
-  /**
-   * What a client that holds `lastSeq` is missing: frames when they are smaller, else a snapshot.
-   * From memory at once when it can (so the answer is of this very moment); else from the store,
-   * and then the answer may be behind by what was committed meanwhile: `upToDate` brings it level.
-   */
+  /** What a client that holds `lastSeq` is missing (FrameHistory.catchUp). */
   catchUp(lastSeq: number): CatchUp | Promise<CatchUp> {
-    const now = this.catchUpFromMemory(lastSeq);
-    if (now) {
-      this.deps.metrics?.catchUp(now.type === 'snapshot' ? 'snapshot' : 'memory');
-      return now;
-    }
-    return this.deps.store.events(this.id, lastSeq).then((stored) => {
-      // Not past the lecture's own seq: an event the store has committed and the room not yet taken.
-      const frames = stored.filter((e) => e.seq <= this.current.seq).map((e) => e.frame);
-      const missed = this.upToDate(this.smallest(frames), lastSeq);
-      this.deps.metrics?.catchUp(missed.type === 'snapshot' ? 'snapshot' : 'store');
-      return missed;
-    });
+    return this.history.catchUp(lastSeq);
   }
 
-  /**
-   * A catch-up for `lastSeq`, made at an earlier moment, brought level with the lecture as it is
-   * now (synchronously, so nothing is committed between this and what the caller sends with it).
-   */
+  /** A catch-up made at an earlier moment, brought level with the lecture as it is now (FrameHistory.upToDate). */
   upToDate(missed: CatchUp, lastSeq: number): CatchUp {
-    if (missed.type === 'snapshot') return missed.snapshot.seq === this.current.seq ? missed : { type: 'snapshot', snapshot: this.snapshot() };
-    const upTo = missed.frames.length ? missed.frames[missed.frames.length - 1].seq : lastSeq;
-    if (upTo === this.current.seq) return missed;
-    const rest = this.catchUpFromMemory(upTo);
-    if (!rest) return { type: 'snapshot', snapshot: this.snapshot() };
-    return rest.type === 'snapshot' ? rest : this.smallest([...missed.frames, ...rest.frames]);
-  }
-
-  /** The catch-up of `lastSeq` from what memory holds, or null when the frames must come from the store. */
-  private catchUpFromMemory(lastSeq: number): CatchUp | null {
-    const seq = this.current.seq;
-    if (!Number.isInteger(lastSeq) || lastSeq < 0 || lastSeq > seq) return { type: 'snapshot', snapshot: this.snapshot() };
-    if (lastSeq === seq) return { type: 'frames', frames: [] };
-    const first = this.recent[0];
-    if (first && first.seq <= lastSeq + 1) return this.smallest(this.recent.slice(lastSeq + 1 - first.seq));
-    if (seq - lastSeq > RECENT_FRAMES) return { type: 'snapshot', snapshot: this.snapshot() };
-    return null;
-  }
-
-  /** These frames, or the snapshot when it is smaller than they are. */
-  private smallest(frames: Frame[]): CatchUp {
-    const snapshot = this.snapshot();
-    // Sizes are measured once per frame and per state, not per request: every client that asks
-    // compares the same frames with the same snapshot (socket.io serialises the answer anyway).
-    let left = jsonLength(snapshotLengths, this.current, snapshot);
-    for (const frame of frames) if ((left -= jsonLength(frameLengths, frame, frame)) <= 0) return { type: 'snapshot', snapshot };
-    return { type: 'frames', frames };
+    return this.history.upToDate(missed, lastSeq);
   }
 
   /** Stops a running training and waits for it to be committed (used on shutdown). */
@@ -461,8 +413,7 @@ export class LectureRoom {
     }
     const before = this.current;
     this.current = next;
-    this.recent.push(frame);
-    if (this.recent.length > RECENT_FRAMES * 2) this.recent = this.recent.slice(-RECENT_FRAMES);
+    this.history.push(frame);
     for (const l of this.listeners) l.frame(frame);
     this.afterCommit(before, next, event, clearFlags);
     then?.();

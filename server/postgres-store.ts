@@ -2,7 +2,8 @@ import pg from 'pg';
 import type { Preset } from '../shared/engine/mlp/init.js';
 import type { TrainingResult } from '../shared/lecture/decider.js';
 import { LECTURES_PAGE_MAX, type LectureSummary } from '../shared/protocol/http.js';
-import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent, StoredKeyframe } from './ports.js';
+import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, NarrationCaps, NarrationChunk, NarrationPut, NarrationTakeStart, StoredEvent, StoredKeyframe, StoredNarrationTake } from './ports.js';
+import * as narrationTables from './narration-postgres.js';
 import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 import { migrate } from './postgres-migrations.js';
 import { log } from './log.js';
@@ -50,6 +51,21 @@ const PING_TIMEOUT_MS = 2_000;
 /** How long a stored upload may stay unused before a start-up takes it for one whose process died mid-command. */
 const ORPHAN_UPLOAD_MS = 10 * 60_000;
 
+/** What runs a statement: the pool, one of its connections, or a node's lease connection (server/cluster/lease.ts). */
+export interface PgQueryable {
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>>;
+}
+
+/**
+ * Where a store's writes go: by default the pool; in cluster mode a lecture's owner writes through
+ * its lease connection, the one that holds the lecture's advisory lock, so a node that has lost
+ * the lock (its connection died or was timed out) cannot commit anything for the lecture.
+ */
+export interface PgWriter extends PgQueryable {
+  /** Runs `work` in one transaction: committed when it resolves, rolled back when it throws. */
+  transaction(work: (db: PgQueryable) => Promise<void>): Promise<void>;
+}
+
 export interface PostgresOptions {
   /** Connections the pool keeps at most (default 10). */
   readonly maxConnections?: number;
@@ -65,7 +81,26 @@ export interface PostgresOptions {
 export class PostgresStore implements LectureStore {
   private closing: Promise<void> | undefined;
 
-  private constructor(private readonly pool: pg.Pool) {}
+  private constructor(
+    private readonly pool: pg.Pool,
+    /** Where writes go (the pool unless `writingThrough` gave another); reads always use the pool. */
+    private readonly writer: PgWriter = poolWriter(pool),
+    /** A store made by `writingThrough` shares its parent's pool and leaves closing it to the parent. */
+    private readonly ownsPool = true,
+  ) {}
+
+  /**
+   * The same database with every write sent through `writer` (a lease connection) and reads through
+   * the pool; closing it closes nothing.
+   */
+  writingThrough(writer: PgWriter): PostgresStore {
+    return new PostgresStore(this.pool, writer, false);
+  }
+
+  /** A statement on the pool, for cluster bookkeeping (who owns a lecture) that is not the store's. */
+  query<R extends pg.QueryResultRow = pg.QueryResultRow>(text: string, values?: unknown[]): Promise<pg.QueryResult<R>> {
+    return this.pool.query<R>(text, values);
+  }
 
   /** Connects, brings the schema up to date (refusing a newer one) and clears uploads no process lived to record. */
   static async open(connectionString: string, options: PostgresOptions = {}): Promise<PostgresStore> {
@@ -89,7 +124,7 @@ export class PostgresStore implements LectureStore {
   }
 
   async createLecture(r: LectureRecord): Promise<void> {
-    await this.pool.query(
+    await this.writer.query(
       `INSERT INTO lectures (id, title, created_at, listed, token_hash, preset, seed, learning_rate)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
       [r.id, r.title, r.createdAt, r.listed, r.tokenHash, r.preset, r.seed, r.learningRate],
@@ -129,16 +164,16 @@ export class PostgresStore implements LectureStore {
   async appendEvent(lectureId: string, event: StoredEvent, options: { clearFlags?: boolean } = {}): Promise<number> {
     const c = toColumns(event);
     const digest = namedDigest(event);
-    const insert = (db: pg.Pool | pg.PoolClient) =>
+    const insert = (db: PgQueryable) =>
       db.query(
         'INSERT INTO events (lecture_id, seq, at, format, command, frame, reveal, trained_params, trained_losses, command_id) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)',
         [lectureId, c.seq, c.at, c.format, c.command, c.frame, c.reveal, c.trainedParams, c.trainedLosses, c.commandId],
       );
     if (!digest && !options.clearFlags) {
-      await insert(this.pool);
+      await insert(this.writer);
       return columnBytes(c);
     }
-    await this.transaction(async (db) => {
+    await this.writer.transaction(async (db) => {
       // In the same transaction: an event never names a table the store does not hold.
       if (digest && (await db.query('UPDATE datasets SET used = true WHERE digest = $1', [digest])).rowCount === 0) {
         throw new Error(`no CSV with digest ${digest.slice(0, 12)}… is stored`);
@@ -180,12 +215,12 @@ export class PostgresStore implements LectureStore {
   }
 
   async attachTrainingResult(lectureId: string, seq: number, result: TrainingResult): Promise<void> {
-    await this.pool.query('UPDATE events SET trained_params = $1, trained_losses = $2 WHERE lecture_id = $3 AND seq = $4', [encodeParams(result), encodeLosses(result), lectureId, seq]);
+    await this.writer.query('UPDATE events SET trained_params = $1, trained_losses = $2 WHERE lecture_id = $3 AND seq = $4', [encodeParams(result), encodeLosses(result), lectureId, seq]);
   }
 
   async putKeyframe(lectureId: string, k: StoredKeyframe): Promise<void> {
     const state = Buffer.from(k.state.buffer, k.state.byteOffset, k.state.byteLength);
-    await this.transaction(async (db) => {
+    await this.writer.transaction(async (db) => {
       await db.query(
         `INSERT INTO keyframes (lecture_id, seq, format, event_format, usage, state) VALUES ($1, $2, $3, $4, $5, $6)
          ON CONFLICT (lecture_id, seq) DO UPDATE SET format = excluded.format, event_format = excluded.event_format, usage = excluded.usage, state = excluded.state`,
@@ -214,7 +249,7 @@ export class PostgresStore implements LectureStore {
   }
 
   async saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): Promise<void> {
-    await this.pool.query(
+    await this.writer.query(
       `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at) VALUES ($1, $2, $3, $4, $5)
        ON CONFLICT (lecture_id, ask_seq, client_id) DO UPDATE SET value = excluded.value, at = excluded.at`,
       [lectureId, askSeq, clientId, value, at],
@@ -227,8 +262,8 @@ export class PostgresStore implements LectureStore {
   }
 
   async setFlag(lectureId: string, clientId: string, key: string, on: boolean): Promise<void> {
-    if (on) await this.pool.query('INSERT INTO flags (lecture_id, client_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [lectureId, clientId, key]);
-    else await this.pool.query('DELETE FROM flags WHERE lecture_id = $1 AND client_id = $2 AND key = $3', [lectureId, clientId, key]);
+    if (on) await this.writer.query('INSERT INTO flags (lecture_id, client_id, key) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [lectureId, clientId, key]);
+    else await this.writer.query('DELETE FROM flags WHERE lecture_id = $1 AND client_id = $2 AND key = $3', [lectureId, clientId, key]);
   }
 
   async flags(lectureId: string): Promise<Map<string, Set<string>>> {
@@ -243,15 +278,40 @@ export class PostgresStore implements LectureStore {
   }
 
   async putDataset(digest: string, text: string): Promise<void> {
-    await this.pool.query('INSERT INTO datasets (digest, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING', [digest, text, Date.now()]);
+    await this.writer.query('INSERT INTO datasets (digest, text, created_at) VALUES ($1, $2, $3) ON CONFLICT (digest) DO NOTHING', [digest, text, Date.now()]);
   }
 
   async forgetUnusedDataset(digest: string): Promise<void> {
-    await this.pool.query('DELETE FROM datasets WHERE digest = $1 AND NOT used', [digest]);
+    await this.writer.query('DELETE FROM datasets WHERE digest = $1 AND NOT used', [digest]);
   }
 
   async datasetText(digest: string): Promise<string | undefined> {
     return (await this.pool.query<{ text: string }>('SELECT text FROM datasets WHERE digest = $1', [digest])).rows[0]?.text;
+  }
+
+  // The narration (narration-postgres.ts): through the pool, whichever node serves the route.
+  createNarrationTake(lectureId: string, start: NarrationTakeStart, maxTakes: number): Promise<number | undefined> {
+    return narrationTables.createNarrationTake(this.pool, lectureId, start, maxTakes);
+  }
+
+  putNarrationChunk(lectureId: string, take: number, chunk: NarrationChunk, caps: NarrationCaps): Promise<NarrationPut> {
+    return narrationTables.putNarrationChunk(this.pool, lectureId, take, chunk, caps);
+  }
+
+  narration(lectureId: string): Promise<StoredNarrationTake[]> {
+    return narrationTables.narration(this.pool, lectureId);
+  }
+
+  narrationChunkData(lectureId: string, take: number, fromIndex: number, toIndex: number): Promise<{ index: number; data: Uint8Array }[]> {
+    return narrationTables.narrationChunkData(this.pool, lectureId, take, fromIndex, toIndex);
+  }
+
+  narrationBytes(lectureId: string): Promise<number> {
+    return narrationTables.narrationBytes(this.pool, lectureId);
+  }
+
+  deleteNarration(lectureId: string): Promise<void> {
+    return narrationTables.deleteNarration(this.pool, lectureId);
   }
 
   /**
@@ -272,23 +332,28 @@ export class PostgresStore implements LectureStore {
 
   /** Closes the pool once, as SqliteStore closes its database once: closing again waits for the same. */
   close(): Promise<void> {
-    return (this.closing ??= this.pool.end());
+    return (this.closing ??= this.ownsPool ? this.pool.end() : Promise.resolve());
   }
+}
 
-  /** Runs `work` in one transaction on one connection: committed when it resolves, rolled back when it throws. */
-  private async transaction(work: (db: pg.PoolClient) => Promise<void>): Promise<void> {
-    const db = await this.pool.connect();
-    try {
-      await db.query('BEGIN');
+/** Writes through the pool: a statement on any connection, a transaction on one. */
+function poolWriter(pool: pg.Pool): PgWriter {
+  return {
+    query: (text, values) => pool.query(text, values),
+    async transaction(work) {
+      const db = await pool.connect();
       try {
-        await work(db);
-        await db.query('COMMIT');
-      } catch (e) {
-        await db.query('ROLLBACK').catch(() => undefined);
-        throw e;
+        await db.query('BEGIN');
+        try {
+          await work(db);
+          await db.query('COMMIT');
+        } catch (e) {
+          await db.query('ROLLBACK').catch(() => undefined);
+          throw e;
+        }
+      } finally {
+        db.release();
       }
-    } finally {
-      db.release();
-    }
-  }
+    },
+  };
 }
