@@ -3,9 +3,10 @@ import { defineConfig } from 'vitest/config';
 /** The integration suites that touch storage, run on SQLite (integration) and on PostgreSQL (integration:postgres). */
 const POSTGRES_SUITES = ['realtime', 'networks', 'collaboration', 'export', 'fuzz', 'socket-property'];
 
-// Three layers, each in its own folder: unit (pure engine and decider), integration (the real
+// Four layers, each in its own folder: unit (pure engine and decider), integration (the real
 // server on a free port with real clients and SQLite, and the storage suites again on a real
-// PostgreSQL), browser (Chromium against the built client).
+// PostgreSQL), cluster (server processes over PostgreSQL and Redis), browser (Chromium against
+// the built client).
 export default defineConfig({
   test: {
     projects: [
@@ -22,6 +23,18 @@ export default defineConfig({
           env: { TEST_STORE: 'postgres' },
           testTimeout: 30_000,
           hookTimeout: 30_000,
+        },
+      },
+      // Several server processes over one PostgreSQL and one Redis (test/support/cluster.ts), one file
+      // at a time: three nodes and their databases fill the machine's two cores.
+      {
+        extends: true,
+        test: {
+          name: 'cluster',
+          include: ['test/cluster/**/*.test.ts'],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+          fileParallelism: false,
         },
       },
       {

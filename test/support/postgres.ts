@@ -2,7 +2,8 @@
  * A throwaway PostgreSQL for the tests: Debian's server binaries, a cluster made by initdb in a
  * temp dir, a free 127.0.0.1 port, spawned as the `postgres` user when the tests run as root (the
  * server refuses to run as root), ready in about 0.7 s. Stopped by its PID and its directory
- * removed. Nothing here needs vitest, so a bench can start one too; a test file shares one among
+ * removed; `pause`/`resume` stop it for a while and start it again on the same port and data (a
+ * database outage). Nothing here needs vitest, so a bench can start one too; a test file shares one among
  * its suites through stores.ts (sharedPostgres), each suite with a database of its own.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -24,6 +25,13 @@ export interface PostgresServer {
   createDatabase(name?: string): Promise<string>;
   /** Stops the server (SIGINT: fast shutdown, then SIGKILL after 5 s) and removes its directory. */
   stop(): Promise<void>;
+  /**
+   * Stops the server the same way but keeps its data, for a test of a database that goes away for
+   * a while: its clients lose their connections, and `resume` brings it back as it was.
+   */
+  pause(): Promise<void>;
+  /** Starts a paused server again on the same port and data (a new `pid`); resolves once it accepts connections. */
+  resume(): Promise<void>;
 }
 
 /** The newest Debian PostgreSQL's bin directory; the pretest (scripts/ensure-test-deps.mjs) installs one. */
@@ -75,6 +83,38 @@ function ready(child: ChildProcess, log: () => string): Promise<void> {
 
 let databases = 0;
 
+/** A running `postgres` process and the tail of its log. */
+interface PostgresProcess {
+  readonly child: ChildProcess;
+  log(): string;
+}
+
+/** Spawns `postgres` on a data directory and port; resolves once it accepts connections, rejects (killed) if it exits first. */
+async function spawnPostgres(bin: string, dir: string, port: number, ids: { uid?: number; gid?: number }): Promise<PostgresProcess> {
+  // fsync off: the tests kill the server's clients, never PostgreSQL or the machine.
+  const child = spawn(join(bin, 'postgres'), ['-D', join(dir, 'data'), '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'], { ...ids, stdio: ['ignore', 'ignore', 'pipe'] });
+  // The log is drained for as long as the server runs (a full pipe would stop it); its tail is kept for errors.
+  let log = '';
+  child.stderr!.on('data', (d) => (log = (log + d).slice(-8000)));
+  try {
+    await ready(child, () => log);
+  } catch (e) {
+    child.kill('SIGKILL');
+    throw e;
+  }
+  return { child, log: () => log };
+}
+
+/** SIGINT (a fast shutdown: clients are disconnected, what was committed stays), SIGKILL after 5 s; resolved once it is gone. */
+async function shutDown(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return;
+  const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  process.kill(child.pid!, 'SIGINT');
+  const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  await gone;
+  clearTimeout(timer);
+}
+
 /** Starts a PostgreSQL server in a temp dir; resolves once it accepts connections. */
 export async function startPostgres(): Promise<PostgresServer> {
   const bin = binDir();
@@ -89,25 +129,24 @@ export async function startPostgres(): Promise<PostgresServer> {
     throw new Error(`initdb failed (${init.status}):\n${init.stdout}${init.stderr}${init.error ?? ''}`);
   }
   const port = await freePort();
-  // fsync off: the tests kill the server's clients, never PostgreSQL or the machine.
-  const child = spawn(join(bin, 'postgres'), ['-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1', '-c', 'fsync=off', '-c', 'max_connections=200'], { ...ids, stdio: ['ignore', 'ignore', 'pipe'] });
-  // The log is drained for as long as the server runs (a full pipe would stop it); its tail is kept for errors.
-  let log = '';
-  child.stderr!.on('data', (d) => (log = (log + d).slice(-8000)));
+  let server: PostgresProcess | undefined;
   // A test run that dies without stopping it does not leave a server behind.
-  const killOnExit = () => child.kill('SIGKILL');
+  const killOnExit = () => server?.child.kill('SIGKILL');
   process.once('exit', killOnExit);
   try {
-    await ready(child, () => log);
+    server = await spawnPostgres(bin, dir, port, ids);
   } catch (e) {
-    child.kill('SIGKILL');
+    process.off('exit', killOnExit);
     rmSync(dir, { recursive: true, force: true });
     throw e;
   }
   const url = (database: string) => `postgres://${SUPERUSER}@127.0.0.1:${port}/${database}`;
+  const running = () => server!.child.exitCode === null && server!.child.signalCode === null;
   return {
     port,
-    pid: child.pid!,
+    get pid() {
+      return server!.child.pid!;
+    },
     url,
     async createDatabase(name = `test_${process.pid}_${++databases}`) {
       const admin = new pg.Client({ connectionString: url('postgres') });
@@ -121,14 +160,13 @@ export async function startPostgres(): Promise<PostgresServer> {
     },
     async stop() {
       process.off('exit', killOnExit);
-      if (child.exitCode === null && child.signalCode === null) {
-        const gone = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-        process.kill(child.pid!, 'SIGINT');
-        const timer = setTimeout(() => child.kill('SIGKILL'), 5000);
-        await gone;
-        clearTimeout(timer);
-      }
+      await shutDown(server!.child);
       rmSync(dir, { recursive: true, force: true });
+    },
+    pause: () => shutDown(server!.child),
+    async resume() {
+      if (running()) throw new Error(`PostgreSQL on port ${port} is running (pid ${server!.child.pid}); pause it first`);
+      server = await spawnPostgres(bin, dir, port, ids);
     },
   };
 }
