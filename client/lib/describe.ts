@@ -50,6 +50,10 @@ export function describeCommand(c: RecordedCommand, network: MlpConfig): string 
       return c.target.type === 'stage' ? `Spotlight on the stage ${stageLabel(c.target.stage)}` : `Spotlight on ${askedElement(c.target.tensor, c.target.index, network)}`;
     case 'setErrata':
       return c.on ? "Show the notebook's mistakes" : "Hide the notebook's mistakes";
+    case 'bookmark':
+      return `Bookmark: ${c.label}`;
+    case 'setNarration':
+      return c.on ? 'Narration recording on' : 'Narration recording off';
     default:
       // Commands added to the protocol later still get a label: their type.
       return String((c as { type: string }).type);

@@ -41,7 +41,10 @@ export interface LectureConfig {
   readonly dataset?: DatasetSpec;
 }
 
-/** What `back` restores. Pacing, predictions, the spotlight and the errata setting are not undone: they belong to the class, not the network. */
+/**
+ * What `back` restores. Pacing, predictions, the spotlight, the errata setting and narration are
+ * not undone: they belong to the class, not the network (and a bookmark changes no state at all).
+ */
 interface Undoable {
   readonly network: MlpState;
   readonly dataset: DatasetSpec;
@@ -71,6 +74,8 @@ export interface LectureState extends Undoable {
   readonly spotlight: SpotlightTarget | null;
   /** Whether the teaching notebook's mistakes are shown beside the correct equations. */
   readonly errata: boolean;
+  /** Whether the instructor's console is recording narration now (students see "🎙 recording"). */
+  readonly narrating: boolean;
 }
 
 export interface LectureEvent {
@@ -123,6 +128,7 @@ export function createLecture(config: LectureConfig): LectureState {
     prediction: null,
     spotlight: null,
     errata: false,
+    narrating: false,
   };
 }
 
@@ -256,6 +262,9 @@ export function decide(state: LectureState, command: Command, ctx: DecideContext
         return refuse("the notebook's mistakes are shown on the notebook's 3-4-1 network only; this lecture's network is another one");
       }
       return event(command);
+    case 'bookmark':
+    case 'setNarration':
+      return event(command);
     default: {
       const unknown: never = command;
       throw new Error(`unhandled command ${JSON.stringify(unknown)}`);
@@ -299,7 +308,7 @@ function keepTop(node: UndoNode): UndoNode {
   return rebuilt!;
 }
 
-type NetworkCommand = Exclude<RecordedCommand, { type: 'back' | 'ask' | 'reveal' | 'clearFlags' | 'setPacing' | 'spotlight' | 'setErrata' }>;
+type NetworkCommand = Exclude<RecordedCommand, { type: 'back' | 'ask' | 'reveal' | 'clearFlags' | 'setPacing' | 'spotlight' | 'setErrata' | 'bookmark' | 'setNarration' }>;
 
 /** The network after a command that changes it (`back` restores instead; the class's commands leave it alone). */
 function applyToNetwork(state: LectureState, command: NetworkCommand, trained: TrainingResult | undefined): Undoable {
@@ -461,6 +470,10 @@ function evolveLecture(state: LectureState, event: LectureEvent, answers: () => 
       return { ...state, seq, spotlight: command.target };
     case 'setErrata':
       return { ...state, seq, errata: command.on };
+    case 'bookmark':
+      return { ...state, seq };
+    case 'setNarration':
+      return { ...state, seq, narrating: command.on };
     default: {
       const applied = applyToNetwork(state, command, event.trained);
       const next = { ...state, ...applied, seq, undo: pushUndo(state) };

@@ -22,5 +22,7 @@ export function forkLecture(snapshot: Snapshot): LectureState {
     prediction: null,
     spotlight: null,
     errata: snapshot.errata,
+    // The sandbox records nothing: "recording" belongs to the live lecture.
+    narrating: false,
   };
 }

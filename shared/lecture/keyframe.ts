@@ -30,7 +30,8 @@ import { packedData } from './setup.js';
  * and the same event format (EVENT_FORMAT_VERSION: the meaning of the state the events fold to);
  * any other is ignored and the lecture folded from its events. Raise it with any change below.
  */
-export const KEYFRAME_FORMAT = 1;
+// 2: the narration flag (setNarration) follows the errata flag.
+export const KEYFRAME_FORMAT = 2;
 
 /** Whether this code reads a keyframe written in `format` by code of event format `eventFormat`. */
 export function keyframeReadable(format: number, eventFormat: number): boolean {
@@ -142,6 +143,7 @@ export function encodeKeyframe(state: LectureState): Uint8Array {
   writePrediction(w, state.prediction);
   w.text(state.spotlight === null ? 'null' : JSON.stringify(state.spotlight));
   w.u8(state.errata ? 1 : 0);
+  w.u8(state.narrating ? 1 : 0);
   const body = w.finish();
 
   const out = new Uint8Array(HEADER_BYTES + body.length);
@@ -279,6 +281,7 @@ function decodeRest(r: Reader, head: Head): LectureState {
   const prediction = readPrediction(r);
   const spotlight = r.checked<SpotlightTarget | null>({ safeParse: (v) => (v === null ? { success: true } : FlagTarget.safeParse(v)) }, 'the spotlight');
   const errata = r.u8() === 1;
+  const narrating = r.u8() === 1;
   r.end();
   return {
     lectureId: head.lectureId,
@@ -294,6 +297,7 @@ function decodeRest(r: Reader, head: Head): LectureState {
     prediction,
     spotlight,
     errata,
+    narrating,
   };
 }
 

@@ -31,6 +31,7 @@ export function toSnapshot(state: LectureState, training: TrainingStatus | null 
     prediction: state.prediction,
     spotlight: state.spotlight,
     errata: state.errata,
+    narrating: state.narrating,
   };
 }
 
@@ -88,6 +89,7 @@ export function frameBetween(before: LectureState, after: LectureState, event: L
     ...(after.prediction !== before.prediction ? { prediction: after.prediction } : {}),
     ...(after.spotlight !== before.spotlight ? { spotlight: after.spotlight } : {}),
     ...(after.errata !== before.errata ? { errata: after.errata } : {}),
+    ...(after.narrating !== before.narrating ? { narrating: after.narrating } : {}),
     ...(clearsFlags(before, after, event.command) ? { flagsCleared: true as const } : {}),
   };
 }

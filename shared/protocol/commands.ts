@@ -129,6 +129,41 @@ export const SetErrataCommand = z.strictObject({
   on: z.boolean({ error: 'on must be true or false' }),
 });
 
+/** The longest bookmark label, after cleaning: a chapter title in the replay's list. */
+export const MAX_BOOKMARK_LENGTH = 80;
+
+/**
+ * A label as people will read it in a chapter list: control and format characters (bidi
+ * overrides, zero-width joiners, newlines) removed, then trimmed. The rule for text a lecture
+ * records and shows (a bookmark), kept here so every side cleans alike.
+ */
+export function cleanLabel(text: string): string {
+  return text.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
+}
+
+/**
+ * A named chapter mark the instructor drops live; the replay lists it as a chapter. Recorded,
+ * not undone by `back`, changes nothing else. The label is cleaned (cleanLabel) and must then be
+ * 1 to MAX_BOOKMARK_LENGTH characters.
+ */
+export const BookmarkCommand = z.strictObject({
+  type: z.literal('bookmark'),
+  label: z
+    .string({ error: 'label must be a text' })
+    .max(MAX_BOOKMARK_LENGTH * 4, `label must be at most ${MAX_BOOKMARK_LENGTH} characters`)
+    .transform((label, ctx) => {
+      const cleaned = cleanLabel(label);
+      if (cleaned.length === 0) ctx.addIssue({ code: 'custom', message: 'label must have at least one visible character' });
+      else if ([...cleaned].length > MAX_BOOKMARK_LENGTH) ctx.addIssue({ code: 'custom', message: `label must be at most ${MAX_BOOKMARK_LENGTH} characters; it has ${[...cleaned].length}` });
+      return cleaned;
+    }),
+});
+/** The console is recording the instructor's narration (on) or has paused or stopped (off): students see "🎙 recording". Not undone by `back`. */
+export const SetNarrationCommand = z.strictObject({
+  type: z.literal('setNarration'),
+  on: z.boolean({ error: 'on must be true or false' }),
+});
+
 const COMMAND_SCHEMAS = {
   step: StepCommand,
   back: BackCommand,
@@ -149,6 +184,8 @@ const COMMAND_SCHEMAS = {
   setPacing: SetPacingCommand,
   spotlight: SpotlightCommand,
   setErrata: SetErrataCommand,
+  bookmark: BookmarkCommand,
+  setNarration: SetNarrationCommand,
 } as const;
 
 export type CommandType = keyof typeof COMMAND_SCHEMAS;

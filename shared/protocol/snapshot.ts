@@ -60,6 +60,8 @@ export interface Snapshot {
   readonly spotlight: SpotlightTarget | null;
   /** Whether the teaching notebook's mistakes are shown beside the correct equations (notebook network only). */
   readonly errata: boolean;
+  /** Whether the instructor is recording narration now: students see "🎙 recording". */
+  readonly narrating: boolean;
 }
 
 /**
@@ -101,6 +103,8 @@ export interface Frame {
   readonly spotlight?: SpotlightTarget | null;
   /** Present when the errata setting changed. */
   readonly errata?: boolean;
+  /** Present when narration recording started or stopped (setNarration). */
+  readonly narrating?: boolean;
   /** Present when the command left the pass with no flags (the pass ended, or `clearFlags`): clients forget theirs. */
   readonly flagsCleared?: true;
 }
@@ -135,6 +139,8 @@ export function applyFrame(s: Snapshot, f: Frame): Snapshot {
     prediction: f.prediction !== undefined ? f.prediction : s.prediction,
     spotlight: f.spotlight !== undefined ? f.spotlight : s.spotlight,
     errata: f.errata ?? s.errata,
+    // `?? false`: a snapshot stored before narration existed has no field.
+    narrating: f.narrating ?? s.narrating ?? false,
   };
 }
 

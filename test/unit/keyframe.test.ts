@@ -103,6 +103,8 @@ const NOTEBOOK_SCRIPT: unknown[] = [
   { type: 'selectSample', index: 3 },
   ...steps(4),
   { type: 'setErrata', on: true },
+  { type: 'bookmark', label: 'Second sample' },
+  { type: 'setNarration', on: true },
 ];
 
 const spiral = () => createLecture({ lectureId: 'SPIRAL', title: 'Spiral', preset: 'random', seed: 5, learningRate: 0.1 });
