@@ -84,6 +84,49 @@ export interface LecturePage {
   readonly before?: { readonly createdAt: number; readonly id: string };
 }
 
+/** A narration take as it starts (a MediaRecorder session): its audio type and when, on the server's clock. */
+export interface NarrationTakeStart {
+  readonly mime: string;
+  /** ms since the epoch (the clock of events' `at`). */
+  readonly startedAt: number;
+}
+
+/** Where a narration chunk sits: its index in its take, and its times (shared/protocol/narration.ts NarrationChunkInfo). */
+export interface NarrationChunkTimes {
+  readonly index: number;
+  readonly at: number;
+  readonly audioAt: number;
+  readonly duration: number;
+}
+
+/** A narration chunk to store: its times and its bytes (at least one). */
+export interface NarrationChunk extends NarrationChunkTimes {
+  readonly data: Uint8Array;
+}
+
+/** A stored chunk without its bytes: what a listing or a range plan needs. */
+export interface StoredNarrationChunk extends NarrationChunkTimes {
+  readonly bytes: number;
+}
+
+/** A stored take with its chunks, in index order. */
+export interface StoredNarrationTake extends NarrationTakeStart {
+  readonly take: number;
+  readonly chunks: readonly StoredNarrationChunk[];
+}
+
+/** What one lecture's narration may hold in all: bytes and chunks. */
+export interface NarrationCaps {
+  readonly maxBytes: number;
+  readonly maxChunks: number;
+}
+
+/**
+ * What putNarrationChunk did: stored it; found it stored already (a retry: nothing changes); found
+ * no such take; or stored nothing because the lecture's bytes or chunks would pass their cap.
+ */
+export type NarrationPut = 'stored' | 'repeat' | 'no-take' | 'over-bytes' | 'over-chunks';
+
 /**
  * Durable storage of lectures, their event logs, answers, flags and uploaded tables. Every method
  * returns a promise, so a network database (PostgreSQL) fits the same port as the embedded SQLite;
@@ -150,6 +193,25 @@ export interface LectureStore {
   forgetUnusedDataset(digest: string): Promise<void>;
   /** The CSV text stored under this digest. */
   datasetText(digest: string): Promise<string | undefined>;
+  /**
+   * Starts a narration take, numbered 1, 2, … per lecture, and resolves with its number once it is
+   * committed; undefined (nothing stored) when the lecture has `maxTakes` already.
+   */
+  createNarrationTake(lectureId: string, start: NarrationTakeStart, maxTakes: number): Promise<number | undefined>;
+  /**
+   * Stores one chunk of a take once, committed on resolve: a chunk stored again (same take and
+   * index) changes nothing ('repeat'). The caps are checked in the insert's own transaction, so two
+   * uploads at once cannot pass them together.
+   */
+  putNarrationChunk(lectureId: string, take: number, chunk: NarrationChunk, caps: NarrationCaps): Promise<NarrationPut>;
+  /** The lecture's takes, in order, each with its chunks' times and sizes in index order (none: []). */
+  narration(lectureId: string): Promise<StoredNarrationTake[]>;
+  /** The bytes of a take's chunks with fromIndex ≤ index ≤ toIndex, in index order (a page of a stream). */
+  narrationChunkData(lectureId: string, take: number, fromIndex: number, toIndex: number): Promise<{ index: number; data: Uint8Array }[]>;
+  /** The bytes of every chunk of the lecture's narration. */
+  narrationBytes(lectureId: string): Promise<number>;
+  /** Deletes every take and chunk of the lecture's narration; durable on resolve. */
+  deleteNarration(lectureId: string): Promise<void>;
   /**
    * Resolves when the store answers a trivial query (SELECT 1) soon, rejects with the reason when
    * it cannot: what GET /api/ready reports, so a load balancer stops sending students to a node

@@ -99,6 +99,36 @@ CREATE TABLE keyframes (
 ALTER TABLE keyframes ALTER COLUMN state SET STORAGE EXTERNAL;
 `,
   },
+  {
+    version: 4,
+    what: "narration: a lecture's recorded voice as takes (one per recording session) of chunks (their times and bytes)",
+    sql: `
+CREATE TABLE narration_takes (
+  lecture_id text COLLATE "C" NOT NULL REFERENCES lectures(id),
+  take       integer NOT NULL,
+  mime       text NOT NULL,
+  started_at bigint NOT NULL,
+  PRIMARY KEY (lecture_id, take)
+);
+CREATE TABLE narration_chunks (
+  lecture_id text COLLATE "C" NOT NULL,
+  take       integer NOT NULL,
+  idx        integer NOT NULL,
+  -- ms: wall time since the take started, recorded audio before the chunk, audio in it.
+  at         integer NOT NULL,
+  audio_at   integer NOT NULL,
+  duration   integer NOT NULL,
+  bytes      integer NOT NULL,
+  data       bytea NOT NULL,
+  PRIMARY KEY (lecture_id, take, idx),
+  FOREIGN KEY (lecture_id, take) REFERENCES narration_takes (lecture_id, take)
+);
+-- Out of line, uncompressed: Opus does not compress.
+ALTER TABLE narration_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
+-- The caps' sums (every upload) from the index alone.
+CREATE INDEX narration_chunk_sizes ON narration_chunks (lecture_id, bytes);
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

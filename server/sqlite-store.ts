@@ -4,7 +4,8 @@ import { dirname } from 'node:path';
 import type { Preset } from '../shared/engine/mlp/init.js';
 import type { TrainingResult } from '../shared/lecture/decider.js';
 import { LECTURES_PAGE_MAX, type LectureSummary } from '../shared/protocol/http.js';
-import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent, StoredKeyframe } from './ports.js';
+import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, NarrationCaps, NarrationChunk, NarrationPut, NarrationTakeStart, StoredEvent, StoredKeyframe, StoredNarrationTake } from './ports.js';
+import { SqliteNarration } from './narration-sqlite.js';
 import { withDigest } from './csv-datasets.js';
 import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 
@@ -106,6 +107,8 @@ interface EventRow {
 export class SqliteStore implements LectureStore {
   private readonly db: Database.Database;
   private readonly stmts;
+  /** The narration's tables (narration-sqlite.ts). */
+  private readonly narrationTables: SqliteNarration;
 
   constructor(file: string, options: { synchronous?: 'NORMAL' | 'FULL' } = {}) {
     if (file !== ':memory:') mkdirSync(dirname(file), { recursive: true });
@@ -115,6 +118,7 @@ export class SqliteStore implements LectureStore {
     this.db.pragma('foreign_keys = ON');
     this.db.exec(SCHEMA);
     this.migrate();
+    this.narrationTables = new SqliteNarration(this.db);
     this.stmts = {
       insertLecture: this.db.prepare(
         `INSERT INTO lectures (id, title, created_at, listed, token_hash, preset, seed, learning_rate)
@@ -282,6 +286,30 @@ export class SqliteStore implements LectureStore {
 
   async ping(): Promise<void> {
     this.db.prepare('SELECT 1').get();
+  }
+
+  async createNarrationTake(lectureId: string, start: NarrationTakeStart, maxTakes: number): Promise<number | undefined> {
+    return this.narrationTables.createTake(lectureId, start, maxTakes);
+  }
+
+  async putNarrationChunk(lectureId: string, take: number, chunk: NarrationChunk, caps: NarrationCaps): Promise<NarrationPut> {
+    return this.narrationTables.putChunk(lectureId, take, chunk, caps);
+  }
+
+  async narration(lectureId: string): Promise<StoredNarrationTake[]> {
+    return this.narrationTables.narration(lectureId);
+  }
+
+  async narrationChunkData(lectureId: string, take: number, fromIndex: number, toIndex: number): Promise<{ index: number; data: Uint8Array }[]> {
+    return this.narrationTables.chunkData(lectureId, take, fromIndex, toIndex);
+  }
+
+  async narrationBytes(lectureId: string): Promise<number> {
+    return this.narrationTables.bytes(lectureId);
+  }
+
+  async deleteNarration(lectureId: string): Promise<void> {
+    this.narrationTables.delete(lectureId);
   }
 
   /**

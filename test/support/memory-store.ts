@@ -9,7 +9,28 @@
 import type { TrainingResult } from '../../shared/lecture/decider.js';
 import type { PredictionStats } from '../../shared/protocol/collab.js';
 import type { LectureSummary } from '../../shared/protocol/http.js';
-import type { CommandRecord, KeyframeQuery, LecturePage, LectureRecord, LectureStore, LoadedEvent, StoredEvent, StoredKeyframe } from '../../server/ports.js';
+import type {
+  CommandRecord,
+  KeyframeQuery,
+  LecturePage,
+  LectureRecord,
+  LectureStore,
+  LoadedEvent,
+  NarrationCaps,
+  NarrationChunk,
+  NarrationPut,
+  NarrationTakeStart,
+  StoredEvent,
+  StoredKeyframe,
+  StoredNarrationChunk,
+  StoredNarrationTake,
+} from '../../server/ports.js';
+
+/** A narration take as kept: its start, and its chunks by index with copies of their bytes. */
+interface TakeRow extends NarrationTakeStart {
+  readonly take: number;
+  readonly chunks: Map<number, StoredNarrationChunk & { readonly data: Uint8Array }>;
+}
 
 interface Row {
   readonly format: number;
@@ -48,6 +69,8 @@ export class MemoryStore implements LectureStore {
   private readonly tables = new Map<string, { text: string; used: boolean }>();
   /** lecture → its keyframes (copies of their bytes), by seq. */
   private readonly keyframeRows = new Map<string, Map<number, StoredKeyframe>>();
+  /** lecture → its narration takes, in take order. */
+  private readonly takes = new Map<string, TakeRow[]>();
   /** How many events were appended, refused or not (a refusal must append none). */
   appends = 0;
 
@@ -205,6 +228,58 @@ export class MemoryStore implements LectureStore {
   async datasetText(digest: string): Promise<string | undefined> {
     await this.latency();
     return this.tables.get(digest)?.text;
+  }
+
+  async createNarrationTake(lectureId: string, start: NarrationTakeStart, maxTakes: number): Promise<number | undefined> {
+    await this.latency();
+    this.log(lectureId);
+    const takes = this.takes.get(lectureId) ?? [];
+    if (takes.length >= maxTakes) return undefined;
+    const take = (takes[takes.length - 1]?.take ?? 0) + 1;
+    takes.push({ take, mime: start.mime, startedAt: start.startedAt, chunks: new Map() });
+    this.takes.set(lectureId, takes);
+    return take;
+  }
+
+  async putNarrationChunk(lectureId: string, take: number, chunk: NarrationChunk, caps: NarrationCaps): Promise<NarrationPut> {
+    await this.latency();
+    // Checked and stored with no await between: one step, as the real stores' transaction.
+    const takes = this.takes.get(lectureId) ?? [];
+    const row = takes.find((t) => t.take === take);
+    if (!row) return 'no-take';
+    if (row.chunks.has(chunk.index)) return 'repeat';
+    const all = takes.flatMap((t) => [...t.chunks.values()]);
+    if (all.reduce((sum, c) => sum + c.bytes, 0) + chunk.data.byteLength > caps.maxBytes) return 'over-bytes';
+    if (all.length + 1 > caps.maxChunks) return 'over-chunks';
+    const { index, at, audioAt, duration } = chunk;
+    row.chunks.set(index, { index, at, audioAt, duration, bytes: chunk.data.byteLength, data: chunk.data.slice() });
+    return 'stored';
+  }
+
+  async narration(lectureId: string): Promise<StoredNarrationTake[]> {
+    await this.latency();
+    return (this.takes.get(lectureId) ?? []).map((t) => ({
+      take: t.take,
+      mime: t.mime,
+      startedAt: t.startedAt,
+      chunks: [...t.chunks.values()].sort((a, b) => a.index - b.index).map(({ index, at, audioAt, duration, bytes }) => ({ index, at, audioAt, duration, bytes })),
+    }));
+  }
+
+  async narrationChunkData(lectureId: string, take: number, fromIndex: number, toIndex: number): Promise<{ index: number; data: Uint8Array }[]> {
+    await this.latency();
+    const chunks = [...((this.takes.get(lectureId) ?? []).find((t) => t.take === take)?.chunks.values() ?? [])];
+    return chunks.filter((c) => c.index >= fromIndex && c.index <= toIndex).sort((a, b) => a.index - b.index).map((c) => ({ index: c.index, data: c.data.slice() }));
+  }
+
+  async narrationBytes(lectureId: string): Promise<number> {
+    await this.latency();
+    return (this.takes.get(lectureId) ?? []).reduce((sum, t) => sum + [...t.chunks.values()].reduce((s, c) => s + c.bytes, 0), 0);
+  }
+
+  async deleteNarration(lectureId: string): Promise<void> {
+    await this.latency();
+    this.takes.delete(lectureId);
   }
 
   async close(): Promise<void> {}
