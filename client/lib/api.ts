@@ -1,3 +1,4 @@
+import type { Command } from '../../shared/protocol/commands.js';
 import { lecturesCursor, type CreateLectureBody, type CreatedLecture, type LectureSummary, type Recording } from '../../shared/protocol/http.js';
 import { loadCsvTexts, missingCsv, recordingSpecs } from './csv-texts.js';
 import { newCommandId } from './command-sender.js';
@@ -92,4 +93,59 @@ export async function uploadDatasetCsv(
       body: file.text,
     });
   return json(await send().catch(send));
+}
+
+/** A narration take the server opened: its number, and when it started on the server's clock (ms since epoch). */
+export interface NarrationTake {
+  readonly take: number;
+  readonly startedAt: number;
+}
+
+/** Where a narration chunk sits: wall time since its take started (pauses included), recorded audio before it, audio in it (ms). */
+export interface NarrationChunkTimes {
+  readonly at: number;
+  readonly audioAt: number;
+  readonly duration: number;
+}
+
+const narrationPath = (lectureId: string) => `/api/lectures/${encodeURIComponent(lectureId)}/narration`;
+
+/** Opens a new narration take (instructor only) for audio of this mime type. */
+export async function createNarrationTake(lectureId: string, token: string, mime: string): Promise<NarrationTake> {
+  return json(
+    await fetch(`${narrationPath(lectureId)}/takes`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ mime }),
+    }),
+  );
+}
+
+/**
+ * Stores one chunk of a take (instructor only). Idempotent on the server, so sending a chunk again
+ * after a lost answer is safe; rejects with an ApiError (the server's sentence, its status) or,
+ * when the request did not reach the server, with fetch's TypeError.
+ */
+export async function putNarrationChunk(lectureId: string, token: string, take: number, index: number, times: NarrationChunkTimes, data: Blob, mime: string): Promise<void> {
+  const query = new URLSearchParams({ at: String(times.at), audioAt: String(times.audioAt), duration: String(times.duration) });
+  await json(
+    await fetch(`${narrationPath(lectureId)}/takes/${take}/chunks/${index}?${query}`, {
+      method: 'PUT',
+      headers: { authorization: `Bearer ${token}`, 'content-type': mime },
+      body: data,
+    }),
+  );
+}
+
+/**
+ * Sends a command over HTTP in a request that outlives the page (fetch's keepalive): what a
+ * console that is being closed can still say, when its socket is already going away.
+ */
+export function sendCommandAsPageCloses(lectureId: string, token: string, command: Command): void {
+  void fetch(`/api/lectures/${encodeURIComponent(lectureId)}/commands`, {
+    method: 'POST',
+    keepalive: true,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ ...command, commandId: newCommandId() }),
+  }).catch(() => undefined);
 }

@@ -12,10 +12,23 @@ import { startServer, type TestServer } from '../support/server.js';
 
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 
-export function launchBrowser(): Promise<Browser> {
+/**
+ * What a test's Chromium may have besides the usual: `fakeMicrophone`, Chromium's fake capture
+ * device (a tone), its permission prompt answered yes ('allowed') or, as headless answers it, no ('refused').
+ */
+export interface BrowserOptions {
+  readonly fakeMicrophone?: 'allowed' | 'refused';
+}
+
+const FAKE_MICROPHONE_ARGS = {
+  allowed: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream'],
+  refused: ['--use-fake-device-for-media-stream'],
+} as const;
+
+export function launchBrowser(options: BrowserOptions = {}): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM_PATH,
-    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run', ...(options.fakeMicrophone ? FAKE_MICROPHONE_ARGS[options.fakeMicrophone] : [])],
   });
 }
 
@@ -140,13 +153,14 @@ export function eventually<T>(read: () => T | Promise<T>, timeout = 10_000) {
 
 /**
  * The real server and a Chromium for one test file: started (in parallel) before its tests and
- * closed after them; `use` receives both once they run.
+ * closed after them; `use` receives both once they run. The browser is this file's own, so its options
+ * (a fake microphone) reach no other file.
  */
-export function withServerAndBrowser(use: (server: TestServer, browser: Browser) => void): void {
+export function withServerAndBrowser(use: (server: TestServer, browser: Browser) => void, options: BrowserOptions = {}): void {
   let server: TestServer | undefined;
   let browser: Browser | undefined;
   beforeAll(async () => {
-    [server, browser] = await Promise.all([startServer(), launchBrowser()]);
+    [server, browser] = await Promise.all([startServer(), launchBrowser(options)]);
     use(server, browser);
   });
   afterAll(async () => {
