@@ -54,10 +54,13 @@ export class ChunkClock {
     return this.audioBefore + this.audioInChunk + (this.runningSince === null ? 0 : now - this.runningSince);
   }
 
-  /** Ends the current chunk at `now`: its times, whole milliseconds; the next chunk begins here. */
+  /**
+   * Ends the current chunk at `now`: its times in whole milliseconds (the audio before a chunk is
+   * the sum of the rounded durations before it, exactly); the next chunk begins here.
+   */
   cut(now: number): NarrationChunkTimes {
-    const duration = this.audioInChunk + (this.runningSince === null ? 0 : now - this.runningSince);
-    const times = { at: whole(this.chunkBegan - this.originMs), audioAt: whole(this.audioBefore), duration: whole(duration) };
+    const duration = whole(this.audioInChunk + (this.runningSince === null ? 0 : now - this.runningSince));
+    const times = { at: whole(this.chunkBegan - this.originMs), audioAt: this.audioBefore, duration };
     this.audioBefore += duration;
     this.audioInChunk = 0;
     this.chunkBegan = now;
