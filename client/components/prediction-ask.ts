@@ -5,9 +5,9 @@ import { upcomingShape } from '../../shared/lecture/setup.js';
 import { parseWholeNumber } from '../../shared/protocol/decimal.js';
 import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
-import { elementLabel } from '../lib/collab.js';
+import { elementLabel, tensorLabel } from '../../shared/engine/mlp/tensor-names.js';
 import { CommandRequestEvent } from '../lib/events.js';
-import { tensorLabel, unflatten } from '../lib/names.js';
+import { unflatten } from '../lib/names.js';
 import { fieldError, numberFieldStyles } from '../lib/number-field.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
 

@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import type { MlpConfig } from '../../shared/engine/mlp/config.js';
 import type { Prediction } from '../../shared/protocol/collab.js';
-import { elementLabel, tensorShapeIn } from '../lib/collab.js';
+import { elementLabel, tensorShapeIn } from '../../shared/engine/mlp/tensor-names.js';
 import { fmt } from '../lib/format.js';
 
 /** The student asks to go to the answer field of the open question. */

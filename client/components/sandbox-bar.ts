@@ -6,11 +6,11 @@ import type { Command } from '../../shared/protocol/commands.js';
 import { parseDecimal, parseWholeNumber } from '../../shared/protocol/decimal.js';
 import { LIMITS } from '../../shared/protocol/limits.js';
 import type { Snapshot } from '../../shared/protocol/snapshot.js';
+import { elementLabel, stageLabel } from '../../shared/engine/mlp/tensor-names.js';
 import { CommandRequestEvent, StudentActionEvent } from '../lib/events.js';
-import { elementLabel } from '../lib/collab.js';
 import { fmt } from '../lib/format.js';
 import { fieldError, numberFieldStyles, numberIn } from '../lib/number-field.js';
-import { stageLabel, unflatten } from '../lib/names.js';
+import { unflatten } from '../lib/names.js';
 import { buttonStyles, groupStyles, kbdStyles, panelStyles } from '../lib/shared-styles.js';
 
 /** Up to this many rows the sample is picked from a list; beyond, its number is typed. */

@@ -4,9 +4,9 @@ import type { MlpConfig } from '../../shared/engine/mlp/config.js';
 import { mlpLayout, type MlpLayout, type MlpPhase, type MlpStageSpec } from '../../shared/engine/mlp/layout.js';
 import type { TrainingStatus } from '../../shared/protocol/snapshot.js';
 import { flagKey } from '../../shared/protocol/flag-key.js';
+import { stageLabel } from '../../shared/engine/mlp/tensor-names.js';
 import type { FlagView } from '../lib/collab.js';
 import { FlagToggleEvent } from '../lib/events.js';
-import { stageLabel } from '../lib/names.js';
 import { panelStyles } from '../lib/shared-styles.js';
 import { pointAt, spotlightStyles } from '../lib/spotlight.js';
 

@@ -2,10 +2,10 @@ import { datasetLabel } from '../../shared/datasets/spec.js';
 import type { MlpConfig } from '../../shared/engine/mlp/config.js';
 import { mlpLayout, type MlpLayout } from '../../shared/engine/mlp/layout.js';
 import type { RecordedCommand } from '../../shared/protocol/commands.js';
-import { elementLabel, tensorShapeIn } from './collab.js';
 import { LOSS_SPECS } from '../../shared/engine/mlp/losses.js';
+import { derivativeParts, elementLabel, stageLabel, tensorLabel, tensorShapeIn } from '../../shared/engine/mlp/tensor-names.js';
 import { fmt } from './format.js';
-import { derivativeParts, isPerRow, networkShapeText, stageLabel, tensorLabel } from './names.js';
+import { isPerRow, networkShapeText } from './names.js';
 
 /**
  * One line in words for a recorded command: the replay's event label. An asked element is

@@ -10,11 +10,12 @@ import { mlpLayout } from '../../shared/engine/mlp/layout.js';
 import type { SpotlightTarget } from '../../shared/protocol/collab.js';
 import { parseFlagKey } from '../../shared/protocol/flag-key.js';
 import type { Snapshot } from '../../shared/protocol/snapshot.js';
+import { tensorLabel } from '../../shared/engine/mlp/tensor-names.js';
 import { diverging, maxAbs } from './colors.js';
 import { diagramGeometry, diagramTarget, type ColumnGeometry, type DiagramGeometry, type DiagramTarget, type Lettering } from './diagram-layout.js';
 import { stageEquations, type ElementRef } from './equations.js';
 import { fmt, full } from './format.js';
-import { columnHeading, columnShows, packedDataset, phaseAccent, phaseOf, tensorLabel, unitLabel, unitLayer, weightLabel } from './names.js';
+import { columnHeading, columnShows, packedDataset, phaseAccent, phaseOf, unitLabel, unitLayer, weightLabel } from './names.js';
 
 /** What the diagram is asked to draw. */
 export interface DiagramInput {

@@ -17,7 +17,8 @@ import { LOSS_SPECS } from '../../shared/engine/mlp/losses.js';
 import { fmt } from './format.js';
 import { upcomingPassRows } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
-import { layerFormulaText, tensorLabel, tensorTex, type IndexPart } from './names.js';
+import { tensorLabel } from '../../shared/engine/mlp/tensor-names.js';
+import { layerFormulaText, tensorTex, type IndexPart } from './names.js';
 
 /** One element of a tensor: 0-based, one number per axis of the tensor's shape (a row first in a batch). */
 export interface ElementRef {

@@ -16,25 +16,7 @@ import { ACTIVATION_SPECS } from '../../shared/engine/mlp/activations.js';
 import { own } from '../../shared/engine/tensor.js';
 import { upcomingPassRows } from '../../shared/lecture/pass.js';
 import { snapshotNetwork } from '../../shared/lecture/snapshot-network.js';
-
-/** "dL_dW1" → ["L", "W1"]; "dC_act_dC" → ["C_act", "C"]; null for a name that is not a derivative. */
-export function derivativeParts(name: string): [string, string] | null {
-  const m = /^d(.+?)_d(.+)$/.exec(name);
-  return m ? [m[1], m[2]] : null;
-}
-
-/** A tensor's name as plain text: "B_act", "W1", "∂L/∂C_act", "∂A1/∂Z1". */
-export function tensorLabel(name: string): string {
-  const parts = derivativeParts(name);
-  return parts ? `∂${parts[0]}/∂${parts[1]}` : name;
-}
-
-/** A stage's label for the stage strip: a stage is named after the tensor it computes. */
-export function stageLabel(stage: string): string {
-  if (stage === 'idle') return 'not started';
-  if (stage === 'input' || stage === 'update') return stage;
-  return tensorLabel(stage);
-}
+import { derivativeParts, elementText, tensorLabel } from '../../shared/engine/mlp/tensor-names.js';
 
 /** A symbol split for LaTeX: base letter, layer (superscript), and a name part that joins the subscript (B_act → act). */
 interface Symbol {
@@ -99,18 +81,6 @@ export function snapshotShape(s: Snapshot, name: string): number[] {
 /** The index (one number per axis) of flat element k in a shape. */
 export function unflatten(shape: readonly number[], k: number): number[] {
   return shape.length === 2 ? [Math.floor(k / shape[1]), k % shape[1]] : [k];
-}
-
-/**
- * An element as people read it in the tensor cards: 1-based, no index for a one-number tensor,
- * one index for a column ("C_act", "W1[2,3]", "B_act[1]", "V[2]").
- */
-export function elementText(tensor: string, shape: readonly number[], index: readonly number[]): string {
-  const label = tensorLabel(tensor);
-  const size = shape.reduce((a, b) => a * b, 1);
-  if (size === 1) return label;
-  if (shape.length === 2 && shape[1] === 1) return `${label}[${index[0] + 1}]`;
-  return `${label}[${index.map((i) => i + 1).join(',')}]`;
 }
 
 const SUBSCRIPTS = '₀₁₂₃₄₅₆₇₈₉';

@@ -7,9 +7,10 @@ import { css } from 'lit';
 import type { SpotlightTarget } from '../../shared/protocol/collab.js';
 import { flagKey } from '../../shared/protocol/flag-key.js';
 import type { Snapshot } from '../../shared/protocol/snapshot.js';
+import { elementText, stageLabel } from '../../shared/engine/mlp/tensor-names.js';
 import { SpotlightRequestEvent } from './events.js';
 import { scrollPaddingTop, scrollSettled } from './moment.js';
-import { elementText, snapshotShape, stageLabel } from './names.js';
+import { snapshotShape } from './names.js';
 
 /** `stage:B_act`, `W[2,3]`: the same key a flag of that target has; null for no spotlight. */
 export function spotlightKey(target: SpotlightTarget | null | undefined): string | null {

@@ -8,7 +8,8 @@ import { mlpConfig, NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.j
 import { createLecture } from '../../shared/lecture/decider.js';
 import { forkLecture } from '../../shared/lecture/fork.js';
 import { toSnapshot } from '../../shared/lecture/views.js';
-import { describeFlagKey, elementLabel, indexOf, tensorShapeIn } from '../../client/lib/collab.js';
+import { describeFlagKey, indexOf } from '../../client/lib/collab.js';
+import { elementLabel, tensorShapeIn } from '../../shared/engine/mlp/tensor-names.js';
 import { sandboxEpochLimit, SANDBOX_MAX_EPOCHS } from '../../client/lib/sandbox.js';
 import { snapshotParams } from '../../client/lib/snapshot-network.js';
 import { currentPass } from '../../shared/lecture/pass.js';

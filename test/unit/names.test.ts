@@ -3,7 +3,8 @@ import { mlpConfig, NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.j
 import { mlpLayout } from '../../shared/engine/mlp/layout.js';
 import { describeCommand, describeNetwork, describeStage, describeTensor } from '../../client/lib/describe.js';
 import { diagramGeometry } from '../../client/lib/diagram-layout.js';
-import { elementText, stageLabel, tensorLabel, tensorTex, unitLayer, weightLabel } from '../../client/lib/names.js';
+import { tensorTex, unitLayer, weightLabel } from '../../client/lib/names.js';
+import { elementText, stageLabel, tensorLabel } from '../../shared/engine/mlp/tensor-names.js';
 
 const deep = mlpConfig({ inputs: 2, hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'relu' }], biases: true, batch: 10 });
 

@@ -14,7 +14,8 @@ import { toSnapshot } from '../../shared/lecture/views.js';
 import { parseCommand } from '../../shared/protocol/commands.js';
 import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { stageEquations } from '../../client/lib/equations.js';
-import { columnHeading, columnShows, elementText, phaseOf, stageLabel, tensorLabel, unitLabel } from '../../client/lib/names.js';
+import { columnHeading, columnShows, phaseOf, unitLabel } from '../../client/lib/names.js';
+import { elementText, stageLabel, tensorLabel } from '../../shared/engine/mlp/tensor-names.js';
 
 const ctx = { now: 1_700_000_000_000, newSeed: () => 4242 };
 
