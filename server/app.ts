@@ -4,6 +4,7 @@ import { createServer, type Server as HttpServer } from 'node:http';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { apiRouter } from './http-api.js';
+import { narrationRouter } from './narration-api.js';
 import { LectureRegistry } from './lectures.js';
 import type { Clock, LectureStore, RandomSource } from './ports.js';
 import { attachRealtime, DEFAULT_EVENT_LIMITS, type EventLimits } from './realtime.js';
@@ -66,6 +67,8 @@ export interface AppOptions {
   readonly serveMetrics?: boolean;
   /** When set, /metrics needs `Authorization: Bearer <metricsToken>` (METRICS_TOKEN). */
   readonly metricsToken?: string;
+  /** The bytes one lecture's narration may hold in all takes (NARRATION_MAX_BYTES, default 200 MB). */
+  readonly narrationMaxBytes?: number;
 }
 
 /** Lectures an address may create an hour: a department behind one NAT creates far fewer. */
@@ -119,6 +122,7 @@ export function createApp(options: AppOptions): App {
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
   web.use(securityHeaders(options.embedOrigins));
+  web.use('/api', narrationRouter({ registry, store, clock, guessGuard, maxBytes: options.narrationMaxBytes }));
   web.use('/api', apiRouter({ registry, store, publicUrl, lanUrl: options.lanUrl, createKey, guessGuard, creations, httpCommands, nodeId }));
   // For operators' scrapers, not browsers: before the client's files and the join-code redirect.
   if (options.serveMetrics ?? true) web.get('/metrics', metricsRoute(metrics, options.metricsToken));

@@ -35,6 +35,8 @@ export interface Config {
   readonly maxSocketBufferBytes?: number;
   /** Trainings that run at once across all lectures (MAX_TRAININGS); default 4. */
   readonly maxTrainings?: number;
+  /** The bytes one lecture's narration may hold in all takes (NARRATION_MAX_BYTES); default 200 MB. */
+  readonly narrationMaxBytes?: number;
   /** Serve GET /metrics (METRICS: on by default, `off` turns it off). */
   readonly serveMetrics: boolean;
   /** The token /metrics needs as `Authorization: Bearer <token>` (METRICS_TOKEN); unset, none. */
@@ -65,6 +67,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     embedOrigins: readEmbedOrigins(env.EMBED_ORIGINS),
     maxSocketBufferBytes: readBytes(env.MAX_SOCKET_BUFFER_BYTES),
     maxTrainings: readCount('MAX_TRAININGS', env.MAX_TRAININGS),
+    narrationMaxBytes: readCount('NARRATION_MAX_BYTES', env.NARRATION_MAX_BYTES),
     testHookExitAfterCommit: env.TEST_HOOK_EXIT_AFTER_COMMIT || undefined,
     serveMetrics: readMetrics(env.METRICS),
     metricsToken: env.METRICS_TOKEN || undefined,

@@ -49,7 +49,7 @@ export interface ApiOptions {
 /** The shuffle seed of an uploaded table's train/test split (the schema's default, written out). */
 const CSV_DEFAULT_SEED = 1;
 
-class HttpError extends Error {
+export class HttpError extends Error {
   constructor(
     readonly status: number,
     message: string,
@@ -72,14 +72,14 @@ function baseUrl(req: Request, publicUrl?: string, lanUrl?: string): string {
 }
 
 /** The key limits count a request under (TRUST_PROXY decides req.ip; IPv6 by its /64). */
-const requestAddress = (req: Request): string => addressKey(req.ip ?? 'unknown');
+export const requestAddress = (req: Request): string => addressKey(req.ip ?? 'unknown');
 
 /** 429 with Retry-After. */
 function tooMany(message: string, seconds: number): HttpError {
   return new HttpError(429, message, { 'Retry-After': String(Math.max(1, seconds)) });
 }
 
-class Refusals {
+export class Refusals {
   constructor(private readonly guard: GuessGuard) {}
 
   /**
@@ -155,18 +155,33 @@ function bearerToken(req: Request): string | null {
   return match ? match[1] : null;
 }
 
+/** The lecture a route's `:id` names, loaded by the registry; an unknown code is 404 and counts as a guess. */
+export async function lectureRoom(req: Request, registry: LectureRegistry, refusals: Refusals): Promise<LectureRoom> {
+  const raw = String(req.params.id);
+  const id = normalizeJoinCode(raw);
+  const room = id ? await registry.get(id) : undefined;
+  if (!room) throw refusals.guess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
+  return room;
+}
+
+/**
+ * The lecture of a route that acts for its instructor (commands, uploads, narration): 401 without
+ * `Authorization: Bearer <token>`, 401 counted as a guess for a wrong one. One check for them all.
+ */
+export async function instructorLecture(req: Request, registry: LectureRegistry, refusals: Refusals): Promise<LectureRoom> {
+  const room = await lectureRoom(req, registry, refusals);
+  const token = bearerToken(req);
+  if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
+  if (!registry.isInstructor(room, token)) throw refusals.guess(guessKeys.token(requestAddress(req), room.id), 401, 'the instructor token is not valid for this lecture');
+  return room;
+}
+
 /** The JSON API under /api. Every body is validated; errors are `{error}` with a status that says why. */
 export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guessGuard, creations, httpCommands, nodeId }: ApiOptions): Router {
   const api = express.Router();
   const refusals = new Refusals(guessGuard);
   const exports = new ExportCache();
-  const findRoom = async (req: Request): Promise<LectureRoom> => {
-    const raw = String(req.params.id);
-    const id = normalizeJoinCode(raw);
-    const room = id ? await registry.get(id) : undefined;
-    if (!room) throw refusals.guess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
-    return room;
-  };
+  const findRoom = (req: Request): Promise<LectureRoom> => lectureRoom(req, registry, refusals);
   /** Uploaded tables whose command is under way, with how many: a refusal leaves a text another one needs. */
   const uploading = new Map<string, number>();
   /**
@@ -254,10 +269,7 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   });
 
   const instructorRoom = async (req: Request): Promise<LectureRoom> => {
-    const room = await findRoom(req);
-    const token = bearerToken(req);
-    if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
-    if (!registry.isInstructor(room, token)) throw refusals.guess(guessKeys.token(requestAddress(req), room.id), 401, 'the instructor token is not valid for this lecture');
+    const room = await instructorLecture(req, registry, refusals);
     if (!httpCommands.take(room.id)) {
       const wait = httpCommands.retryAfter(room.id);
       throw tooMany(`too many commands; at most ${httpCommands.perSecond} a second per lecture`, wait);
@@ -386,7 +398,7 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
  * Turns every error, including body-parser's, into a JSON `{error}` and one log line; never lets
  * input crash the server, never sends a stack (a 500 says only "internal error").
  */
-function apiErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+export function apiErrorHandler(err: unknown, req: Request, res: Response, _next: NextFunction): void {
   const { status, body, headers } = apiErrorResponse(err);
   logFailedRequest(req, status, status >= 500 ? err : body.error);
   if (res.headersSent) {

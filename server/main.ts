@@ -34,6 +34,7 @@ const app = createApp({
   clientIdKey: clientIdKey(config.dataDir),
   serveMetrics: config.serveMetrics,
   metricsToken: config.metricsToken,
+  narrationMaxBytes: config.narrationMaxBytes,
 });
 
 app.server.listen(config.port, config.host, () => {
