@@ -103,3 +103,20 @@ describe.each(STORES)('narration through kill -9 on %s', (store) => {
     await servers.kill9(child);
   });
 });
+
+describe('NARRATION_MAX_BYTES', () => {
+  const servers = useChildServers('backprop-narration-cap-', { store: 'sqlite' });
+
+  it('caps a lecture of a server started with it, and a value that is not a count stops the start with a sentence', async () => {
+    const { url, child } = await servers.start({ NARRATION_MAX_BYTES: '1000' });
+    const lecture = await createLecture(url);
+    const { take } = (await startTake(url, lecture.id, lecture.instructorToken)).json;
+    expect((await putChunk(url, lecture.id, lecture.instructorToken, take, 0, someBytes(600, 1))).status).toBe(201);
+    const over = await putChunk(url, lecture.id, lecture.instructorToken, take, 1, someBytes(600, 2));
+    expect(over.status).toBe(413);
+    expect(over.json.error).toMatch(/capped at 1000 bytes \(NARRATION_MAX_BYTES\)/);
+    expect((await http(url, 'GET', `/api/lectures/${lecture.id}/narration.json`)).json).toMatchObject({ bytes: 600, maxBytes: 1000 });
+    await servers.kill9(child);
+    await expect(servers.start({ NARRATION_MAX_BYTES: '200MB' })).rejects.toThrow(/NARRATION_MAX_BYTES must be a whole number of at least 1; got "200MB"/);
+  });
+});
