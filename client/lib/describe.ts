@@ -60,6 +60,26 @@ export function describeCommand(c: RecordedCommand, network: MlpConfig): string 
   }
 }
 
+/**
+ * A recorded event's label for the replay's list and the timeline's marks: the command in words
+ * and, for one that moved the pass, the stage it left the pass at, from the frame it produced
+ * ("Step → ∂L/∂C_act", "Back → B_act", "Forward pass → L"): a bare "Step" says nothing of where.
+ */
+export function describeEvent(event: { readonly command: RecordedCommand; readonly frame: { readonly stage: string } }, network: MlpConfig): string {
+  const { command, frame } = event;
+  switch (command.type) {
+    case 'step':
+      return `Step → ${stageLabel(frame.stage)}`;
+    case 'back':
+      return `Back → ${stageLabel(frame.stage)}`;
+    case 'forward':
+    case 'backward':
+      return `${describeCommand(command, network)} → ${stageLabel(frame.stage)}`;
+    default:
+      return describeCommand(command, network);
+  }
+}
+
 function weightsText(preset: string, seed: number): string {
   return preset === 'random' ? `random weights, seed ${seed}` : 'notebook weights';
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { mlpConfig, NOTEBOOK_MLP_CONFIG } from '../../shared/engine/mlp/config.js';
 import { mlpLayout } from '../../shared/engine/mlp/layout.js';
-import { describeCommand, describeNetwork, describeStage, describeTensor } from '../../client/lib/describe.js';
+import { describeCommand, describeEvent, describeNetwork, describeStage, describeTensor } from '../../client/lib/describe.js';
+import { COMMAND_TYPES, type RecordedCommand } from '../../shared/protocol/commands.js';
 import { diagramGeometry } from '../../client/lib/diagram-layout.js';
 import { tensorTex, unitLayer, weightLabel } from '../../client/lib/names.js';
 import { elementText, stageLabel, tensorLabel } from '../../shared/engine/mlp/tensor-names.js';
@@ -62,6 +63,48 @@ describe('descriptions in words', () => {
     expect(describeTensor(NOTEBOOK_MLP_CONFIG, 'C_act')).toBe('C_act: the output ŷ, the activation of the output layer');
     expect(describeStage(deep, 'input')).toBe('load the batch’s rows into A0 and y');
     expect(describeStage(NOTEBOOK_MLP_CONFIG, 'B')).toBe('compute B: pre-activation of the hidden layer');
+  });
+
+  it('label an event that moved the pass by the stage it left the pass at', () => {
+    const at = (command: RecordedCommand, stage: string) => describeEvent({ command, frame: { stage } }, NOTEBOOK_MLP_CONFIG);
+    expect(at({ type: 'step' }, 'dL_dC_act')).toBe('Step → ∂L/∂C_act');
+    expect(at({ type: 'step' }, 'input')).toBe('Step → input');
+    expect(at({ type: 'back' }, 'B_act')).toBe('Back → B_act');
+    expect(at({ type: 'back' }, 'idle')).toBe('Back → not started');
+    expect(at({ type: 'forward' }, 'L')).toBe('Forward pass → L');
+    expect(at({ type: 'backward' }, 'dL_dW')).toBe('Backward pass → ∂L/∂W');
+    expect(at({ type: 'update' }, 'update')).toBe('Update');
+    expect(at({ type: 'train', epochs: 500, epochsRun: 500 }, 'idle')).toBe('Train 500 epochs');
+    expect(at({ type: 'bookmark', label: 'Why tanh?' }, 'B')).toBe('Bookmark: Why tanh?');
+  });
+
+  it('label every recorded command kind in words, not by its type', () => {
+    const samples: RecordedCommand[] = [
+      { type: 'step' },
+      { type: 'back' },
+      { type: 'forward' },
+      { type: 'backward' },
+      { type: 'update' },
+      { type: 'selectSample', index: 2 },
+      { type: 'train', epochs: 5, epochsRun: 3 },
+      { type: 'reset', preset: 'random', seed: 3 },
+      { type: 'setLearningRate', value: 0.5 },
+      { type: 'setWeight', tensor: 'W', index: [0, 0], value: 1 },
+      { type: 'setNetwork', network: deep, preset: 'random', seed: 1 },
+      { type: 'setDataset', dataset: { kind: 'truthTable', table: 'xor' }, network: deep, preset: 'random', seed: 1 },
+      { type: 'ask', tensor: 'C_act', index: [0] },
+      { type: 'reveal' },
+      { type: 'clearFlags' },
+      { type: 'setPacing', mode: 'follow' },
+      { type: 'spotlight', target: null },
+      { type: 'setErrata', on: false },
+      { type: 'bookmark', label: 'Here' },
+      { type: 'setNarration', on: true },
+    ];
+    expect(samples.map((c) => c.type).sort()).toEqual(COMMAND_TYPES.filter((t) => t !== 'stop').sort());
+    for (const c of samples) expect(describeEvent({ command: c, frame: { stage: 'idle' } }, NOTEBOOK_MLP_CONFIG), c.type).not.toBe(c.type);
+    expect(describeCommand({ type: 'setNarration', on: true }, NOTEBOOK_MLP_CONFIG)).toBe('Narration recording on');
+    expect(describeCommand({ type: 'setNarration', on: false }, NOTEBOOK_MLP_CONFIG)).toBe('Narration recording off');
   });
 
   it('label the new commands and keep the old labels', () => {
