@@ -129,6 +129,19 @@ ALTER TABLE narration_chunks ALTER COLUMN data SET STORAGE EXTERNAL;
 CREATE INDEX narration_chunk_sizes ON narration_chunks (lecture_id, bytes);
 `,
   },
+  {
+    version: 5,
+    what: 'lecture_owners: which node took which lecture and when (cluster mode; the lock itself is an advisory lock, server/cluster/lease.ts)',
+    sql: `
+-- A row is believed only while its pid holds the lecture's advisory lock (GET /api/lectures/:id/owner joins pg_locks).
+CREATE TABLE lecture_owners (
+  lecture_id text COLLATE "C" PRIMARY KEY,
+  node       text NOT NULL,
+  pid        integer NOT NULL,
+  since      bigint NOT NULL
+);
+`,
+  },
 ];
 
 /** The newest schema this code knows. */

@@ -188,7 +188,7 @@ describe('PostgreSQL migrations', () => {
     // Two servers starting at once: the lock lets one migrate and the other find it done.
     const [a, b] = await Promise.all([PostgresStore.open(url), PostgresStore.open(url)]);
     await Promise.all([a.close(), b.close()]);
-    expect(await tables(url)).toEqual({ names: ['answers', 'datasets', 'events', 'flags', 'keyframes', 'lectures', 'narration_chunks', 'narration_takes', 'schema_version'], version: [SCHEMA_VERSION] });
+    expect(await tables(url)).toEqual({ names: ['answers', 'datasets', 'events', 'flags', 'keyframes', 'lecture_owners', 'lectures', 'narration_chunks', 'narration_takes', 'schema_version'], version: [SCHEMA_VERSION] });
     expect(SCHEMA_VERSION).toBe(MIGRATIONS.length);
     const again = await PostgresStore.open(url);
     await again.close();
@@ -236,7 +236,7 @@ describe('PostgreSQL migrations', () => {
     expect((refusal as Error).message).toBe(
       `the database's schema is at version ${SCHEMA_VERSION + 1}, newer than this server knows (${SCHEMA_VERSION}): it was migrated by a newer Backprop Live. Run that version (or newer) against it, or point DATABASE_URL at another database.`,
     );
-    expect(await tables(url)).toEqual({ names: ['answers', 'datasets', 'events', 'flags', 'keyframes', 'lectures', 'narration_chunks', 'narration_takes', 'schema_version'], version: [SCHEMA_VERSION + 1] });
+    expect(await tables(url)).toEqual({ names: ['answers', 'datasets', 'events', 'flags', 'keyframes', 'lecture_owners', 'lectures', 'narration_chunks', 'narration_takes', 'schema_version'], version: [SCHEMA_VERSION + 1] });
   });
 });
 
