@@ -63,6 +63,8 @@ const command = fc.oneof(
     }),
   },
   { weight: 1, arbitrary: fc.constant({ type: 'reveal' }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('bookmark'), label: fc.string({ maxLength: 90 }) }) },
+  { weight: 1, arbitrary: fc.record({ type: fc.constant('setNarration'), on: fc.boolean() }) },
 );
 
 const ctx = { now: 0, newSeed: () => 17 };
