@@ -1,6 +1,6 @@
 /**
- * The inputs this round added, sent hostile values: the handshake's `display`, the `spotlight` and
- * `setErrata` commands and the `/join?code=` and `/<code>` routes get Object.prototype names,
+ * The inputs this round added, sent hostile values: the handshake's `display`, the `spotlight`,
+ * `setErrata`, `bookmark` and `setNarration` commands and the `/join?code=` and `/<code>` routes get Object.prototype names,
  * control and separator characters and huge sizes; each is refused with a clear answer, changes
  * nothing, and the server goes on serving.
  */
@@ -65,6 +65,44 @@ describe('hostile values on the inputs added for the lecture hall and phones', (
       expect({ seq: state.seq, spotlight: state.spotlight, errata: state.errata }).toEqual({ seq: 0, spotlight: null, errata: false });
     } finally {
       instructor.close();
+    }
+  });
+
+  it('bookmark and setNarration with hostile labels and values: a 400 each, nothing recorded; a student may send neither', async () => {
+    const { id, instructorToken } = await createLecture(server.url);
+    const instructor = await LectureClient.connect(server.url, { lectureId: id, token: instructorToken });
+    const student = await LectureClient.connect(server.url, { lectureId: id });
+    try {
+      const bad: unknown[] = [
+        ...HOSTILE_STRINGS.flatMap((s) => [{ type: 'setNarration', on: s }, { type: 'bookmark', label: s, [s]: 1 }]),
+        ...LINE_SEPARATORS.map((s) => ({ type: 'bookmark', label: s })),
+        { type: 'bookmark', label: '\u200b\u202e\u0000' },
+        { type: 'bookmark', label: 'x'.repeat(81) },
+        { type: 'bookmark', label: { toString: 'x' } },
+        { type: 'bookmark' },
+        { type: 'setNarration' },
+        JSON.parse('{"type":"bookmark","label":"a","__proto__":{"polluted":true}}'),
+      ];
+      for (const command of bad) {
+        const ack = await instructor.command(command);
+        expect(ack.ok, JSON.stringify(command).slice(0, 80)).toBe(false);
+        if (!ack.ok) expect([400, 413]).toContain(ack.status);
+      }
+      for (const command of [{ type: 'bookmark', label: 'mine' }, { type: 'setNarration', on: true }]) {
+        const ack = await student.command(command);
+        expect(ack).toMatchObject({ ok: false, status: 403 });
+      }
+      expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+      expect((await http(server.url, 'GET', `/api/lectures/${id}/state`)).json).toMatchObject({ seq: 0, narrating: false });
+      // What is allowed is recorded as cleaned, and "__proto__" is only text.
+      expect(await instructor.command({ type: 'bookmark', label: ' __proto__\u202e ' })).toMatchObject({ ok: true });
+      expect(await instructor.command({ type: 'setNarration', on: true })).toMatchObject({ ok: true });
+      const recording = (await http(server.url, 'GET', `/api/lectures/${id}/recording`)).json;
+      expect(recording.events.map((e: { command: unknown }) => e.command)).toEqual([{ type: 'bookmark', label: '__proto__' }, { type: 'setNarration', on: true }]);
+      expect((await http(server.url, 'GET', `/api/lectures/${id}/state`)).json).toMatchObject({ seq: 2, narrating: true });
+    } finally {
+      instructor.close();
+      student.close();
     }
   });
 
