@@ -41,6 +41,9 @@ export class BpApp extends LitElement {
       case 'replay':
         import('./replay-page.js');
         return html`<replay-page .lectureId=${route.id}></replay-page>`;
+      case 'embed':
+        import('./embed-page.js');
+        return html`<embed-page .lectureId=${route.id}></embed-page>`;
       case 'not-found':
         return html`<main style="padding:1rem">
           <h1>Page not found</h1>

@@ -7,6 +7,8 @@ export type Route =
   /** The class's shared screen: what students see, made for a wall; no token. */
   | { page: 'projector'; id: string }
   | { page: 'replay'; id: string }
+  /** The replay alone, for other sites to frame (the one page the server lets them: security-headers.ts). */
+  | { page: 'embed'; id: string }
   | { page: 'not-found'; path: string };
 
 export function parseRoute(pathname: string): Route {
@@ -17,5 +19,6 @@ export function parseRoute(pathname: string): Route {
   }
   if (parts[0] === 'lecture' && parts.length === 3 && parts[2] === 'projector') return { page: 'projector', id: normalizeJoinCode(parts[1]) ?? parts[1] };
   if (parts[0] === 'replay' && parts.length === 2) return { page: 'replay', id: normalizeJoinCode(parts[1]) ?? parts[1] };
+  if (parts[0] === 'embed' && parts.length === 2) return { page: 'embed', id: normalizeJoinCode(parts[1]) ?? parts[1] };
   return { page: 'not-found', path: pathname };
 }
