@@ -291,3 +291,35 @@ describe.each(STORES)('narration on %s', (store) => {
     }
   });
 });
+
+describe.each(STORES)('a long narration on %s', (store) => {
+  const suite = useServer({ store });
+
+  /** Megabytes compared as bytes (a deep equality walks them element by element, for seconds). */
+  const expectSameBytes = (got: Uint8Array, want: Uint8Array) => {
+    expect(got.byteLength).toBe(want.byteLength);
+    expect(Buffer.from(got).equals(Buffer.from(want))).toBe(true);
+  };
+
+  it('streams a take of many pages whole and in ranges across the pages, byte for byte', async () => {
+    const url = suite.server.url;
+    const lecture = await createLecture(url);
+    const { take } = (await startTake(url, lecture.id, lecture.instructorToken)).json;
+    // 3.6 MB: four of the stream's pages of about 1 MiB, chunks sent newest first.
+    const chunks = Array.from({ length: 24 }, (_, i) => someBytes(150_000 + i, i + 1));
+    for (let i = chunks.length - 1; i >= 0; i--) expect((await putChunk(url, lecture.id, lecture.instructorToken, take, i, chunks[i])).status).toBe(201);
+    const whole = concat(chunks);
+    const path = `/api/lectures/${lecture.id}/narration/takes/${take}`;
+    expectSameBytes((await getAudio(url, path)).bytes, whole);
+    for (const [start, end] of [
+      [1_000_000, 2_200_000],
+      [1_048_000, 1_049_000],
+      [150_000, 150_000],
+      [whole.byteLength - 1, whole.byteLength - 1],
+    ]) {
+      const res = await getAudio(url, path, `bytes=${start}-${end}`);
+      expect([start, res.status, res.headers.get('content-range')]).toEqual([start, 206, `bytes ${start}-${end}/${whole.byteLength}`]);
+      expectSameBytes(res.bytes, whole.subarray(start, end + 1));
+    }
+  });
+});
