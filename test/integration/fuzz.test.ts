@@ -46,6 +46,8 @@ const nearlyCommand = fc.record(
     dataset: fc.oneof(weird, fc.record({ kind: fc.constantFrom('csv', 'points', 'truthTable'), table: weird, set: weird, name: weird, text: weird })),
     preset: fc.oneof(fc.constantFrom('notebook', 'random', 'Notebook'), weird),
     seed: weird,
+    label: weird,
+    on: weird,
   },
   { requiredKeys: ['type'] },
 );
@@ -103,6 +105,8 @@ describe('fuzzed input', () => {
       fc.record({ type: fc.constant('setLearningRate'), value: fc.double({ min: 0.001, max: 100, noNaN: true }) }),
       fc.record({ type: fc.constant('setWeight'), tensor: fc.constant('V'), index: fc.tuple(fc.integer({ min: 0, max: 3 }), fc.constant(0)), value: fc.double({ min: -50, max: 50, noNaN: true }) }),
       fc.record({ type: fc.constant('reset'), preset: fc.constantFrom('notebook', 'random'), seed: fc.integer({ min: 0, max: 2 ** 32 - 1 }) }),
+      fc.record({ type: fc.constant('bookmark'), label: fc.string({ minLength: 1, maxLength: 80 }).filter((l) => l.trim().length > 0) }),
+      fc.record({ type: fc.constant('setNarration'), on: fc.boolean() }),
     );
     await fc.assert(
       fc.asyncProperty(fc.array(validCommand, { minLength: 1, maxLength: 25 }), async (commands) => {

@@ -54,7 +54,10 @@ const value = fc.oneof(text, fc.double(), fc.integer(), fc.boolean(), fc.constan
 /** Shapes the handlers look at (a command's type, a flag's target, a sync's lastSeq), filled with anything. */
 const payload = fc.oneof(
   fc.anything({ maxDepth: 3 }),
-  fc.record({ type: fc.oneof(fc.constantFrom('step', 'ask', 'setWeight', 'flag', 'reveal', 'setPacing', 'selectSample', 'back'), text), tensor: value, index: value, value, mode: value }, { requiredKeys: ['type'] }),
+  fc.record(
+    { type: fc.oneof(fc.constantFrom('step', 'ask', 'setWeight', 'flag', 'reveal', 'setPacing', 'selectSample', 'back', 'bookmark', 'setNarration'), text), tensor: value, index: value, value, mode: value, label: value, on: value },
+    { requiredKeys: ['type'] },
+  ),
   fc.record({ target: fc.record({ type: fc.oneof(fc.constantFrom('stage', 'element'), text), stage: value, tensor: value, index: value }), on: value }),
   fc.record({ lastSeq: value }),
   fc.record({ value }),
