@@ -128,7 +128,7 @@ export interface NarrationCaps {
 export type NarrationPut = 'stored' | 'repeat' | 'no-take' | 'over-bytes' | 'over-chunks';
 
 /**
- * Durable storage of lectures, their event logs, answers, flags and uploaded tables. Every method
+ * Durable storage of lectures, their event logs, answers, flags, uploaded tables and narration. Every method
  * returns a promise, so a network database (PostgreSQL) fits the same port as the embedded SQLite;
  * a write's promise resolves only once what it wrote is committed (it survives a crash of the
  * process), and rejects when nothing was written. Callers await each write before they broadcast or
