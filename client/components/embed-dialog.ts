@@ -12,12 +12,16 @@ export function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
+/** Where an embed starts: a `?t=` value (`1:05`), else the moment after event `seq`; null, the start. */
+export type EmbedStart = { readonly t: string } | { readonly seq: number } | null;
+
 /**
  * The `<iframe>` another site pastes to show this replay: the embed page on the server's public
- * base, at `moment` (a `?t=` value) when given, titled for screen readers after the lecture.
+ * base, opening at `start`, titled for screen readers after the lecture.
  */
-export function embedSnippet(base: string, lectureId: string, title: string, moment: string | null): string {
-  const src = `${base}/embed/${encodeURIComponent(lectureId)}${moment ? `?t=${encodeURIComponent(moment).replace(/%3A/gi, ':')}` : ''}`;
+export function embedSnippet(base: string, lectureId: string, title: string, start: EmbedStart): string {
+  const query = start === null ? '' : 't' in start ? `?t=${encodeURIComponent(start.t).replace(/%3A/gi, ':')}` : `?seq=${start.seq}`;
+  const src = `${base}/embed/${encodeURIComponent(lectureId)}${query}`;
   const name = `Backprop Live replay: ${title || 'Lecture'}`;
   return `<iframe src="${escapeHtml(src)}" width="${EMBED_WIDTH}" height="${EMBED_HEIGHT}" allow="autoplay" title="${escapeHtml(name)}"></iframe>`;
 }
@@ -32,8 +36,10 @@ export class EmbedDialog extends LitElement {
   @property() lectureId = '';
   /** The lecture's title, for the frame's accessible name. */
   @property() lectureTitle = '';
-  /** The moment shown when the dialog opened, as `?t=` writes it (`1:05`); empty: the start. */
+  /** The moment shown when the dialog opens, as `?t=` writes it (`1:05`); empty: none names it (then `seq`). */
   @property() moment = '';
+  /** The seq of the last event shown when the dialog opens, for a moment no `?t=` names; 0: the start. */
+  @property({ type: Number }) seq = 0;
 
   @state() private base: string | null = null;
   @state() private baseError: string | null = null;
@@ -86,22 +92,31 @@ export class EmbedDialog extends LitElement {
     return this.dialog?.open ?? false;
   }
 
-  /** Opens the dialog; focus goes back to `opener` (default: what has focus now) when it closes. */
+  /**
+   * Opens the dialog once the event that asked for it is over, and focus goes back to `opener`
+   * (default: what has focus then) when it closes. Not at once: a menu item that asks then closes
+   * its menu and gives focus back to the menu's button, which is where focus must return (the
+   * item is gone by then, and while the dialog is modal the button could not take focus).
+   */
   show(opener?: HTMLElement): void {
-    this.opener = opener ?? deepActiveElement();
-    this.copied = null;
-    this.atMoment = this.moment !== '';
-    void this.loadBase();
-    if (!this.dialog.open) this.dialog.showModal();
+    setTimeout(() => {
+      if (this.dialog.open) return;
+      this.opener = opener ?? deepActiveElement();
+      this.copied = null;
+      this.atMoment = this.start() !== null;
+      void this.loadBase();
+      this.dialog.showModal();
+    }, 0);
   }
 
   override render() {
-    const snippet = this.base === null ? '' : embedSnippet(this.base, this.lectureId, this.lectureTitle, this.atMoment ? this.moment : null);
+    const start = this.start();
+    const snippet = this.base === null ? '' : embedSnippet(this.base, this.lectureId, this.lectureTitle, this.atMoment ? start : null);
     return html`<dialog aria-labelledby="embed-title" data-testid="embed-dialog" @close=${this.onClose}>
       <h2 id="embed-title">Embed this replay</h2>
       <p>Paste this into a course page: it shows the replay in a frame, with its own player.</p>
-      ${this.moment
-        ? html`<p><label><input type="checkbox" .checked=${this.atMoment} @change=${(e: Event) => (this.atMoment = (e.target as HTMLInputElement).checked)} data-testid="embed-at-moment" /> Start at ${this.moment}</label></p>`
+      ${start
+        ? html`<p><label><input type="checkbox" .checked=${this.atMoment} @change=${(e: Event) => (this.atMoment = (e.target as HTMLInputElement).checked)} data-testid="embed-at-moment" /> Start at ${'t' in start ? start.t : `event ${start.seq}`}</label></p>`
         : nothing}
       ${this.baseError
         ? html`<p class="error" role="alert">No snippet to hand out: ${this.baseError}. Close and open this again to retry.</p>`
@@ -113,6 +128,11 @@ export class EmbedDialog extends LitElement {
         <form method="dialog"><button data-testid="embed-close">Close</button></form>
       </div>
     </dialog>`;
+  }
+
+  private start(): EmbedStart {
+    if (this.moment) return { t: this.moment };
+    return Number.isInteger(this.seq) && this.seq > 0 ? { seq: this.seq } : null;
   }
 
   private async loadBase(): Promise<void> {
