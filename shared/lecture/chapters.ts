@@ -46,7 +46,8 @@ export interface ChapterStart {
 /**
  * How an event takes part in the chapters: `own` begins a chapter of its own, `pass` moves the
  * pass (a new chapter when the pass or its phase changed), `joins` belongs to the chapter under
- * way (a lecture's first events open a "Lecture start" chapter when they join nothing).
+ * way. A lecture's first events, when they join nothing, open the first chapter that comes after
+ * them (a lecture of nothing but those is one "Lecture start" chapter).
  */
 export type ChapterRule = 'own' | 'pass' | 'joins';
 
@@ -133,8 +134,11 @@ class ChapterBuilder {
     return this.open.length ? this.open[this.open.length - 1] : null;
   }
 
+  /** A new chapter at this event; the lecture's first settings (a "Lecture start" chapter) become the first real chapter's opening instead. */
   private begin(event: ChapterEvent, title: string, kind: ChapterKind, passKey: string | null): void {
-    this.open.push({ seq: event.seq, at: event.at, title, kind, passKey });
+    const current = this.current;
+    if (current?.kind === 'start') Object.assign(current, { title, kind, passKey });
+    else this.open.push({ seq: event.seq, at: event.at, title, kind, passKey });
   }
 
   /** A step, forward, backward or update: the chapter of the pass and phase it leaves the lecture in. */

@@ -41,6 +41,7 @@ describe('chapters of a pass', () => {
     const { chapters } = record(steps(STAGES_PER_PASS + 2));
     expect(titles(chapters)).toEqual(['Forward pass, sample 0', 'Backward pass, sample 0', 'Update, sample 0', 'Forward pass, sample 1']);
     expect(chapters.map((c) => c.kind)).toEqual(['forward', 'backward', 'update', 'forward']);
+    expect(chapters[0]).toEqual({ seq: 1, at: 1_000, title: 'Forward pass, sample 0', kind: 'forward' });
     // Each begins at the step that entered it: input (1), the first backward stage (after L), update, the next input.
     const layout = mlpLayout(NOTEBOOK_MLP_CONFIG);
     const firstBackward = layout.stages.findIndex((s) => s.phase === 'backward') + 1;
@@ -198,14 +199,14 @@ describe('every recorded command kind has a rule', () => {
   it('an own kind begins a chapter at its event; a joining kind never does (but the first); a pass kind does when the pass or its phase changed', () => {
     const { events, chapters } = record(EVERY_KIND);
     const begins = new Map(chapters.map((c) => [c.seq, c]));
-    expect(begins.get(1)).toMatchObject({ title: 'Lecture start', kind: 'start' });
+    // The first settings open the first pass's chapter.
+    expect(begins.get(1)).toMatchObject({ title: 'Forward pass, sample 0', kind: 'forward' });
     for (const event of events.slice(1)) {
       const rule = CHAPTER_RULES[event.command.type];
       if (rule === 'own') expect(begins.has(event.seq), event.command.type).toBe(true);
       if (rule === 'joins') expect(begins.has(event.seq), event.command.type).toBe(false);
     }
     expect(titles(chapters)).toEqual([
-      'Lecture start',
       'Forward pass, sample 0',
       'Question: C_act (12 answers)',
       // `back` (after the reveal) joined the question; forward from there runs on in the same pass.
@@ -260,11 +261,22 @@ describe('any recording', () => {
           expect(chapters[i].title.trim().length).toBeGreaterThan(0);
         }
         const starts = new Set(chapters.map((c) => c.seq));
-        for (const e of events) if (CHAPTER_RULES[e.command.type] === 'own') expect(starts.has(e.seq)).toBe(true);
+        // (The first event that joins nothing takes the lecture's first settings into its chapter, which begins at the first event.)
+        const firstOfItsOwn = events.find((e) => CHAPTER_RULES[e.command.type] !== 'joins');
+        for (const e of events) if (CHAPTER_RULES[e.command.type] === 'own' && e !== firstOfItsOwn) expect(starts.has(e.seq)).toBe(true);
         expect(chapters.length).toBeLessThanOrEqual(events.length);
       }),
       { numRuns: 200, seed: 16 },
     );
+  });
+
+  it('settings before anything else open the first chapter; a lecture of settings only is one "Lecture start"', () => {
+    const { chapters } = record([{ type: 'setNarration', on: true }, { type: 'setLearningRate', value: 0.1 }, { type: 'train', epochs: 2 }, { type: 'step' }]);
+    expect(chapters.map(({ seq, kind }) => ({ seq, kind }))).toEqual([
+      { seq: 1, kind: 'train' },
+      { seq: 4, kind: 'forward' },
+    ]);
+    expect(record([{ type: 'setPacing', mode: 'follow' }, { type: 'setNarration', on: true }]).chapters).toEqual([{ seq: 1, at: 1_000, title: 'Lecture start', kind: 'start' }]);
   });
 
   it('none without events', () => {
