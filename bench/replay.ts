@@ -1,10 +1,12 @@
 /**
- * Replay: load a 100,000-event recording (parse its JSON, index it with keyframes) and seek to
- * random events. The recording is made in this process by the same decider the server runs, and
+ * Replay: load a 100,000-event recording (parse its JSON, index it with keyframes, name its
+ * chapters, map its times to the player's with the idle limit) and seek to random events. The recording is made in this process by the same decider the server runs, and
  * serialised exactly as GET /api/lectures/:id/recording serves it.
  */
 import { createLecture, decide, evolve } from '../shared/lecture/decider.js';
 import { ReplayIndex } from '../shared/lecture/replay-index.js';
+import { chaptersOf } from '../shared/lecture/chapters.js';
+import { timelineOf } from '../shared/lecture/timeline.js';
 import { frameBetween, toSnapshot } from '../shared/lecture/views.js';
 import type { Command } from '../shared/protocol/commands.js';
 import type { Recording } from '../shared/protocol/http.js';
@@ -15,6 +17,9 @@ export interface ReplayResult {
   recordingBytes: number;
   parseMs: number;
   indexMs: number;
+  chaptersMs: number;
+  chapters: number;
+  timelineMs: number;
   keyframeInterval: number;
   seeks: number;
   seekP50Ms: number;
@@ -49,6 +54,12 @@ export function runReplay(events = 100_000, seeks = 2000): ReplayResult {
   t0 = performance.now();
   const index = new ReplayIndex(recording.lecture.initial, recording.events.map((e) => e.frame));
   const indexMs = performance.now() - t0;
+  t0 = performance.now();
+  const chapters = chaptersOf(recording.events, recording.lecture.initial);
+  const chaptersMs = performance.now() - t0;
+  t0 = performance.now();
+  timelineOf(recording.events.map((e) => e.at), { idleLimitMs: 3000 });
+  const timelineMs = performance.now() - t0;
   const times: number[] = [];
   let x = 12345;
   for (let i = 0; i < seeks; i++) {
@@ -64,6 +75,9 @@ export function runReplay(events = 100_000, seeks = 2000): ReplayResult {
     recordingBytes: json.length,
     parseMs: round(parseMs, 1),
     indexMs: round(indexMs, 1),
+    chaptersMs: round(chaptersMs, 1),
+    chapters: chapters.length,
+    timelineMs: round(timelineMs, 1),
     keyframeInterval: index.interval,
     seeks,
     seekP50Ms: round(percentile(times, 50), 3),

@@ -12,7 +12,7 @@
  */
 import { datasetLabel, makeDataset, type DatasetSpec } from '../datasets/spec.js';
 import type { MlpConfig } from '../engine/mlp/config.js';
-import { mlpLayout, mlpStagesRun, type MlpPhase } from '../engine/mlp/layout.js';
+import { mlpLayout, type MlpPhase } from '../engine/mlp/layout.js';
 import { elementLabel, tensorShapeIn } from '../engine/mlp/tensor-names.js';
 import type { RecordedCommand } from '../protocol/commands.js';
 import type { Frame } from '../protocol/snapshot.js';
@@ -166,16 +166,29 @@ class ChapterBuilder {
   }
 }
 
-/** Whether going from stage `before` to `after` began a pass (ran `input`); false for stages the network does not have. */
+/**
+ * Whether going from stage `before` to `after` began a pass (ran `input`, the first stage): as
+ * mlpStagesRun has it, a pass command from `idle` or a complete pass (`update`) starts at `input`.
+ */
 function ranInput(network: MlpConfig, before: string, after: string): boolean {
-  const stages = mlpLayout(network).stages;
-  const known = (stage: string) => stage === 'idle' || stages.some((s) => s.stage === stage);
-  return known(before) && known(after) && mlpStagesRun(mlpLayout(network), before, after).includes('input');
+  return (before === 'idle' || before === 'update') && stagePhases(network).has(after);
 }
 
 /** The phase of the stage a pass stands at (`idle`, which no pass command leaves, and an unknown stage read as forward). */
 function phaseOf(network: MlpConfig, stage: string): MlpPhase {
-  return mlpLayout(network).stages.find((s) => s.stage === stage)?.phase ?? 'forward';
+  return stagePhases(network).get(stage) ?? 'forward';
+}
+
+const PHASES = new WeakMap<MlpConfig, ReadonlyMap<string, MlpPhase>>();
+
+/** Each stage's phase, once per network: a long recording asks for every event. */
+function stagePhases(network: MlpConfig): ReadonlyMap<string, MlpPhase> {
+  let phases = PHASES.get(network);
+  if (!phases) {
+    phases = new Map(mlpLayout(network).stages.map((s) => [s.stage, s.phase]));
+    PHASES.set(network, phases);
+  }
+  return phases;
 }
 
 function passTitle(phase: MlpPhase, network: MlpConfig, sampleIndex: number): string {
