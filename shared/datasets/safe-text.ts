@@ -19,6 +19,14 @@ const KIND: readonly [RegExp, string][] = [
   [/\p{Cs}/u, 'half of a character (a lone surrogate)'],
 ];
 
+/**
+ * The text without what textProblem refuses: for text a person types live (a bookmark's label),
+ * where dropping an invisible character is kinder than refusing the whole.
+ */
+export function withoutUnprintable(text: string): string {
+  return text.replace(new RegExp(UNPRINTABLE.source, 'gu'), '');
+}
+
 /** "U+001C" */
 export const codePointName = (ch: string) => `U+${ch.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`;
 

@@ -3,6 +3,7 @@ import { PRESET_NAMES } from '../engine/mlp/init.js';
 import { parseMlpConfig, type MlpConfig } from '../engine/mlp/config.js';
 import { DatasetSpecSchema, type DatasetSpec } from '../datasets/spec.js';
 import { CSV_LIMITS } from '../datasets/csv.js';
+import { withoutUnprintable } from '../datasets/safe-text.js';
 import { LIMITS } from './limits.js';
 import { FlagTarget, PACING_MODES, TensorElement, TensorNameSchema } from './collab.js';
 
@@ -133,12 +134,13 @@ export const SetErrataCommand = z.strictObject({
 export const MAX_BOOKMARK_LENGTH = 80;
 
 /**
- * A label as people will read it in a chapter list: control and format characters (bidi
- * overrides, zero-width joiners, newlines) removed, then trimmed. The rule for text a lecture
- * records and shows (a bookmark), kept here so every side cleans alike.
+ * A label as people will read it in a chapter list: what a title may not hold (control and
+ * format characters such as newlines, bidi overrides and zero-width spaces, line separators,
+ * half characters; see shared/datasets/safe-text.ts) removed, then trimmed. The zero-width
+ * joiner stays, as in titles: emoji and several scripts need it.
  */
 export function cleanLabel(text: string): string {
-  return text.replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
+  return withoutUnprintable(text).trim();
 }
 
 /**

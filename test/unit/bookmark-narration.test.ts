@@ -85,9 +85,10 @@ describe('bookmark', () => {
     }
   });
 
-  it('cleanLabel strips control and format characters and trims', () => {
-    expect(cleanLabel('\u0000a\u0007b\u200dc\u2066d\u2069 ')).toBe('abcd');
+  it('cleanLabel strips what a title may not hold and trims; the zero-width joiner stays', () => {
+    expect(cleanLabel('\u0000a\u0007b\u200bc\u2066d\u2069\u2028e\u2029f\ud800g\ufeff ')).toBe('abcdefg');
     expect(cleanLabel('  two  words  ')).toBe('two  words');
+    expect(cleanLabel('👩\u200d💻 coding')).toBe('👩\u200d💻 coding');
   });
 });
 
