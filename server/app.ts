@@ -7,7 +7,14 @@ import { apiRouter } from './http-api.js';
 import { narrationRouter } from './narration-api.js';
 import { LectureRegistry } from './lectures.js';
 import type { Clock, LectureStore, RandomSource } from './ports.js';
-import { attachRealtime, DEFAULT_EVENT_LIMITS, type EventLimits } from './realtime.js';
+import { attachRealtime, DEFAULT_EVENT_LIMITS, type EventLimits, type RealtimeOptions } from './realtime.js';
+import { createShardedAdapter } from '@socket.io/redis-adapter';
+import type { LectureDirectory } from './live-lecture.js';
+import type { RoomDeps } from './lecture-room.js';
+import type { ClusterBus } from './cluster/bus.js';
+import { ClusterNode } from './cluster/cluster-node.js';
+import { ClusterPresence } from './cluster/presence.js';
+import type { PostgresStore } from './postgres-store.js';
 import type { TypedServer } from './realtime/socket-io.js';
 import { GuessGuard, RateLimiter } from './guards.js';
 import { TRUST_NO_PROXY, type ProxyTrust } from './client-address.js';
@@ -65,6 +72,8 @@ export interface AppOptions {
   readonly nodeId?: string;
   /** Serve GET /metrics (METRICS, default on; `off` turns it off). */
   readonly serveMetrics?: boolean;
+  /** Cluster mode: this process is one node of several (server/cluster/). */
+  readonly cluster?: ClusterSetup;
   /** When set, /metrics needs `Authorization: Bearer <metricsToken>` (METRICS_TOKEN). */
   readonly metricsToken?: string;
   /** The bytes one lecture's narration may hold in all takes (NARRATION_MAX_BYTES, default 200 MB). */
@@ -83,7 +92,10 @@ const DEFAULT_IDLE_LECTURE_MS = 30 * 60_000;
 export interface App {
   readonly server: HttpServer;
   readonly io: TypedServer;
+  /** The lectures of one process (in cluster mode: unused; `cluster` serves them). */
   readonly registry: LectureRegistry;
+  /** In cluster mode, this process's node of the cluster. */
+  readonly cluster?: ClusterNode;
   /** What /metrics shows (counted whether or not it is served). */
   readonly metrics: ServerMetrics;
   /** Forgets the lectures nobody uses (no socket, no training, idle for idleLectureMs); returns how many. Runs every minute. */
@@ -95,6 +107,38 @@ export interface App {
 export const systemClock: Clock = { now: () => Date.now() };
 export const cryptoRandom: RandomSource = { bytes: (n) => randomBytes(n) };
 
+/** Cluster mode (DATABASE_URL and REDIS_URL): the bus the caller opened, the database the lease sessions connect to. */
+export interface ClusterSetup {
+  readonly bus: ClusterBus;
+  /** The PostgreSQL store as opened (its pool serves reads; each lease session gets a store writing through it). */
+  readonly store: PostgresStore;
+  readonly databaseUrl: string;
+  /** The lease's idle_session_timeout (LEASE_TIMEOUT_MS, default 3 s). */
+  readonly leaseTimeoutMs?: number;
+}
+
+function clusterNode(setup: ClusterSetup, nodeId: string, metrics: ServerMetrics, roomDeps: Omit<RoomDeps, 'store'>): ClusterNode {
+  return new ClusterNode({
+    store: setup.store,
+    wrapStore: (s) => timedStore(s, metrics),
+    bus: setup.bus,
+    databaseUrl: setup.databaseUrl,
+    nodeId,
+    leaseTimeoutMs: setup.leaseTimeoutMs,
+    roomDeps,
+    metrics,
+  });
+}
+
+/** socket.io across nodes: Redis's sharded adapter (static: one channel, for the few calls that cross nodes) and presence summed through Redis. */
+function clusterRealtime(bus: ClusterBus): Pick<RealtimeOptions, 'adapter' | 'presence'> {
+  const [pub, sub] = bus.adapterClients();
+  return {
+    adapter: createShardedAdapter(pub, sub, { subscriptionMode: 'static' }),
+    presence: (io) => new ClusterPresence(io, bus.redis, bus.instance),
+  };
+}
+
 /** Builds the whole server; the caller decides where it listens and owns the store. */
 export function createApp(options: AppOptions): App {
   const { clientDir, publicUrl, createKey } = options;
@@ -103,14 +147,17 @@ export function createApp(options: AppOptions): App {
   // Every read and write of the server's parts is timed; the caller keeps (and closes) the store itself.
   const store = timedStore(options.store, metrics);
   const clock = options.clock ?? systemClock;
-  const registry = new LectureRegistry({
-    store,
+  const roomDeps = {
     metrics,
     clock,
     random: options.random ?? cryptoRandom,
     trainings: new TrainingSlots(options.maxConcurrentTrainings ?? DEFAULT_MAX_TRAININGS),
     limits: { ...DEFAULT_LECTURE_LIMITS, ...options.lectureLimits },
-  });
+  };
+  const registry = new LectureRegistry({ store, ...roomDeps });
+  // One process: the registry's rooms are the lectures. A cluster: the node serves every lecture from a replica and owns some.
+  const cluster = options.cluster && clusterNode(options.cluster, nodeId, metrics, roomDeps);
+  const lectures: LectureDirectory = cluster ?? registry;
   const guessGuard = new GuessGuard(clock, { free: options.guessesPerMinute ?? 20 });
   const trustProxy = options.trustProxy ?? TRUST_NO_PROXY;
   const creationsPerHour = options.creationsPerHour ?? DEFAULT_CREATIONS_PER_HOUR;
@@ -122,8 +169,8 @@ export function createApp(options: AppOptions): App {
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
   web.use(securityHeaders(options.embedOrigins));
-  web.use('/api', narrationRouter({ registry, store, clock, guessGuard, maxBytes: options.narrationMaxBytes }));
-  web.use('/api', apiRouter({ registry, store, publicUrl, lanUrl: options.lanUrl, createKey, guessGuard, creations, httpCommands, nodeId }));
+  web.use('/api', narrationRouter({ registry: lectures, store, clock, guessGuard, maxBytes: options.narrationMaxBytes }));
+  web.use('/api', apiRouter({ registry: lectures, store, publicUrl, lanUrl: options.lanUrl, createKey, guessGuard, creations, httpCommands, nodeId, cluster }));
   // For operators' scrapers, not browsers: before the client's files and the join-code redirect.
   if (options.serveMetrics ?? true) web.get('/metrics', metricsRoute(metrics, options.metricsToken));
   if (clientDir && existsSync(join(clientDir, 'index.html'))) {
@@ -141,7 +188,7 @@ export function createApp(options: AppOptions): App {
   web.use(finalErrorHandler);
   const server = createServer(web);
   const io = attachRealtime(server, {
-    registry,
+    registry: lectures,
     guessGuard,
     clock,
     trustProxy,
@@ -152,21 +199,29 @@ export function createApp(options: AppOptions): App {
     maxSocketBufferBytes: options.maxSocketBufferBytes,
     snapshotIntervalMs: options.snapshotIntervalMs,
     metrics,
+    ...(options.cluster ? clusterRealtime(options.cluster.bus) : {}),
   });
-  metrics.observe({ sockets: () => [...io.sockets.sockets.values()].map((s) => s.data), lecturesLoaded: () => registry.loaded });
+  const socketsOf = (id: string) => io.sockets.adapter.rooms.get(id)?.size ?? 0;
+  cluster?.countSocketsWith(socketsOf);
+  metrics.observe({
+    sockets: () => [...io.sockets.sockets.values()].map((s) => s.data),
+    lecturesLoaded: () => lectures.loaded,
+    ...(cluster ? { lecturesOwned: () => cluster.ownedCount, lecturesFollowed: () => options.cluster!.bus.followed } : {}),
+  });
   const idleMs = options.idleLectureMs ?? DEFAULT_IDLE_LECTURE_MS;
-  const evictIdleLectures = () => registry.evictIdle(idleMs, (id) => (io.sockets.adapter.rooms.get(id)?.size ?? 0) > 0);
+  const evictIdleLectures = () => lectures.evictIdle(idleMs, (id) => socketsOf(id) > 0);
   const sweep = setInterval(evictIdleLectures, Math.min(60_000, idleMs));
   sweep.unref();
   return {
     server,
     io,
     registry,
+    cluster,
     metrics,
     evictIdleLectures,
     async close() {
       clearInterval(sweep);
-      await registry.close();
+      await lectures.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     },

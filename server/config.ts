@@ -9,6 +9,10 @@ export interface Config {
   readonly dataDir: string;
   /** PostgreSQL to keep lectures in (DATABASE_URL, postgres://…); unset, SQLite in dataDir. */
   readonly databaseUrl?: string;
+  /** With databaseUrl: cluster mode (REDIS_URL). */
+  readonly redisUrl?: string;
+  /** Cluster mode: how long a frozen node keeps its lectures (LEASE_TIMEOUT_MS, default 3000). */
+  readonly leaseTimeoutMs?: number;
   readonly publicUrl?: string;
   readonly synchronous: 'NORMAL' | 'FULL';
   /** The built client; default dist/client beside the built server. */
@@ -56,6 +60,8 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     host: env.HOST || '0.0.0.0',
     dataDir: resolve(env.DATA_DIR || './data'),
     databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    leaseTimeoutMs: readLeaseTimeout(env.LEASE_TIMEOUT_MS),
     publicUrl: env.PUBLIC_URL || undefined,
     synchronous,
     clientDir: env.CLIENT_DIR ? resolve(env.CLIENT_DIR) : undefined,
@@ -144,4 +150,12 @@ function readOrigins(text: string | undefined): string[] {
     if (!origin) throw new Error(`ALLOWED_ORIGINS must list http(s) origins separated by commas, like https://example.org; "${entry}" is not one`);
     return origin;
   });
+}
+
+/** LEASE_TIMEOUT_MS: whole milliseconds, 500 to 60,000 (PostgreSQL's idle_session_timeout of a node's lease). */
+function readLeaseTimeout(raw: string | undefined): number | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  const ms = Number(raw);
+  if (!Number.isInteger(ms) || ms < 500 || ms > 60_000) throw new Error(`LEASE_TIMEOUT_MS must be whole milliseconds from 500 to 60000, got "${raw}"`);
+  return ms;
 }

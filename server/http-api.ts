@@ -9,8 +9,8 @@ import { LIMITS } from '../shared/protocol/limits.js';
 import type { Snapshot } from '../shared/protocol/snapshot.js';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { normalizeJoinCode } from './ids.js';
-import type { CommandCheck, CommandResult, LectureRoom } from './lecture-room.js';
-import type { LectureRegistry } from './lectures.js';
+import type { CommandCheck, CommandResult } from './lecture-room.js';
+import type { LectureDirectory, LiveLecture } from './live-lecture.js';
 import type { LectureStore } from './ports.js';
 import { guessKeys, sameSecret, type GuessGuard, type RateLimiter } from './guards.js';
 import { addressKey } from './client-address.js';
@@ -29,7 +29,7 @@ async function* recordingPieces(lecture: string, events: AsyncIterable<string>):
 }
 
 export interface ApiOptions {
-  readonly registry: LectureRegistry;
+  readonly registry: LectureDirectory;
   readonly store: LectureStore;
   /** Absolute base of the links handed out; else taken from the request's host. */
   readonly publicUrl?: string;
@@ -44,6 +44,14 @@ export interface ApiOptions {
   readonly httpCommands: RateLimiter;
   /** This process's name (NODE_ID, else the hostname), in /api/health and /api/ready. */
   readonly nodeId: string;
+  /** In cluster mode: who owns a lecture, and whether PostgreSQL and Redis both answer. */
+  readonly cluster?: ClusterView;
+}
+
+/** What the API reads of a cluster node (server/cluster/cluster-node.ts). */
+export interface ClusterView {
+  ownerOf(lectureId: string): Promise<{ node: string | null; since: number | null }>;
+  ping(): Promise<void>;
 }
 
 /** The shuffle seed of an uploaded table's train/test split (the schema's default, written out). */
@@ -156,7 +164,7 @@ function bearerToken(req: Request): string | null {
 }
 
 /** The lecture a route's `:id` names, loaded by the registry; an unknown code is 404 and counts as a guess. */
-export async function lectureRoom(req: Request, registry: LectureRegistry, refusals: Refusals): Promise<LectureRoom> {
+export async function lectureRoom(req: Request, registry: LectureDirectory, refusals: Refusals): Promise<LiveLecture> {
   const raw = String(req.params.id);
   const id = normalizeJoinCode(raw);
   const room = id ? await registry.get(id) : undefined;
@@ -168,7 +176,7 @@ export async function lectureRoom(req: Request, registry: LectureRegistry, refus
  * The lecture of a route that acts for its instructor (commands, uploads, narration): 401 without
  * `Authorization: Bearer <token>`, 401 counted as a guess for a wrong one. One check for them all.
  */
-export async function instructorLecture(req: Request, registry: LectureRegistry, refusals: Refusals): Promise<LectureRoom> {
+export async function instructorLecture(req: Request, registry: LectureDirectory, refusals: Refusals): Promise<LiveLecture> {
   const room = await lectureRoom(req, registry, refusals);
   const token = bearerToken(req);
   if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
@@ -177,11 +185,11 @@ export async function instructorLecture(req: Request, registry: LectureRegistry,
 }
 
 /** The JSON API under /api. Every body is validated; errors are `{error}` with a status that says why. */
-export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guessGuard, creations, httpCommands, nodeId }: ApiOptions): Router {
+export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guessGuard, creations, httpCommands, nodeId, cluster }: ApiOptions): Router {
   const api = express.Router();
   const refusals = new Refusals(guessGuard);
   const exports = new ExportCache();
-  const findRoom = (req: Request): Promise<LectureRoom> => lectureRoom(req, registry, refusals);
+  const findRoom = (req: Request): Promise<LiveLecture> => lectureRoom(req, registry, refusals);
   /** Uploaded tables whose command is under way, with how many: a refusal leaves a text another one needs. */
   const uploading = new Map<string, number>();
   /**
@@ -206,7 +214,7 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
    * The snapshot a lecture had just after event `seq`: its recording's frames folded over its first
    * snapshot, as a replay does (the answer to a repeated command, which may be long past).
    */
-  const snapshotAfter = async (room: LectureRoom, seq: number): Promise<Snapshot> => {
+  const snapshotAfter = async (room: LiveLecture, seq: number): Promise<Snapshot> => {
     let snapshot = registry.initialSnapshot(room.record);
     for (const event of await store.events(room.id)) if (event.seq <= seq) snapshot = applyFrame(snapshot, event.frame);
     return snapshot;
@@ -221,10 +229,10 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
   api.get('/ready', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
     try {
-      await store.ping();
+      await (cluster ? cluster.ping() : store.ping());
       res.json({ ready: true, node: nodeId });
     } catch (e) {
-      res.status(503).json({ ready: false, node: nodeId, reason: `the store does not answer: ${e instanceof Error ? e.message : String(e)}` });
+      res.status(503).json({ ready: false, node: nodeId, reason: `${cluster ? 'PostgreSQL or Redis' : 'the store'} does not answer: ${e instanceof Error ? e.message : String(e)}` });
     }
   });
 
@@ -264,11 +272,18 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
     res.json(await store.listLectures(query.data));
   });
 
+  // For operators and tests: the node that holds the lecture's lock now (one process: this one).
+  api.get('/lectures/:id/owner', async (req, res) => {
+    const room = await findRoom(req);
+    res.set('Cache-Control', 'no-store');
+    res.json(cluster ? await cluster.ownerOf(room.id) : { node: nodeId, since: null });
+  });
+
   api.get('/lectures/:id/state', async (req, res) => {
     res.json((await findRoom(req)).snapshot());
   });
 
-  const instructorRoom = async (req: Request): Promise<LectureRoom> => {
+  const instructorRoom = async (req: Request): Promise<LiveLecture> => {
     const room = await instructorLecture(req, registry, refusals);
     if (!httpCommands.take(room.id)) {
       const wait = httpCommands.retryAfter(room.id);
@@ -341,7 +356,7 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
 
   // Streamed: 100,000 epochs trained many times over is megabytes of numbers.
   api.get('/lectures/:id/loss', async (req, res) => {
-    const history = (await findRoom(req)).state.network.lossHistory;
+    const history = (await (await findRoom(req)).fullState()).network.lossHistory;
     res.type('application/json');
     await sendPieces(res, lossJsonPieces(history));
   });
@@ -364,13 +379,15 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
 
   api.get('/lectures/:id/export/weights.json', async (req, res) => {
     const room = await findRoom(req);
-    res.attachment(`backprop-live-${room.id}-weights.json`).json(weightsJson(room.id, room.seq, room.state.network));
+    const state = await room.fullState();
+    res.attachment(`backprop-live-${room.id}-weights.json`).json(weightsJson(room.id, state.seq, state.network));
   });
 
   api.get('/lectures/:id/export/loss.csv', async (req, res) => {
     const room = await findRoom(req);
+    const state = await room.fullState();
     res.type('text/csv').attachment(`backprop-live-${room.id}-loss.csv`);
-    await sendPieces(res, lossCsvPieces(room.state.network.lossHistory, room.state.testLoss));
+    await sendPieces(res, lossCsvPieces(state.network.lossHistory, state.testLoss));
   });
 
   api.get('/lectures/:id/recording', async (req, res) => {

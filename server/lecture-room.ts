@@ -19,6 +19,7 @@ import { CommandQueue } from './command-queue.js';
 import type { RoomMetrics } from './metrics.js';
 import { lectureLog } from './log.js';
 import { FrameHistory } from './frame-history.js';
+import type { LiveLecture } from './live-lecture.js';
 
 export type CommandResult =
   | {
@@ -107,7 +108,7 @@ interface TrainingRun {
  * event is committed to the store before anyone hears of it. Commands, answers and flags take
  * turns in one queue (CommandQueue), so each is decided and committed before the next begins.
  */
-export class LectureRoom {
+export class LectureRoom implements LiveLecture {
   /** Recent frames, and what a client that reconnects has missed. */
   private readonly history: FrameHistory;
   private readonly queue = new CommandQueue();
@@ -180,6 +181,11 @@ export class LectureRoom {
   /** The lecture's state as it stands (read-only: only commands change it); its exact loss history, for one, which snapshots summarise. */
   get state(): LectureState {
     return this.current;
+  }
+
+  /** The state as it stands, as every LiveLecture gives it (a cluster node's replica folds it from the store). */
+  fullState(): Promise<LectureState> {
+    return Promise.resolve(this.current);
   }
 
   subscribe(listener: RoomListener): () => void {
@@ -305,6 +311,21 @@ export class LectureRoom {
       if (update) for (const l of this.listeners) l.predictionUpdate(update);
     });
     return { ok: true };
+  }
+
+  /**
+   * Answers from students of other nodes, in one turn (a cluster node sends its students' answers
+   * to the owner in batches): each as `submitAnswer` would take it, outcome by outcome.
+   */
+  submitAnswers(items: readonly { clientId: string; value: number; address: string; maxPerAddress: number }[]): Promise<Outcome[]> {
+    return this.queue.run(async () => {
+      const outcomes: Outcome[] = [];
+      for (const item of items) {
+        const valid = typeof item?.clientId === 'string' && typeof item.value === 'number' && Number.isFinite(item.value);
+        outcomes.push(valid ? await this.answerTurn(item.clientId, item.value, String(item.address), Number(item.maxPerAddress) || Infinity) : { ok: false, status: 400, error: 'not an answer' });
+      }
+      return outcomes;
+    });
   }
 
   /** Sets or clears one student's "I'm lost here" flag on a stage or tensor element of this pass. */

@@ -11,10 +11,20 @@ import { KeyframeError } from '../shared/lecture/keyframe-bytes.js';
 import { withTrainingResult } from '../shared/lecture/trainer.js';
 import { digestOf, digestsOfEvents, loadCsvTexts } from './csv-datasets.js';
 import { hashToken, newJoinCode, newSeed, newToken, tokenMatches } from './ids.js';
-import { LectureRoom, type RoomDeps } from './lecture-room.js';
+import { LectureRoom, type RoomDeps, type RoomStored } from './lecture-room.js';
 import type { LectureRecord, StoredEvent } from './ports.js';
 import { LectureQuota, parseQuotaUsage, type QuotaUsage } from './lecture-quota.js';
 import { lectureLog } from './log.js';
+import type { LectureDirectory } from './live-lecture.js';
+
+/** A lecture as the store holds it (LectureRegistry.read). */
+export interface StoredLecture extends RoomStored {
+  readonly record: LectureRecord;
+  readonly state: LectureState;
+  /** The frames of the events folded after the keyframe (the most recent ones a catch-up may need). */
+  readonly frames: Frame[];
+  readonly quota: LectureQuota;
+}
 
 /** How many unreadable keyframes a load passes over (each an older one) before it folds from the start. */
 const KEYFRAME_TRIES = 3;
@@ -25,7 +35,7 @@ const CLOSE_WAIT_MS = 5_000;
  * Every lecture the server knows: created here, or brought back from the store from its latest
  * keyframe and the events after it (from the start when it has none this code reads).
  */
-export class LectureRegistry {
+export class LectureRegistry implements LectureDirectory<LectureRoom> {
   private readonly rooms = new Map<string, LectureRoom>();
   /** Lectures being brought back from the store: whoever asks meanwhile shares the one load. */
   private readonly loading = new Map<string, Promise<LectureRoom | undefined>>();
@@ -81,6 +91,20 @@ export class LectureRegistry {
    * events after it folded, its flags and open answers.
    */
   private async load(id: string): Promise<LectureRoom | undefined> {
+    const stored = await this.read(id);
+    if (!stored) return undefined;
+    const { record, state, frames, quota, flags, answers } = stored;
+    const room = new LectureRoom(record, state, frames, this.deps, quota, { flags, answers });
+    this.rooms.set(id, room);
+    return room;
+  }
+
+  /**
+   * A lecture as the store holds it now, without opening it: its state folded from its latest
+   * readable keyframe (else the start), the frames folded, its quota's usage, its flags and open
+   * answers. What a room is opened from, and what a cluster node's replica of a lecture starts from.
+   */
+  async read(id: string): Promise<StoredLecture | undefined> {
     const { store } = this.deps;
     const record = await store.getLecture(id);
     if (!record) return undefined;
@@ -101,9 +125,13 @@ export class LectureRegistry {
     }
     const open = state.prediction?.status === 'open' ? state.prediction.askSeq : null;
     const [flags, answers] = await Promise.all([store.flags(id), open === null ? new Map<string, number>() : store.answers(id, open)]);
-    const room = new LectureRoom(record, state, frames, this.deps, quota, { flags, answers });
-    this.rooms.set(id, room);
-    return room;
+    return { record, state, frames, quota, flags, answers };
+  }
+
+  /** Forgets one lecture's room (its node no longer owns it); the next `get` opens it again from the store. */
+  forget(id: string): void {
+    this.rooms.get(id)?.dispose();
+    this.rooms.delete(id);
   }
 
   /**
@@ -178,7 +206,7 @@ export class LectureRegistry {
    * loading the table's text from the store: a digest nobody uploaded, or rows that make no
    * dataset with the command's split.
    */
-  async datasetProblem(room: LectureRoom, command: Command): Promise<string | null> {
+  async datasetProblem(room: Pick<LectureRoom, 'id'>, command: Command): Promise<string | null> {
     if (command.type !== 'setDataset' || command.dataset.kind !== 'csv') return null;
     const { digest } = command.dataset;
     // The store, not the cache, says whether it was uploaded: the cache may hold a refused upload's text.

@@ -8,7 +8,8 @@ import { PostgresStore } from './postgres-store.js';
 import type { LectureStore } from './ports.js';
 import { lanBase } from './lan-address.js';
 import { exitAfterCommit } from './test-hooks.js';
-import { log } from './log.js';
+import { log, NODE_ID } from './log.js';
+import { ClusterBus } from './cluster/bus.js';
 
 const config = readConfig();
 const opened = await openStore(config);
@@ -18,6 +19,9 @@ const store = config.testHookExitAfterCommit ? exitAfterCommit(opened, config.te
 const clientDir = config.clientDir ?? join(dirname(fileURLToPath(import.meta.url)), '..', 'client');
 // Without PUBLIC_URL, links for a console opened at localhost use this machine's address on the room's network.
 const lanUrl = config.publicUrl ? undefined : lanBase(config.host, config.port);
+// Both DATABASE_URL and REDIS_URL: this process is one node of a cluster (docs/architecture.md, "Many nodes").
+const bus = config.databaseUrl && config.redisUrl ? await openBus(config.redisUrl) : undefined;
+const cluster = bus && opened instanceof PostgresStore ? { bus, store: opened, databaseUrl: config.databaseUrl!, leaseTimeoutMs: config.leaseTimeoutMs } : undefined;
 const app = createApp({
   store,
   clientDir,
@@ -34,6 +38,7 @@ const app = createApp({
   clientIdKey: clientIdKey(config.dataDir),
   serveMetrics: config.serveMetrics,
   metricsToken: config.metricsToken,
+  cluster,
   narrationMaxBytes: config.narrationMaxBytes,
 });
 
@@ -42,7 +47,7 @@ app.server.listen(config.port, config.host, () => {
   const port = typeof address === 'object' && address ? address.port : config.port;
   // Readable as they are (`msg`), and as fields for whatever reads the JSON (tests take `url`).
   const url = `http://${config.host === '0.0.0.0' ? 'localhost' : config.host}:${port}`;
-  const data = config.databaseUrl ? 'PostgreSQL' : config.dataDir;
+  const data = config.databaseUrl ? (cluster ? `PostgreSQL; node ${NODE_ID} of a cluster through Redis` : 'PostgreSQL') : config.dataDir;
   log.info({ url, data }, `Backprop Live listening on ${url} (data in ${data})`);
   const shared = config.publicUrl ?? lanUrl;
   if (shared) log.info({ studentsUrl: shared }, `Students open the links and QR codes on ${shared}${config.publicUrl ? ' (PUBLIC_URL)' : ' (set PUBLIC_URL to give another address)'}`);
@@ -60,6 +65,16 @@ async function openStore({ databaseUrl, dataDir, synchronous }: Config): Promise
     return databaseUrl ? await PostgresStore.open(databaseUrl) : new SqliteStore(join(dataDir, 'backprop-live.sqlite'), { synchronous });
   } catch (e) {
     log.fatal({ err: e }, `Backprop Live cannot open its ${databaseUrl ? 'PostgreSQL database (DATABASE_URL)' : `SQLite database in ${dataDir}`}: ${e instanceof Error ? e.message : String(e)}`);
+    process.exit(1);
+  }
+}
+
+/** Connects to REDIS_URL; a Redis that cannot be reached stops the start with the sentence that says why. */
+async function openBus(url: string): Promise<ClusterBus> {
+  try {
+    return await ClusterBus.open(url, NODE_ID);
+  } catch (e) {
+    log.fatal({ err: e }, `Backprop Live cannot reach Redis (REDIS_URL): ${e instanceof Error ? e.message : String(e)}`);
     process.exit(1);
   }
 }
@@ -83,6 +98,7 @@ async function shutdown(signal: string): Promise<void> {
   closing = true;
   log.info({ signal }, `${signal}: finishing running trainings and closing`);
   await app.close();
+  await bus?.close();
   await store.close();
   process.exit(0);
 }

@@ -6,6 +6,7 @@
  * operations), never from what a user sent: a lecture id or a title as a label would make one
  * series per lecture, without bound.
  */
+import type { ClusterMetrics } from './cluster/cluster-node.js';
 import type { RequestHandler } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { COMMAND_TYPES, type CommandType } from '../shared/protocol/commands.js';
@@ -43,6 +44,12 @@ export const STORE_OPERATIONS = [
   'putDataset',
   'forgetUnusedDataset',
   'datasetText',
+  'createNarrationTake',
+  'putNarrationChunk',
+  'narration',
+  'narrationChunkData',
+  'narrationBytes',
+  'deleteNarration',
   'ping',
 ] as const satisfies readonly (keyof LectureStore)[];
 export type StoreOperation = (typeof STORE_OPERATIONS)[number];
@@ -57,7 +64,18 @@ export interface MetricSources {
   sockets(): Iterable<SocketData | undefined>;
   /** Lectures in memory. */
   lecturesLoaded(): number;
+  /** Cluster mode: lectures this node owns (holds the lock of). */
+  lecturesOwned?(): number;
+  /** Cluster mode: lectures whose live channel this node follows (it has sockets of them). */
+  lecturesFollowed?(): number;
 }
+
+/** How a node's ownership of a lecture changed (backprop_ownership_changes_total's label). */
+export const OWNERSHIP_CHANGES = ['acquired', 'released', 'lost'] as const;
+export type OwnershipChange = (typeof OWNERSHIP_CHANGES)[number];
+/** What a node asks of another that owns a lecture (backprop_owner_requests_total's label). */
+export const OWNER_REQUESTS = ['command', 'answers', 'flag'] as const;
+export type OwnerRequestKind = (typeof OWNER_REQUESTS)[number];
 
 /** The part LectureRoom counts with (RoomDeps.metrics). */
 export interface RoomMetrics {
@@ -104,7 +122,7 @@ function processMetrics(node: string): Registry {
 }
 
 /** One server's metrics: its counters, and its gauges read from `observe`'s sources at each scrape. */
-export class ServerMetrics implements RoomMetrics, FrameMetrics {
+export class ServerMetrics implements RoomMetrics, FrameMetrics, ClusterMetrics {
   private readonly registry = new Registry();
   private sources: MetricSources | undefined;
   private readonly commands: Counter<'type' | 'outcome'>;
@@ -113,6 +131,9 @@ export class ServerMetrics implements RoomMetrics, FrameMetrics {
   private readonly framesDelivered: Counter;
   private readonly catchUps: Counter<'kind'>;
   private readonly storeSeconds: Histogram<'operation' | 'outcome'>;
+  private readonly ownershipChanges: Counter<'change'>;
+  private readonly ownerRequests: Counter<'request'>;
+  private readonly framesPublished: Counter;
 
   constructor(readonly node: string) {
     const registers = [this.registry];
@@ -143,13 +164,46 @@ export class ServerMetrics implements RoomMetrics, FrameMetrics {
     this.framesDelivered = new Counter({ name: 'backprop_frames_delivered_total', help: 'Frames sent to sockets (each broadcast times the sockets in the room).', registers });
     this.catchUps = new Counter({ name: 'backprop_catch_ups_total', help: 'Catch-ups answered (a reconnect with lastSeq, or sync), by where they came from.', labelNames: ['kind'], registers });
     this.storeSeconds = new Histogram({ name: 'backprop_store_duration_seconds', help: 'Store operations, by operation and outcome (ok, error).', labelNames: ['operation', 'outcome'], buckets: STORE_BUCKETS, registers });
+    new Gauge({
+      name: 'backprop_lectures_owned',
+      help: 'Lectures this node owns (cluster mode: it holds their lock and applies their commands).',
+      registers,
+      collect() {
+        this.set(metrics.sources?.lecturesOwned?.() ?? metrics.sources?.lecturesLoaded() ?? 0);
+      },
+    });
+    new Gauge({
+      name: 'backprop_lectures_followed',
+      help: 'Lectures whose live channel this node follows (cluster mode: it has sockets of them).',
+      registers,
+      collect() {
+        this.set(metrics.sources?.lecturesFollowed?.() ?? 0);
+      },
+    });
+    this.ownershipChanges = new Counter({ name: 'backprop_ownership_changes_total', help: 'Lectures this node took (acquired), let go (released) or lost with its lease (lost).', labelNames: ['change'], registers });
+    this.ownerRequests = new Counter({ name: 'backprop_owner_requests_total', help: 'Requests this node sent to another node that owns the lecture (command, answers, flag), retries included.', labelNames: ['request'], registers });
+    this.framesPublished = new Counter({ name: 'backprop_frames_published_total', help: 'Frames this node published to the other nodes (Redis) as a lecture\'s owner.', registers });
     // Every labelled series from the start, at zero: a rate over a series that appears late misses its first increase.
     for (const kind of CATCH_UP_KINDS) this.catchUps.inc({ kind }, 0);
+    for (const change of OWNERSHIP_CHANGES) this.ownershipChanges.inc({ change }, 0);
+    for (const request of OWNER_REQUESTS) this.ownerRequests.inc({ request }, 0);
   }
 
   /** Where the gauges read sockets and lectures (the socket.io server exists after the routes). */
   observe(sources: MetricSources): void {
     this.sources = sources;
+  }
+
+  ownershipChange(change: OwnershipChange): void {
+    this.ownershipChanges.inc({ change });
+  }
+
+  ownerRequest(request: OwnerRequestKind): void {
+    this.ownerRequests.inc({ request });
+  }
+
+  framePublished(): void {
+    this.framesPublished.inc();
   }
 
   commandTimer(type: string): (result: CommandResult | undefined) => void {

@@ -20,7 +20,7 @@ import {
 import { apiErrorHandler, HttpError, instructorLecture, Refusals, requestAddress } from './http-api.js';
 import { guessKeys, type GuessGuard } from './guards.js';
 import { normalizeJoinCode } from './ids.js';
-import type { LectureRegistry } from './lectures.js';
+import type { LectureDirectory } from './live-lecture.js';
 import type { Clock, LectureRecord, LectureStore, NarrationPut, StoredNarrationTake } from './ports.js';
 import { rangeBytes, sendBytes, streamLength, type ByteRange } from './narration-stream.js';
 
@@ -28,7 +28,7 @@ import { rangeBytes, sendBytes, streamLength, type ByteRange } from './narration
 export const DEFAULT_NARRATION_MAX_BYTES = 200_000_000;
 
 export interface NarrationApiOptions {
-  readonly registry: LectureRegistry;
+  readonly registry: LectureDirectory;
   readonly store: LectureStore;
   /** The server's clock: a take's startedAt is on the clock of events' `at`. */
   readonly clock: Clock;

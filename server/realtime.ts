@@ -1,12 +1,12 @@
 import type { Server as HttpServer } from 'node:http';
-import { Server } from 'socket.io';
+import { Server, type ServerOptions } from 'socket.io';
 import { LIMITS } from '../shared/protocol/limits.js';
 import { RateLimiter, type GuessGuard } from './guards.js';
 import { TRUST_NO_PROXY, type ProxyTrust } from './client-address.js';
 import type { ClientIds } from './client-ids.js';
 import { allowSameSite, type OriginPolicy } from './origins.js';
 import type { Clock } from './ports.js';
-import type { LectureRegistry } from './lectures.js';
+import type { LectureDirectory } from './live-lecture.js';
 import { DEFAULT_MAX_SOCKET_BUFFER_BYTES, DEFAULT_SNAPSHOT_INTERVAL_MS, dropIfBehind, SnapshotSpacing } from './send-buffer.js';
 import { answer } from './realtime/acks.js';
 import { LectureBroadcasts } from './realtime/broadcasts.js';
@@ -14,7 +14,7 @@ import type { FrameMetrics } from './metrics.js';
 import { runCommand } from './realtime/command.js';
 import { limitEvents } from './realtime/flood.js';
 import { handshake } from './realtime/handshake.js';
-import { PresenceBroadcasts } from './realtime/presence.js';
+import { PresenceBroadcasts, type PresenceSender } from './realtime/presence.js';
 import type { TypedServer, TypedSocket } from './realtime/socket-io.js';
 import { StudentSockets } from './realtime/student-sockets.js';
 import { flagTarget, submitPrediction } from './realtime/student-events.js';
@@ -27,7 +27,7 @@ import { lectureLog } from './log.js';
  * right token it is the instructor, with a wrong one it is refused, without one it is a student.
  */
 export interface RealtimeOptions {
-  readonly registry: LectureRegistry;
+  readonly registry: LectureDirectory;
   readonly guessGuard: GuessGuard;
   readonly clock: Clock;
   readonly eventLimits?: EventLimits;
@@ -44,6 +44,10 @@ export interface RealtimeOptions {
   readonly clientIds: ClientIds;
   /** Counts frames broadcast and delivered (/metrics). */
   readonly metrics?: FrameMetrics;
+  /** socket.io's adapter (cluster mode: the Redis sharded adapter); default the in-memory one. */
+  readonly adapter?: ServerOptions['adapter'];
+  /** Who is in each lecture (cluster mode: summed across nodes, ClusterPresence); default this process's own count. */
+  readonly presence?: (io: TypedServer) => PresenceSender;
 }
 
 export type EventLimits = Record<'student' | 'instructor', { burst: number; perSecond: number }>;
@@ -70,6 +74,8 @@ export function attachRealtime(
     maxSocketsPerAddress,
     clientIds,
     metrics,
+    adapter,
+    presence: makePresence = (server) => new PresenceBroadcasts(server),
   }: RealtimeOptions,
 ): TypedServer {
   const io: TypedServer = new Server(httpServer, {
@@ -78,13 +84,14 @@ export function attachRealtime(
     serveClient: false,
     // A WebSocket ignores CORS: a foreign page's handshake is refused here (403), polling or websocket.
     allowRequest: allowSameSite(origins),
+    ...(adapter ? { adapter } : {}),
   });
   const limiters = {
     student: new RateLimiter(clock, eventLimits.student.burst, eventLimits.student.perSecond),
     instructor: new RateLimiter(clock, eventLimits.instructor.burst, eventLimits.instructor.perSecond),
   };
   const students = new StudentSockets();
-  const presence = new PresenceBroadcasts(io);
+  const presence = makePresence(io);
   const broadcasts = new LectureBroadcasts(io, maxSocketBufferBytes, metrics);
   const snapshots = new SnapshotSpacing(clock, snapshotIntervalMs);
 

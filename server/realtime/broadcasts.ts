@@ -1,5 +1,5 @@
 import type { ServerToClientEvents } from '../../shared/protocol/socket.js';
-import type { LectureRoom } from '../lecture-room.js';
+import type { LiveLecture } from '../live-lecture.js';
 import { dropIfBehind } from '../send-buffer.js';
 import type { FrameMetrics } from '../metrics.js';
 import { instructorsOf, type TypedServer } from './socket-io.js';
@@ -10,7 +10,7 @@ type RoomEvent = 'frame' | 'progress' | 'prediction:reveal';
 /** Relays what each lecture room publishes to the sockets of its socket.io rooms. */
 export class LectureBroadcasts {
   /** Rooms whose events are broadcast; weak, so a lecture the registry forgot can be collected. */
-  private readonly followed = new WeakSet<LectureRoom>();
+  private readonly followed = new WeakSet<LiveLecture>();
 
   constructor(
     private readonly io: TypedServer,
@@ -20,7 +20,7 @@ export class LectureBroadcasts {
   ) {}
 
   /** Starts relaying a room's events (once per room object). */
-  follow(room: LectureRoom): void {
+  follow(room: LiveLecture): void {
     // The same room object: an evicted lecture comes back as a new room, which is followed anew.
     if (this.followed.has(room)) return;
     this.followed.add(room);
@@ -33,11 +33,11 @@ export class LectureBroadcasts {
       },
       progress: (progress) => this.broadcast(room.id, 'progress', progress),
       predictionUpdate: (update) => {
-        io.to(instructorsOf(room.id)).emit('prediction:update', update);
-        io.to(room.id).except(instructorsOf(room.id)).emit('prediction:count', { askSeq: update.askSeq, count: update.count });
+        io.local.to(instructorsOf(room.id)).emit('prediction:update', update);
+        io.local.to(room.id).except(instructorsOf(room.id)).emit('prediction:count', { askSeq: update.askSeq, count: update.count });
       },
       predictionReveal: (reveal) => this.broadcast(room.id, 'prediction:reveal', reveal),
-      flags: (flags) => io.to(instructorsOf(room.id)).emit('flags', flags),
+      flags: (flags) => io.local.to(instructorsOf(room.id)).emit('flags', flags),
     });
   }
 
@@ -51,6 +51,6 @@ export class LectureBroadcasts {
       const socket = this.io.sockets.sockets.get(id);
       if (socket) dropIfBehind(socket, this.maxSocketBufferBytes);
     }
-    this.io.to(lectureId).emit(event, ...payload);
+    this.io.local.to(lectureId).emit(event, ...payload);
   }
 }

@@ -5,14 +5,14 @@ import { normalizeJoinCode } from '../../shared/protocol/join-code.js';
 import { guessKeys, type GuessGuard } from '../guards.js';
 import { addressKey, clientAddress, type ProxyTrust } from '../client-address.js';
 import type { ClientIds } from '../client-ids.js';
-import type { LectureRegistry } from '../lectures.js';
+import type { LectureDirectory } from '../live-lecture.js';
 import type { StudentSockets } from './student-sockets.js';
 import type { TypedSocket } from './socket-io.js';
 import { lectureLog, log } from '../log.js';
 
 /** What the handshake checks a socket against. */
 export interface HandshakeOptions {
-  readonly registry: LectureRegistry;
+  readonly registry: LectureDirectory;
   readonly guessGuard: GuessGuard;
   readonly trustProxy: ProxyTrust;
   readonly clientIds: ClientIds;

@@ -25,7 +25,7 @@ export function countPresence(members: Iterable<SocketData | undefined>): { pres
 }
 
 /** Sends each lecture's presence a moment after its room changed; the instructors also get the names. */
-export class PresenceBroadcasts {
+export class PresenceBroadcasts implements PresenceSender {
   private readonly timers = new Map<string, NodeJS.Timeout>();
 
   constructor(
@@ -50,10 +50,24 @@ export class PresenceBroadcasts {
   }
 
   private send(lectureId: string): void {
-    const { io } = this;
-    const members = [...(io.sockets.adapter.rooms.get(lectureId) ?? [])].map((id) => io.sockets.sockets.get(id)?.data);
-    const { presence, names } = countPresence(members);
-    io.to(lectureId).except(instructorsOf(lectureId)).emit('presence', presence);
-    io.to(instructorsOf(lectureId)).emit('presence', { ...presence, names });
+    const { presence, names } = countPresence(localMembers(this.io, lectureId));
+    emitPresence(this.io, lectureId, presence, names);
   }
+}
+
+/** What the handshake recorded of each socket of a lecture's room on this process. */
+export function localMembers(io: TypedServer, lectureId: string): (SocketData | undefined)[] {
+  return [...(io.sockets.adapter.rooms.get(lectureId) ?? [])].map((id) => io.sockets.sockets.get(id)?.data);
+}
+
+/** Sends presence to this process's sockets of a lecture; the instructors also get the names. */
+export function emitPresence(io: TypedServer, lectureId: string, presence: Presence, names: readonly string[]): void {
+  io.local.to(lectureId).except(instructorsOf(lectureId)).emit('presence', presence);
+  io.local.to(instructorsOf(lectureId)).emit('presence', { ...presence, names: [...names] });
+}
+
+/** What realtime.ts needs of presence: told when a lecture's room changed, stopped with the server. */
+export interface PresenceSender {
+  schedule(lectureId: string): void;
+  close(): void;
 }

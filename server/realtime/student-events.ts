@@ -1,7 +1,7 @@
 import { FlagRequest, PredictionSubmit } from '../../shared/protocol/collab.js';
 import { describeIssues } from '../../shared/protocol/commands.js';
 import type { Outcome, SocketData } from '../../shared/protocol/socket.js';
-import type { LectureRoom } from '../lecture-room.js';
+import type { LiveLecture } from '../live-lecture.js';
 
 /** Why this socket may not answer or flag, or null when it may (a student's, not a projector's). */
 export function notAStudent(data: SocketData): Outcome | null {
@@ -11,7 +11,7 @@ export function notAStudent(data: SocketData): Outcome | null {
 }
 
 /** The answer to `prediction:submit`: a student's value for the open prediction, one per client id. */
-export function submitPrediction(raw: unknown, data: SocketData, room: LectureRoom, maxSocketsPerAddress: number): Outcome | Promise<Outcome> {
+export function submitPrediction(raw: unknown, data: SocketData, room: LiveLecture, maxSocketsPerAddress: number): Outcome | Promise<Outcome> {
   const refused = notAStudent(data);
   if (refused) return refused;
   const parsed = PredictionSubmit.safeParse(raw);
@@ -20,7 +20,7 @@ export function submitPrediction(raw: unknown, data: SocketData, room: LectureRo
 }
 
 /** The answer to `flag`: a student flags (or unflags) a stage or an element. */
-export function flagTarget(raw: unknown, data: SocketData, room: LectureRoom): Outcome | Promise<Outcome> {
+export function flagTarget(raw: unknown, data: SocketData, room: LiveLecture): Outcome | Promise<Outcome> {
   const refused = notAStudent(data);
   if (refused) return refused;
   const parsed = FlagRequest.safeParse(raw);

@@ -1,10 +1,10 @@
 import { SyncRequestSchema, type CatchUp, type SyncRefusal } from '../../shared/protocol/socket.js';
-import type { LectureRoom } from '../lecture-room.js';
+import type { LiveLecture } from '../live-lecture.js';
 import type { SnapshotSpacing } from '../send-buffer.js';
 
 /** What answering one socket's `sync` needs. */
 export interface SyncContext {
-  readonly room: Pick<LectureRoom, 'catchUp'>;
+  readonly room: Pick<LiveLecture, 'catchUp'>;
   readonly socketId: string;
   readonly snapshots: Pick<SnapshotSpacing, 'waitFor' | 'sent'>;
   readonly snapshotIntervalMs: number;

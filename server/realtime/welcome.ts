@@ -1,4 +1,4 @@
-import type { LectureRoom } from '../lecture-room.js';
+import type { LiveLecture } from '../live-lecture.js';
 import type { SnapshotSpacing } from '../send-buffer.js';
 import { instructorsOf, type TypedSocket } from './socket-io.js';
 
@@ -8,7 +8,7 @@ import { instructorsOf, type TypedSocket } from './socket-io.js';
  * prediction and of the flags. Joining and sending happen in one tick, so no frame falls between:
  * frames the store had to provide are brought level with the lecture (upToDate) in that tick.
  */
-export async function welcome(socket: TypedSocket, room: LectureRoom, snapshots: SnapshotSpacing): Promise<void> {
+export async function welcome(socket: TypedSocket, room: LiveLecture, snapshots: SnapshotSpacing): Promise<void> {
   const { lastSeq } = socket.data;
   const found = lastSeq !== undefined ? room.catchUp(lastSeq) : ({ type: 'snapshot', snapshot: room.snapshot() } as const);
   const missed = found instanceof Promise ? room.upToDate(await found, lastSeq ?? 0) : found;

@@ -7,7 +7,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { NODE_ID } from '../../server/log.js';
 import { COMMAND_TYPES } from '../../shared/protocol/commands.js';
-import { CATCH_UP_KINDS, COMMAND_OUTCOMES, SOCKET_ROLES, STORE_OPERATIONS } from '../../server/metrics.js';
+import { CATCH_UP_KINDS, COMMAND_OUTCOMES, OWNER_REQUESTS, OWNERSHIP_CHANGES, SOCKET_ROLES, STORE_OPERATIONS } from '../../server/metrics.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 import { startPostgres } from '../support/postgres.js';
 import { startServer, type TestServer } from '../support/server.js';
@@ -120,7 +120,7 @@ describe('/metrics after real commands', () => {
     // No lecture id, no title, name or command id, anywhere; our labels only from the code's lists.
     expect(after).not.toContain(lecture.id);
     expect(after).not.toContain(MARK);
-    const allowed: Record<string, readonly string[]> = { role: SOCKET_ROLES, type: [...COMMAND_TYPES, 'other'], outcome: [...COMMAND_OUTCOMES, 'ok', 'error'], kind: CATCH_UP_KINDS, operation: STORE_OPERATIONS };
+    const allowed: Record<string, readonly string[]> = { role: SOCKET_ROLES, type: [...COMMAND_TYPES, 'other'], outcome: [...COMMAND_OUTCOMES, 'ok', 'error'], kind: CATCH_UP_KINDS, operation: STORE_OPERATIONS, change: OWNERSHIP_CHANGES, request: OWNER_REQUESTS };
     for (const s of samples(after).filter((x) => x.name.startsWith('backprop_'))) {
       for (const [label, v] of Object.entries(s.labels)) {
         if (label === 'node' || label === 'le') continue;
