@@ -11,6 +11,7 @@ export const INSTRUCTOR_KEYS: [string, string][] = [
   ['T', 'Train the number of epochs in the box'],
   ['P', 'Open the projector display (a window for the class screen)'],
   ['S', 'Point at something for the class: on/off (then click it)'],
+  ['N', 'Narration: record, pause or resume (Stop is its button)'],
   ['Esc', 'Clear the spotlight'],
   ['?', 'Show this list'],
 ];

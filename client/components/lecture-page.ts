@@ -13,8 +13,10 @@ import { forgetInstructorToken, takeInstructorToken } from '../lib/token.js';
 import { myLecture, takeJustCreated } from '../lib/my-lectures.js';
 import type { InstructorControls } from './instructor-controls.js';
 import type { KeyHelp } from './key-help.js';
+import type { NarrationControl } from './narration-control.js';
 import type { LectureView } from './lecture-view.js';
 import './connection-status.js';
+import './narration-badge.js';
 import './lecture-view.js';
 import './student-bar.js';
 import './rewind-banner.js';
@@ -42,6 +44,8 @@ export class LecturePage extends LitElement {
   @property() access: 'student' | 'instructor' = 'student';
 
   @state() private commandError: string | null = null;
+  /** Why narration recording stopped or could not start (the console's narration control says). */
+  @state() private narrationError: string | null = null;
   @state() private missingToken = false;
   /** The instructor's clicks point at things for the class (S) instead of acting on them. */
   @state() private pointing = false;
@@ -52,6 +56,7 @@ export class LecturePage extends LitElement {
 
   @query('instructor-controls') private controls?: InstructorControls;
   @query('key-help') private keyHelp?: KeyHelp;
+  @query('narration-control') private narration?: NarrationControl;
 
   private live: LiveController | null = null;
   private student: StudentController | null = null;
@@ -95,6 +100,9 @@ export class LecturePage extends LitElement {
       .brand {
         color: var(--muted);
         font-weight: 500;
+      }
+      .line-end {
+        display: none;
       }
       .code {
         font-family: var(--mono);
@@ -213,6 +221,15 @@ export class LecturePage extends LitElement {
         .spacer {
           display: none;
         }
+        /* While narration is recorded, the title shares its line with the badge (ellipsised sooner), and the second line keeps its room. */
+        .head-main.narrating h1 {
+          flex: 1 1 0;
+        }
+        .head-main.narrating .line-end {
+          display: block;
+          flex-basis: 100%;
+          height: 0;
+        }
         .head-main > a.button {
           margin-left: auto;
           min-height: 1.75rem;
@@ -304,8 +321,11 @@ export class LecturePage extends LitElement {
         ? html`<a class="skip-link" href="#question" data-testid="skip-to-question" @click=${this.skipToQuestion}>Skip to the question</a>`
         : nothing}
       <header>
-        <div class="head-main">
+        <div class="head-main ${student && live.snapshot?.narrating ? 'narrating' : ''}">
         <h1><span class="brand">Backprop Live ·</span> ${title}</h1>
+        ${student
+          ? html`<narration-badge ?on=${live.snapshot?.narrating ?? false}></narration-badge><span class="line-end" aria-hidden="true"></span>`
+          : nothing}
         <span>code <span class="code" data-testid="lecture-code">${displayCode(this.lectureId)}</span></span>
         ${instructor ? html`<span>instructor</span>` : nothing}
         <connection-status
@@ -362,10 +382,15 @@ export class LecturePage extends LitElement {
         <button aria-pressed=${this.pointing ? 'true' : 'false'} @click=${() => this.togglePointing()} data-testid="point"
           title="Then click what the class should look at">☝ Point <kbd>S</kbd></button>
         <button @click=${() => this.openProjector()} data-testid="open-projector">Open projector display <kbd>P</kbd></button>
+        <narration-control .lectureId=${this.lectureId} .token=${this.token}
+          @bp-narration-error=${(e: CustomEvent<string | null>) => (this.narrationError = e.detail)}></narration-control>
         <button @click=${() => this.keyHelp?.show()} aria-label="Keys: keyboard shortcuts (?)">Keys ?</button>
       </instructor-controls>
       <div class="alert" role="alert" data-testid="command-error">${this.commandError
         ? html`<span>${this.commandError}</span><button @click=${() => (this.commandError = null)} aria-label="Dismiss">✕</button>`
+        : nothing}</div>
+      <div class="alert" role="alert" data-testid="narration-error">${this.narrationError
+        ? html`<span>${this.narrationError}</span><button @click=${() => (this.narrationError = null)} aria-label="Dismiss">✕</button>`
         : nothing}</div>
     </div>`;
   }
@@ -532,6 +557,9 @@ export class LecturePage extends LitElement {
     } else if (key === 's') {
       e.preventDefault();
       this.togglePointing();
+    } else if (key === 'n' && this.narration) {
+      e.preventDefault();
+      this.narration.toggle();
     } else if (key === 'Escape' && this.live?.view?.spotlight) {
       e.preventDefault();
       void this.send({ type: 'spotlight', target: null });

@@ -12,6 +12,7 @@ import { publicBase } from '../lib/site.js';
 import { spotlightKey } from '../lib/spotlight.js';
 import { panelStyles } from '../lib/shared-styles.js';
 import './connection-status.js';
+import './narration-badge.js';
 import './stage-strip.js';
 import './nn-diagram.js';
 import './equation-panel.js';
@@ -221,6 +222,7 @@ export class ProjectorPage extends LitElement {
         <h1><span class="brand">Backprop Live ·</span> ${title}</h1>
         <p>
           ${s ? this.renderWhere(s) : nothing}
+          <narration-badge ?on=${s?.narrating ?? false}></narration-badge>
           ${live.status === 'live' ? nothing : html`<connection-status .status=${live.status}></connection-status>`}
         </p>
       </header>

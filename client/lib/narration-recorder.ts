@@ -245,7 +245,7 @@ export class NarrationRecorder {
         try {
           await putNarrationChunk(this.options.lectureId, this.options.token, take.number, chunk.index, chunk.times, chunk.data, take.mime);
         } catch (err) {
-          if (isFinal(err)) return this.fail(err.message);
+          if (isFinal(err)) return this.fail(err.status === 413 ? `${sentence(err.message)} What was recorded before it is kept.` : err.message);
           this.scheduleRetry();
           return;
         }
@@ -329,6 +329,11 @@ function microphoneRefusal(err: unknown): string {
   if (name === 'NotFoundError' || name === 'OverconstrainedError') return 'No microphone was found. Connect one and press Record narration again.';
   if (name === 'NotReadableError') return 'The microphone is in use by another program, or could not be opened.';
   return `The microphone could not be opened: ${messageOf(err)}`;
+}
+
+/** A message as a sentence: with its full stop. */
+function sentence(text: string): string {
+  return /[.!?]$/.test(text) ? text : `${text}.`;
 }
 
 function messageOf(err: unknown): string {

@@ -1,0 +1,286 @@
+/**
+ * Recording narration in the console, with Chromium's fake microphone (a tone): the instructor
+ * presses Record narration, steps the notebook's forward pass for about ten seconds and stops;
+ * the server then holds Opus audio of that length (read back by Debian's ffprobe), the class saw
+ * "🎙 recording" only while it was recorded, and the console's control is in sight on a laptop.
+ * Pause leaves the paused time out of the audio; the cap's 413 stops recording with the server's
+ * sentence; a refused microphone says so and changes nothing.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Browser, Page } from 'playwright-core';
+import { startServer, type TestServer } from '../support/server.js';
+import { axeViolations, type CheckedPage, createLecture, eventually, launchBrowser, onServer, openPage, seen, withServerAndBrowser } from './support.js';
+
+const SHOTS = '/tmp/shots-narration';
+mkdirSync(SHOTS, { recursive: true });
+
+let server: TestServer;
+let browser: Browser;
+
+withServerAndBrowser((s, b) => ([server, browser] = [s, b]), { fakeMicrophone: 'allowed' });
+
+const live = (page: Page) => page.locator('[data-testid="connection-status"][data-status="live"]').waitFor();
+const recordButton = (page: Page) => page.getByRole('button', { name: 'Record narration' });
+const stopButton = (page: Page) => page.getByRole('button', { name: 'Stop recording' });
+const narrationStatus = (page: Page) => page.locator('[data-testid="narration-status"]');
+const badge = (page: Page) => page.locator('[data-testid="narration-badge"]');
+const stageOf = (page: Page) => page.locator('[data-testid="current-stage"]').first();
+
+interface NarrationJson {
+  takes: { take: number; mime: string; startedAt: number; durationMs: number; bytes: number; chunks: { index: number; at: number; audioAt: number; duration: number; bytes: number }[] }[];
+  bytes: number;
+  maxBytes: number;
+}
+
+async function narrationJson(base: string, id: string): Promise<NarrationJson> {
+  const res = await fetch(`${base}/api/lectures/${id}/narration.json`);
+  expect(res.status).toBe(200);
+  return (await res.json()) as NarrationJson;
+}
+
+/** The narration's audio as ffprobe reads it: the codec, and the last packet's time (a MediaRecorder's WebM names no duration). */
+async function probeNarration(base: string, id: string): Promise<{ codec: string; seconds: number; contentType: string | null }> {
+  const res = await fetch(`${base}/api/lectures/${id}/narration`);
+  expect(res.status).toBe(200);
+  const dir = mkdtempSync(join(tmpdir(), 'narration-'));
+  try {
+    const file = join(dir, 'narration.webm');
+    writeFileSync(file, Buffer.from(await res.arrayBuffer()));
+    const probe = (entries: string) => execFileSync('ffprobe', ['-v', 'error', '-select_streams', 'a:0', '-show_entries', entries, '-of', 'csv=p=0', file], { encoding: 'utf8' });
+    const codec = probe('stream=codec_name').trim();
+    const times = probe('packet=pts_time').trim().split('\n').map(Number);
+    return { codec, seconds: times.at(-1)!, contentType: res.headers.get('content-type') };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A control as a person sees it: in the viewport, not covered. */
+async function inSight(page: Page, name: string) {
+  const s = await seen(page.getByRole('button', { name }));
+  return { name, inViewport: s.inViewport, hit: s.hit };
+}
+
+describe('recording narration in the console', () => {
+  it('records ten seconds while the instructor steps the forward pass: the server holds Opus audio of that length, the class sees "🎙 recording" only meanwhile', async () => {
+    const lecture = await createLecture(server.url, { title: 'Narrated' });
+    let desk: CheckedPage | undefined;
+    let student: CheckedPage | undefined;
+    try {
+      desk = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+      student = await openPage(browser, onServer(server.url, lecture.studentUrl), { width: 1280, height: 720 });
+      await Promise.all([live(desk.page), live(student.page)]);
+      const console_ = desk.page;
+      const pupil = student.page;
+
+      // Off by default, in sight on both laptop sizes; the class sees no badge.
+      expect(await inSight(console_, 'Record narration')).toEqual({ name: 'Record narration', inViewport: true, hit: true });
+      await console_.setViewportSize({ width: 1280, height: 720 });
+      expect(await inSight(console_, 'Record narration')).toEqual({ name: 'Record narration', inViewport: true, hit: true });
+      expect(await badge(pupil).count()).toBe(0);
+      expect(await axeViolations(console_)).toEqual([]);
+
+      await recordButton(console_).click();
+      await eventually(() => narrationStatus(console_).textContent()).toContain('Recording narration');
+      const started = Date.now();
+      // The class is told, readably, where it looks anyway.
+      await eventually(() => badge(pupil).count()).toBe(1);
+      // "🎙 recording": the microphone drawn (an emoji font is not on every computer), then the word.
+      expect((await badge(pupil).innerText()).trim()).toMatch(/^recording\b/);
+      expect(await badge(pupil).locator('svg.mic').boundingBox()).toMatchObject({ width: expect.any(Number) });
+      expect((await badge(pupil).locator('svg.mic').boundingBox())!.width).toBeGreaterThanOrEqual(12);
+      const b = await seen(badge(pupil));
+      expect(b).toMatchObject({ inViewport: true, hit: true });
+      expect(b.fontPx).toBeGreaterThanOrEqual(14);
+      expect(await pupil.getByRole('status').filter({ hasText: 'recording' }).count()).toBe(1);
+
+      // The recording controls, in sight at both sizes.
+      for (const size of [{ width: 1280, height: 720 }, { width: 1366, height: 768 }]) {
+        await console_.setViewportSize(size);
+        expect(await inSight(console_, 'Pause')).toMatchObject({ inViewport: true, hit: true });
+        expect(await inSight(console_, 'Stop recording')).toMatchObject({ inViewport: true, hit: true });
+      }
+      await console_.screenshot({ path: `${SHOTS}/console-recording-1366x768.png` });
+      await pupil.screenshot({ path: `${SHOTS}/student-recording-1280x720.png` });
+      expect(await axeViolations(console_)).toEqual([]);
+      expect(await axeViolations(pupil)).toEqual([]);
+
+      // The forward pass with the keyboard, a step every 1.2 s of the recording, then Stop at ten seconds.
+      const elapsed = () => Date.now() - started;
+      let previous = '';
+      for (let k = 1; k <= 7 && elapsed() < 8500; k++) {
+        await console_.keyboard.press('ArrowRight');
+        await eventually(() => stageOf(pupil).textContent()).not.toBe(previous);
+        previous = (await stageOf(pupil).textContent()) ?? '';
+        await console_.waitForTimeout(Math.max(0, k * 1200 - elapsed()));
+      }
+      expect(previous).not.toBe('idle');
+      await console_.waitForTimeout(Math.max(0, 10_000 - elapsed()));
+      await stopButton(console_).click();
+      const recorded = elapsed();
+      expect(Math.abs(recorded - 10_000)).toBeLessThan(500);
+      await eventually(() => recordButton(console_).count()).toBe(1);
+      await eventually(() => badge(pupil).count()).toBe(0);
+
+      // One take of Opus in WebM, its chunks in order and every one stored; ten seconds of audio.
+      const narration = await narrationJson(server.url, lecture.id);
+      expect(narration.takes).toHaveLength(1);
+      const take = narration.takes[0]!;
+      expect(take.mime).toBe('audio/webm;codecs=opus');
+      expect(take.chunks.map((c) => c.index)).toEqual(take.chunks.map((_, i) => i));
+      expect(take.chunks.length).toBeGreaterThanOrEqual(3);
+      const audio = take.chunks.reduce((sum, c) => sum + c.duration, 0);
+      expect(Math.abs(audio - recorded)).toBeLessThan(1000);
+      // Without a pause, a chunk's audio starts where its wall time does (within the clocks' rounding).
+      for (const c of take.chunks) expect(Math.abs(c.at - c.audioAt)).toBeLessThan(300);
+      const probed = await probeNarration(server.url, lecture.id);
+      expect(probed.codec).toBe('opus');
+      expect(probed.contentType).toMatch(/^audio\/webm/);
+      expect(Math.abs(probed.seconds - 10)).toBeLessThanOrEqual(1);
+
+      desk.assertClean();
+      student.assertClean();
+    } finally {
+      await Promise.all([desk?.close(), student?.close()]);
+    }
+  });
+
+  it("Pause leaves the paused time out of the audio and takes the badge off the class's and the projector's screens; Resume puts it back", async () => {
+    const lecture = await createLecture(server.url, { title: 'Narrated with a pause' });
+    let desk: CheckedPage | undefined;
+    let projector: CheckedPage | undefined;
+    let phone: CheckedPage | undefined;
+    try {
+      desk = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1280, height: 720 });
+      projector = await openPage(browser, `${server.url}/lecture/${lecture.id}/projector`, { width: 1920, height: 1080 });
+      phone = await openPage(browser, onServer(server.url, lecture.studentUrl), { phone: true });
+      await Promise.all([live(desk.page), phone.page.locator('[data-testid="connection-status"][data-status="live"]').waitFor()]);
+      await projector.page.locator('[data-testid="projector"]').waitFor();
+      const console_ = desk.page;
+
+      // N records (the key list says so), N again pauses, N resumes.
+      await console_.keyboard.press('?');
+      await eventually(() => console_.locator('[data-testid="key-help"] dl').innerText()).toContain('Narration: record, pause or resume');
+      await console_.keyboard.press('Escape');
+      await console_.keyboard.press('n');
+      await eventually(() => narrationStatus(console_).textContent()).toContain('Recording narration');
+      const started = Date.now();
+      await eventually(() => badge(projector!.page).count()).toBe(1);
+      await eventually(() => badge(phone!.page).count()).toBe(1);
+      expect(await seen(badge(projector.page))).toMatchObject({ inViewport: true, hit: true });
+      // On a phone the badge stays in the header's two lines, and the lesson's stage is still on the first screen.
+      const phoneBadge = await seen(badge(phone.page));
+      expect(phoneBadge).toMatchObject({ inViewport: true, hit: true });
+      await phone.page.screenshot({ path: `${SHOTS}/phone-recording-375x812.png` });
+      const header = await phone.page.locator('lecture-page header').evaluate((el) => el.getBoundingClientRect().height);
+      expect(header).toBeLessThanOrEqual(56);
+      expect(await seen(stageOf(phone.page))).toMatchObject({ inViewport: true, hit: true });
+      await projector.page.screenshot({ path: `${SHOTS}/projector-recording-1920x1080.png` });
+      expect(await axeViolations(phone.page)).toEqual([]);
+      expect(await axeViolations(projector.page)).toEqual([]);
+
+      await console_.waitForTimeout(Math.max(0, 4000 - (Date.now() - started)));
+      await console_.keyboard.press('n');
+      const paused = Date.now();
+      await eventually(() => narrationStatus(console_).textContent()).toContain('Narration paused');
+      await eventually(() => badge(projector!.page).count()).toBe(0);
+      await eventually(() => badge(phone!.page).count()).toBe(0);
+      await console_.screenshot({ path: `${SHOTS}/console-paused-1280x720.png` });
+      expect(await axeViolations(console_)).toEqual([]);
+      await console_.waitForTimeout(Math.max(0, 3000 - (Date.now() - paused)));
+      await console_.getByRole('button', { name: 'Resume' }).click();
+      const resumed = Date.now();
+      await eventually(() => badge(phone!.page).count()).toBe(1);
+      await console_.waitForTimeout(3000);
+      await stopButton(console_).click();
+      const recorded = paused - started + (Date.now() - resumed);
+      await eventually(() => recordButton(console_).count()).toBe(1);
+      await eventually(() => badge(phone!.page).count()).toBe(0);
+
+      // The audio is the time recorded, the pause left out; the chunk after the pause starts that much later on the wall than in the audio.
+      const take = (await narrationJson(server.url, lecture.id)).takes[0]!;
+      const audio = take.chunks.reduce((sum, c) => sum + c.duration, 0);
+      expect(Math.abs(audio - recorded)).toBeLessThan(1000);
+      const last = take.chunks.at(-1)!;
+      expect(Math.abs(last.at - last.audioAt - (resumed - paused))).toBeLessThan(1000);
+      expect(last.audioAt + last.duration).toBe(audio);
+      const probed = await probeNarration(server.url, lecture.id);
+      expect(probed.codec).toBe('opus');
+      expect(Math.abs(probed.seconds * 1000 - recorded)).toBeLessThanOrEqual(1000);
+      for (const p of [desk, projector, phone]) p.assertClean();
+    } finally {
+      await Promise.all([desk?.close(), projector?.close(), phone?.close()]);
+    }
+  });
+});
+
+describe('when narration cannot be recorded', () => {
+  let capped: TestServer;
+  let refusing: Browser;
+  beforeAll(async () => {
+    [capped, refusing] = await Promise.all([startServer({ app: { narrationMaxBytes: 100_000 } }), launchBrowser({ fakeMicrophone: 'refused' })]);
+  });
+  afterAll(async () => {
+    await refusing?.close();
+    await capped?.close();
+  });
+
+  it("over the lecture's cap the upload's 413 stops recording with the server's sentence, and the class's badge goes off", async () => {
+    const lecture = await createLecture(capped.url, { title: 'Capped' });
+    const desk = await openPage(browser, onServer(capped.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    const phone = await openPage(browser, onServer(capped.url, lecture.studentUrl), { phone: true });
+    try {
+      await live(desk.page);
+      await recordButton(desk.page).click();
+      await eventually(() => badge(phone.page).count()).toBe(1);
+      // A chunk is about 3 s of Opus (some 40 kB of the fake tone): the cap lets one or two in, then the server refuses one.
+      const error = desk.page.locator('[data-testid="narration-error"] span');
+      await eventually(() => error.count(), 30_000).toBe(1);
+      expect(await error.textContent()).toMatch(/^Recording stopped: .*capped at 100000 bytes.*\. What was recorded before it is kept\.$/);
+      expect(await seen(error)).toMatchObject({ inViewport: true, hit: true });
+      await eventually(() => badge(phone.page).count()).toBe(0);
+      expect(await recordButton(desk.page).isEnabled()).toBe(true);
+      const narration = await narrationJson(capped.url, lecture.id);
+      expect(narration.bytes).toBeLessThanOrEqual(100_000);
+      expect(narration.takes[0]!.chunks.length).toBeGreaterThanOrEqual(1);
+      await desk.page.screenshot({ path: `${SHOTS}/console-over-cap-1366x768.png` });
+      expect(await axeViolations(desk.page)).toEqual([]);
+      // The 413 is the server's answer, not a failure of the page: the console reports no error of its own.
+      expect(desk.errors.filter((e) => !/413/.test(e))).toEqual([]);
+      phone.assertClean();
+    } finally {
+      await Promise.all([desk.close(), phone.close()]);
+    }
+  });
+
+  it('a refused microphone says what to do, and nothing else changes: no take on the server, no badge', async () => {
+    const lecture = await createLecture(capped.url, { title: 'No microphone' });
+    const desk = await openPage(refusing, onServer(capped.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    const student = await openPage(refusing, onServer(capped.url, lecture.studentUrl), { width: 1280, height: 720 });
+    try {
+      await Promise.all([live(desk.page), live(student.page)]);
+      await recordButton(desk.page).click();
+      const error = desk.page.locator('[data-testid="narration-error"] span');
+      await eventually(() => error.count()).toBe(1);
+      expect(await error.textContent()).toBe(
+        'The browser was not allowed to use the microphone. Allow it for this site (the icon in the address bar) and press Record narration again.',
+      );
+      expect(await seen(error)).toMatchObject({ inViewport: true, hit: true });
+      expect(await recordButton(desk.page).isEnabled()).toBe(true);
+      expect((await narrationJson(capped.url, lecture.id)).takes).toEqual([]);
+      const snapshot = (await (await fetch(`${capped.url}/api/lectures/${lecture.id}/state`)).json()) as { narrating?: boolean; seq: number };
+      expect(snapshot.narrating).toBe(false);
+      expect(snapshot.seq).toBe(0);
+      expect(await badge(student.page).count()).toBe(0);
+      expect(await axeViolations(desk.page)).toEqual([]);
+      desk.assertClean();
+      student.assertClean();
+    } finally {
+      await Promise.all([desk.close(), student.close()]);
+    }
+  });
+});
