@@ -48,6 +48,8 @@ export interface TargetOptions {
   readonly cpuProfDir?: string;
   /** The PostgreSQL database of a `server-pg` target (required for it). */
   readonly databaseUrl?: string;
+  /** More environment for the process, over the bench's own (a cluster node's REDIS_URL and NODE_ID). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 let memoryRequest = 0;
@@ -72,6 +74,7 @@ export async function startTarget(kind: TargetKind, options: TargetOptions = {})
       NODE_ENV: 'production',
       // Every simulated student connects from this machine: lift the per-address cap (default 200).
       MAX_SOCKETS_PER_ADDRESS: '1000000',
+      ...options.env,
     },
   });
   const m = await waitForOutput(child, /listening on (http:\/\/[\w.]+:\d+)/, 60_000);
