@@ -1,141 +1,125 @@
-import { LitElement, css, html, nothing } from 'lit';
+import { LitElement, css, html } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
+import type { Chapter } from '../../shared/lecture/chapters.js';
+import type { NarrationTakeInfo } from '../../shared/protocol/narration.js';
+import { formatMoment } from '../../shared/protocol/moment-link.js';
 import { ReplayActionEvent, type ReplayAction } from '../lib/events.js';
-import { SPEEDS, type Marker } from '../lib/replay-controller.js';
+import { SPEEDS } from '../lib/replay-controller.js';
 import { buttonStyles, panelStyles } from '../lib/shared-styles.js';
+import './player-menu.js';
+import './replay-timeline.js';
 
-/** Play/pause, speed, previous/next and a scrub bar marked at every pass start and epoch. */
+/**
+ * The replay's one thin bar: play, the time, the timeline, the speed, and a menu for the rest
+ * (player-menu). One row, at most 56 px tall on a phone and 64 px on a laptop, so the lesson
+ * keeps the screen.
+ */
 @customElement('replay-controls')
 export class ReplayControls extends LitElement {
-  @property({ type: Number }) position = 0;
-  @property({ type: Number }) length = 0;
   @property({ type: Boolean }) playing = false;
   @property({ type: Number }) speed = 1;
-  @property({ attribute: false }) markers: readonly Marker[] = [];
-  /** What the event at the current position was, in words. */
-  @property() label = '';
-  /** The lecture's code, for the export links. */
+  /** The playhead and the end, as the timeline counts them (player ms). */
+  @property({ type: Number }) playerTime = 0;
+  @property({ type: Number }) playerDuration = 0;
+  /** The playhead and the end as the clock shows them: lecture time since the recording's start (ms). */
+  @property({ type: Number }) time = 0;
+  @property({ type: Number }) duration = 0;
+  @property({ attribute: false }) eventMarks: readonly number[] = [];
+  @property({ attribute: false }) chapterMarks: readonly number[] = [];
+  /** What the timeline says of the moment: "03:05, Forward pass, sample 2". */
+  @property() valueText = '';
   @property() lectureId = '';
+  @property({ attribute: false }) takes: readonly NarrationTakeInfo[] = [];
+  @property({ attribute: false }) idleLimit: number | null = null;
+  @property({ type: Boolean }) narrationOn = true;
+  /** Chapters for the menu (the minimal player's); empty: the list is beside the player. */
+  @property({ attribute: false }) menuChapters: readonly Chapter[] = [];
+  @property({ attribute: false }) chapterTimes: readonly number[] = [];
+  @property({ type: Number }) currentChapter = -1;
 
   static override styles = [
     panelStyles,
     buttonStyles,
     css`
-      .row {
+      :host {
+        display: block;
+        container-type: inline-size;
+      }
+      .bar {
         display: flex;
-        flex-wrap: wrap;
-        gap: 0.5rem 0.75rem;
         align-items: center;
+        gap: 0.4rem;
+        padding: 0.2rem 0.5rem;
+        background: var(--bg);
+        border-bottom: 1px solid var(--border);
+        min-width: 0;
       }
-      .scrub {
-        position: relative;
-        margin: 0.5rem 0 0.25rem;
-        /* The range thumb's centre never reaches the track's ends: ticks are inset to match. */
-        --inset: 8px;
+      .play {
+        width: 2.5rem;
+        justify-content: center;
+        flex: none;
       }
-      input[type='range'] {
-        width: 100%;
-        margin: 0;
-        min-height: 1.75rem;
-        position: relative;
-        z-index: 1;
-        background: transparent;
-      }
-      .ticks {
-        position: absolute;
-        left: var(--inset);
-        right: var(--inset);
-        top: 0;
-        bottom: 0;
-        pointer-events: none;
-      }
-      .tick {
-        position: absolute;
-        top: 0.1rem;
-        width: 2px;
-        height: 0.5rem;
-        background: var(--forward);
-        transform: translateX(-1px);
-      }
-      .tick.epoch {
-        top: auto;
-        bottom: 0;
-        height: 0.6rem;
-        width: 3px;
-        background: var(--update);
-      }
-      .legend {
-        font-size: 0.8rem;
-        color: var(--muted);
-        display: flex;
-        gap: 1rem;
-        flex-wrap: wrap;
-      }
-      .swatch {
-        display: inline-block;
-        width: 3px;
-        height: 0.8rem;
-        vertical-align: middle;
-        margin-right: 0.3rem;
-      }
-      .where {
+      .clock {
         font-variant-numeric: tabular-nums;
-      }
-      .exports {
         font-size: 0.85rem;
-        color: var(--muted);
+        white-space: nowrap;
+        flex: none;
+      }
+      replay-timeline {
+        flex: 1;
+        min-width: 5rem;
+      }
+      select {
+        flex: none;
+        padding-inline: 0.2rem;
+      }
+      player-menu {
+        flex: none;
+      }
+      /* A phone's bar: the clock without the length (the menu and the timeline's words have it). */
+      @container (max-width: 480px) {
+        .length {
+          display: none;
+        }
+        .bar {
+          gap: 0.25rem;
+          padding-inline: 0.25rem;
+        }
+        .play {
+          width: 2.25rem;
+        }
       }
     `,
   ];
 
   override render() {
-    const n = Math.max(1, this.length);
-    return html`
-      <section class="panel" aria-label="Replay controls">
-        <div class="row">
-          <button class="primary" @click=${() => this.ask({ type: 'toggle' })} data-testid="play" aria-label=${this.playing ? 'Pause' : 'Play'}>
-            ${this.playing ? '❚❚ Pause' : '▶ Play'}
-          </button>
-          <button @click=${() => this.ask({ type: 'step', by: -1 })} ?disabled=${this.position <= 0} aria-label="Previous event" data-testid="prev">‹ Prev</button>
-          <button @click=${() => this.ask({ type: 'step', by: 1 })} ?disabled=${this.position >= this.length} aria-label="Next event" data-testid="next">Next ›</button>
-          <label for="speed">Speed</label>
-          <select id="speed" @change=${(e: Event) => this.ask({ type: 'speed', speed: Number((e.target as HTMLSelectElement).value) })}>
-            ${SPEEDS.map((s) => html`<option value=${s} ?selected=${s === this.speed}>${s}×</option>`)}
-          </select>
-          <span class="where" data-testid="replay-position" aria-live="polite">event <strong>${this.position}</strong> of ${this.length}${this.label ? html` · ${this.label}` : nothing}</span>
-          <button @click=${() => this.ask({ type: 'download' })}>Download JSON</button>
-          ${this.lectureId
-            ? html`<span class="exports">
-                Export:
-                <a href="/api/lectures/${this.lectureId}/export.ipynb" download data-testid="export-ipynb">notebook (.ipynb)</a>
-                · <a href="/api/lectures/${this.lectureId}/export/weights.json" download>weights</a>
-                · <a href="/api/lectures/${this.lectureId}/export/loss.csv" download>loss CSV</a>
-              </span>`
-            : nothing}
-        </div>
-        <div class="scrub">
-          <div class="ticks" aria-hidden="true">
-            ${this.markers.map((m) => html`<span class="tick ${m.kind}" style="left:${(m.position / n) * 100}%"></span>`)}
-          </div>
-          <input
-            type="range"
-            min="0"
-            max=${this.length}
-            step="1"
-            .value=${String(this.position)}
-            aria-label="Position in the recording"
-            aria-valuetext="event ${this.position} of ${this.length}${this.label ? `, ${this.label}` : ''}"
-            data-testid="scrub"
-            @input=${(e: Event) => this.ask({ type: 'seek', position: Number((e.target as HTMLInputElement).value) })}
-          />
-        </div>
-        <div class="legend">
-          <span><span class="swatch" style="background:var(--forward)"></span>pass starts (top ticks)</span>
-          <span><span class="swatch" style="background:var(--update)"></span>new epoch (bottom ticks)</span>
-          <span>Keys: space play/pause, ← → previous/next event</span>
-        </div>
-      </section>
-    `;
+    return html`<div class="bar" role="group" aria-label="Player" data-testid="replay-bar">
+      <button class="primary play" @click=${() => this.ask({ type: 'toggle' })} data-testid="play" aria-label=${this.playing ? 'Pause' : 'Play'}>
+        ${this.playing ? '❚❚' : '▶'}
+      </button>
+      <span class="clock" data-testid="replay-clock"
+        ><span data-testid="replay-time">${formatMoment(this.time)}</span><span class="length"> / ${formatMoment(this.duration)}</span></span
+      >
+      <replay-timeline
+        .duration=${this.playerDuration}
+        .value=${this.playerTime}
+        .events=${this.eventMarks}
+        .chapters=${this.chapterMarks}
+        .valueText=${this.valueText}
+      ></replay-timeline>
+      <select id="speed" aria-label="Speed" title="Speed" @change=${(e: Event) => this.ask({ type: 'speed', speed: Number((e.target as HTMLSelectElement).value) })}>
+        ${SPEEDS.map((s) => html`<option value=${s} ?selected=${s === this.speed}>${s}×</option>`)}
+      </select>
+      <player-menu
+        .lectureId=${this.lectureId}
+        .takes=${this.takes}
+        .idleLimit=${this.idleLimit}
+        .narrationOn=${this.narrationOn}
+        .chapters=${this.menuChapters}
+        .chapterTimes=${this.chapterTimes}
+        .currentChapter=${this.currentChapter}
+      ></player-menu>
+    </div>`;
   }
 
   private ask(action: ReplayAction): void {

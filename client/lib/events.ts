@@ -57,12 +57,23 @@ declare global {
   }
 }
 
-/** What the replay controls ask the replay page to do. */
+/** What the replay's bar, timeline, menu and chapter list ask the player to do. */
 export type ReplayAction =
   | { readonly type: 'toggle' }
-  | { readonly type: 'seek'; readonly position: number }
+  /** To a player time (ms from the start, long pauses shortened): the timeline. */
+  | { readonly type: 'seek'; readonly playerTime: number }
+  /** To right after event `seq`: a chapter. */
+  | { readonly type: 'chapter'; readonly seq: number }
   | { readonly type: 'step'; readonly by: 1 | -1 }
+  /** Home and End: the recording's start or end. */
+  | { readonly type: 'edge'; readonly to: 'start' | 'end' }
   | { readonly type: 'speed'; readonly speed: number }
+  /** Pauses longer than this many ms play this long (null: as long as they were). */
+  | { readonly type: 'idle'; readonly limit: number | null }
+  | { readonly type: 'narration'; readonly on: boolean }
+  | { readonly type: 'copy-link' }
+  | { readonly type: 'embed' }
+  | { readonly type: 'keys' }
   | { readonly type: 'download' };
 
 export class ReplayActionEvent extends CustomEvent<ReplayAction> {

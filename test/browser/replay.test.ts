@@ -25,14 +25,15 @@ describe('replay', () => {
     try {
       await eventually(() => p.page.locator(position).textContent()).toContain('event 0 of 5');
       expect(await p.page.locator('[data-testid="current-stage"]').textContent()).toBe('not started');
-      await p.page.locator('#speed').selectOption('8');
+      await p.page.locator('#speed').selectOption('3');
       await p.page.getByRole('button', { name: 'Play' }).click();
       await eventually(() => p.page.locator(position).textContent(), 15_000).toContain('event 5 of 5');
       expect(await p.page.locator('[data-testid="current-stage"]').textContent()).toBe('∂L/∂W');
       expect(await p.page.locator('[data-testid="cell-B_act-0"]').textContent()).toBe('0.8014');
       // The address follows the position.
       expect(new URL(p.page.url()).searchParams.get('seq')).toBe('5');
-      // The notebook export is one click away and downloads a notebook.
+      // The notebook export is in the player's menu and downloads a notebook.
+      await p.page.getByRole('button', { name: /^More/ }).click();
       const [download] = await Promise.all([p.page.waitForEvent('download'), p.page.locator('[data-testid="export-ipynb"]').click()]);
       expect(download.suggestedFilename()).toBe(`backprop-live-${lecture.id}.ipynb`);
       p.assertClean();
