@@ -3,7 +3,8 @@
  * haproxy) in front of three nodes: the file as shipped, with only its addresses rewritten from the
  * compose network's names to this machine's ports (and its maxconn to this machine's open-file
  * limit: compose raises the container's to 65,536). It spreads requests over every node, passes the
- * WebSocket upgrade that the websocket-only client needs, keeps /metrics private, and takes nodes
+ * WebSocket upgrade that the websocket-only client needs, hands the nodes the client's own address
+ * (never one it forged in X-Forwarded-For), keeps /metrics private, and takes nodes
  * out while /api/ready says they cannot reach the database, although they are alive.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -16,7 +17,10 @@ import { useCluster } from '../support/cluster.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 
 const CONFIG = resolve(import.meta.dirname, '../../deploy/haproxy.cfg');
-const cluster = useCluster({ nodes: 3 });
+// As docker-compose.cluster.yml sets them: the nodes believe one proxy hop. Few creations an
+// address, so that a limit by address shows whose address the nodes see.
+const CREATIONS_PER_HOUR = 3;
+const cluster = useCluster({ nodes: 3, env: { TRUST_PROXY: '1', CREATIONS_PER_HOUR: String(CREATIONS_PER_HOUR) } });
 
 let balancer: ChildProcess | undefined;
 let lbUrl = '';
@@ -97,6 +101,17 @@ describe('the cluster load balancer (deploy/haproxy.cfg)', () => {
       instructor.close();
       student.close();
     }
+  });
+
+  it("gives the nodes the client's address, not one it wrote itself in X-Forwarded-For", async () => {
+    // Were a forged header believed, every creation would come from a new address and none be refused.
+    const attempts = CREATIONS_PER_HOUR * cluster.nodes.length + 1;
+    const statuses: number[] = [];
+    for (let i = 0; i < attempts; i++) {
+      const res = await fetch(`${lbUrl}/api/lectures`, { method: 'POST', headers: { 'content-type': 'application/json', 'x-forwarded-for': `203.0.113.${i + 1}` }, body: '{}' });
+      statuses.push(res.status);
+    }
+    expect(statuses).toContain(429);
   });
 
   it('does not serve /metrics, which each node still serves to a scraper that reaches it directly', async () => {
