@@ -97,12 +97,12 @@ class ChapterBuilder {
   private readonly open: OpenChapter[] = [];
   private network: MlpConfig;
   private dataset: DatasetSpec;
-  private stage = 'idle';
-  /** Counts passes begun (an `input` that ran): a new pass of the same row is another chapter. */
-  private passNumber = 0;
   /** The key of the latest pass chapter, to title one interrupted by a question or bookmark as continued. */
   private lastPassKey: string | null = null;
-  /** Every pass chapter's key so far: one seen before (after an undo) is that phase again. */
+  /**
+   * Every pass chapter's key (epoch, row, phase) since the weights last started over: one seen
+   * before (after an undo, or the row chosen again) is that phase again.
+   */
   private readonly passKeys = new Set<string>();
   /** The question chapter whose question is still open: the steps towards its answer join it. */
   private question: OpenChapter | null = null;
@@ -118,14 +118,13 @@ class ChapterBuilder {
 
   add(event: ChapterEvent): void {
     const { command, frame } = event;
-    const before = { network: this.network, stage: this.stage };
+    const before = { network: this.network };
     const rule = Object.hasOwn(CHAPTER_RULES, command.type) ? CHAPTER_RULES[command.type] : 'joins';
-    if (rule === 'own') this.begin(event, ownTitle(command, frame, this.network, this.dataset), ownKind(command), null);
-    if (rule === 'pass') this.movePass(event, before);
+    if (rule === 'own') this.beginOwn(event);
+    if (rule === 'pass') this.movePass(event, before.network);
     if (rule === 'joins' && this.open.length === 0) this.begin(event, 'Lecture start', 'start', null);
     if (frame.network) this.network = frame.network;
     if (frame.dataset) this.dataset = frame.dataset;
-    this.stage = frame.stage;
     if (command.type === 'ask') this.question = this.current;
     if (frame.prediction !== undefined) this.questionChanged(frame);
   }
@@ -141,15 +140,23 @@ class ChapterBuilder {
     else this.open.push({ seq: event.seq, at: event.at, title, kind, passKey });
   }
 
-  /** A step, forward, backward or update: the chapter of the pass and phase it leaves the lecture in. */
-  private movePass(event: ChapterEvent, before: { readonly network: MlpConfig; readonly stage: string }): void {
+  /** A command with a chapter of its own. After new weights (a training, a reset, a new network or data) every pass is a new one. */
+  private beginOwn(event: ChapterEvent): void {
+    const kind = ownKind(event.command);
+    this.begin(event, ownTitle(event.command, event.frame, this.network, this.dataset), kind, null);
+    if (kind !== 'question' && kind !== 'bookmark') {
+      this.passKeys.clear();
+      this.lastPassKey = null;
+    }
+  }
+
+  /** A step, forward, backward or update: the chapter of the pass (its epoch and row) and phase it leaves the lecture in. */
+  private movePass(event: ChapterEvent, network: MlpConfig): void {
     const { frame } = event;
-    const network = before.network;
-    if (ranInput(network, before.stage, frame.stage)) this.passNumber++;
     // Steps towards an open question's answer are part of its chapter.
     if (this.question !== null && this.question === this.current) return;
     const phase = phaseOf(network, frame.stage);
-    const key = `${this.passNumber}:${frame.sampleIndex}:${phase}`;
+    const key = `${frame.epoch}:${frame.sampleIndex}:${phase}`;
     if (this.current?.passKey === key) return;
     const suffix = key === this.lastPassKey ? ', continued' : this.passKeys.has(key) ? ', again' : '';
     this.lastPassKey = key;
@@ -164,14 +171,6 @@ class ChapterBuilder {
     if (frame.prediction?.status === 'revealed' && frame.prediction.stats) chapter.title = `${chapter.title} (${answersText(frame.prediction.stats.count)})`;
     this.question = null;
   }
-}
-
-/**
- * Whether going from stage `before` to `after` began a pass (ran `input`, the first stage): as
- * mlpStagesRun has it, a pass command from `idle` or a complete pass (`update`) starts at `input`.
- */
-function ranInput(network: MlpConfig, before: string, after: string): boolean {
-  return (before === 'idle' || before === 'update') && stagePhases(network).has(after);
 }
 
 /** The phase of the stage a pass stands at (`idle`, which no pass command leaves, and an unknown stage read as forward). */

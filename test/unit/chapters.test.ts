@@ -61,9 +61,21 @@ describe('chapters of a pass', () => {
     expect(chapters[9].title).toBe('Forward pass, sample 3');
   });
 
-  it('the same row again in a new pass (a new epoch) is a new chapter', () => {
-    const { chapters } = record([...steps(STAGES_PER_PASS), { type: 'selectSample', index: 0 }, ...steps(2)]);
-    expect(titles(chapters)).toEqual(['Forward pass, sample 0', 'Backward pass, sample 0', 'Update, sample 0', 'Forward pass, sample 0']);
+  it('a row chosen again in its epoch is its pass again; the next epoch’s pass of it, or one after new weights, is new', () => {
+    const again = record([...steps(STAGES_PER_PASS), { type: 'selectSample', index: 0 }, ...steps(2)]);
+    expect(titles(again.chapters)).toEqual(['Forward pass, sample 0', 'Backward pass, sample 0', 'Update, sample 0', 'Forward pass, sample 0, again']);
+    const rows = 8; // the notebook's truth table
+    const nextEpoch = record(steps(STAGES_PER_PASS * rows + 1));
+    expect(nextEpoch.chapters.length).toBe(3 * rows + 1);
+    expect(nextEpoch.chapters.at(-1)!.title).toBe('Forward pass, sample 0');
+    expect(nextEpoch.events.at(-1)!.frame.epoch).toBe(1);
+    const afterReset = record([...steps(2), { type: 'reset' }, ...steps(2)]);
+    expect(titles(afterReset.chapters)).toEqual(['Forward pass, sample 0', 'Reset: notebook weights', 'Forward pass, sample 0']);
+  });
+
+  it('undoing the first step of a pass and stepping again stays in its chapter', () => {
+    const { chapters } = record([{ type: 'step' }, { type: 'back' }, { type: 'step' }, { type: 'step' }]);
+    expect(titles(chapters)).toEqual(['Forward pass, sample 0']);
   });
 
   it('back joins the chapter under way; stepping on again in another phase begins one, titled as a phase seen again', () => {
