@@ -107,6 +107,16 @@ describe('parseMoment', () => {
     for (const text of hostile) expect(parseMoment(text), JSON.stringify(text)?.slice(0, 40)).toBeNull();
   });
 
+  it('never throws, and reads any text as null or a whole number of ms within a week', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.string({ maxLength: 30 }), fc.stringMatching(/^[0-9:.hms ]{0,14}$/), fc.anything()), (text) => {
+        const ms = parseMoment(text);
+        if (ms !== null) expect(Number.isSafeInteger(ms) && ms >= 0 && ms <= MAX_MOMENT_MS).toBe(true);
+      }),
+      { numRuns: 2_000, seed: 16 },
+    );
+  });
+
   it('accepts at most a week', () => {
     expect(parseMoment('168:00:00')).toBe(MAX_MOMENT_MS);
     expect(parseMoment('168:00:01')).toBeNull();
