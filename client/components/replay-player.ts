@@ -2,7 +2,7 @@ import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property, query, state } from 'lit/decorators.js';
 import type { Timeline } from '../../shared/lecture/timeline.js';
 import { formatMoment } from '../../shared/protocol/moment-link.js';
-import { describeCommand } from '../lib/describe.js';
+import { describeEvent } from '../lib/describe.js';
 import type { ReplayActionEvent } from '../lib/events.js';
 import { ReplayController, type IdleLimit } from '../lib/replay-controller.js';
 import { momentLink, momentText } from '../lib/replay-moment.js';
@@ -193,10 +193,10 @@ export class ReplayPlayer extends LitElement {
     `;
   }
 
-  /** "event 3 of 5 · Step → B_act": where in the recording the state shown is. */
+  /** "event 3 of 5 · Step → B_act": where in the recording the state shown is, labelled by its stage. */
   private nowText(r: ReplayController) {
     const event = r.position > 0 ? r.recording!.events[r.position - 1] : null;
-    const label = event && r.snapshot ? describeCommand(event.command, r.snapshot.network) : 'the lecture as created';
+    const label = event && r.snapshot ? describeEvent(event, r.snapshot.network) : 'the lecture as created';
     return html`event <strong>${r.position}</strong> of ${r.length} · ${label}`;
   }
 

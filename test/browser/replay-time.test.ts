@@ -169,6 +169,8 @@ describe('the replay plays on the lecture clock', () => {
       await slider(p.page).fill(String((offsets[2] + offsets[3]) / 2));
       await eventually(() => positionText(p.page)).toContain('event 3 of 6');
       expect(await stage(p.page)).toBe('B_act');
+      // The event is named by the stage it reached.
+      expect(await positionText(p.page)).toBe('event 3 of 6 · Step → B_act');
       expect(await slider(p.page).getAttribute('aria-valuetext')).toMatch(/^00:0\d, Forward pass, sample 0$/);
       // Just before event 2: event 1's state (the input).
       await slider(p.page).fill(String(offsets[1] - 60));
