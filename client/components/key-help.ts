@@ -67,7 +67,8 @@ export class KeyHelp extends LitElement {
     return html`<dialog aria-labelledby="keys-title" data-testid="key-help">
       <h2 id="keys-title">Keyboard shortcuts</h2>
       <dl>${this.keys.map(([k, what]) => html`<dt><kbd>${k}</kbd></dt><dd>${what}</dd>`)}</dl>
-      <form method="dialog"><button autofocus>Close</button></form>
+      <!-- No autofocus: showModal() focuses the one button anyway, and Chromium reports an autofocus in a cross-origin frame (the embed) as an error. -->
+      <form method="dialog"><button>Close</button></form>
     </dialog>`;
   }
 }
