@@ -4,7 +4,7 @@
  * Starts the built server (dist/server/main.js) on a free port with a temporary DATA_DIR,
  * drives a lecture to the middle of a backward pass after some training, asks the class to
  * predict an element (a phone student and a few socket.io students answer, some flag what
- * lost them), and writes docs/screenshots/{student-phone-first,student-phone-question,student,student-phone,instructor,student-sandbox,instructor-flags,replay}.png;
+ * lost them), and writes docs/screenshots/{student-phone-first,student-phone-question,student,student-phone,instructor,student-sandbox,instructor-flags,replay,replay-phone}.png;
  * then a 2-8-8-1 tanh network on the spiral set: {network-spiral,network-boundary,instructor-setup}.png
  * with Debian's Chromium: the phone with the question answered, the console with the answers
  * coming in and the flags, the laptop student after the reveal. Before all that, the lecture hall:
@@ -105,11 +105,16 @@ try {
   const lecture = await api(server.url, '/api/lectures', { title: 'Backpropagation, lecture 1', preset: 'notebook', learningRate: 1 });
   const cmd = (c) => api(server.url, `/api/lectures/${lecture.id}/commands`, c, lecture.instructorToken);
   // A walk through the first pass, some training, then into the next backward pass.
-  for (const type of ['step', 'step', 'step', 'forward', 'backward', 'update']) await cmd({ type });
-  await cmd({ type: 'train', epochs: 300 });
-  await cmd({ type: 'selectSample', index: 2 });
-  await cmd({ type: 'forward' });
-  for (let i = 0; i < 4; i++) await cmd({ type: 'step' }); // → ∂L/∂B_act
+  // With real pauses between them, as a lecture has: the replay's clock, timeline and chapters show them.
+  const pause = () => new Promise((resolve) => setTimeout(resolve, 700));
+  for (const type of ['step', 'step', 'step', 'forward', 'backward', 'update']) await pause().then(() => cmd({ type }));
+  // A named chapter the instructor dropped, for the replay's chapter list.
+  await pause().then(() => cmd({ type: 'bookmark', label: 'Why train: the loss after one update' }));
+  await pause().then(() => cmd({ type: 'train', epochs: 300 }));
+  await pause().then(() => cmd({ type: 'selectSample', index: 2 }));
+  await pause().then(() => cmd({ type: 'forward' }));
+  let atBackward;
+  for (let i = 0; i < 4; i++) atBackward = await pause().then(() => cmd({ type: 'step' })); // → ∂L/∂B_act
 
   const ready = async (page) => {
     await page.locator('lecture-view [data-testid="equation-panel"]').waitFor();
@@ -288,12 +293,16 @@ try {
   await save(revealed.page, 'projector-revealed.png');
   await revealed.context.close();
 
-  const replay = await browser.newContext({ viewport: { width: 1280, height: 800 }, deviceScaleFactor: 1, reducedMotion: 'reduce' });
-  const rp = await replay.newPage();
-  await rp.goto(`${server.url}/replay/${lecture.id}?seq=5`);
-  await ready(rp);
-  await save(rp, 'replay.png');
-  await replay.close();
+  // The replay at the second backward pass: the thin bar, the lesson, the chapters beside it (their current one marked).
+  const replay = await open(`${server.url}/replay/${lecture.id}?seq=${atBackward.seq}`, 'replay.png', { width: 1366, height: 768 });
+  await replay.page.locator('[data-testid="chapter"][aria-current="true"]').waitFor();
+  await save(replay.page, 'replay.png');
+  await replay.context.close();
+  // On a phone: the bar over the lesson, the chapters a disclosure (opened here) naming the current one.
+  const replayPhone = await openPhone(`${server.url}/replay/${lecture.id}?seq=${atBackward.seq}`, 'replay-phone.png');
+  await replayPhone.page.locator('[data-testid="chapters"] summary').click();
+  await save(replayPhone.page, 'replay-phone.png');
+  await replayPhone.context.close();
 
   // Beyond the notebook: a 2-8-8-1 tanh network on the spiral, trained, then in its backward pass.
   const spiral = await api(server.url, '/api/lectures', { title: 'Spirals, lecture 4', preset: 'random', learningRate: 0.03 });
