@@ -16,7 +16,8 @@ import { ClusterNode } from './cluster/cluster-node.js';
 import { ClusterPresence } from './cluster/presence.js';
 import type { PostgresStore } from './postgres-store.js';
 import type { TypedServer } from './realtime/socket-io.js';
-import { GuessGuard, RateLimiter } from './guards.js';
+import { localGuards } from './guards.js';
+import { redisGuards } from './cluster/redis-guards.js';
 import { TRUST_NO_PROXY, type ProxyTrust } from './client-address.js';
 import { ClientIds } from './client-ids.js';
 import { securityHeaders } from './security-headers.js';
@@ -88,6 +89,8 @@ export const DEFAULT_MAX_SOCKETS_PER_ADDRESS = 200;
 /** Trainings at once: each takes slices of the one event loop, so a few keep everything else responsive. */
 export const DEFAULT_MAX_TRAININGS = 4;
 const DEFAULT_IDLE_LECTURE_MS = 30 * 60_000;
+/** How often a cluster node tells its sockets the seq it holds. */
+const CLIENT_HEAD_EVERY_MS = 3_000;
 
 export interface App {
   readonly server: HttpServer;
@@ -158,13 +161,11 @@ export function createApp(options: AppOptions): App {
   // One process: the registry's rooms are the lectures. A cluster: the node serves every lecture from a replica and owns some.
   const cluster = options.cluster && clusterNode(options.cluster, nodeId, metrics, roomDeps);
   const lectures: LectureDirectory = cluster ?? registry;
-  const guessGuard = new GuessGuard(clock, { free: options.guessesPerMinute ?? 20 });
   const trustProxy = options.trustProxy ?? TRUST_NO_PROXY;
-  const creationsPerHour = options.creationsPerHour ?? DEFAULT_CREATIONS_PER_HOUR;
-  const creations = new RateLimiter(clock, creationsPerHour, creationsPerHour / 3600);
   // HTTP commands spend the same budget per lecture as an instructor's socket does per socket.
-  const instructorLimits = (options.eventLimits ?? DEFAULT_EVENT_LIMITS).instructor;
-  const httpCommands = new RateLimiter(clock, instructorLimits.burst, instructorLimits.perSecond);
+  const guardLimits = { guessesPerMinute: options.guessesPerMinute ?? 20, creationsPerHour: options.creationsPerHour ?? DEFAULT_CREATIONS_PER_HOUR, commands: (options.eventLimits ?? DEFAULT_EVENT_LIMITS).instructor };
+  // A cluster counts in Redis: N nodes must not give a guesser N times the guesses.
+  const { guesses: guessGuard, creations, httpCommands } = options.cluster ? redisGuards(options.cluster.bus.redis, clock, guardLimits) : localGuards(clock, guardLimits);
   const web = express();
   web.disable('x-powered-by');
   web.set('trust proxy', trustProxy);
@@ -203,6 +204,11 @@ export function createApp(options: AppOptions): App {
   });
   const socketsOf = (id: string) => io.sockets.adapter.rooms.get(id)?.size ?? 0;
   cluster?.countSocketsWith(socketsOf);
+  // A frame that never reached a socket shows as a head ahead of it: the client syncs (cluster mode only, where a node's frames come through Redis).
+  const heads = cluster && setInterval(() => {
+    for (const [id, seq] of cluster.followedSeqs()) if (socketsOf(id) > 0) io.local.to(id).emit('head', { seq });
+  }, CLIENT_HEAD_EVERY_MS);
+  if (heads) heads.unref();
   metrics.observe({
     sockets: () => [...io.sockets.sockets.values()].map((s) => s.data),
     lecturesLoaded: () => lectures.loaded,
@@ -221,6 +227,7 @@ export function createApp(options: AppOptions): App {
     evictIdleLectures,
     async close() {
       clearInterval(sweep);
+      if (heads) clearInterval(heads);
       await lectures.close();
       await new Promise<void>((resolve) => io.close(() => resolve()));
       if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));

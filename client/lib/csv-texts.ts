@@ -63,6 +63,11 @@ export class CsvGate {
 
   constructor(private readonly onError: (error: unknown) => void) {}
 
+  /** Whether an arrival is waiting for its table (what it brings is not applied yet). */
+  get busy(): boolean {
+    return this.tail !== null;
+  }
+
   push(specs: readonly (DatasetSpec | undefined)[], apply: () => void): void {
     if (this.tail === null && missingCsv(specs).length === 0) return apply();
     const run = async () => {

@@ -31,6 +31,8 @@ export interface LivePoint {
 /** Every refusal the server names is final for this page view: retrying would only repeat it. */
 const FATAL: ReadonlySet<string> = new Set(Object.values(CONNECT_ERRORS));
 const COMMAND_TIMEOUT_MS = 15_000;
+/** A head ahead of us is believed after this long (the frames it counts may still be on the way). */
+const HEAD_GRACE_MS = 1_000;
 /**
  * Owns the socket of one lecture page: joins, keeps the snapshot current by applying frames,
  * resynchronises on gaps, reconnects with `lastSeq` so the server sends only what we missed,
@@ -118,6 +120,12 @@ export class LiveController implements ReactiveController {
     });
     // A student who reloads gets back the flags the server still counts for them.
     socket.on('flags:mine', ({ keys }) => this.set({ myFlags: new Set(keys) }));
+    // The server's seq: a frame that never came shows as a head ahead of us once the arrivals are applied.
+    socket.on('head', ({ seq }) => {
+      setTimeout(() => {
+        if (this.socket === socket && this.snapshot && seq > this.snapshot.seq && !this.arrivals.busy) void this.resync();
+      }, HEAD_GRACE_MS);
+    });
     socket.on('presence', (presence) => this.set({ presence }));
     socket.on('prediction:update', (predictionUpdate) => this.set({ predictionUpdate }));
     socket.on('prediction:count', (predictionCount) => this.set({ predictionCount }));

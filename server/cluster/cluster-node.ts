@@ -35,6 +35,7 @@ const ANSWER_BATCH_MAX = 500;
 const UNUSED_AFTER_MS = 15_000;
 
 const MOVING: CommandResult = { ok: false, status: 503, error: 'the lecture is moving to another server; try again in a few seconds', retryAfter: 2 };
+const UNREACHABLE: CommandResult = { ok: false, status: 503, error: "this server cannot reach the lecture's server (Redis is unavailable); try again in a few seconds", retryAfter: 2 };
 
 /** What a cluster node is given by createApp. */
 export interface ClusterNodeOptions {
@@ -179,6 +180,11 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
 
   get loaded(): number {
     return this.lectures.size;
+  }
+
+  /** The lectures this node follows, with the seq its replica holds (for the `head` its sockets are sent). */
+  *followedSeqs(): Iterable<[string, number]> {
+    for (const [id, lecture] of this.lectures) yield [id, lecture.seq];
   }
 
   /** How many lectures this node owns now. */
@@ -429,6 +435,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
   private async toOwner<R>(id: string, request: Request, local: (owned: Owned) => Promise<R | 'lost'>): Promise<R> {
     const started = performance.now();
     let accepted = false;
+    let redisDown = false;
     for (let attempt = 0; ; attempt++) {
       const owned = this.owned.get(id);
       if (owned && owned.session.open) {
@@ -436,7 +443,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
         if (result !== 'lost') return result;
         continue;
       }
-      if (!accepted && performance.now() - started > MOVING_DEADLINE_MS) return MOVING as R;
+      if (!accepted && performance.now() - started > MOVING_DEADLINE_MS) return (redisDown ? UNREACHABLE : MOVING) as R;
       const { rid, replies } = this.requests.start();
       let receivers: number;
       try {
@@ -445,6 +452,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
       } catch {
         receivers = -1;
       }
+      redisDown = receivers < 0;
       if (receivers <= 0) {
         replies.close();
         // No owner (0), or Redis unreachable (-1): take the lecture if it is free, else wait a little.
@@ -460,6 +468,8 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
       replies.close();
       if (reply?.k === 'done') return reply.result as R;
       // No answer in time, or the owner lost the lecture meanwhile: ask again, whoever owns it now.
+      // A receiver that never accepts may be a frozen owner whose lease PostgreSQL has ended: take it if it is free.
+      if (reply === null && !accepted && !this.closing) await this.acquire(id).catch(() => false);
     }
   }
 

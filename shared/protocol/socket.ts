@@ -113,6 +113,11 @@ export interface Identity {
 export interface ServerToClientEvents {
   /** On every connect: the id to send as `clientId` next time (a new one when the given one was not signed). */
   identity: (identity: Identity) => void;
+  /**
+   * Every few seconds in cluster mode: the lecture's seq as this server holds it. A client behind it
+   * (a frame that never reached it) syncs; one level with it has missed nothing.
+   */
+  head: (head: { seq: number }) => void;
   snapshot: (snapshot: Snapshot) => void;
   frame: (frame: Frame) => void;
   progress: (progress: TrainingProgress) => void;
