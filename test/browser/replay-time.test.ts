@@ -288,6 +288,38 @@ describe('the replay plays on the lecture clock', () => {
   });
 });
 
+describe('the minimal player (what the embed page hosts)', () => {
+  it('at 800×500: the bar and the current stage on the screen, no list beside the lesson, the chapters in the menu seek', async () => {
+    const p = await openPage(browser, `${server.url}/replay/${lecture.id}`, { width: 800, height: 500 });
+    try {
+      await eventually(() => positionText(p.page)).toContain('event 0 of 6');
+      // The same player, hosted alone and minimal, as /embed/:id does.
+      await p.page.evaluate((id) => {
+        document.body.replaceChildren();
+        const player = Object.assign(document.createElement('replay-player'), { lectureId: id, minimal: true });
+        document.body.append(player);
+      }, lecture.id);
+      await eventually(() => positionText(p.page)).toContain('event 0 of 6');
+      expect(await p.page.locator('chapter-list').count()).toBe(0);
+      await p.page.getByRole('button', { name: /^More/ }).click();
+      const chapters = p.page.getByRole('menuitem', { name: /^Backward pass, sample 0/ });
+      expect(await p.page.locator('[data-testid="menu-chapter"]').count()).toBeGreaterThanOrEqual(3);
+      await chapters.click();
+      await eventually(() => stage(p.page)).toBe('∂L/∂W');
+      await p.page.getByRole('button', { name: /^More/ }).click();
+      expect(await chapters.getAttribute('aria-current')).toBe('true');
+      await p.page.keyboard.press('Escape');
+      expect(((await byTestId(p.page, 'replay-bar').boundingBox())!).height).toBeLessThanOrEqual(64);
+      const now = await seen(byTestId(p.page, 'current-stage'));
+      expect(now.inViewport && now.hit).toBe(true);
+      await p.page.screenshot({ path: `${SHOTS}/replay-minimal.png` });
+      p.assertClean();
+    } finally {
+      await p.close();
+    }
+  });
+});
+
 describe('the bar leaves room for the lesson', () => {
   for (const size of [
     { name: 'phone', phone: true, limit: 56 },
