@@ -133,6 +133,12 @@ interface Strikes {
   until: number;
 }
 
+/** GuessGuard's numbers from its options, with their defaults (the Redis guard computes with the very same ones). */
+export function guessPolicy(options: GuessGuardOptions): { free: number; refillPerMs: number; maxDelayMs: number } {
+  const free = options.free ?? 20;
+  return { free, refillPerMs: (options.perMinute ?? free) / 60_000, maxDelayMs: (options.maxDelaySeconds ?? 60) * 1000 };
+}
+
 /**
  * Slows down guessing without ever locking anyone out: only failing attempts count, and only
  * failing attempts are refused. A right code or token always gets in, so a student who mistyped
@@ -151,9 +157,7 @@ export class GuessGuard {
     private readonly clock: Clock,
     options: GuessGuardOptions = {},
   ) {
-    this.free = options.free ?? 20;
-    this.refillPerMs = (options.perMinute ?? this.free) / 60_000;
-    this.maxDelayMs = (options.maxDelaySeconds ?? 60) * 1000;
+    ({ free: this.free, refillPerMs: this.refillPerMs, maxDelayMs: this.maxDelayMs } = guessPolicy(options));
     this.entries = new BoundedEntries(
       clock,
       options.maxKeys ?? DEFAULT_MAX_KEYS,
@@ -193,6 +197,62 @@ export class GuessGuard {
   private creditAt(s: Strikes, now: number): number {
     return Math.min(this.free, s.credit + (now - s.at) * this.refillPerMs);
   }
+}
+
+/**
+ * Failed guesses counted under a key (guessKeys) with GuessGuard's policy, in this process
+ * (localGuards) or in Redis for every node of a cluster (server/cluster/redis-guards.ts), so that
+ * N nodes do not give a guesser N times the guesses. `fail` resolves as GuessGuard.fail answers.
+ */
+export interface GuessCounter {
+  fail(key: string): Promise<number>;
+}
+
+/** A token bucket per key that every node of a cluster draws from (lecture creations per address, HTTP commands per lecture). */
+export interface SharedLimiter {
+  readonly capacity: number;
+  readonly perSecond: number;
+  /** Takes a token and resolves 0, or resolves the seconds until the key has one (and takes none). */
+  take(key: string): Promise<number>;
+}
+
+/** The numbers of the guess guard and the HTTP rate limits (AppOptions' guessesPerMinute, creationsPerHour, the instructor's event limits). */
+export interface GuardLimits {
+  readonly guessesPerMinute: number;
+  readonly creationsPerHour: number;
+  readonly commands: { readonly burst: number; readonly perSecond: number };
+}
+
+/** What the handshake and the API count failures and requests with. */
+export interface Guards {
+  readonly guesses: GuessCounter;
+  /** Lectures created, per address. */
+  readonly creations: SharedLimiter;
+  /** Commands sent over HTTP, per lecture (the budget an instructor's socket has). */
+  readonly httpCommands: SharedLimiter;
+}
+
+/** The limiter of `limits.creations`: its whole hour at once, then refilled evenly. */
+export const creationBucket = (creationsPerHour: number) => ({ capacity: creationsPerHour, perSecond: creationsPerHour / 3600 });
+
+/** A RateLimiter behind the shared interface (one process; and a cluster node's counts while Redis is away). */
+export function localLimiter(limiter: RateLimiter): SharedLimiter {
+  return {
+    capacity: limiter.capacity,
+    perSecond: limiter.perSecond,
+    take: async (key) => (limiter.take(key) ? 0 : limiter.retryAfter(key)),
+  };
+}
+
+/** One process's guards: counted in memory, as they always were. */
+export function localGuards(clock: Clock, limits: GuardLimits): Guards {
+  const guard = new GuessGuard(clock, { free: limits.guessesPerMinute });
+  const creations = creationBucket(limits.creationsPerHour);
+  return {
+    guesses: { fail: async (key) => guard.fail(key) },
+    creations: localLimiter(new RateLimiter(clock, creations.capacity, creations.perSecond)),
+    httpCommands: localLimiter(new RateLimiter(clock, limits.commands.burst, limits.commands.perSecond)),
+  };
 }
 
 /** Guess-guard keys: codes and the create key per address, tokens per address and lecture. */

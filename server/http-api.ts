@@ -12,7 +12,7 @@ import { normalizeJoinCode } from './ids.js';
 import type { CommandCheck, CommandResult } from './lecture-room.js';
 import type { LectureDirectory, LiveLecture } from './live-lecture.js';
 import type { LectureStore } from './ports.js';
-import { guessKeys, sameSecret, type GuessGuard, type RateLimiter } from './guards.js';
+import { guessKeys, sameSecret, type GuessCounter, type SharedLimiter } from './guards.js';
 import { addressKey } from './client-address.js';
 import { csvDigest } from './csv-datasets.js';
 import { logFailedRequest } from './error-pages.js';
@@ -37,11 +37,11 @@ export interface ApiOptions {
   readonly lanUrl?: string;
   /** When set, creating a lecture needs it in the X-Create-Key header (for a public server). */
   readonly createKey?: string;
-  readonly guessGuard: GuessGuard;
-  /** Lectures created, per address. */
-  readonly creations: RateLimiter;
-  /** Commands sent over HTTP, per lecture (the budget an instructor's socket has). */
-  readonly httpCommands: RateLimiter;
+  readonly guessGuard: GuessCounter;
+  /** Lectures created, per address (across the nodes, in a cluster). */
+  readonly creations: SharedLimiter;
+  /** Commands sent over HTTP, per lecture (the budget an instructor's socket has; across the nodes, in a cluster). */
+  readonly httpCommands: SharedLimiter;
   /** This process's name (NODE_ID, else the hostname), in /api/health and /api/ready. */
   readonly nodeId: string;
   /** In cluster mode: who owns a lecture, and whether PostgreSQL and Redis both answer. */
@@ -88,15 +88,15 @@ function tooMany(message: string, seconds: number): HttpError {
 }
 
 export class Refusals {
-  constructor(private readonly guard: GuessGuard) {}
+  constructor(private readonly guard: GuessCounter) {}
 
   /**
-   * A failed attempt that could be a guess, counted under `key` (guessKeys). Only failures are
-   * ever counted or refused, so a right code or token is never turned away; a key failing too
-   * often gets 429 with the delay its next failure will be heard after.
+   * A failed attempt that could be a guess, counted under `key` (guessKeys): the error to throw.
+   * Only failures are ever counted or refused, so a right code or token is never turned away; a
+   * key failing too often gets 429 with the delay its next failure will be heard after.
    */
-  guess(key: string, status: number, message: string): HttpError {
-    const wait = this.guard.fail(key);
+  async failedGuess(key: string, status: number, message: string): Promise<HttpError> {
+    const wait = await this.guard.fail(key);
     if (wait > 0) return tooMany(`too many failed attempts from this address; a right one still works, a wrong one is heard again in ${wait} s`, wait);
     return new HttpError(status, message);
   }
@@ -168,7 +168,7 @@ export async function lectureRoom(req: Request, registry: LectureDirectory, refu
   const raw = String(req.params.id);
   const id = normalizeJoinCode(raw);
   const room = id ? await registry.get(id) : undefined;
-  if (!room) throw refusals.guess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
+  if (!room) throw await refusals.failedGuess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
   return room;
 }
 
@@ -180,7 +180,7 @@ export async function instructorLecture(req: Request, registry: LectureDirectory
   const room = await lectureRoom(req, registry, refusals);
   const token = bearerToken(req);
   if (!token) throw new HttpError(401, 'commands need the instructor token: Authorization: Bearer <instructorToken>');
-  if (!registry.isInstructor(room, token)) throw refusals.guess(guessKeys.token(requestAddress(req), room.id), 401, 'the instructor token is not valid for this lecture');
+  if (!registry.isInstructor(room, token)) throw await refusals.failedGuess(guessKeys.token(requestAddress(req), room.id), 401, 'the instructor token is not valid for this lecture');
   return room;
 }
 
@@ -247,13 +247,12 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
     if (createKey) {
       const given = req.get('x-create-key');
       if (!given) throw new HttpError(401, 'this server needs the create key to create a lecture (X-Create-Key header)');
-      if (!sameSecret(given, createKey)) throw refusals.guess(guessKeys.createKey(address), 401, 'the create key is not valid');
+      if (!sameSecret(given, createKey)) throw await refusals.failedGuess(guessKeys.createKey(address), 401, 'the create key is not valid');
     }
     const parsed = CreateLectureBody.safeParse(req.body ?? {});
     if (!parsed.success) throw new HttpError(400, describeIssues(parsed.error));
-    if (!creations.take(address)) {
-      throw tooMany(`at most ${creations.capacity} lectures an hour from one address; try again in ${creations.retryAfter(address)} s`, creations.retryAfter(address));
-    }
+    const creationWait = await creations.take(address);
+    if (creationWait > 0) throw tooMany(`at most ${creations.capacity} lectures an hour from one address; try again in ${creationWait} s`, creationWait);
     const { room, token } = await registry.create(parsed.data);
     const base = baseUrl(req, publicUrl, lanUrl);
     const created: CreatedLecture = {
@@ -285,10 +284,8 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
 
   const instructorRoom = async (req: Request): Promise<LiveLecture> => {
     const room = await instructorLecture(req, registry, refusals);
-    if (!httpCommands.take(room.id)) {
-      const wait = httpCommands.retryAfter(room.id);
-      throw tooMany(`too many commands; at most ${httpCommands.perSecond} a second per lecture`, wait);
-    }
+    const wait = await httpCommands.take(room.id);
+    if (wait > 0) throw tooMany(`too many commands; at most ${httpCommands.perSecond} a second per lecture`, wait);
     return room;
   };
 

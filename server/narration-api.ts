@@ -18,7 +18,7 @@ import {
   type NarrationTakeInfo,
 } from '../shared/protocol/narration.js';
 import { apiErrorHandler, HttpError, instructorLecture, Refusals, requestAddress } from './http-api.js';
-import { guessKeys, type GuessGuard } from './guards.js';
+import { guessKeys, type GuessCounter } from './guards.js';
 import { normalizeJoinCode } from './ids.js';
 import type { LectureDirectory } from './live-lecture.js';
 import type { Clock, LectureRecord, LectureStore, NarrationPut, StoredNarrationTake } from './ports.js';
@@ -32,7 +32,7 @@ export interface NarrationApiOptions {
   readonly store: LectureStore;
   /** The server's clock: a take's startedAt is on the clock of events' `at`. */
   readonly clock: Clock;
-  readonly guessGuard: GuessGuard;
+  readonly guessGuard: GuessCounter;
   /** The bytes one lecture's narration may hold in all takes (default DEFAULT_NARRATION_MAX_BYTES). */
   readonly maxBytes?: number;
 }
@@ -69,7 +69,7 @@ export function narrationRouter({ registry, store, clock, guessGuard, maxBytes =
     const raw = String(req.params.id);
     const id = normalizeJoinCode(raw);
     const record = id ? await store.getLecture(id) : undefined;
-    if (!record) throw refusals.guess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
+    if (!record) throw await refusals.failedGuess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
     return record;
   };
   const instructorRecord = async (req: Request): Promise<LectureRecord> => (await instructorLecture(req, registry, refusals)).record;

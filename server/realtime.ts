@@ -1,7 +1,7 @@
 import type { Server as HttpServer } from 'node:http';
 import { Server, type ServerOptions } from 'socket.io';
 import { LIMITS } from '../shared/protocol/limits.js';
-import { RateLimiter, type GuessGuard } from './guards.js';
+import { RateLimiter, type GuessCounter } from './guards.js';
 import { TRUST_NO_PROXY, type ProxyTrust } from './client-address.js';
 import type { ClientIds } from './client-ids.js';
 import { allowSameSite, type OriginPolicy } from './origins.js';
@@ -28,7 +28,7 @@ import { lectureLog } from './log.js';
  */
 export interface RealtimeOptions {
   readonly registry: LectureDirectory;
-  readonly guessGuard: GuessGuard;
+  readonly guessGuard: GuessCounter;
   readonly clock: Clock;
   readonly eventLimits?: EventLimits;
   /** Which pages may connect (default: only this server's own host). */

@@ -2,7 +2,7 @@ import { CONNECT_ERRORS, HandshakeSchema, type ConnectErrorCode } from '../../sh
 import { LIMITS } from '../../shared/protocol/limits.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { normalizeJoinCode } from '../../shared/protocol/join-code.js';
-import { guessKeys, type GuessGuard } from '../guards.js';
+import { guessKeys, type GuessCounter } from '../guards.js';
 import { addressKey, clientAddress, type ProxyTrust } from '../client-address.js';
 import type { ClientIds } from '../client-ids.js';
 import type { LectureDirectory } from '../live-lecture.js';
@@ -13,7 +13,7 @@ import { lectureLog, log } from '../log.js';
 /** What the handshake checks a socket against. */
 export interface HandshakeOptions {
   readonly registry: LectureDirectory;
-  readonly guessGuard: GuessGuard;
+  readonly guessGuard: GuessCounter;
   readonly trustProxy: ProxyTrust;
   readonly clientIds: ClientIds;
   readonly students: StudentSockets;
@@ -62,8 +62,8 @@ async function admit(socket: TypedSocket, next: Next, { registry, guessGuard, tr
   // Here, while the handshake's request is still held (the connection handler lets it go).
   const address = addressKey(clientAddress(socket.request, trustProxy));
   // Only failures count, and only failures are refused: a right code or token always gets in.
-  const failed = (key: string, code: ConnectErrorCode, message: string) => {
-    const wait = guessGuard.fail(key);
+  const failed = async (key: string, code: ConnectErrorCode, message: string) => {
+    const wait = await guessGuard.fail(key);
     if (wait > 0) return next(refuse(CONNECT_ERRORS.tooManyAttempts, `too many failed attempts from this address; a right one still works, a wrong one is heard again in ${wait} s`));
     next(refuse(code, message));
   };
