@@ -75,7 +75,7 @@ export class ReplayController implements ReactiveController {
     host.addController(this);
     this.audio.preload = 'metadata';
     this.audio.preservesPitch = true;
-    this.audio.addEventListener('error', () => this.audioFailed('the audio could not be loaded'));
+    this.audio.addEventListener('error', () => this.audioFailed(`the audio could not be loaded${this.audio.error?.message ? `: ${this.audio.error.message}` : ''}`));
   }
 
   hostConnected(): void {
@@ -268,7 +268,7 @@ export class ReplayController implements ReactiveController {
         this.waitingForAudio = false;
         // A pause or a seek before the audio started is no failure.
         if (e instanceof DOMException && e.name === 'AbortError') return;
-        this.audioFailed(e instanceof DOMException && e.name === 'NotAllowedError' ? 'this browser did not let the page play sound' : 'the audio could not be played');
+        this.audioFailed(e instanceof DOMException && e.name === 'NotAllowedError' ? 'this browser did not let the page play sound' : `the audio could not be played: ${e instanceof Error ? e.message : String(e)}`);
       },
     );
   }
