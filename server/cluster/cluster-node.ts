@@ -85,6 +85,8 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
   private owners: LectureRegistry | null = null;
   /** Reads lectures from the store (a replica's start, a non-owner's export) without opening rooms that write. */
   private readonly reader: LectureRegistry;
+  /** The pool-backed store, timed for /metrics: what replicas read (a gap, a catch-up older than their recent frames) is counted. */
+  private readonly timedStore: LectureStore;
   private readonly lectures = new Map<string, ClusterLecture>();
   private readonly loading = new Map<string, Promise<ClusterLecture | undefined>>();
   private readonly owned = new Map<string, Owned>();
@@ -99,7 +101,8 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
 
   constructor(private readonly options: ClusterNodeOptions) {
     const { store, wrapStore, roomDeps, bus } = options;
-    this.reader = new LectureRegistry({ ...roomDeps, store: wrapStore(store) });
+    this.timedStore = wrapStore(store);
+    this.reader = new LectureRegistry({ ...roomDeps, store: this.timedStore });
     bus.onReply((text) => this.requests.received(parseMessage<OwnerReply>(text)));
     this.every(HEAD_EVERY_MS, () => this.publishHeads());
     this.every(100, () => this.standBy());
@@ -543,7 +546,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
         await this.options.bus.unfollowLive(id);
         return undefined;
       }
-      const replica = new LectureReplica(stored, this.options.store, lectureLog(id));
+      const replica = new LectureReplica(stored, this.timedStore, lectureLog(id), this.options.roomDeps.metrics);
       lecture = new ClusterLecture(this, stored.record, replica);
       for (const text of early) lecture.receive(text);
       this.lectures.set(id, lecture);

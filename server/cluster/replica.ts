@@ -6,6 +6,7 @@ import { toSnapshot } from '../../shared/lecture/views.js';
 import { FrameHistory } from '../frame-history.js';
 import type { RoomListener } from '../lecture-room.js';
 import type { StoredLecture } from '../lectures.js';
+import type { RoomMetrics } from '../metrics.js';
 import type { LectureStore } from '../ports.js';
 import type { Logger } from 'pino';
 
@@ -43,11 +44,14 @@ export class LectureReplica {
     stored: StoredLecture,
     private readonly store: LectureStore,
     private readonly log: Logger,
+    /** Counts the catch-ups the replica answers (backprop_catch_ups_total), as an owner's room counts its own. */
+    metrics?: Pick<RoomMetrics, 'catchUp'>,
   ) {
     this.current = toSnapshot(stored.state);
     this.history = new FrameHistory(
       { seq: () => this.current.seq, snapshot: () => this.current, snapshotKey: () => this.current, storedFrames: (after) => this.storedFrames(after) },
       stored.frames,
+      metrics,
     );
     this.flagged = new Map();
     for (const [key, who] of stored.flags) for (const id of who) this.noteFlag(id, key, true);
