@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Frame, Page } from 'playwright-core';
 import type { CreatedLecture } from '../../shared/protocol/http.js';
 import type { TestServer } from '../support/server.js';
-import { axeViolations, command, createLecture, eventually, openPage, seen, withServerAndBrowser } from './support.js';
+import { axeViolations, command, createLecture, eventually, onServer, openPage, seen, withServerAndBrowser } from './support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -169,6 +169,64 @@ describe('the embed page, framed by another site', () => {
       } finally {
         await p.close();
       }
+    }
+  });
+});
+
+describe('the Embed dialog of the replay', () => {
+  it('gives the <iframe> of this moment on the public address, copies it, closes with Esc and gives focus back', async () => {
+    const embedded = await createLecture(server.url, { title: 'Embedded <i>' });
+    // Real pauses around the second event, so its moment has a time of its own for ?t= to name.
+    for (const i of [1, 2, 3]) {
+      if (i > 1) await new Promise((resolve) => setTimeout(resolve, 2100));
+      await command(server.url, embedded, { type: 'step' });
+    }
+    const { publicUrl } = (await (await fetch(`${server.url}/api/site`)).json()) as { publicUrl: string };
+    const p = await openPage(browser, `${server.url}/replay/${embedded.id}?seq=2`);
+    try {
+      await p.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      const stage = p.page.locator('[data-testid="current-stage"]');
+      await eventually(() => stage.textContent()).toBe('B');
+      await p.page.getByTestId('player-menu').click();
+      await p.page.getByTestId('menu-embed').click();
+      const dialog = p.page.getByRole('dialog', { name: 'Embed this replay' });
+      await eventually(() => dialog.isVisible()).toBe(true);
+      const code = dialog.getByTestId('embed-code');
+      await eventually(() => code.inputValue()).toContain('<iframe');
+      expect(await seen(code)).toMatchObject({ inViewport: true, hit: true });
+      const snippet = await code.inputValue();
+      const match = new RegExp(`^<iframe src="${publicUrl}/embed/${embedded.id}\\?t=([0-9:.]+)" width="800" height="500" allow="autoplay" title="Backprop Live replay: Embedded &#60;i&#62;"></iframe>$`).exec(snippet);
+      expect(match, snippet).not.toBeNull();
+      expect(await axeViolations(p.page)).toEqual([]);
+
+      await dialog.getByRole('button', { name: 'Copy HTML' }).click();
+      await eventually(() => dialog.getByTestId('embed-copy').textContent()).toContain('Copied');
+      expect(await p.page.evaluate(() => navigator.clipboard.readText())).toBe(snippet);
+
+      // Unticked, it starts at the beginning.
+      await dialog.getByRole('checkbox', { name: /Start at/ }).uncheck();
+      expect(await code.inputValue()).toContain(`src="${publicUrl}/embed/${embedded.id}" `);
+
+      await p.page.keyboard.press('Escape');
+      await eventually(() => dialog.isVisible()).toBe(false);
+      const focused = await p.page.evaluate(() => {
+        let el: Element | null = document.activeElement;
+        while (el?.shadowRoot?.activeElement) el = el.shadowRoot.activeElement;
+        return el?.getAttribute('data-testid') ?? el?.tagName ?? null;
+      });
+      expect(focused).toBe('player-menu');
+      p.assertClean();
+
+      // The snippet's address opens the embed at the moment it was taken.
+      const framed = await openPage(browser, onServer(server.url, new URL(match![0].split('"')[1]).href));
+      try {
+        await eventually(() => framed.page.locator('[data-testid="current-stage"]').textContent()).toBe('B');
+        framed.assertClean();
+      } finally {
+        await framed.close();
+      }
+    } finally {
+      await p.close();
     }
   });
 });
