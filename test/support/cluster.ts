@@ -12,7 +12,7 @@ import { afterAll, beforeAll } from 'vitest';
 import { clientIdKey } from '../../server/client-ids.js';
 import type { Snapshot } from '../../shared/protocol/snapshot.js';
 import { useChildServers } from './child-server.js';
-import { http, type LectureClient } from './clients.js';
+import { http, LectureClient } from './clients.js';
 import type { LogLine } from './logs.js';
 import { startPostgres, type PostgresServer } from './postgres.js';
 import { startRedis, type RedisServer } from './redis.js';
@@ -267,4 +267,56 @@ async function convergence(nodes: readonly Pick<ClusterNode, 'id' | 'url'>[], le
     return `${behind.length} of ${students.length} students differ from the nodes (seq ${reference.seq}); the first at seq ${seqs.join(', ')}`;
   }
   return reference;
+}
+
+/**
+ * `count` students of a lecture spread over `nodes` round robin (student i on node i mod n), connected
+ * `batch` at a time: a thousand handshakes at once would measure the test machine, not the cluster.
+ */
+export async function studentsOn(nodes: readonly Pick<ClusterNode, 'url'>[], lectureId: string, count: number, batch = 100): Promise<LectureClient[]> {
+  const students: LectureClient[] = [];
+  for (let first = 0; first < count; first += batch) {
+    const size = Math.min(batch, count - first);
+    students.push(...(await Promise.all(Array.from({ length: size }, (_, i) => LectureClient.connect(nodes[(first + i) % nodes.length].url, { lectureId })))));
+  }
+  return students;
+}
+
+/**
+ * The sum of a metric's samples on a node's GET /metrics (Prometheus text), over the series whose
+ * labels include every one of `labels` (e.g. { operation: 'events' }); 0 when it has none yet.
+ */
+export async function metric(url: string, name: string, labels: Record<string, string> = {}): Promise<number> {
+  const answer = await http(url, 'GET', '/metrics');
+  if (answer.status !== 200) throw new Error(`GET /metrics at ${url}: ${answer.status} ${answer.text.slice(0, 200)}`);
+  let sum = 0;
+  for (const line of answer.text.split('\n')) {
+    const sample = /^([a-zA-Z_:][\w:]*)(\{[^}]*\})? (\S+)$/.exec(line);
+    if (!sample || sample[1] !== name) continue;
+    const has = (key: string, value: string) => (sample[2] ?? '').includes(`${key}="${value}"`);
+    if (Object.entries(labels).every(([k, v]) => has(k, v))) sum += Number(sample[3]);
+  }
+  return sum;
+}
+
+/** The seqs from `first` to `last`, both included: what a student who missed nothing has seen. */
+export function seqRange(first: number, last: number): number[] {
+  return Array.from({ length: Math.max(0, last - first + 1) }, (_, i) => first + i);
+}
+
+/**
+ * A student reconnecting to `node` with the seq it holds, as the browser's client does after its
+ * node died or its connection dropped: the old socket closed, a new one with `lastSeq`, the copy it
+ * held kept (a catch-up of frames applies to it; a snapshot replaces it).
+ */
+export async function reconnect(student: LectureClient, node: Pick<ClusterNode, 'url'>, lectureId: string): Promise<LectureClient> {
+  student.close();
+  const again = new LectureClient(node.url, { lectureId, lastSeq: student.state?.seq ?? 0 });
+  // Set before the socket connects: the frames come after it.
+  again.state = student.state;
+  await new Promise<void>((resolve, reject) => {
+    again.socket.once('connect', () => resolve());
+    again.socket.once('connect_error', reject);
+  });
+  return again;
 }
