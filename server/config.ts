@@ -29,6 +29,8 @@ export interface Config {
   readonly trustProxy: ProxyTrust;
   /** Lectures one address may create an hour (CREATIONS_PER_HOUR). */
   readonly creationsPerHour?: number;
+  /** Failed code or token guesses one address may make a minute before its failures are delayed (GUESSES_PER_MINUTE, default 20). */
+  readonly guessesPerMinute?: number;
   /** Students' sockets one address may have open on one lecture (MAX_SOCKETS_PER_ADDRESS). */
   readonly maxSocketsPerAddress?: number;
   /** Origins besides this site's own that may open socket.io connections. */
@@ -68,6 +70,7 @@ export function readConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ...readCreateKey(env.CREATE_KEY, env.HOST || '0.0.0.0'),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     creationsPerHour: readCount('CREATIONS_PER_HOUR', env.CREATIONS_PER_HOUR),
+    guessesPerMinute: readCount('GUESSES_PER_MINUTE', env.GUESSES_PER_MINUTE),
     maxSocketsPerAddress: readCount('MAX_SOCKETS_PER_ADDRESS', env.MAX_SOCKETS_PER_ADDRESS),
     allowedOrigins: readOrigins(env.ALLOWED_ORIGINS),
     embedOrigins: readEmbedOrigins(env.EMBED_ORIGINS),

@@ -33,6 +33,7 @@ const app = createApp({
   maxSocketBufferBytes: config.maxSocketBufferBytes,
   trustProxy: config.trustProxy,
   creationsPerHour: config.creationsPerHour,
+  guessesPerMinute: config.guessesPerMinute,
   maxSocketsPerAddress: config.maxSocketsPerAddress,
   maxConcurrentTrainings: config.maxTrainings,
   clientIdKey: clientIdKey(config.dataDir),

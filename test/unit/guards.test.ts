@@ -51,8 +51,10 @@ describe('CREATE_KEY', () => {
   });
 
   it('reads the new counts and refuses bad ones', () => {
-    expect(readConfig({ HOST: 'localhost', CREATIONS_PER_HOUR: '5', MAX_SOCKETS_PER_ADDRESS: '30' })).toMatchObject({ creationsPerHour: 5, maxSocketsPerAddress: 30 });
+    expect(readConfig({ HOST: 'localhost', CREATIONS_PER_HOUR: '5', MAX_SOCKETS_PER_ADDRESS: '30', GUESSES_PER_MINUTE: '7' })).toMatchObject({ creationsPerHour: 5, maxSocketsPerAddress: 30, guessesPerMinute: 7 });
+    expect(readConfig({ HOST: 'localhost' }).guessesPerMinute).toBeUndefined();
     expect(() => readConfig({ MAX_SOCKETS_PER_ADDRESS: '0' })).toThrow(/MAX_SOCKETS_PER_ADDRESS must be a whole number/);
+    expect(() => readConfig({ GUESSES_PER_MINUTE: 'many' })).toThrow(/GUESSES_PER_MINUTE must be a whole number/);
   });
 });
 
