@@ -240,6 +240,8 @@ export class ReplayPlayer extends LitElement {
         return void this.copyLink();
       case 'embed':
         this.embedDialog.moment = this.momentNow() ?? '';
+        // Where no ?t= names the moment (events in one millisecond), the embed opens at ?seq=.
+        this.embedDialog.seq = r.snapshot?.seq ?? 0;
         return this.embedDialog.show();
       case 'keys':
         return this.keyHelp.show();
