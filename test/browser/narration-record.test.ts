@@ -218,6 +218,78 @@ describe('recording narration in the console', () => {
   });
 });
 
+describe('when the connection drops while recording', () => {
+  it('the chunks recorded meanwhile wait in the page, retried until the connection is back: every chunk is stored once, in order, no audio lost', async () => {
+    const lecture = await createLecture(server.url, { title: 'Narrated offline' });
+    const desk = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    try {
+      await live(desk.page);
+      await recordButton(desk.page).click();
+      await eventually(() => narrationStatus(desk.page).textContent()).toContain('Recording narration');
+      const started = Date.now();
+      await desk.context.setOffline(true);
+      // At least two chunks (3 s each) are cut while offline: the console says they wait.
+      const waiting = desk.page.getByRole('status').filter({ hasText: 'waiting to upload' });
+      await eventually(() => waiting.count(), 15_000).toBe(1);
+      await eventually(() => waiting.textContent(), 15_000).toMatch(/^[2-9] chunks waiting to upload; retrying…$/);
+      expect(await seen(waiting)).toMatchObject({ inViewport: true, hit: true });
+      expect(await axeViolations(desk.page)).toEqual([]);
+      await desk.context.setOffline(false);
+      await eventually(() => waiting.count(), 20_000).toBe(0);
+      await stopButton(desk.page).click();
+      const recorded = Date.now() - started;
+      await eventually(() => recordButton(desk.page).count(), 20_000).toBe(1);
+
+      const take = (await narrationJson(server.url, lecture.id)).takes[0]!;
+      expect(take.chunks.map((c) => c.index)).toEqual(take.chunks.map((_, i) => i));
+      const audio = take.chunks.reduce((sum, c) => sum + c.duration, 0);
+      expect(Math.abs(audio - recorded)).toBeLessThan(1000);
+      const probed = await probeNarration(server.url, lecture.id);
+      expect(probed.codec).toBe('opus');
+      expect(Math.abs(probed.seconds * 1000 - recorded)).toBeLessThanOrEqual(1000);
+      // The failed uploads are the browser's to report (net::ERR_INTERNET_DISCONNECTED); the page itself threw nothing.
+      expect(desk.errors.filter((e) => !/ERR_INTERNET_DISCONNECTED|Failed to load resource/.test(e))).toEqual([]);
+    } finally {
+      await desk.close();
+    }
+  });
+
+  it('an upload that fails while the browser stays online (the connection reset) is tried again after a backoff, until it is stored, after Stop too', async () => {
+    const lecture = await createLecture(server.url, { title: 'Narrated through resets' });
+    const desk = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+    try {
+      await live(desk.page);
+      // Every chunk upload is cut off on its way for a while; the browser never says it is offline.
+      let cut = 0;
+      const chunks = `**/api/lectures/${lecture.id}/narration/takes/*/chunks/*`;
+      await desk.page.route(chunks, (route) => {
+        cut += 1;
+        return route.abort('connectionreset');
+      });
+      await recordButton(desk.page).click();
+      await eventually(() => narrationStatus(desk.page).textContent()).toContain('Recording narration');
+      const started = Date.now();
+      await eventually(() => cut, 15_000).toBeGreaterThanOrEqual(3);
+      // Stopped while still cut off: no new chunk comes to set the uploads going again, only the backoff's timer.
+      await stopButton(desk.page).click();
+      const recorded = Date.now() - started;
+      await eventually(() => narrationStatus(desk.page).textContent()).toContain('Saving the narration…');
+      const waiting = desk.page.getByRole('status').filter({ hasText: 'waiting to upload' });
+      await eventually(() => waiting.textContent()).toMatch(/^[2-9] chunks waiting to upload; retrying…$/);
+      await desk.page.unroute(chunks);
+      await eventually(() => recordButton(desk.page).count(), 20_000).toBe(1);
+      expect(await waiting.count()).toBe(0);
+      const take = (await narrationJson(server.url, lecture.id)).takes[0]!;
+      expect(take.chunks.map((c) => c.index)).toEqual(take.chunks.map((_, i) => i));
+      expect(Math.abs(take.chunks.reduce((sum, c) => sum + c.duration, 0) - recorded)).toBeLessThan(1000);
+      expect((await probeNarration(server.url, lecture.id)).codec).toBe('opus');
+      expect(desk.errors.filter((e) => !/ERR_CONNECTION_RESET|Failed to load resource/.test(e))).toEqual([]);
+    } finally {
+      await desk.close();
+    }
+  });
+});
+
 describe('when narration cannot be recorded', () => {
   let capped: TestServer;
   let refusing: Browser;
