@@ -62,6 +62,15 @@ export class EmbedDialog extends LitElement {
         background: var(--bg);
         color: var(--fg);
       }
+      input[type='checkbox'] {
+        min-height: 0;
+        width: 1.1rem;
+        height: 1.1rem;
+        margin: 0;
+      }
+      dialog::backdrop {
+        background: rgb(0 0 0 / 0.35);
+      }
       h2 {
         margin-top: 0;
         font-size: 1.1rem;
@@ -116,7 +125,7 @@ export class EmbedDialog extends LitElement {
       <h2 id="embed-title">Embed this replay</h2>
       <p>Paste this into a course page: it shows the replay in a frame, with its own player.</p>
       ${start
-        ? html`<p><label><input type="checkbox" .checked=${this.atMoment} @change=${(e: Event) => (this.atMoment = (e.target as HTMLInputElement).checked)} data-testid="embed-at-moment" /> Start at ${'t' in start ? start.t : `event ${start.seq}`}</label></p>`
+        ? html`<p><label class="choice"><input type="checkbox" .checked=${this.atMoment} @change=${(e: Event) => (this.atMoment = (e.target as HTMLInputElement).checked)} data-testid="embed-at-moment" /> Start at ${'t' in start ? start.t : `event ${start.seq}`}</label></p>`
         : nothing}
       ${this.baseError
         ? html`<p class="error" role="alert">No snippet to hand out: ${this.baseError}. Close and open this again to retry.</p>`
