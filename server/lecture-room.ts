@@ -291,41 +291,52 @@ export class LectureRoom implements LiveLecture {
   }
 
   private async answerTurn(clientId: string, value: number, address: string, maxPerAddress: number): Promise<Outcome> {
+    return (await this.answersTurn([{ clientId, value, address, maxPerAddress }]))[0];
+  }
+
+  /**
+   * Answers from students of other nodes, in one turn (a cluster node sends its students' answers
+   * to the owner in batches): each admitted as `submitAnswer` admits one, then all stored in one
+   * write, then counted; outcome by outcome.
+   */
+  submitAnswers(items: readonly { clientId: string; value: number; address: string; maxPerAddress: number }[]): Promise<Outcome[]> {
+    return this.queue.run(() => this.answersTurn(items));
+  }
+
+  private async answersTurn(items: readonly { clientId: string; value: number; address: string; maxPerAddress: number }[]): Promise<Outcome[]> {
     const p = this.current.prediction;
-    if (!p) return { ok: false, status: 409, error: 'no prediction is open' };
-    if (p.status !== 'open') return { ok: false, status: 409, error: 'the answer has been revealed; answers are closed' };
+    if (!p) return items.map(() => ({ ok: false, status: 409, error: 'no prediction is open' }));
+    if (p.status !== 'open') return items.map(() => ({ ok: false, status: 409, error: 'the answer has been revealed; answers are closed' }));
     if (this.answerAddresses.askSeq !== p.askSeq) this.answerAddresses = new AnswerAddresses(p.askSeq);
-    if (!this.answerAddresses.admit(clientId, address, maxPerAddress)) {
-      return { ok: false, status: 429, error: `at most ${maxPerAddress} students may answer from one address` };
+    const outcomes: Outcome[] = [];
+    const admitted: { clientId: string; value: number }[] = [];
+    for (const item of items) {
+      // What arrives from another node is checked again: the bus is ours, but nothing read is trusted blindly.
+      const valid = typeof item?.clientId === 'string' && typeof item.value === 'number' && Number.isFinite(item.value);
+      if (!valid) outcomes.push({ ok: false, status: 400, error: 'not an answer' });
+      else if (!this.answerAddresses.admit(item.clientId, String(item.address), Number(item.maxPerAddress) || Infinity)) {
+        outcomes.push({ ok: false, status: 429, error: `at most ${item.maxPerAddress} students may answer from one address` });
+      } else {
+        outcomes.push({ ok: true });
+        admitted.push({ clientId: item.clientId, value: item.value });
+      }
     }
+    if (admitted.length === 0) return outcomes;
     try {
-      await this.deps.store.saveAnswer(this.id, p.askSeq, clientId, value, this.deps.clock.now());
+      if (admitted.length === 1) await this.deps.store.saveAnswer(this.id, p.askSeq, admitted[0].clientId, admitted[0].value, this.deps.clock.now());
+      else await this.deps.store.saveAnswers(this.id, p.askSeq, admitted, this.deps.clock.now());
     } catch (err) {
-      return { ok: false, status: 500, error: `could not record the answer: ${(err as Error).message}` };
+      const failed: Outcome = { ok: false, status: 500, error: `could not record the answer: ${(err as Error).message}` };
+      return outcomes.map((o) => (o.ok ? failed : o));
     }
-    this.answers.set(clientId, value);
+    for (const a of admitted) this.answers.set(a.clientId, a.value);
     this.later('predictionUpdate', () => {
       const open = this.current.prediction;
       if (open?.status !== 'open') return;
       const update = this.predictionUpdate();
       if (update) for (const l of this.listeners) l.predictionUpdate(update);
     });
-    return { ok: true };
-  }
-
-  /**
-   * Answers from students of other nodes, in one turn (a cluster node sends its students' answers
-   * to the owner in batches): each as `submitAnswer` would take it, outcome by outcome.
-   */
-  submitAnswers(items: readonly { clientId: string; value: number; address: string; maxPerAddress: number }[]): Promise<Outcome[]> {
-    return this.queue.run(async () => {
-      const outcomes: Outcome[] = [];
-      for (const item of items) {
-        const valid = typeof item?.clientId === 'string' && typeof item.value === 'number' && Number.isFinite(item.value);
-        outcomes.push(valid ? await this.answerTurn(item.clientId, item.value, String(item.address), Number(item.maxPerAddress) || Infinity) : { ok: false, status: 400, error: 'not an answer' });
-      }
-      return outcomes;
-    });
+    return outcomes;
   }
 
   /** Sets or clears one student's "I'm lost here" flag on a stage or tensor element of this pass. */

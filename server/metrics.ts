@@ -38,6 +38,7 @@ export const STORE_OPERATIONS = [
   'putKeyframe',
   'latestKeyframe',
   'saveAnswer',
+  'saveAnswers',
   'answers',
   'setFlag',
   'flags',

@@ -177,6 +177,8 @@ export interface LectureStore {
   latestKeyframe(lectureId: string, query: KeyframeQuery): Promise<StoredKeyframe | undefined>;
   /** Stores a student's answer to the prediction opened at `askSeq` (the latest one counts); durable on resolve. */
   saveAnswer(lectureId: string, askSeq: number, clientId: string, value: number, at: number): Promise<void>;
+  /** Stores many students' answers to the prediction opened at `askSeq` in one write (a cluster node's batch); durable on resolve. */
+  saveAnswers(lectureId: string, askSeq: number, answers: readonly { readonly clientId: string; readonly value: number }[], at: number): Promise<void>;
   /** The committed answers to the prediction opened at `askSeq`: client id → value. */
   answers(lectureId: string, askSeq: number): Promise<Map<string, number>>;
   /** Sets or clears one student's "I'm lost here" flag (a key such as `B_act[2]`) of the current pass; durable on resolve. */

@@ -256,6 +256,18 @@ export class PostgresStore implements LectureStore {
     );
   }
 
+  async saveAnswers(lectureId: string, askSeq: number, answers: readonly { clientId: string; value: number }[], at: number): Promise<void> {
+    if (answers.length === 0) return;
+    // One statement for the batch; the latest of one student's answers in it counts (DISTINCT ON keeps the last given).
+    await this.writer.query(
+      `INSERT INTO answers (lecture_id, ask_seq, client_id, value, at)
+       SELECT DISTINCT ON (client_id) $1, $2, client_id, value, $5 FROM unnest($3::text[], $4::float8[]) WITH ORDINALITY AS a(client_id, value, n)
+        ORDER BY client_id, n DESC
+       ON CONFLICT (lecture_id, ask_seq, client_id) DO UPDATE SET value = excluded.value, at = excluded.at`,
+      [lectureId, askSeq, answers.map((a) => a.clientId), answers.map((a) => a.value), at],
+    );
+  }
+
   async answers(lectureId: string, askSeq: number): Promise<Map<string, number>> {
     const { rows } = await this.pool.query<{ client_id: string; value: number }>('SELECT client_id, value FROM answers WHERE lecture_id = $1 AND ask_seq = $2', [lectureId, askSeq]);
     return new Map(rows.map((r) => [r.client_id, r.value]));

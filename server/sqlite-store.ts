@@ -268,6 +268,12 @@ export class SqliteStore implements LectureStore {
     this.stmts.saveAnswer.run(lectureId, askSeq, clientId, value, at);
   }
 
+  async saveAnswers(lectureId: string, askSeq: number, answers: readonly { clientId: string; value: number }[], at: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const a of answers) this.stmts.saveAnswer.run(lectureId, askSeq, a.clientId, a.value, at);
+    })();
+  }
+
   async answers(lectureId: string, askSeq: number): Promise<Map<string, number>> {
     return new Map(this.stmts.answers.all(lectureId, askSeq).map((r) => [r.client_id, r.value]));
   }

@@ -124,6 +124,19 @@ describe.each(STORES)('the store contract on %s', (kind) => {
     expect(await again.answers('AAAAAA', 9)).toEqual(new Map());
   });
 
+  it('stores a batch of answers in one write: the latest of each student counts, beside what was stored before', async () => {
+    const { store, reopen } = await emptyStore(kind);
+    await store.createLecture(record('AAAAAA'));
+    await store.saveAnswer('AAAAAA', 4, 'carol', 9, 1);
+    await store.saveAnswers('AAAAAA', 4, [{ clientId: 'alice', value: 0.5 }, { clientId: 'bob', value: -1e-300 }, { clientId: 'alice', value: 0.1 + 0.2 }, { clientId: 'carol', value: 3 }], 2);
+    await store.saveAnswers('AAAAAA', 4, [], 3);
+    const batch = Array.from({ length: 1500 }, (_, i) => ({ clientId: `s${i}`, value: i / 7 }));
+    await store.saveAnswers('AAAAAA', 7, batch, 4);
+    const again = await reopen();
+    expect(await again.answers('AAAAAA', 4)).toEqual(new Map([['alice', 0.1 + 0.2], ['bob', -1e-300], ['carol', 3]]));
+    expect(await again.answers('AAAAAA', 7)).toEqual(new Map(batch.map((a) => [a.clientId, a.value])));
+  });
+
   it('sets and clears flags, and an event that starts a new pass clears them in its transaction', async () => {
     const { store, reopen } = await emptyStore(kind);
     await store.createLecture(record('AAAAAA'));

@@ -189,6 +189,13 @@ export class MemoryStore implements LectureStore {
     this.answerValues.set(lectureId, answers);
   }
 
+  async saveAnswers(lectureId: string, askSeq: number, answers: readonly { clientId: string; value: number }[]): Promise<void> {
+    await this.latency();
+    const stored = this.answerValues.get(lectureId) ?? new Map<string, number>();
+    for (const a of answers) stored.set(`${askSeq} ${a.clientId}`, a.value);
+    this.answerValues.set(lectureId, stored);
+  }
+
   async answers(lectureId: string, askSeq: number): Promise<Map<string, number>> {
     await this.latency();
     const found = new Map<string, number>();
