@@ -139,7 +139,8 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
     const lecture = await this.get(room.id);
     if (!lecture) throw new Error(`lecture ${room.id} was created but cannot be read back`);
     this.own(room.id, room, registry, session, lecture);
-    await this.options.bus.serveCommands(room.id, (text) => this.serve(room.id, text));
+    // Not held up by Redis being away: the subscription completes when it is back (the lock already says who owns it).
+    await withTimeout(this.options.bus.serveCommands(room.id, (text) => this.serve(room.id, text)), 1_000);
     return { room: lecture, token };
   }
 
@@ -314,7 +315,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
       const lecture = await this.get(id);
       if (!room || !lecture || !session.open) throw new Error(`lecture ${id} could not be opened`);
       this.own(id, room, registry, session, lecture);
-      await this.options.bus.serveCommands(id, (text) => this.serve(id, text));
+      await withTimeout(this.options.bus.serveCommands(id, (text) => this.serve(id, text)), 1_000);
       // What the previous owner committed and did not live to publish.
       lecture.replica.head(room.seq);
       this.publish(id, session, { t: 'head', from: this.instance, node: this.nodeId, seq: room.seq });
@@ -535,6 +536,8 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
 
   /** Follows a lecture's live channel first, then reads it from the store, then applies what arrived meanwhile. */
   private async open(id: string): Promise<ClusterLecture | undefined> {
+    // A code nobody created (a guess) costs one query, not a subscription.
+    if (!(await this.options.store.getLecture(id))) return undefined;
     const early: string[] = [];
     let lecture: ClusterLecture | null = null;
     const following = this.options.bus.followLive(id, (text) => (lecture ? lecture.receive(text) : early.push(text)));
@@ -543,7 +546,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
     try {
       const stored = await this.reader.read(id);
       if (!stored) {
-        await this.options.bus.unfollowLive(id);
+        void this.options.bus.unfollowLive(id);
         return undefined;
       }
       const replica = new LectureReplica(stored, this.timedStore, lectureLog(id), this.options.roomDeps.metrics);
@@ -552,7 +555,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
       this.lectures.set(id, lecture);
       return lecture;
     } catch (err) {
-      await this.options.bus.unfollowLive(id);
+      void this.options.bus.unfollowLive(id);
       throw err;
     }
   }
