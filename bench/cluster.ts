@@ -8,18 +8,21 @@
  * Per frame: whether every student on every node got it (missing), the latency to the last student
  * of each node, and the CPU each process spent on it, read from outside as the sum of its threads'
  * /proc/<pid>/task/<tid>/schedstat (nanoseconds, so blocks of a few dozen frames resolve; /proc's
- * utime has 10 ms ticks), less what the process spends when no command runs (heartbeats, pings,
- * presence), measured in a quiet window first. The publisher overhead is the owner's CPU per frame
- * less the baseline's: what being one node of a cluster adds to deciding, committing and sending a
- * frame to N students. An edge's CPU per frame is the cost of receiving it from Redis and sending it
- * to its N students.
+ * utime has 10 ms ticks), less what the process spends when no command runs (the head to every
+ * student every few seconds, heartbeats, pings, presence), measured in a quiet window before the
+ * blocks and one after them. An edge's CPU per frame is the cost of receiving it from Redis and
+ * sending it to its N students. Then the owner's and the baseline's students leave (the edges keep
+ * theirs) and the blocks run again: the owner's CPU per frame less the baseline's is the publisher
+ * overhead, what being the owner in a cluster adds to deciding and committing a command (the
+ * publish, the lease connection, the replicas' bookkeeping), with no fan-out on either side to
+ * drown it.
  */
 import { readdirSync, readFileSync } from 'node:fs';
 import { PROTOCOL_VERSION } from '../shared/protocol/version.js';
 import { startRedis, type RedisServer } from '../test/support/redis.js';
 import type { PostgresServer } from '../test/support/postgres.js';
 import { Generators } from './lib/generators.js';
-import { withPostgres } from './lib/postgres.js';
+import { postgresCpuMs, withPostgres } from './lib/postgres.js';
 import { machineCpu, now, sleep } from './lib/proc.js';
 import { RawClient } from './lib/raw-client.js';
 import { max, mean, round, summarize, table, type Summary } from './lib/stats.js';
@@ -67,10 +70,13 @@ export interface ClusterResult {
   readonly baseline: NodeDelivery;
   /** Every (frame, student) pair the cluster's students missed, over every node. */
   readonly missing: number;
+  /** Each process's cost per frame with every student connected. */
   readonly costs: readonly ProcessCost[];
-  /** The owner's CPU per frame less the baseline's (ms). */
+  /** The same once the owner and the baseline have no students left (the edges keep theirs). */
+  readonly publisherCosts: readonly ProcessCost[];
+  /** The owner's CPU per frame less the baseline's, both without students (ms). */
   readonly publisherOverheadMs: number;
-  /** Redis CPU per frame delivered to one node (µs). */
+  /** Redis CPU per frame delivered to one node, the owner without students (µs). */
   readonly redisUsPerNodeDelivery: number;
   /** The cluster's and the baseline's PostgreSQL CPU per command (ms). */
   readonly postgresMsPerCommand: { readonly cluster: number; readonly alone: number };
@@ -83,7 +89,9 @@ const GAP_MS = 5;
 const FRAME_TIMEOUT_MS = 10_000;
 /** Commands whose frame some node's students did not all get in FRAME_TIMEOUT_MS before the bench gives up. */
 const MAX_TIMEOUTS = 3;
-const QUIET_MS = 3000;
+/** A quiet window spans four of the owner's 3-second heads, so one more or less changes it by a quarter at most. */
+const QUIET_MS = 12_000;
+const SETTLE_MS = 3000;
 
 /** CPU time in ms a process has used, all its live threads, from /proc (ns resolution); NaN once it is gone. */
 export function schedCpuMs(pid: number): number {
@@ -94,22 +102,6 @@ export function schedCpuMs(pid: number): number {
   } catch {
     return NaN;
   }
-}
-
-/** The same for a PostgreSQL server: the postmaster and every live child (the pools' backends, the writers). */
-function postgresSchedCpuMs(postmasterPid: number): number {
-  let total = schedCpuMs(postmasterPid);
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
-      // ppid is the second field after the command name.
-      if (Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]) === postmasterPid) total += schedCpuMs(Number(entry));
-    } catch {
-      /* gone meanwhile */
-    }
-  }
-  return total;
 }
 
 /** GET /api/lectures/:id/owner's node, or null when the node has no such route or names none. */
@@ -171,12 +163,11 @@ async function runWith(pg: PostgresServer, redis: RedisServer, opts: ClusterOpti
     const sentAt = new Map<string, number>();
     const acks = { cluster: [] as number[], alone: [] as number[] };
     const timedOut: string[] = [];
-    const command = async (kind: 'cluster' | 'alone'): Promise<number> => {
+    const command = async (kind: 'cluster' | 'alone', names: readonly string[] = kind === 'cluster' ? ids : ['alone']): Promise<number> => {
       const seq = kind === 'cluster' ? ++clusterSeq : ++aloneSeq;
       const t0 = now();
       sentAt.set(`${kind}#${seq}`, t0);
       const ack = (kind === 'cluster' ? instructor : soloInstructor).emitWithAck('command', { type: 'step' });
-      const names = kind === 'cluster' ? ids : ['alone'];
       const delivered = await Promise.all(names.map((name) => gens!.waitSeq(name, seq, FRAME_TIMEOUT_MS)));
       const late = names.filter((_, i) => !delivered[i]);
       if (late.length) {
@@ -202,42 +193,64 @@ async function runWith(pg: PostgresServer, redis: RedisServer, opts: ClusterOpti
       ...nodes.map((t, i): Meter => ({ name: ids[i], role: ids[i] === ownerName ? 'owner' : 'edge', read: () => schedCpuMs(t.pid) })),
       { name: 'alone', role: 'alone', read: () => schedCpuMs(alone.pid) },
       { name: 'redis', role: 'redis', read: () => schedCpuMs(redis.pid!) },
-      { name: 'postgres', role: 'postgres', read: () => postgresSchedCpuMs(pg.pid) },
+      // Its backends come and go: the postmaster's reaped children count too (10 ms ticks).
+      { name: 'postgres', role: 'postgres', read: () => postgresCpuMs(pg.pid) },
     ];
     const readAll = () => meters.map((m) => m.read());
 
-    // The quiet window: what each process spends with no command running.
-    const quietStart = readAll();
-    const quietT0 = now();
-    await sleep(QUIET_MS);
-    const quietWall = now() - quietT0;
-    const idlePerMs = readAll().map((v, i) => (v - quietStart[i]) / quietWall);
-
-    const spent = { cluster: meters.map(() => 0), alone: meters.map(() => 0) };
-    const wall = { cluster: 0, alone: 0 };
-    const measured = { cluster: [] as number[], alone: [] as number[] };
-    const machineBefore = machineCpu();
-    for (let r = 0; r < opts.reps; r++) {
-      for (const kind of ['cluster', 'alone'] as const) {
-        const before = readAll();
-        const t0 = now();
-        for (let i = 0; i < STEPS_PER_BLOCK; i++) {
-          measured[kind].push(await command(kind));
-          await sleep(GAP_MS);
+    // What each process spends per ms with no command running (a node's head to its students every
+    // few seconds, heartbeats, presence, pings): measured once the connections and commands have
+    // settled, and again after the blocks; their mean is taken off the blocks' CPU for their wall time.
+    const quiet = async () => {
+      await sleep(SETTLE_MS);
+      const start = readAll();
+      const t0 = now();
+      await sleep(QUIET_MS);
+      const elapsed = now() - t0;
+      return readAll().map((v, i) => (v - start[i]) / elapsed);
+    };
+    /** Blocks of commands to the cluster and to the baseline in turn, waiting for the students of `watched`. */
+    const phase = async (watched: { cluster: readonly string[]; alone: readonly string[] }) => {
+      const idleBefore = await quiet();
+      const spent = { cluster: meters.map(() => 0), alone: meters.map(() => 0) };
+      const wall = { cluster: 0, alone: 0 };
+      const seqs = { cluster: [] as number[], alone: [] as number[] };
+      for (let r = 0; r < opts.reps; r++) {
+        for (const kind of ['cluster', 'alone'] as const) {
+          const before = readAll();
+          const t0 = now();
+          for (let i = 0; i < STEPS_PER_BLOCK; i++) {
+            seqs[kind].push(await command(kind, watched[kind]));
+            await sleep(GAP_MS);
+          }
+          wall[kind] += now() - t0;
+          readAll().forEach((v, i) => (spent[kind][i] += v - before[i]));
         }
-        wall[kind] += now() - t0;
-        readAll().forEach((v, i) => (spent[kind][i] += v - before[i]));
       }
-    }
-    const machineAfter = machineCpu();
-    const frames = measured.cluster.length;
+      const idleAfter = await quiet();
+      const idlePerMs = idleBefore.map((v, i) => (v + idleAfter[i]) / 2);
+      const frames = seqs.cluster.length;
+      const costOf = (i: number, kind: 'cluster' | 'alone'): ProcessCost => ({
+        name: meters[i].name,
+        role: meters[i].role,
+        cpuMsPerFrame: round((spent[kind][i] - idlePerMs[i] * wall[kind]) / frames, 3),
+        rawCpuMsPerFrame: round(spent[kind][i] / frames, 3),
+        idleMsPerSecond: round(idlePerMs[i] * 1000, 2),
+      });
+      return { seqs, frames, costOf };
+    };
+    const costsOf = (p: Awaited<ReturnType<typeof phase>>) => meters.map((m, i) => p.costOf(i, m.role === 'alone' ? 'alone' : 'cluster'));
 
+    // 1: every student connected: delivery, latency, and each process's cost per frame with N students.
+    const machineBefore = machineCpu();
+    const withStudents = await phase({ cluster: ids, alone: ['alone'] });
+    const machineAfter = machineCpu();
     const delivery = async (name: string, kind: 'cluster' | 'alone'): Promise<NodeDelivery> => {
       const reports = await gens!.report(name);
       const expected = n - failed.get(name)!;
       let missing = 0;
       const lasts: number[] = [];
-      for (const seq of measured[kind]) {
+      for (const seq of withStudents.seqs[kind]) {
         const t0 = sentAt.get(`${kind}#${seq}`)!;
         const times = reports.flatMap((rep) => rep.receipts[seq] ?? []);
         missing += expected - times.length;
@@ -248,31 +261,30 @@ async function runWith(pg: PostgresServer, redis: RedisServer, opts: ClusterOpti
     const cluster = await Promise.all(ids.map((id) => delivery(id, 'cluster')));
     const baseline = await delivery('alone', 'alone');
 
-    const costOf = (i: number, kind: 'cluster' | 'alone'): ProcessCost => ({
-      name: meters[i].name,
-      role: meters[i].role,
-      cpuMsPerFrame: round((spent[kind][i] - idlePerMs[i] * wall[kind]) / frames, 3),
-      rawCpuMsPerFrame: round(spent[kind][i] / frames, 3),
-      idleMsPerSecond: round(idlePerMs[i] * 1000, 2),
-    });
-    const costs = meters.map((m, i) => costOf(i, m.role === 'alone' ? 'alone' : 'cluster'));
+    // 2: the owner's and the baseline's students gone (the edges keep theirs): what is left at the
+    // owner is deciding, committing and publishing, and at the baseline deciding and committing.
+    await gens.close(ownerName);
+    await gens.close('alone');
+    const publishing = await phase({ cluster: ids.filter((id) => id !== ownerName), alone: [] });
+    const publisherCosts = costsOf(publishing);
+    const ownerCost = publisherCosts.find((c) => c.role === 'owner')!;
+    const aloneCost = publisherCosts.find((c) => c.role === 'alone')!;
+    const redisCost = publisherCosts.find((c) => c.role === 'redis')!;
     const pgIndex = meters.findIndex((m) => m.role === 'postgres');
-    const redisCost = costs.find((c) => c.role === 'redis')!;
-    const ownerCost = costs.find((c) => c.role === 'owner')!;
-    const aloneCost = costs.find((c) => c.role === 'alone')!;
     const machineTotal = Math.max(1, machineAfter.totalMs - machineBefore.totalMs);
     return {
       studentsPerNode: n,
       nodes: ids.length,
-      frames,
+      frames: withStudents.frames,
       owner,
       cluster,
       baseline,
       missing: cluster.reduce((s, d) => s + d.missing, 0),
-      costs,
+      costs: costsOf(withStudents),
+      publisherCosts,
       publisherOverheadMs: round(ownerCost.cpuMsPerFrame - aloneCost.cpuMsPerFrame, 3),
-      redisUsPerNodeDelivery: round((redisCost.cpuMsPerFrame * 1000) / ids.length, 1),
-      postgresMsPerCommand: { cluster: costOf(pgIndex, 'cluster').cpuMsPerFrame, alone: costOf(pgIndex, 'alone').cpuMsPerFrame },
+      redisUsPerNodeDelivery: round((redisCost.cpuMsPerFrame * 1000) / (ids.length - 1), 1),
+      postgresMsPerCommand: { cluster: withStudents.costOf(pgIndex, 'cluster').cpuMsPerFrame, alone: withStudents.costOf(pgIndex, 'alone').cpuMsPerFrame },
       ackMs: { cluster: round(mean(acks.cluster), 2), alone: round(mean(acks.alone), 2) },
       machineBusy: round((machineAfter.busyMs - machineBefore.busyMs) / machineTotal, 2),
     };
@@ -310,19 +322,24 @@ export function printCluster(r: ClusterResult): void {
       })),
     ),
   );
+  const costs = (title: string, list: readonly ProcessCost[]) => {
+    console.log(title);
+    console.log(
+      table(
+        list.map((c) => ({
+          process: c.name,
+          role: c.role,
+          'cpu ms/frame': c.cpuMsPerFrame,
+          'with idle ms/frame': c.rawCpuMsPerFrame,
+          'idle ms/s': c.idleMsPerSecond,
+        })),
+      ),
+    );
+  };
+  costs(`  CPU per frame, ${r.studentsPerNode.toLocaleString('en-US')} students on every node:`, r.costs);
+  costs('  CPU per frame, no students on the owner nor the baseline (the edges keep theirs):', r.publisherCosts);
   console.log(
-    table(
-      r.costs.map((c) => ({
-        process: c.name,
-        role: c.role,
-        'cpu ms/frame': c.cpuMsPerFrame,
-        'with idle ms/frame': c.rawCpuMsPerFrame,
-        'idle ms/s': c.idleMsPerSecond,
-      })),
-    ),
-  );
-  console.log(
-    `  publisher overhead ${r.publisherOverheadMs} ms per frame (owner less the same server alone); Redis ${r.redisUsPerNodeDelivery} µs per frame per node; ` +
+    `  publisher overhead ${r.publisherOverheadMs} ms per frame (the owner less the same server alone, neither with students); Redis ${r.redisUsPerNodeDelivery} µs per frame per node; ` +
       `PostgreSQL ${r.postgresMsPerCommand.cluster} ms per command in the cluster, ${r.postgresMsPerCommand.alone} ms alone; ack ${r.ackMs.cluster} ms vs ${r.ackMs.alone} ms alone; machine busy ${Math.round(r.machineBusy * 100)}%`,
   );
 }
