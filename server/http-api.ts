@@ -273,9 +273,13 @@ export function apiRouter({ registry, store, publicUrl, lanUrl, createKey, guess
 
   // For operators and tests: the node that holds the lecture's lock now (one process: this one).
   api.get('/lectures/:id/owner', async (req, res) => {
-    const room = await findRoom(req);
+    const raw = String(req.params.id);
+    const id = normalizeJoinCode(raw);
+    // Read from the store, not opened: an operator polling every node must not make each follow the lecture.
+    const record = id ? await store.getLecture(id) : undefined;
+    if (!record) throw await refusals.failedGuess(guessKeys.code(requestAddress(req)), 404, `no lecture with code "${raw.slice(0, 20)}"`);
     res.set('Cache-Control', 'no-store');
-    res.json(cluster ? await cluster.ownerOf(room.id) : { node: nodeId, since: null });
+    res.json(cluster ? await cluster.ownerOf(record.id) : { node: nodeId, since: null });
   });
 
   api.get('/lectures/:id/state', async (req, res) => {
