@@ -12,6 +12,7 @@ export const INSTRUCTOR_KEYS: [string, string][] = [
   ['P', 'Open the projector display (a window for the class screen)'],
   ['S', 'Point at something for the class: on/off (then click it)'],
   ['N', 'Narration: record, pause or resume (Stop is its button)'],
+  ['M', 'Bookmark this moment for the replay: name it, Enter (Esc cancels)'],
   ['Esc', 'Clear the spotlight'],
   ['?', 'Show this list'],
 ];

@@ -14,6 +14,7 @@ import { myLecture, takeJustCreated } from '../lib/my-lectures.js';
 import type { InstructorControls } from './instructor-controls.js';
 import type { KeyHelp } from './key-help.js';
 import type { NarrationControl } from './narration-control.js';
+import type { BookmarkControl, BookmarkRequestEvent } from './bookmark-control.js';
 import type { LectureView } from './lecture-view.js';
 import './connection-status.js';
 import './narration-badge.js';
@@ -35,7 +36,7 @@ const KEY_COMMANDS: Record<string, Command> = {
  * A live lecture, as a student watches it or as the instructor runs it. The instructor's console
  * keeps its controls in a bar at the top of the screen (Step first), with the buttons that belong
  * to the room: pointing for the class, the projector display (its own window, for the second
- * screen) and the key list. Below, the class link (and the instructor link), the class, the lesson.
+ * screen), narration, bookmarks and the key list. Below, the class link (and the instructor link), the class, the lesson.
  */
 @customElement('lecture-page')
 export class LecturePage extends LitElement {
@@ -57,6 +58,7 @@ export class LecturePage extends LitElement {
   @query('instructor-controls') private controls?: InstructorControls;
   @query('key-help') private keyHelp?: KeyHelp;
   @query('narration-control') private narration?: NarrationControl;
+  @query('bookmark-control') private bookmark?: BookmarkControl;
 
   private live: LiveController | null = null;
   private student: StudentController | null = null;
@@ -384,6 +386,7 @@ export class LecturePage extends LitElement {
         <button @click=${() => this.openProjector()} data-testid="open-projector">Open projector display <kbd>P</kbd></button>
         <narration-control .lectureId=${this.lectureId} .token=${this.token}
           @bp-narration-error=${(e: CustomEvent<string | null>) => (this.narrationError = e.detail)}></narration-control>
+        <bookmark-control .snapshot=${view} .connected=${live.status === 'live'} @bp-bookmark=${this.onBookmark}></bookmark-control>
         <button @click=${() => this.keyHelp?.show()} aria-label="Keys: keyboard shortcuts (?)">Keys ?</button>
       </instructor-controls>
       <div class="alert" role="alert" data-testid="command-error">${this.commandError
@@ -492,6 +495,13 @@ export class LecturePage extends LitElement {
     }
   };
 
+  /** A bookmark goes as every command does; its ack goes back to the control, which says it was recorded or why not. */
+  private onBookmark = async (e: BookmarkRequestEvent) => {
+    e.stopPropagation();
+    const ack = this.live && this.access === 'instructor' ? await this.live.send(e.detail.command) : { ok: false as const, error: 'Only the console records bookmarks.', status: 0 };
+    e.detail.reply(ack);
+  };
+
   private onFlag = (e: FlagToggleEvent) => {
     e.stopPropagation();
     void this.student?.flag(e.detail.target, e.detail.on);
@@ -560,6 +570,9 @@ export class LecturePage extends LitElement {
     } else if (key === 'n' && this.narration) {
       e.preventDefault();
       this.narration.toggle();
+    } else if (key === 'm' && this.bookmark) {
+      e.preventDefault();
+      this.bookmark.open();
     } else if (key === 'Escape' && this.live?.view?.spotlight) {
       e.preventDefault();
       void this.send({ type: 'spotlight', target: null });
