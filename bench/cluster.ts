@@ -35,6 +35,8 @@ export interface ClusterOptions {
   /** Blocks of STEPS_PER_BLOCK commands to each of the cluster and the baseline. */
   readonly reps: number;
   readonly generators?: number;
+  /** Directory for V8 CPU profiles of the nodes and the baseline (node --cpu-prof), one file per process. */
+  readonly cpuProfDir?: string;
 }
 
 /** One process's cost per frame. */
@@ -127,8 +129,9 @@ async function runWith(pg: PostgresServer, redis: RedisServer, opts: ClusterOpti
   let gens: Generators | undefined;
   try {
     const clusterDb = await pg.createDatabase();
-    for (const id of ids) targets.push(await startTarget('server-pg', { databaseUrl: clusterDb, env: { REDIS_URL: redis.url, NODE_ID: id } }));
-    const alone = await startTarget('server-pg', { databaseUrl: await pg.createDatabase(), env: { NODE_ID: 'alone' } });
+    const cpuProfDir = opts.cpuProfDir;
+    for (const id of ids) targets.push(await startTarget('server-pg', { databaseUrl: clusterDb, cpuProfDir, env: { REDIS_URL: redis.url, NODE_ID: id } }));
+    const alone = await startTarget('server-pg', { databaseUrl: await pg.createDatabase(), cpuProfDir, env: { NODE_ID: 'alone' } });
     targets.push(alone);
     const nodes = targets.slice(0, ids.length);
     const [first] = nodes;

@@ -123,7 +123,7 @@ if (only.has('student-page')) {
   if (results.studentPage) printStudentPage(results.studentPage);
 }
 if (only.has('cluster')) {
-  results.cluster = await bench('cluster', () => runCluster({ studentsPerNode: quick ? 500 : 2000, nodes: 3, reps: quick ? 3 : 5 }));
+  results.cluster = await bench('cluster', () => runCluster({ studentsPerNode: quick ? 500 : 2000, nodes: 3, reps: quick ? 3 : 5, cpuProfDir }));
   if (results.cluster) printCluster(results.cluster);
 }
 
