@@ -3,6 +3,8 @@
  * presses Record narration, steps the notebook's forward pass for about ten seconds and stops;
  * the server then holds Opus audio of that length (read back by Debian's ffprobe), the class saw
  * "🎙 recording" only while it was recorded, and the console's control is in sight on a laptop.
+ * The same lecture's replay plays it: seeking to a step puts the audio at that step's offset into
+ * the take and shows the stage the class saw then, and its "Copy link to this moment" reopens there.
  * Pause leaves the paused time out of the audio; the cap's 413 stops recording with the server's
  * sentence; a refused microphone says so and changes nothing.
  */
@@ -12,7 +14,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
+import { parseMoment } from '../../shared/protocol/moment-link.js';
+import type { Recording } from '../../shared/protocol/http.js';
 import { startServer, type TestServer } from '../support/server.js';
+import { audioState, chooseInMenu, positionText, slider } from './replay-support.js';
 import { axeViolations, type CheckedPage, createLecture, eventually, launchBrowser, onServer, openPage, seen, withServerAndBrowser } from './support.js';
 
 const SHOTS = '/tmp/shots-narration';
@@ -59,6 +64,20 @@ async function probeNarration(base: string, id: string): Promise<{ codec: string
   }
 }
 
+type Take = NarrationJson['takes'][number];
+
+/**
+ * Where lecture time `at` (ms on the server's clock) is heard in the take's stream, in seconds, from
+ * narration.json alone: the chunk recorded at that moment, and how far into it.
+ */
+function heardAt(take: Take, at: number): number {
+  const t = at - take.startedAt;
+  const chunk = take.chunks.filter((c) => c.at <= t).at(-1);
+  expect(chunk, `a chunk recorded at ${t} ms into the take`).toBeDefined();
+  expect(t).toBeLessThan(chunk!.at + chunk!.duration);
+  return (chunk!.audioAt + t - chunk!.at) / 1000;
+}
+
 /** A control as a person sees it: in the viewport, not covered. */
 async function inSight(page: Page, name: string) {
   const s = await seen(page.getByRole('button', { name }));
@@ -66,10 +85,11 @@ async function inSight(page: Page, name: string) {
 }
 
 describe('recording narration in the console', () => {
-  it('records ten seconds while the instructor steps the forward pass: the server holds Opus audio of that length, the class sees "🎙 recording" only meanwhile', async () => {
+  it('records ten seconds while the instructor steps the forward pass: the server holds Opus audio of that length, the class sees "🎙 recording" only meanwhile; the replay plays it in step with the events', async () => {
     const lecture = await createLecture(server.url, { title: 'Narrated' });
     let desk: CheckedPage | undefined;
     let student: CheckedPage | undefined;
+    let replay: CheckedPage | undefined;
     try {
       desk = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
       student = await openPage(browser, onServer(server.url, lecture.studentUrl), { width: 1280, height: 720 });
@@ -112,10 +132,13 @@ describe('recording narration in the console', () => {
       // The forward pass with the keyboard, a step every 1.2 s of the recording, then Stop at ten seconds.
       const elapsed = () => Date.now() - started;
       let previous = '';
+      /** The stage the class saw after each step, in order. */
+      const stagesSeen: string[] = [];
       for (let k = 1; k <= 7 && elapsed() < 8500; k++) {
         await console_.keyboard.press('ArrowRight');
         await eventually(() => stageOf(pupil).textContent()).not.toBe(previous);
         previous = (await stageOf(pupil).textContent()) ?? '';
+        stagesSeen.push(previous);
         await console_.waitForTimeout(Math.max(0, k * 1200 - elapsed()));
       }
       expect(previous).not.toBe('idle');
@@ -141,11 +164,51 @@ describe('recording narration in the console', () => {
       expect(probed.codec).toBe('opus');
       expect(probed.contentType).toMatch(/^audio\/webm/);
       expect(Math.abs(probed.seconds - 10)).toBeLessThanOrEqual(1);
-
       desk.assertClean();
       student.assertClean();
+      await Promise.all([desk.close(), student.close()]);
+      desk = student = undefined;
+
+      // The replay of the same lecture plays that take. Seeking the timeline to a step's time (the
+      // timeline starts at the first event or the first audio, whichever came first; no pause is
+      // shortened while the voice speaks) puts the audio at the step's offset into the take and
+      // shows the stage the class saw after that step.
+      const recording = (await (await fetch(`${server.url}/api/lectures/${lecture.id}/recording`)).json()) as Recording;
+      const steps = recording.events.filter((e) => e.command.type === 'step');
+      expect(steps).toHaveLength(stagesSeen.length);
+      const origin = Math.min(recording.events[0]!.at, take.startedAt + take.chunks[0]!.at);
+      const last = recording.events.length;
+      replay = await openPage(browser, `${server.url}/replay/${lecture.id}`, { width: 1366, height: 768 });
+      const player = replay.page;
+      await replay.context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: server.url });
+      await eventually(() => positionText(player)).toMatch(new RegExp(`\\bevent \\d+ of ${last}\\b`));
+      await eventually(async () => (await audioState(player))?.src ?? '').toMatch(new RegExp(`/api/lectures/${lecture.id}/narration/takes/${take.take}$`));
+      for (const k of [1, Math.floor(steps.length / 2), steps.length - 1]) {
+        const step = steps[k]!;
+        await slider(player).fill(String(step.at - origin));
+        await eventually(() => positionText(player)).toMatch(new RegExp(`\\bevent ${step.seq} of ${last}\\b`));
+        expect(await stageOf(player).textContent()).toBe(stagesSeen[k]);
+        await eventually(async () => Math.abs((await audioState(player))!.time - heardAt(take, step.at))).toBeLessThan(0.3);
+      }
+      expect((await audioState(player))!.paused).toBe(true);
+      await player.screenshot({ path: `${SHOTS}/replay-recorded-1366x768.png` });
+      expect(await axeViolations(player)).toEqual([]);
+
+      // "Copy link to this moment" names a ?t= that opens there: the same step and stage, the audio at that moment of the take.
+      const shownSeq = steps.at(-1)!.seq;
+      await chooseInMenu(player, 'copy-link');
+      await eventually(() => player.locator('[data-testid="replay-note"]').textContent()).toMatch(/^Link copied: /);
+      const link = await player.evaluate(() => navigator.clipboard.readText());
+      expect(link).toMatch(new RegExp(`^${server.url}/replay/${lecture.id}\\?t=\\d\\d:\\d\\d(\\.\\d+)?$`));
+      const moment = parseMoment(new URL(link).searchParams.get('t'))!;
+      await player.goto(link);
+      await eventually(() => positionText(player)).toMatch(new RegExp(`\\bevent ${shownSeq} of ${last}\\b`));
+      expect(await stageOf(player).textContent()).toBe(stagesSeen.at(-1));
+      await eventually(async () => Math.abs((await audioState(player))!.time - heardAt(take, origin + moment))).toBeLessThan(0.3);
+      expect((await audioState(player))!.paused).toBe(true);
+      replay.assertClean();
     } finally {
-      await Promise.all([desk?.close(), student?.close()]);
+      await Promise.all([desk?.close(), student?.close(), replay?.close()]);
     }
   });
 

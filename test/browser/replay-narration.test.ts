@@ -12,11 +12,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import type { Command } from '../../shared/protocol/commands.js';
 import type { CreatedLecture, Recording } from '../../shared/protocol/http.js';
 import type { TestServer } from '../support/server.js';
 import { axeViolations, command, createLecture, eventually, openPage, withServerAndBrowser } from './support.js';
+import { audioState, byTestId, positionText, slider } from './replay-support.js';
 
 let server: TestServer;
 let browser: Browser;
@@ -77,28 +78,6 @@ beforeAll(async () => {
 
 /** Where an event's lecture time is heard in the take: the pause taken out after the first chunk. */
 const audioOffset = (ms: number) => (ms < FIRST_MS ? ms : ms - PAUSE_MS) / 1000;
-
-const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
-const positionText = (page: Page) => byTestId(page, 'replay-position').textContent();
-const slider = (page: Page) => page.getByRole('slider', { name: 'Timeline' });
-
-/** The player's audio element, as the page has it. */
-function audioState(page: Page) {
-  return page.evaluate(() => {
-    const deep = (root: ParentNode, selector: string): Element | null => {
-      const hit = root.querySelector(selector);
-      if (hit) return hit;
-      for (const el of root.querySelectorAll('*')) {
-        const inner = el.shadowRoot && deep(el.shadowRoot, selector);
-        if (inner) return inner;
-      }
-      return null;
-    };
-    const audio = deep(document, 'replay-player')?.shadowRoot?.querySelector('audio');
-    if (!audio) return null;
-    return { time: audio.currentTime, paused: audio.paused, rate: audio.playbackRate, preservesPitch: audio.preservesPitch, src: audio.getAttribute('src') ?? '' };
-  });
-}
 
 describe('a replay with narration', () => {
   it('seeking to an event puts the audio at its offset and shows its state, before and after a pause in the take', async () => {

@@ -13,6 +13,7 @@ import type { Command } from '../../shared/protocol/commands.js';
 import type { CreatedLecture, Recording } from '../../shared/protocol/http.js';
 import type { TestServer } from '../support/server.js';
 import { axeViolations, command, createLecture, eventually, openPage, seen, withServerAndBrowser } from './support.js';
+import { byTestId, chooseInMenu, positionText, slider } from './replay-support.js';
 
 const SHOTS = '/tmp/shots-replay';
 mkdirSync(SHOTS, { recursive: true });
@@ -48,15 +49,7 @@ beforeAll(async () => {
   offsets = recording.events.map((e) => e.at - recording.events[0].at);
 }, 30_000);
 
-const byTestId = (page: Page, id: string) => page.locator(`[data-testid="${id}"]`);
-const positionText = (page: Page) => byTestId(page, 'replay-position').textContent();
 const stage = (page: Page) => byTestId(page, 'current-stage').textContent();
-const slider = (page: Page) => page.getByRole('slider', { name: 'Timeline' });
-
-async function chooseInMenu(page: Page, testid: string): Promise<void> {
-  await page.getByRole('button', { name: /^More/ }).click();
-  await byTestId(page, `menu-${testid}`).click();
-}
 
 /** What the page showed while playing, sampled in the page every 15 ms: the position and the clock. */
 async function startSampling(page: Page): Promise<void> {
