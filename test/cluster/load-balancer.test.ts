@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../support/child-server.js';
-import { useCluster } from '../support/cluster.js';
+import { converged, useCluster } from '../support/cluster.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 
 const CONFIG = resolve(import.meta.dirname, '../../deploy/haproxy.cfg');
@@ -75,6 +75,12 @@ async function healthThrough(): Promise<Set<string>> {
   return nodes;
 }
 
+/** Sockets open on one node, any role, as its /metrics counts them. */
+async function openSockets(url: string): Promise<number> {
+  const { text } = await http(url, 'GET', '/metrics');
+  return [...text.matchAll(/^backprop_sockets\{[^}]*\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+}
+
 async function until(check: () => Promise<boolean>, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!(await check())) {
@@ -89,17 +95,21 @@ describe('the cluster load balancer (deploy/haproxy.cfg)', () => {
     expect([...(await healthThrough())].sort()).toEqual(['A', 'B', 'C']);
   });
 
-  it('passes the WebSocket upgrade: an instructor and a student (websocket only) connect through it', async () => {
+  it('passes the WebSocket upgrade: an instructor and students (websocket only) connect through it, wherever it sends them', async () => {
     const { id, instructorToken } = await createLecture(lbUrl);
     const instructor = await LectureClient.connect(lbUrl, { lectureId: id, token: instructorToken });
-    const student = await LectureClient.connect(lbUrl, { lectureId: id });
+    const students = await Promise.all(Array.from({ length: 6 }, () => LectureClient.connect(lbUrl, { lectureId: id })));
     try {
       expect(instructor.socket.io.engine.transport.name).toBe('websocket');
-      expect(student.state).toMatchObject({ lectureId: id, seq: 0 });
+      for (const student of students) expect(student.state).toMatchObject({ lectureId: id, seq: 0 });
       expect(await instructor.command({ type: 'step' })).toMatchObject({ ok: true, seq: 1 });
+      expect(await instructor.command({ type: 'step' })).toMatchObject({ ok: true, seq: 2 });
+      expect((await converged(cluster.nodes, id, [instructor, ...students])).seq).toBe(2);
+      // leastconn spread the seven connections: every node has some of the class.
+      for (const node of cluster.nodes) expect(await openSockets(node.url)).toBeGreaterThan(0);
     } finally {
       instructor.close();
-      student.close();
+      for (const student of students) student.close();
     }
   });
 
