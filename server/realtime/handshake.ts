@@ -2,6 +2,7 @@ import { CONNECT_ERRORS, HandshakeSchema, type ConnectErrorCode } from '../../sh
 import { LIMITS } from '../../shared/protocol/limits.js';
 import { PROTOCOL_VERSION } from '../../shared/protocol/version.js';
 import { normalizeJoinCode } from '../../shared/protocol/join-code.js';
+import { withoutUnprintable } from '../../shared/datasets/safe-text.js';
 import { guessKeys, type GuessCounter } from '../guards.js';
 import { addressKey, clientAddress, type ProxyTrust } from '../client-address.js';
 import type { ClientIds } from '../client-ids.js';
@@ -28,9 +29,13 @@ export function refuse(code: ConnectErrorCode, message: string): Error {
   return Object.assign(new Error(message), { data: { code } });
 }
 
-/** Display names are shown as text only; trimmed, capped and stripped of control characters. */
+/**
+ * Display names are shown as text only: without what no title may hold either (control, format and
+ * separator characters, lone surrogates: the rule of shared/datasets/safe-text.ts), trimmed, and
+ * capped by characters, so a cap never cuts an emoji in half.
+ */
 export function cleanName(name: string | undefined): string {
-  return (name ?? '').replace(/[\p{Cc}\p{Cf}]/gu, '').trim().slice(0, LIMITS.maxNameLength);
+  return [...withoutUnprintable(name ?? '').trim()].slice(0, LIMITS.maxNameLength).join('').trim();
 }
 
 /**

@@ -6,6 +6,7 @@ import { answerSync, type SyncContext } from '../../server/realtime/sync.js';
 import { countPresence } from '../../server/realtime/presence.js';
 import { notAStudent } from '../../server/realtime/student-events.js';
 import { cleanName } from '../../server/realtime/handshake.js';
+import { LIMITS } from '../../shared/protocol/limits.js';
 import { answer, INTERNAL_ERROR } from '../../server/realtime/acks.js';
 import { runCommand } from '../../server/realtime/command.js';
 import type { LectureRoom } from '../../server/lecture-room.js';
@@ -98,6 +99,9 @@ describe('display names', () => {
   it('lose control and format characters and surrounding space', () => {
     expect(cleanName('  A\u0000d\u200ba\n ')).toBe('Ada');
     expect(cleanName(undefined)).toBe('');
+    // Capped by characters: an emoji at the cap stays whole; an emoji sequence keeps its joiner; a line separator goes.
+    expect(cleanName('😀'.repeat(100))).toBe('😀'.repeat(LIMITS.maxNameLength));
+    expect(cleanName('Ada 👩\u200d🏫\u2028')).toBe('Ada 👩\u200d🏫');
   });
 });
 
