@@ -6,7 +6,8 @@
 //   as Jupyter would (test/integration/export-hostile.test.ts);
 // - PostgreSQL's server binaries (initdb, postgres), which test/support/postgres.ts runs in a temp dir
 //   for the tests of PostgresStore, and redis-server, which the tests of several nodes start the same way;
-// - ffmpeg's ffprobe, which reads the narration a browser test recorded (is it Opus, how long is it).
+// - ffmpeg's ffprobe, which reads the narration a browser test recorded (is it Opus, how long is it);
+// - haproxy, which runs deploy/haproxy.cfg (the cluster's load balancer) in front of three nodes.
 // Installs what is missing, with one apt-get update and one apt-get install.
 import { existsSync, readdirSync } from 'node:fs';
 import { execSync, spawnSync } from 'node:child_process';
@@ -33,6 +34,7 @@ const needs = [
   { pkg: 'postgresql', present: hasInitdb },
   { pkg: 'redis-server', present: () => existsSync('/usr/bin/redis-server') },
   { pkg: 'ffmpeg', present: () => existsSync('/usr/bin/ffprobe') },
+  { pkg: 'haproxy', present: () => existsSync('/usr/sbin/haproxy') },
 ];
 
 if (process.env.CHROMIUM_PATH && !existsSync(chromium)) {
@@ -52,6 +54,6 @@ try {
 }
 const still = needs.filter((n) => !n.present()).map((n) => n.pkg);
 if (still.length > 0) {
-  console.error(`${still.join(', ')} installed, but what the tests need of them is still missing (${chromium}, ${PYTHON} and its modules, /usr/bin/jupyter-nbconvert, /usr/lib/postgresql/*/bin/initdb, /usr/bin/redis-server, /usr/bin/ffprobe)`);
+  console.error(`${still.join(', ')} installed, but what the tests need of them is still missing (${chromium}, ${PYTHON} and its modules, /usr/bin/jupyter-nbconvert, /usr/lib/postgresql/*/bin/initdb, /usr/bin/redis-server, /usr/bin/ffprobe, /usr/sbin/haproxy)`);
   process.exit(1);
 }

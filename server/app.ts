@@ -205,8 +205,15 @@ export function createApp(options: AppOptions): App {
   const socketsOf = (id: string) => io.sockets.adapter.rooms.get(id)?.size ?? 0;
   cluster?.countSocketsWith(socketsOf);
   // A frame that never reached a socket shows as a head ahead of it: the client syncs (cluster mode only, where a node's frames come through Redis).
+  // Only for lectures that moved since the last head: an idle lecture's sockets already had its last frame's seq.
+  const headSent = new Map<string, number>();
   const heads = cluster && setInterval(() => {
-    for (const [id, seq] of cluster.followedSeqs()) if (socketsOf(id) > 0) io.local.to(id).emit('head', { seq });
+    for (const [id, seq] of cluster.followedSeqs()) {
+      if (socketsOf(id) === 0 || headSent.get(id) === seq) continue;
+      headSent.set(id, seq);
+      io.local.to(id).emit('head', { seq });
+    }
+    if (headSent.size > 2 * cluster.loaded) headSent.clear();
   }, CLIENT_HEAD_EVERY_MS);
   if (heads) heads.unref();
   metrics.observe({

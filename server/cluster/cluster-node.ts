@@ -22,7 +22,7 @@ import { LectureReplica } from './replica.js';
 
 /** How often an owner says it lives (`head`), and how long a silent owner is given before a standby tries to take over. */
 export const HEAD_EVERY_MS = 250;
-const STALE_AFTER_MS = 3 * HEAD_EVERY_MS;
+const STALE_AFTER_MS = 600;
 /** How long a request waits for the owner's "accepted" before it is sent again; then for its answer before it is sent again. */
 const ACCEPT_WAIT_MS = 1_000;
 const RESEND_EVERY_MS = 2_000;
@@ -105,7 +105,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
     this.reader = new LectureRegistry({ ...roomDeps, store: this.timedStore });
     bus.onReply((text) => this.requests.received(parseMessage<OwnerReply>(text)));
     this.every(HEAD_EVERY_MS, () => this.publishHeads());
-    this.every(100, () => this.standBy());
+    this.every(50, () => this.standBy());
     this.every(5_000, () => this.leaveUnused());
   }
 
