@@ -2,7 +2,7 @@
  * The instructor's bookmark (issue 16): a button in the console's bar, in sight on both laptop
  * sizes, and the M key open a field filled with where the lecture is; Enter records a `bookmark`
  * with the label typed (the console's keys stay quiet while typing), Esc records nothing, a label
- * refused says why beside the field. The recording holds it, `back` does not take it away, and
+ * refused (an empty one; any during a training, in the server's words) says why beside the field. The recording holds it, `back` does not take it away, and
  * the replay's chapter list names it and seeks there. Real server, real Chromium.
  */
 import { mkdirSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { Browser, Page } from 'playwright-core';
 import type { Recording } from '../../shared/protocol/http.js';
 import type { TestServer } from '../support/server.js';
-import { axeViolations, createLecture, eventually, onServer, openPage, seen, withServerAndBrowser } from './support.js';
+import { axeViolations, command, createLecture, eventually, onServer, openPage, seen, withServerAndBrowser } from './support.js';
 
 const SHOTS = '/tmp/shots-bookmark';
 mkdirSync(SHOTS, { recursive: true });
@@ -130,6 +130,7 @@ describe('a bookmark dropped live in the console', () => {
       expect(await axeViolations(page)).toEqual([]);
       await page.keyboard.press('Escape');
       expect((await recording(lecture.id)).events).toHaveLength(5);
+
       desk.assertClean();
     } finally {
       await desk.close();
@@ -153,6 +154,47 @@ describe('a bookmark dropped live in the console', () => {
       replay.assertClean();
     } finally {
       await replay.close();
+    }
+  });
+
+  it("while a training runs the server refuses every command but stop: the field shows the server's sentence and keeps the label; after Stop, Enter records it", async () => {
+    // A training that lasts: 200 rows through two hidden layers of 8, one row a step, 100,000 epochs.
+    const lecture = await createLecture(server.url, { title: 'Bookmarked while training' });
+    await command(server.url, lecture, { type: 'setDataset', dataset: { kind: 'points', set: 'circle', count: 400, noise: 0, trainFraction: 0.5, seed: 7 } });
+    await command(server.url, lecture, {
+      type: 'setNetwork',
+      network: { hidden: [8, 8].map((units) => ({ units, activation: 'tanh' as const })), output: { units: 1, activation: 'sigmoid' }, loss: 'crossEntropy', biases: true, batch: 1 },
+      preset: 'random',
+      seed: 3,
+    });
+    const desk = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1280, height: 720 });
+    try {
+      const page = desk.page;
+      await live(page);
+      const refusal = page.locator('[data-testid="bookmark-error"]');
+      await page.locator('#epochs').fill('100000');
+      await page.getByTestId('train').click();
+      await page.getByTestId('stop').waitFor();
+      // The bookmark stays in reach while the training's buttons are off.
+      expect(await bookmarkButton(page).isEnabled()).toBe(true);
+      await page.keyboard.press('m');
+      await eventually(() => focused(page)).toBe('input#bookmark-label');
+      await page.keyboard.type('During training');
+      await page.keyboard.press('Enter');
+      await eventually(() => refusal.textContent()).toMatch(/^training is running \(\d+\/100000 epochs\); send stop to end it$/);
+      expect(await labelField(page).inputValue()).toBe('During training');
+      expect(await seen(refusal)).toMatchObject({ inViewport: true, hit: true });
+      await page.getByTestId('stop').click();
+      await eventually(() => page.getByTestId('stop').count()).toBe(0);
+      await labelField(page).press('Enter');
+      await eventually(() => confirmation(page).textContent()).toBe('Bookmarked: During training');
+      expect(await refusal.count()).toBe(0);
+      const events = (await recording(lecture.id)).events;
+      expect(events.map((e) => e.command.type)).toEqual(['setDataset', 'setNetwork', 'train', 'bookmark']);
+      expect(events.at(-1)!.command).toEqual({ type: 'bookmark', label: 'During training' });
+      desk.assertClean();
+    } finally {
+      await desk.close();
     }
   });
 });
