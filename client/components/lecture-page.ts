@@ -38,6 +38,9 @@ const KEY_COMMANDS: Record<string, Command> = {
  * to the room: pointing for the class, the projector display (its own window, for the second
  * screen), narration, bookmarks and the key list. Below, the class link (and the instructor link), the class, the lesson.
  */
+/** How soon a console sends its narration's on-air state again when the class's badge does not show it. */
+const NARRATION_RESEND_MS = 3_000;
+
 @customElement('lecture-page')
 export class LecturePage extends LitElement {
   @property() lectureId = '';
@@ -294,6 +297,7 @@ export class LecturePage extends LitElement {
   private observedBar: HTMLElement | null = null;
 
   protected override updated(): void {
+    this.keepNarrationOnAir();
     const bar = this.renderRoot.querySelector<HTMLElement>('.controls');
     if (bar === this.observedBar) return;
     this.barSize.disconnect();
@@ -469,8 +473,33 @@ export class LecturePage extends LitElement {
     e.stopPropagation();
     // A student's commands only ever drive their own sandbox.
     if (this.student) return this.student.runLocally(e.detail);
+    if (e.detail.type === 'setNarration') {
+      this.onAir = e.detail.on;
+      this.onAirSentAt = Date.now();
+    }
     await this.send(e.detail);
   };
+
+  /** Whether this console's recorder is on the air (null: it has not recorded; another device may be). */
+  private onAir: boolean | null = null;
+  private onAirSentAt = 0;
+  private onAirRecheck: ReturnType<typeof setTimeout> | undefined;
+
+  /**
+   * The class's "recording" badge follows this console's recorder: a setNarration the server
+   * refused (a training was running: it takes only stop meanwhile) or that was lost with the
+   * connection is sent again once the lecture can take it, at most every few seconds.
+   */
+  private keepNarrationOnAir(): void {
+    const snapshot = this.live?.snapshot;
+    if (this.onAir === null || !snapshot || snapshot.training || this.live?.status !== 'live') return;
+    if ((snapshot.narrating ?? false) === this.onAir) return;
+    const wait = this.onAirSentAt + NARRATION_RESEND_MS - Date.now();
+    // Looked at again when the wait is over: the lecture may be quiet by then, with nothing to render.
+    if (wait > 0) return void (this.onAirRecheck ??= setTimeout(() => ((this.onAirRecheck = undefined), this.requestUpdate()), wait));
+    this.onAirSentAt = Date.now();
+    void this.send({ type: 'setNarration', on: this.onAir });
+  }
 
   /**
    * The instructor chose a CSV file as the lecture's data: it goes over HTTP with this page's

@@ -18,7 +18,8 @@ import { parseMoment } from '../../shared/protocol/moment-link.js';
 import type { Recording } from '../../shared/protocol/http.js';
 import { startServer, type TestServer } from '../support/server.js';
 import { audioState, chooseInMenu, positionText, slider } from './replay-support.js';
-import { axeViolations, type CheckedPage, createLecture, eventually, launchBrowser, onServer, openPage, seen, withServerAndBrowser } from './support.js';
+import { axeViolations, type CheckedPage, command, createLecture, eventually, launchBrowser, onServer, openPage, seen, withServerAndBrowser } from './support.js';
+import type { Command } from '../../shared/protocol/commands.js';
 
 const SHOTS = '/tmp/shots-narration';
 mkdirSync(SHOTS, { recursive: true });
@@ -277,6 +278,38 @@ describe('recording narration in the console', () => {
       for (const p of [desk, projector, phone]) p.assertClean();
     } finally {
       await Promise.all([desk?.close(), projector?.close(), phone?.close()]);
+    }
+  });
+});
+
+describe('recording while a training runs', () => {
+  it("starts recording during a long training: the server takes only stop meanwhile, and the class's badge shows once the training has ended", async () => {
+    const lecture = await createLecture(server.url, { title: 'Narrated during a training' });
+    // A training that outlasts the test unless stopped: 2-8-8-1 tanh on 500 spiral points.
+    await command(server.url, lecture, { type: 'setDataset', dataset: { kind: 'points', set: 'spiral', count: 500, noise: 0.1, trainFraction: 1, seed: 3 }, seed: 11 } as Command);
+    await command(server.url, lecture, { type: 'setNetwork', network: { hidden: [{ units: 8, activation: 'tanh' }, { units: 8, activation: 'tanh' }], loss: 'crossEntropy', biases: true }, seed: 7 } as unknown as Command);
+    let desk: CheckedPage | undefined;
+    let phone: CheckedPage | undefined;
+    try {
+      desk = await openPage(browser, onServer(server.url, lecture.instructorUrl), { width: 1366, height: 768 });
+      phone = await openPage(browser, onServer(server.url, lecture.studentUrl), { phone: true });
+      await Promise.all([live(desk.page), live(phone.page)]);
+      const training = command(server.url, lecture, { type: 'train', epochs: 100_000 } as Command).catch((e: Error) => e);
+      await eventually(async () => (await (await fetch(`${server.url}/api/lectures/${lecture.id}/state`)).json()).training !== null).toBe(true);
+      await desk.page.keyboard.press('n');
+      await eventually(() => narrationStatus(desk!.page).textContent()).toContain('Recording narration');
+      // Refused while the training runs: no badge yet.
+      await desk.page.waitForTimeout(1500);
+      expect(await badge(phone.page).count()).toBe(0);
+      await command(server.url, lecture, { type: 'stop' } as Command);
+      await training;
+      // Sent again by the console once the lecture takes commands: the class sees it is being recorded.
+      await eventually(() => badge(phone!.page).count(), 10_000).toBe(1);
+      await stopButton(desk.page).click();
+      await eventually(() => badge(phone!.page).count()).toBe(0);
+      for (const p of [desk, phone]) p.assertClean();
+    } finally {
+      await Promise.all([desk?.close(), phone?.close()]);
     }
   });
 });
