@@ -7,15 +7,10 @@
  */
 import { describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { converged, owner, untilOwner, useCluster, type ClusterNode } from '../support/cluster.js';
+import { converged, owner, reconnect, studentsOn, untilOwner, useCluster } from '../support/cluster.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
 
 const cluster = useCluster({ nodes: 3, env: { LEASE_TIMEOUT_MS: '2000' } });
-
-/** Students spread over the nodes, round robin. */
-async function studentsOn(nodes: readonly ClusterNode[], lectureId: string, count: number): Promise<LectureClient[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => LectureClient.connect(nodes[i % nodes.length].url, { lectureId })));
-}
 
 /** The lecture's events as PostgreSQL holds them: seqs and command ids. */
 async function storedEvents(databaseUrl: string, lectureId: string): Promise<{ seq: number; command_id: string | null }[]> {
@@ -77,16 +72,3 @@ describe('a lecture on a cluster', () => {
     await a.start();
   });
 });
-
-/** A student whose node died, reconnecting to another with the seq it holds (as the browser's client does). */
-async function reconnect(student: LectureClient, node: ClusterNode, lectureId: string): Promise<LectureClient> {
-  student.close();
-  const again = new LectureClient(node.url, { lectureId, lastSeq: student.state?.seq ?? 0 });
-  // Set before the socket connects (frames come after): a catch-up of frames applies to what it held, a snapshot replaces it.
-  again.state = student.state;
-  await new Promise<void>((resolve, reject) => {
-    again.socket.once('connect', () => resolve());
-    again.socket.once('connect_error', reject);
-  });
-  return again;
-}

@@ -9,7 +9,7 @@ import { Redis } from 'ioredis';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CommandAck } from '../../shared/protocol/socket.js';
-import { converged, owner, untilOwner, useCluster, type ClusterNode } from '../support/cluster.js';
+import { converged, owner, reconnect, studentsOn, untilOwner, useCluster, type ClusterNode } from '../support/cluster.js';
 import { createLecture, LectureClient } from '../support/clients.js';
 
 const LEASE_TIMEOUT_MS = 2_000;
@@ -33,23 +33,6 @@ function expectContiguous(rows: readonly { seq: number }[]): void {
 
 const byId = (id: string): ClusterNode => cluster.nodes.find((n) => n.id === id)!;
 const others = (id: string): ClusterNode[] => cluster.nodes.filter((n) => n.id !== id && n.running);
-
-/** Students spread over the given nodes. */
-function studentsOn(nodes: readonly ClusterNode[], lectureId: string, count: number): Promise<LectureClient[]> {
-  return Promise.all(Array.from({ length: count }, (_, i) => LectureClient.connect(nodes[i % nodes.length].url, { lectureId })));
-}
-
-/** A student (or instructor) whose node is gone, connecting to another with the seq it holds. */
-async function reconnect(client: LectureClient, node: ClusterNode, auth: { lectureId: string; token?: string }): Promise<LectureClient> {
-  client.close();
-  const again = new LectureClient(node.url, { ...auth, lastSeq: client.state?.seq ?? 0 });
-  again.state = client.state;
-  await new Promise<void>((resolve, reject) => {
-    again.socket.once('connect', () => resolve());
-    again.socket.once('connect_error', reject);
-  });
-  return again;
-}
 
 const SPIRAL_NETWORK = {
   hidden: [
@@ -210,7 +193,7 @@ describe('a cluster under failure', () => {
       const rows = await events(lecture.id);
       expectContiguous(rows);
       expect(rows.at(-1)!.command_id).toBe(`roll-${node.id}`);
-      students = await Promise.all(students.map((s) => (s.socket.connected ? s : reconnect(s, others(ownerId)[0], { lectureId: lecture.id }))));
+      students = await Promise.all(students.map((s) => (s.socket.connected ? s : reconnect(s, others(ownerId)[0], lecture.id))));
       instructor.close();
       await victim.start();
     }
