@@ -22,7 +22,8 @@ import { guessKeys, type GuessCounter } from './guards.js';
 import { normalizeJoinCode } from './ids.js';
 import type { LectureDirectory } from './live-lecture.js';
 import type { Clock, LectureRecord, LectureStore, NarrationPut, StoredNarrationTake } from './ports.js';
-import { rangeBytes, sendBytes, streamLength, type ByteRange } from './narration-stream.js';
+import { rangeBytes, streamLength, type ByteRange } from './narration-stream.js';
+import { sendPieces } from './streaming.js';
 
 /** What one lecture's narration may hold by default (NARRATION_MAX_BYTES): hours of Opus at 32 kbit/s. */
 export const DEFAULT_NARRATION_MAX_BYTES = 200_000_000;
@@ -149,7 +150,7 @@ export function narrationRouter({ registry, store, clock, guessGuard, maxBytes =
     }
     res.set('Content-Length', String(range.end - range.start + 1));
     if (req.method === 'HEAD' || total === 0) return void res.end();
-    await sendBytes(res, rangeBytes(store, record.id, take.take, take.chunks, range));
+    await sendPieces(res, rangeBytes(store, record.id, take.take, take.chunks, range));
   };
 
   api.get('/lectures/:id/narration/takes/:take', async (req, res) => {

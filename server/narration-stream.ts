@@ -4,7 +4,6 @@
  * for a player that seeks. Read from the store a page of chunks at a time, so serving a take of
  * hundreds of MB holds about one page in memory.
  */
-import type { Response } from 'express';
 import type { LectureStore, StoredNarrationChunk } from './ports.js';
 
 /** Bytes start … end of a stream, both included (as HTTP's Range counts). */
@@ -77,23 +76,4 @@ export async function* rangeBytes(store: LectureStore, lectureId: string, take: 
       yield data.subarray(s.from, s.to);
     }
   }
-}
-
-/** Writes the pieces as the socket drains (never more than one page ahead), then ends the answer. */
-export async function sendBytes(res: Response, pieces: AsyncIterable<Uint8Array>): Promise<void> {
-  for await (const piece of pieces) {
-    if (res.destroyed) return;
-    if (!res.write(piece)) {
-      await new Promise<void>((resolve) => {
-        const done = () => {
-          res.off('drain', done);
-          res.off('close', done);
-          resolve();
-        };
-        res.on('drain', done);
-        res.on('close', done);
-      });
-    }
-  }
-  res.end();
 }

@@ -6,7 +6,8 @@
 import type { Response } from 'express';
 import type { LossLog } from '../shared/engine/loss-log.js';
 
-export async function sendPieces(res: Response, pieces: Iterable<string> | AsyncIterable<string>): Promise<void> {
+/** Text or bytes (a take of narration, a page of chunks at a time), written as the socket drains. */
+export async function sendPieces(res: Response, pieces: Iterable<string | Uint8Array> | AsyncIterable<string | Uint8Array>): Promise<void> {
   for await (const piece of pieces) {
     if (res.destroyed) return;
     if (!res.write(piece)) await new Promise<void>((resolve) => {
