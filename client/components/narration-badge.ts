@@ -1,6 +1,7 @@
 import { LitElement, css, html, nothing } from 'lit';
 import { customElement, property } from 'lit/decorators.js';
 import { micIcon } from '../lib/mic-icon.js';
+import { visuallyHiddenStyles } from '../lib/shared-styles.js';
 
 /**
  * "🎙 recording" (the microphone drawn: client/lib/mic-icon.ts) while the instructor records
@@ -14,7 +15,9 @@ export class NarrationBadge extends LitElement {
   /** Reflected, so the page's layout can make room for it (the phone header's first line). */
   @property({ type: Boolean, reflect: true }) on = false;
 
-  static override styles = css`
+  static override styles = [
+    visuallyHiddenStyles,
+    css`
     :host {
       display: inline-flex;
     }
@@ -37,15 +40,8 @@ export class NarrationBadge extends LitElement {
     .status:empty {
       display: none;
     }
-    .visually-hidden {
-      position: absolute;
-      width: 1px;
-      height: 1px;
-      overflow: hidden;
-      clip-path: inset(50%);
-      white-space: nowrap;
-    }
-  `;
+  `,
+  ];
 
   override render() {
     return html`<span class="status" role="status">${this.on

@@ -2,6 +2,19 @@ import { css, unsafeCSS } from 'lit';
 import { SCALE_GRADIENT } from './colors.js';
 
 /** Styles every panel shares: panel chrome, focus ring, numbers in columns. */
+/** Text for screen readers only (a live region's words, a control's longer name). */
+const VISUALLY_HIDDEN = `.visually-hidden {
+  position: absolute;
+  width: 1px;
+  height: 1px;
+  overflow: hidden;
+  clip-path: inset(50%);
+  white-space: nowrap;
+}`;
+
+/** The visually-hidden class alone, for a component that needs nothing else of panelStyles. */
+export const visuallyHiddenStyles = unsafeCSS(VISUALLY_HIDDEN);
+
 export const panelStyles = css`
   /* The document's box-sizing rule does not reach into shadow roots. */
   *,
@@ -41,14 +54,7 @@ export const panelStyles = css`
     outline: 3px solid var(--focus);
     outline-offset: 2px;
   }
-  .visually-hidden {
-    position: absolute;
-    width: 1px;
-    height: 1px;
-    overflow: hidden;
-    clip-path: inset(50%);
-    white-space: nowrap;
-  }
+  ${unsafeCSS(VISUALLY_HIDDEN)}
   /* A keyboard's way past the header (WCAG 2.4.1): off screen until it has focus, then on top. */
   .skip-link {
     position: fixed;
