@@ -41,6 +41,35 @@ describe('a lecture on a cluster', () => {
     for (const s of [...students, instructor]) s.close();
   });
 
+  it('takes a CSV upload and a stop on a node that does not own the lecture, as the owner would', async () => {
+    const [a, b, c] = cluster.nodes;
+    const lecture = await createLecture(a.url);
+    const instructor = await LectureClient.connect(b.url, { lectureId: lecture.id, token: lecture.instructorToken });
+    const students = await studentsOn([a, b, c], lecture.id, 9);
+    // The table goes to C, which stores it; A, the owner, reads it from the store and applies the command.
+    const rows = ['x1,x2,y', ...Array.from({ length: 40 }, (_, i) => `${(i % 7) / 7},${(i % 5) / 5},${i % 2}`)].join('\n');
+    const upload = await fetch(`${c.url}/api/lectures/${lecture.id}/dataset.csv?name=cluster`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/csv', authorization: `Bearer ${lecture.instructorToken}` },
+      body: rows,
+    });
+    expect(upload.status).toBe(200);
+    expect(await upload.json()).toMatchObject({ ok: true, seq: 1, rows: 40, features: 2 });
+    expect(await owner(c.url, lecture.id)).toMatchObject({ node: 'A' });
+    const state = await converged(cluster.nodes, lecture.id, [...students, instructor]);
+    expect(state.dataset).toMatchObject({ kind: 'csv', name: 'cluster' });
+    // A long training on A, stopped from B: the training's ack says it ran and was stopped.
+    expect(await instructor.command({ type: 'setNetwork', network: { hidden: [{ units: 16, activation: 'tanh' }, { units: 16, activation: 'tanh' }], biases: true }, seed: 5 })).toMatchObject({ ok: true, seq: 2 });
+    const training = instructor.command({ type: 'train', epochs: 100_000, commandId: 'stopped-elsewhere' });
+    await instructor.next('progress');
+    expect(await instructor.command({ type: 'stop' })).toMatchObject({ ok: true });
+    expect(await training).toEqual({ ok: true, seq: 3 });
+    const trained = await converged(cluster.nodes, lecture.id, [...students, instructor]);
+    expect(trained.epoch).toBeGreaterThan(0);
+    expect(trained.epoch).toBeLessThan(100_000);
+    for (const s of [...students, instructor]) s.close();
+  });
+
   it('moves to another node within a second of a kill -9 of its owner, losing nothing acknowledged', async () => {
     const [a, b, c] = cluster.nodes;
     const lecture = await createLecture(a.url);
