@@ -481,6 +481,8 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
   private serve(id: string, text: string): void {
     const request = parseMessage<OwnerRequest>(text);
     if (!request || typeof request.rid !== 'string' || typeof request.from !== 'string') return;
+    // In use, though its sockets are on other nodes: an owner does not let go of a lecture it is serving.
+    this.lectures.get(id)?.touch();
     const reply = (message: OwnerReply) => this.options.bus.reply(request.from, message).catch(() => undefined);
     const served = (async () => {
       const owned = this.owned.get(id);
