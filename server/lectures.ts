@@ -16,6 +16,7 @@ import type { LectureRecord, StoredEvent } from './ports.js';
 import { LectureQuota, parseQuotaUsage, type QuotaUsage } from './lecture-quota.js';
 import { lectureLog } from './log.js';
 import type { LectureDirectory } from './live-lecture.js';
+import { waitAtMost } from './time-bounds.js';
 
 /** A lecture as the store holds it (LectureRegistry.read). */
 export interface StoredLecture extends RoomStored {
@@ -230,10 +231,7 @@ export class LectureRegistry implements LectureDirectory<LectureRoom> {
     await Promise.all([...this.rooms.values()].map((room) => room.stopTraining()));
     // Then the keyframes those last commits keep, so the store closes after them; not for ever (a
     // database that stopped answering must not hold a shutdown: a keyframe is only a cache).
-    let timer: NodeJS.Timeout | undefined;
-    const bound = new Promise<void>((resolve) => (timer = setTimeout(resolve, CLOSE_WAIT_MS)));
-    await Promise.race([Promise.all([...this.rooms.values()].map((room) => room.settled())), bound]);
-    clearTimeout(timer);
+    await waitAtMost(Promise.all([...this.rooms.values()].map((room) => room.settled())), CLOSE_WAIT_MS);
   }
 }
 

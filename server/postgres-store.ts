@@ -7,6 +7,7 @@ import * as narrationTables from './narration-postgres.js';
 import { columnBytes, commandRecord, encodeLosses, encodeParams, fromColumns, namedDigest, recordingPiece, toColumns } from './event-columns.js';
 import { migrate } from './postgres-migrations.js';
 import { log } from './log.js';
+import { rejectAfter } from './time-bounds.js';
 
 interface LectureRow {
   id: string;
@@ -331,15 +332,7 @@ export class PostgresStore implements LectureStore {
    * connections are all stuck) makes the node unready in seconds, not after TCP gives up.
    */
   async ping(): Promise<void> {
-    let timer: NodeJS.Timeout | undefined;
-    const late = new Promise<never>((_, reject) => {
-      timer = setTimeout(() => reject(new Error(`PostgreSQL did not answer SELECT 1 within ${PING_TIMEOUT_MS} ms`)), PING_TIMEOUT_MS);
-    });
-    try {
-      await Promise.race([this.pool.query('SELECT 1'), late]);
-    } finally {
-      clearTimeout(timer);
-    }
+    await rejectAfter(this.pool.query('SELECT 1'), PING_TIMEOUT_MS, `PostgreSQL did not answer SELECT 1 within ${PING_TIMEOUT_MS} ms`);
   }
 
   /** Closes the pool once, as SqliteStore closes its database once: closing again waits for the same. */

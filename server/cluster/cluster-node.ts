@@ -11,6 +11,7 @@ import { lectureLog, log } from '../log.js';
 import type { LectureRecord, LectureStore, StoredEvent } from '../ports.js';
 import type { PostgresStore } from '../postgres-store.js';
 import { tokenMatches } from '../ids.js';
+import { waitAtMost } from '../time-bounds.js';
 import type { OwnerRequestKind, OwnershipChange } from '../metrics.js';
 import { ClusterBus } from './bus.js';
 import { ClusterLecture, type LectureNode } from './cluster-lecture.js';
@@ -140,7 +141,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
     if (!lecture) throw new Error(`lecture ${room.id} was created but cannot be read back`);
     this.own(room.id, room, registry, session, lecture);
     // Not held up by Redis being away: the subscription completes when it is back (the lock already says who owns it).
-    await withTimeout(this.options.bus.serveCommands(room.id, (text) => this.serve(room.id, text)), 1_000);
+    await waitAtMost(this.options.bus.serveCommands(room.id, (text) => this.serve(room.id, text)), 1_000);
     return { room: lecture, token };
   }
 
@@ -204,8 +205,8 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
     this.closing = true;
     for (const timer of this.timers) clearInterval(timer);
     await Promise.all([...this.owned.values()].map((o) => o.room.stopTraining()));
-    await withTimeout(Promise.all([...this.owned.values()].map((o) => o.room.settled())), 5_000);
-    await withTimeout(Promise.all([...this.serving]), 5_000);
+    await waitAtMost(Promise.all([...this.owned.values()].map((o) => o.room.settled())), 5_000);
+    await waitAtMost(Promise.all([...this.serving]), 5_000);
     await Promise.all([...this.owned.keys()].map((id) => this.release(id)));
     await this.session?.close();
   }
@@ -315,7 +316,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
       const lecture = await this.get(id);
       if (!room || !lecture || !session.open) throw new Error(`lecture ${id} could not be opened`);
       this.own(id, room, registry, session, lecture);
-      await withTimeout(this.options.bus.serveCommands(id, (text) => this.serve(id, text)), 1_000);
+      await waitAtMost(this.options.bus.serveCommands(id, (text) => this.serve(id, text)), 1_000);
       // What the previous owner committed and did not live to publish.
       lecture.replica.head(room.seq);
       this.publish(id, session, { t: 'head', from: this.instance, node: this.nodeId, seq: room.seq });
@@ -544,7 +545,7 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
     let lecture: ClusterLecture | null = null;
     const following = this.options.bus.followLive(id, (text) => (lecture ? lecture.receive(text) : early.push(text)));
     // Not held up for long by Redis being away: the subscription completes when it is back, and head fills the gap.
-    await withTimeout(following, 1_000);
+    await waitAtMost(following, 1_000);
     try {
       const stored = await this.reader.read(id);
       if (!stored) {
@@ -576,9 +577,3 @@ export class ClusterNode implements LectureDirectory<ClusterLecture>, LectureNod
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-async function withTimeout(work: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([work.catch(() => undefined), new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
-}

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { creationBucket, GuessGuard, guessPolicy, RateLimiter, type GuardLimits, type Guards, type GuessCounter, type SharedLimiter } from '../guards.js';
 import { log } from '../log.js';
 import type { Clock } from '../ports.js';
+import { rejectAfter } from '../time-bounds.js';
 
 /**
  * GuessGuard.fail in Lua, run atomically by Redis on one hash per key (credit, at, strikes, until),
@@ -88,13 +89,7 @@ const guessScript = new Script(GUESS_LUA);
 const bucketScript = new Script(BUCKET_LUA);
 
 /** Rejects after `ms` (the call itself goes on; its count, if it lands, is one more failure counted). */
-function within<T>(promise: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_resolve, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer within ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
-}
+const within = <T>(promise: Promise<T>, ms: number): Promise<T> => rejectAfter(promise, ms, `Redis did not answer within ${ms} ms`);
 
 /**
  * Counts in Redis while it answers, and on this node's own counters while it does not: the guards
