@@ -9,6 +9,7 @@ import { describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { converged, owner, reconnect, studentsOn, untilOwner, useCluster } from '../support/cluster.js';
 import { createLecture, http, LectureClient } from '../support/clients.js';
+import { LINE_SEPARATORS, PROTOTYPE_NAMES } from '../support/hostile.js';
 
 const cluster = useCluster({ nodes: 3, env: { LEASE_TIMEOUT_MS: '2000' } });
 
@@ -68,6 +69,23 @@ describe('a lecture on a cluster', () => {
     expect(trained.epoch).toBeGreaterThan(0);
     expect(trained.epoch).toBeLessThan(100_000);
     for (const s of [...students, instructor]) s.close();
+  });
+
+  it('answers hostile lecture codes on the cluster routes and handshake with a refusal, and serves on', async () => {
+    const [a, b] = cluster.nodes;
+    const lecture = await createLecture(a.url);
+    for (const code of [...PROTOTYPE_NAMES, ...LINE_SEPARATORS, `${lecture.id.slice(0, 5)}\u2028`, 'A'.repeat(10_000), '%00', '..']) {
+      for (const path of ['owner', 'state']) {
+        const res = await http(b.url, 'GET', `/api/lectures/${encodeURIComponent(code)}/${path}`);
+        expect([404, 429], `${path} ${JSON.stringify(code.slice(0, 20))}`).toContain(res.status);
+      }
+    }
+    // A wrong code at the handshake costs no subscription, and the node still serves the real lecture.
+    expect(await owner(b.url, lecture.id)).toMatchObject({ node: 'A' });
+    expect((await http(b.url, 'GET', '/api/ready')).status).toBe(200);
+    const student = await LectureClient.connect(b.url, { lectureId: lecture.id });
+    expect(student.state?.lectureId).toBe(lecture.id);
+    student.close();
   });
 
   it('moves to another node within a second of a kill -9 of its owner, losing nothing acknowledged', async () => {

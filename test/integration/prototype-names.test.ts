@@ -68,7 +68,7 @@ describe('a name that every object has', () => {
         expect(sync).toMatchObject({ error: expect.any(String) });
         const answer = await student.socket.timeout(5000).emitWithAck('prediction:submit', JSON.parse(`{"value": 1, "${name}": 1}`));
         expect(answer).toMatchObject({ ok: false });
-        for (const path of [`/api/lectures/${name}/state`, `/api/lectures/${encodeURIComponent(name)}/export.ipynb`]) {
+        for (const path of [`/api/lectures/${name}/state`, `/api/lectures/${encodeURIComponent(name)}/export.ipynb`, `/api/lectures/${encodeURIComponent(name)}/owner`]) {
           expect((await http(suite.server.url, 'GET', path)).status).toBe(404);
         }
         for (const path of [`/api/datasets/${encodeURIComponent(name)}.csv`, `/api/lectures?before=${encodeURIComponent(name)}`, `/api/lectures?limit=${encodeURIComponent(name)}`]) {
