@@ -87,6 +87,13 @@ const reusedId = (commandId: string, type: string): CommandResult => ({
  * would otherwise encode a hundred of them a second.
  */
 const KEYFRAME_EVERY = 256;
+/** What the instructor sees of a pass's flags: key → how many students (a null-prototype record: keys are the class's). */
+export function flagCountsOf(flagged: ReadonlyMap<string, ReadonlySet<string>>): FlagCounts {
+  const counts: Record<string, number> = Object.create(null);
+  for (const [key, who] of flagged) counts[key] = who.size;
+  return { counts };
+}
+
 /** A training slice's target length: long enough to be efficient, short enough to keep the loop responsive. */
 const SLICE_MS = 4;
 const PROGRESS_EVERY_MS = 150;
@@ -378,9 +385,7 @@ export class LectureRoom implements LiveLecture {
   }
 
   flagCounts(): FlagCounts {
-    const counts: Record<string, number> = Object.create(null);
-    for (const [key, who] of this.flagged) counts[key] = who.size;
-    return { counts };
+    return flagCountsOf(this.flagged);
   }
 
   /** The open prediction's live aggregate (for an instructor who joins while answers come in). */

@@ -4,18 +4,11 @@ import { applyFrame, type Frame, type Snapshot } from '../../shared/protocol/sna
 import type { CatchUp, TrainingProgress } from '../../shared/protocol/socket.js';
 import { toSnapshot } from '../../shared/lecture/views.js';
 import { FrameHistory } from '../frame-history.js';
-import type { RoomListener } from '../lecture-room.js';
+import { flagCountsOf, type RoomListener } from '../lecture-room.js';
 import type { StoredLecture } from '../lectures.js';
 import type { RoomMetrics } from '../metrics.js';
 import type { LectureStore } from '../ports.js';
 import type { Logger } from 'pino';
-
-/** Counts of a lecture's flags, from the store's key → students map. */
-function countsOf(flags: ReadonlyMap<string, ReadonlySet<string>>): FlagCounts {
-  const counts: Record<string, number> = Object.create(null);
-  for (const [key, who] of flags) counts[key] = who.size;
-  return { counts };
-}
 
 /**
  * One node's copy of a lecture it has sockets for: the snapshot, kept current by applying the
@@ -55,7 +48,7 @@ export class LectureReplica {
     );
     this.flagged = new Map();
     for (const [key, who] of stored.flags) for (const id of who) this.noteFlag(id, key, true);
-    this.flags = countsOf(stored.flags);
+    this.flags = flagCountsOf(stored.flags);
     const p = stored.state.prediction;
     if (p?.status === 'open') {
       const { count, histogram } = aggregate([...stored.answers.values()]);
